@@ -1,0 +1,61 @@
+"""facetwitch: objective measurement of facial twitching from ordinary videos.
+
+Public API::
+
+    import facetwitch
+    analysis = facetwitch.analyze("patient.mp4")          # -> facetwitch.Analysis
+    facetwitch.write_outputs(analysis, "out/patient")     # analysis.json, frames.parquet, report.html
+
+Everything else (stages, simulator internals) is private to the engine.
+"""
+
+from facetwitch.records import (
+    DISCLAIMER,
+    SCHEMA_ID,
+    Analysis,
+    Episode,
+    Event,
+    Gap,
+    Quality,
+    ScaleSuggestion,
+    SideSummary,
+    SuggestedScales,
+    Summary,
+    TremorSummary,
+    VideoInfo,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DISCLAIMER",
+    "SCHEMA_ID",
+    "Analysis",
+    "AnalysisError",
+    "Episode",
+    "Event",
+    "Gap",
+    "Quality",
+    "ScaleSuggestion",
+    "SideSummary",
+    "SuggestedScales",
+    "Summary",
+    "TremorSummary",
+    "VideoInfo",
+    "__version__",
+    "analyze",
+    "write_outputs",
+]
+
+
+def __getattr__(name: str):
+    # Heavy imports (MediaPipe, PyAV) only when the pipeline is actually used.
+    if name in {"analyze", "AnalysisError"}:
+        from facetwitch import pipeline
+
+        return getattr(pipeline, name)
+    if name == "write_outputs":
+        from facetwitch.outputs import write_outputs
+
+        return write_outputs
+    raise AttributeError(f"module 'facetwitch' has no attribute {name!r}")

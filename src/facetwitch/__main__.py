@@ -1,0 +1,5 @@
+import sys
+
+from facetwitch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,166 @@
+"""Django settings of the facetwitch clinic.
+
+Configuration comes from the environment (12-factor): ``DATABASE_URL`` (default: SQLite in the data dir),
+``FACETWITCH_CLINIC_DATA`` (private data dir: database, uploaded videos, analysis results),
+``FACETWITCH_SECRET_KEY``, ``FACETWITCH_DEBUG``, ``FACETWITCH_ALLOWED_HOSTS``.
+Patient videos and results live under ``PRIVATE_MEDIA_ROOT`` and are only served by access-checked views.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("FACETWITCH_CLINIC_DATA", Path.cwd() / "var" / "clinic")).resolve()
+
+DEBUG = os.environ.get("FACETWITCH_DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("FACETWITCH_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG and os.environ.get("FACETWITCH_PRODUCTION") == "1":
+        raise RuntimeError("Set FACETWITCH_SECRET_KEY in production.")
+    SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - development/test only
+ALLOWED_HOSTS = os.environ.get("FACETWITCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "django_htmx",
+    "axes",
+    "facetwitch.clinic.accounts",
+    "facetwitch.clinic.patients",
+    "facetwitch.clinic.recordings",
+    "facetwitch.clinic.treatments",
+    "facetwitch.clinic.scheduling",
+    "facetwitch.clinic.care",
+    "facetwitch.clinic.public",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "facetwitch.clinic.urls"
+WSGI_APPLICATION = "facetwitch.clinic.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'clinic.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL + a busy timeout let the web process and the analysis worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/clinic/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Brute-force lockout: 5 failures per user+IP, locked for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("FACETWITCH_CLINIC_TZ", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Never under STATIC_ROOT or any served path: videos and results are health data.
+PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
+FACETWITCH_MAX_UPLOAD_MB = int(os.environ.get("FACETWITCH_MAX_UPLOAD_MB", "500"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Clinic hours (scheduling): defaults from the product brief, configurable by environment.
+CLINIC_HOURS = {
+    "weekdays": [0, 1, 2, 3, 4],
+    "open": os.environ.get("FACETWITCH_CLINIC_OPEN", "08:30"),
+    "close": os.environ.get("FACETWITCH_CLINIC_CLOSE", "17:00"),
+}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if os.environ.get("FACETWITCH_PRODUCTION") == "1":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

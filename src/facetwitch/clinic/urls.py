@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("facetwitch.clinic.public.urls")),
+    path("accounts/", include("facetwitch.clinic.accounts.urls")),
+    path("clinic/", include("facetwitch.clinic.patients.urls")),
+    path("clinic/recordings/", include("facetwitch.clinic.recordings.urls")),
+    path("clinic/treatments/", include("facetwitch.clinic.treatments.urls")),
+    path("clinic/scheduling/", include("facetwitch.clinic.scheduling.urls")),
+    path("clinic/care/", include("facetwitch.clinic.care.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,243 @@
+"""Plain typed records of an analysis: the vocabulary of ``analysis.json`` (schema ``facetwitch.analysis/1``).
+
+Times are seconds from the start of the video. ``left`` and ``right`` are always the *patient's own* sides;
+``both`` marks bilateral events (blinks, blepharospasm closures, midline tremor).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal, get_args
+
+SCHEMA_ID = "facetwitch.analysis/1"
+SUGGESTION_LABEL = "suggested from video, clinician confirms"
+DISCLAIMER = (
+    "Decision support, not a diagnosis: measurements from video are suggestions for the clinician, "
+    "who confirms or changes them."
+)
+
+Side = Literal["left", "right", "both"]
+EventKind = Literal["blink", "contraction", "tremor"]
+Pattern = Literal["clonic", "tonic", "mixed"]
+Region = Literal["brow", "eye", "cheek", "mouth", "jaw"]
+
+SIDES: tuple[str, ...] = get_args(Side)
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+PATTERNS: tuple[str, ...] = get_args(Pattern)
+REGIONS: tuple[str, ...] = get_args(Region)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the decoder found. ``rotation`` is the display rotation applied, in degrees clockwise."""
+
+    path: str
+    duration_s: float
+    frames: int
+    fps_nominal: float
+    width: int
+    height: int
+    rotation: int = 0
+    mirrored: bool = False
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch of video without a usable face (no face found, or pose/size out of range)."""
+
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Quality:
+    face_found_fraction: float
+    gaps: tuple[Gap, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    """One detected event, like an MNE annotation: onset, offset, description.
+
+    ``peak`` is the strongest normalised deflection during the event (eye closure 0..1 for blinks and eye
+    contractions, the largest region deflection otherwise; tremor: peak-to-peak amplitude in units of the
+    inter-ocular distance). ``frequency_hz`` is set for tremor only.
+    """
+
+    kind: EventKind
+    start_s: float
+    end_s: float
+    side: Side
+    regions: tuple[Region, ...] = ()
+    peak: float = 0.0
+    frequency_hz: float | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Episode:
+    """Contractions of one side no more than the merge gap apart.
+
+    ``pattern``: ``clonic`` (brief contractions only), ``tonic`` (one sustained contraction >= 1 s and
+    nothing else) or ``mixed`` (both kinds).
+    """
+
+    start_s: float
+    end_s: float
+    side: Side
+    pattern: Pattern
+    contractions: int
+    regions: tuple[Region, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class SideSummary:
+    """Spasm metrics of one side (``both``: bilateral closures such as blepharospasm)."""
+
+    episodes: int
+    episodes_per_min: float
+    spasm_time_fraction: float
+    eye_closure_fraction: float
+    regions: tuple[Region, ...] = ()
+    spread_beyond_eye: bool = False
+
+
+@dataclass(frozen=True)
+class TremorSummary:
+    present: bool
+    frequency_hz: float | None = None
+    time_fraction: float = 0.0
+    regions: tuple[Region, ...] = ()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Whole-video metrics. Rates are per minute of *analysed* time (time with a usable face).
+
+    ``laterality_index`` = (right - left) / (right + left) of spasm time: +1 all right, -1 all left,
+    ``None`` when there is no unilateral spasm.
+    """
+
+    analysed_duration_s: float
+    blink_count: int
+    blink_rate_per_min: float
+    episodes_total: int
+    left: SideSummary
+    right: SideSummary
+    both: SideSummary
+    laterality_index: float | None
+    affected_side: Side | None
+    longest_episode_s: float
+    tremor: TremorSummary
+
+
+@dataclass(frozen=True)
+class ScaleSuggestion:
+    """One suggested clinical grade with the rule that produced it, for the clinician to confirm."""
+
+    value: int | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class SuggestedScales:
+    jankovic_severity: ScaleSuggestion
+    jankovic_frequency: ScaleSuggestion
+    smc_grade: ScaleSuggestion
+    label: str = SUGGESTION_LABEL
+
+    @property
+    def jankovic_total(self) -> int | None:
+        s, f = self.jankovic_severity.value, self.jankovic_frequency.value
+        return None if s is None or f is None else s + f
+
+
+@dataclass
+class Analysis:
+    """The result of :func:`facetwitch.analyze`. ``frames`` is the per-frame table (a ``pyarrow.Table``)."""
+
+    video: VideoInfo
+    quality: Quality
+    events: list[Event]
+    episodes: list[Episode]
+    summary: Summary
+    suggested_scales: SuggestedScales
+    engine: dict[str, str] = field(default_factory=dict)
+    frames: Any = None
+
+    def events_of(self, kind: EventKind) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        scales = _plain(asdict(self.suggested_scales))
+        scales["jankovic_total"] = self.suggested_scales.jankovic_total
+        return {
+            "schema": SCHEMA_ID,
+            "disclaimer": DISCLAIMER,
+            "engine": dict(self.engine),
+            "video": _plain(asdict(self.video)),
+            "quality": _plain(asdict(self.quality)),
+            "events": [_plain(asdict(e)) for e in self.events],
+            "episodes": [_plain(asdict(e)) for e in self.episodes],
+            "summary": _plain(asdict(self.summary)),
+            "suggested_scales": scales,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        if data.get("schema") != SCHEMA_ID:
+            raise ValueError(f"not a {SCHEMA_ID} document (schema={data.get('schema')!r})")
+        summary = dict(data["summary"])
+        for key in ("left", "right", "both"):
+            summary[key] = _build(SideSummary, summary[key])
+        summary["tremor"] = _build(TremorSummary, summary["tremor"])
+        scales = {
+            k: _build(ScaleSuggestion, v) if isinstance(v, dict) else v
+            for k, v in data["suggested_scales"].items()
+            if k != "jankovic_total"
+        }
+        quality = dict(data["quality"])
+        quality["gaps"] = tuple(_build(Gap, g) for g in quality["gaps"])
+        return cls(
+            video=_build(VideoInfo, data["video"]),
+            quality=_build(Quality, quality),
+            events=[_build(Event, e) for e in data["events"]],
+            episodes=[_build(Episode, e) for e in data["episodes"]],
+            summary=_build(Summary, summary),
+            suggested_scales=SuggestedScales(**scales),
+            engine=dict(data.get("engine", {})),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Analysis:
+        return cls.from_dict(json.loads(text))
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists and floats rounded to a readable precision (microseconds are plenty)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    """Build a frozen record from a JSON object, turning lists back into tuples."""
+    names = {f.name for f in fields(cls)}
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names}
+    return cls(**kwargs)
