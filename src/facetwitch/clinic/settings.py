@@ -21,7 +21,7 @@ SECRET_KEY = os.environ.get("FACETWITCH_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and os.environ.get("FACETWITCH_PRODUCTION") == "1":
         raise RuntimeError("Set FACETWITCH_SECRET_KEY in production.")
-    SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - development/test only
+    SECRET_KEY = "insecure-development-key-change-me"
 ALLOWED_HOSTS = os.environ.get("FACETWITCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [

@@ -15,7 +15,8 @@ class Patient(models.Model):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     sex = models.CharField(
-        max_length=10, choices=[("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")],
+        max_length=10,
+        choices=[("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")],
         default="unknown",
     )
     phone = models.CharField(max_length=40, blank=True)
@@ -29,9 +30,15 @@ class Patient(models.Model):
     onset_date = models.DateField(null=True, blank=True)
     onset_side = models.CharField(max_length=5, choices=SIDE_CHOICES, blank=True)
     onset_region = models.CharField(
-        max_length=20, blank=True,
-        choices=[("eyelid", "Eyelid / around the eye"), ("cheek", "Cheek"), ("mouth", "Mouth corner"),
-                 ("chin", "Chin / jaw"), ("whole_side", "Whole side of the face")],
+        max_length=20,
+        blank=True,
+        choices=[
+            ("eyelid", "Eyelid / around the eye"),
+            ("cheek", "Cheek"),
+            ("mouth", "Mouth corner"),
+            ("chin", "Chin / jaw"),
+            ("whole_side", "Whole side of the face"),
+        ],
     )
     spread = models.TextField(blank=True, help_text="How the twitching spread since onset")
     persists_in_sleep = models.BooleanField(null=True, blank=True)
@@ -61,8 +68,12 @@ class Visit(models.Model):
     date = models.DateField()
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     # Clinician-entered scales; questionnaires store totals only (never their licensed wording).
-    jankovic_severity = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(4)])
-    jankovic_frequency = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(4)])
+    jankovic_severity = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
+    jankovic_frequency = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
     smc_grade = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
     )

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,60 +15,166 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mrn', models.CharField(max_length=40, unique=True, verbose_name='medical record number')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=10)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('address', models.TextField(blank=True)),
-                ('video_consent', models.BooleanField(default=False)),
-                ('video_consent_date', models.DateField(blank=True, null=True)),
-                ('onset_date', models.DateField(blank=True, null=True)),
-                ('onset_side', models.CharField(blank=True, choices=[('left', "Left (patient's own)"), ('right', "Right (patient's own)"), ('both', 'Both')], max_length=5)),
-                ('onset_region', models.CharField(blank=True, choices=[('eyelid', 'Eyelid / around the eye'), ('cheek', 'Cheek'), ('mouth', 'Mouth corner'), ('chin', 'Chin / jaw'), ('whole_side', 'Whole side of the face')], max_length=20)),
-                ('spread', models.TextField(blank=True, help_text='How the twitching spread since onset')),
-                ('persists_in_sleep', models.BooleanField(blank=True, null=True)),
-                ('triggers', models.TextField(blank=True)),
-                ('prior_bells_palsy', models.BooleanField(default=False)),
-                ('facial_nerve_injury', models.BooleanField(default=False)),
-                ('multiple_sclerosis', models.BooleanField(default=False)),
-                ('hearing_loss', models.BooleanField(default=False)),
-                ('facial_weakness', models.BooleanField(default=False)),
-                ('family_history', models.BooleanField(default=False)),
-                ('current_medications', models.TextField(blank=True)),
-                ('allergies', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("mrn", models.CharField(max_length=40, unique=True, verbose_name="medical record number")),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("address", models.TextField(blank=True)),
+                ("video_consent", models.BooleanField(default=False)),
+                ("video_consent_date", models.DateField(blank=True, null=True)),
+                ("onset_date", models.DateField(blank=True, null=True)),
+                (
+                    "onset_side",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("left", "Left (patient's own)"),
+                            ("right", "Right (patient's own)"),
+                            ("both", "Both"),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "onset_region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("eyelid", "Eyelid / around the eye"),
+                            ("cheek", "Cheek"),
+                            ("mouth", "Mouth corner"),
+                            ("chin", "Chin / jaw"),
+                            ("whole_side", "Whole side of the face"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("spread", models.TextField(blank=True, help_text="How the twitching spread since onset")),
+                ("persists_in_sleep", models.BooleanField(blank=True, null=True)),
+                ("triggers", models.TextField(blank=True)),
+                ("prior_bells_palsy", models.BooleanField(default=False)),
+                ("facial_nerve_injury", models.BooleanField(default=False)),
+                ("multiple_sclerosis", models.BooleanField(default=False)),
+                ("hearing_loss", models.BooleanField(default=False)),
+                ("facial_weakness", models.BooleanField(default=False)),
+                ("family_history", models.BooleanField(default=False)),
+                ("current_medications", models.TextField(blank=True)),
+                ("allergies", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('jankovic_severity', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)])),
-                ('jankovic_frequency', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)])),
-                ('smc_grade', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)])),
-                ('house_brackmann', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)])),
-                ('hfs7_total', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(28)])),
-                ('hfs30_total', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)])),
-                ('bsdi_total', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(24)])),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinician', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "jankovic_severity",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)]
+                    ),
+                ),
+                (
+                    "jankovic_frequency",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)]
+                    ),
+                ),
+                (
+                    "smc_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                    ),
+                ),
+                (
+                    "house_brackmann",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(6),
+                        ],
+                    ),
+                ),
+                (
+                    "hfs7_total",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(28)]
+                    ),
+                ),
+                (
+                    "hfs30_total",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)]
+                    ),
+                ),
+                (
+                    "bsdi_total",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(24)]
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="visits",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
     ]
