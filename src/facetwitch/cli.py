@@ -1,27 +1,154 @@
-"""The ``facetwitch`` command line: analyze, demo, simulate, model, clinic."""
+"""The ``facetwitch`` command line: analyze, demo, simulate, model, clinic.
+
+Exit codes: 0 success; 1 at least one video could not be analysed; 2 wrong usage; 3 face model unavailable.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
+from pathlib import Path
 
 from facetwitch import model as model_mod
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
 
+def _err(message: str) -> None:
+    print(f"facetwitch: {message}", file=sys.stderr)
+
+
+def _output_dirs(videos: list[Path], out: Path) -> list[Path]:
+    """One folder per video, named after its stem; same stems get -2, -3, ... so nothing is overwritten twice."""
+    seen: dict[str, int] = {}
+    dirs = []
+    for video in videos:
+        stem = video.stem or "video"
+        seen[stem] = seen.get(stem, 0) + 1
+        dirs.append(out / (stem if seen[stem] == 1 else f"{stem}-{seen[stem]}"))
+    return dirs
+
+
+def one_line(analysis) -> str:
+    s = analysis.summary
+    parts = [
+        f"{analysis.video.duration_s:.0f} s",
+        f"blinks {s.blink_count} ({s.blink_rate_per_min:.0f}/min)",
+        f"episodes R {s.right.episodes} / L {s.left.episodes} / both {s.both.episodes}",
+        f"spasm time R {s.right.spasm_time_fraction:.0%} L {s.left.spasm_time_fraction:.0%}",
+    ]
+    if s.tremor.present:
+        parts.append(f"tremor {s.tremor.frequency_hz:.1f} Hz")
+    scales = analysis.suggested_scales
+    parts.append(f"suggested JRS {scales.jankovic_total} SMC {scales.smc_grade.value or '-'}")
+    return ", ".join(parts)
+
+
+def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str | None, quiet: bool) -> int:
+    import facetwitch
+    from facetwitch.errors import AnalysisError
+
+    try:
+        model_path = model_mod.resolve(model)
+    except model_mod.ModelError as exc:
+        _err(str(exc))
+        return EXIT_MODEL
+    failures = 0
+    for video, target in zip(videos, _output_dirs(videos, out), strict=True):
+        bar = None
+        if not quiet:
+            from tqdm import tqdm
+
+            bar = tqdm(desc=video.name, unit="frame", dynamic_ncols=True, leave=False, file=sys.stderr)
+
+        def progress(done: int, total: int | None, bar=bar) -> None:
+            if bar is not None:
+                if total and bar.total != total:
+                    bar.total = max(total, done)
+                bar.update(done - bar.n)
+
+        started = time.perf_counter()
+        try:
+            analysis = facetwitch.analyze(video, mirrored=mirrored, model=model_path, progress=progress)
+            paths = facetwitch.write_outputs(analysis, target)
+        except AnalysisError as exc:
+            failures += 1
+            _err(f"skipped: {exc}")
+            continue
+        except OSError as exc:
+            failures += 1
+            _err(f"{video}: could not write results to {target}: {exc}")
+            continue
+        finally:
+            if bar is not None:
+                bar.close()
+        elapsed = time.perf_counter() - started
+        speed = analysis.video.frames / elapsed if elapsed > 0 else 0.0
+        print(f"{video}: {one_line(analysis)} [{speed:.0f} frames/s] -> {paths.html}")
+    if failures:
+        _err(f"{failures} of {len(videos)} video(s) could not be analysed")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _analyze_command(args: argparse.Namespace) -> int:
+    return analyze_videos(
+        [Path(v) for v in args.videos], Path(args.output), mirrored=args.mirrored, model=args.model, quiet=args.quiet
+    )
+
+
+def _demo_command(args: argparse.Namespace) -> int:
+    from facetwitch.simulate import demo_scenario, render
+
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    video_path = out / "demo-video.mp4"
+    print(f"rendering the demo video with known twitches -> {video_path}")
+    simulated = render(demo_scenario(), video_path)
+    truth = [
+        {"kind": e.kind, "side": e.side, "start_s": round(e.start_s, 3), "end_s": round(e.end_s, 3)}
+        for e in simulated.truth_events
+    ]
+    (out / "demo-truth.json").write_text(json.dumps(truth, indent=2))
+    code = analyze_videos([video_path], out, mirrored=False, model=args.model, quiet=args.quiet)
+    if code == EXIT_OK:
+        injected = len(simulated.truth_episodes)
+        report = out / video_path.stem / "report.html"
+        print(f"\nThe demo video has {injected} injected spasm episode(s) (truth: {out / 'demo-truth.json'}).")
+        print(f"Open the report: {report.resolve()}")
+        print(f"Machine-readable results: {(out / video_path.stem / 'analysis.json').resolve()}")
+    return code
+
+
+def _simulate_command(args: argparse.Namespace) -> int:
+    from facetwitch import simulate
+
+    suites = {"demo": lambda: [simulate.demo_scenario()], "benchmark": simulate.benchmark_suite,
+              "heldout": simulate.heldout_suite}  # fmt: skip
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    for i, scenario in enumerate(suites[args.suite]()):
+        path = out / f"{args.suite}-{i:02d}.mp4"
+        video = simulate.render(scenario, path)
+        truth = {
+            "events": [{"kind": e.kind, "side": e.side, "start_s": e.start_s, "end_s": e.end_s,
+                        "frequency_hz": e.frequency_hz} for e in video.truth_events],
+            "episodes": [{"side": e.side, "pattern": e.pattern, "start_s": e.start_s, "end_s": e.end_s}
+                         for e in video.truth_episodes],
+        }  # fmt: skip
+        path.with_suffix(".truth.json").write_text(json.dumps(truth, indent=2))
+        print(path)
+    return EXIT_OK
+
+
 def _model_command(args: argparse.Namespace) -> int:
     try:
-        if args.action == "fetch":
-            path = model_mod.resolve(args.model)
-        elif args.action == "path":
-            path = model_mod.resolve(args.model, fetch=False)
-        else:
-            path = model_mod.resolve(args.model, fetch=False)
-            model_mod.verify(path)
+        path = model_mod.resolve(args.model, fetch=args.action == "fetch")
+        if args.action == "verify":
             print(f"ok: sha256 {model_mod.MODEL_SHA256}")
     except model_mod.ModelError as exc:
-        print(f"facetwitch: {exc}", file=sys.stderr)
+        _err(str(exc))
         return EXIT_MODEL
     print(path)
     return EXIT_OK
@@ -35,8 +162,30 @@ def _clinic_command(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="facetwitch", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="facetwitch",
+        description="Objective measurement of facial twitching from ordinary videos (decision support).",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("analyze", help="analyse face videos; writes analysis.json, frames.parquet, report.html")
+    p.add_argument("videos", nargs="+", metavar="VIDEO", help="video files (mp4, mov, webm, mkv, avi, ...)")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="results go to OUTDIR/<video stem>/")
+    p.add_argument("--mirrored", action="store_true", help="the videos are mirror images (selfie camera)")
+    p.add_argument("--model", help="face_landmarker.task to use (default: cached copy; also $FACETWITCH_MODEL)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_analyze_command)
+
+    p = sub.add_parser("demo", help="render a demo video with known twitches and analyse it")
+    p.add_argument("-o", "--output", default="out", metavar="OUTDIR")
+    p.add_argument("--model")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_demo_command)
+
+    p = sub.add_parser("simulate", help="render simulated test videos with their truth")
+    p.add_argument("suite", choices=["demo", "benchmark", "heldout"])
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR")
+    p.set_defaults(func=_simulate_command)
 
     p = sub.add_parser("model", help="provision and check the MediaPipe face model")
     p.add_argument("action", choices=["fetch", "path", "verify"])

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 
+# Yes/no history items and their labels (forms and summaries use the same words).
+HISTORY_FLAGS = {
+    "prior_bells_palsy": "Prior Bell's palsy",
+    "facial_nerve_injury": "Facial nerve injury",
+    "multiple_sclerosis": "Multiple sclerosis",
+    "hearing_loss": "Hearing loss",
+    "facial_weakness": "Facial weakness",
+    "family_history": "Family history of facial twitching",
+}
 SIDE_CHOICES = [("left", "Left (patient's own)"), ("right", "Right (patient's own)"), ("both", "Both")]
 
 
@@ -58,9 +71,42 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name"]
+        constraints = [
+            # Consent counts only with its date; the form says so, the database makes sure.
+            models.CheckConstraint(
+                condition=models.Q(video_consent=False) | models.Q(video_consent_date__isnull=False),
+                name="patient_consent_has_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def has_video_consent(self) -> bool:
+        """Videos may be uploaded only with recorded consent (a tick and its date)."""
+        return self.video_consent and self.video_consent_date is not None
+
+    def age_on(self, day: date) -> int:
+        """Age in completed years on ``day``."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def history_flags(self) -> list[str]:
+        """Labels of the yes/no history items that are present (for summaries)."""
+        return [label for name, label in HISTORY_FLAGS.items() if getattr(self, name)]
 
 
 class Visit(models.Model):
@@ -88,6 +134,47 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        # The scales' ranges, enforced by the database too (forms validate first and explain).
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(jankovic_severity__isnull=True) | models.Q(jankovic_severity__lte=4),
+                name="visit_jankovic_severity_0_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(jankovic_frequency__isnull=True) | models.Q(jankovic_frequency__lte=4),
+                name="visit_jankovic_frequency_0_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(smc_grade__isnull=True) | models.Q(smc_grade__range=(1, 4)),
+                name="visit_smc_grade_1_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(house_brackmann__isnull=True) | models.Q(house_brackmann__range=(1, 6)),
+                name="visit_house_brackmann_1_6",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hfs7_total__isnull=True) | models.Q(hfs7_total__lte=28),
+                name="visit_hfs7_total_0_28",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hfs30_total__isnull=True) | models.Q(hfs30_total__lte=120),
+                name="visit_hfs30_total_0_120",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bsdi_total__isnull=True) | models.Q(bsdi_total__lte=24),
+                name="visit_bsdi_total_0_24",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Visit {self.date} — {self.patient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:visit_edit", args=[self.patient_id, self.pk])
+
+    @property
+    def jankovic_total(self) -> int | None:
+        """Jankovic Rating Scale total (severity + frequency), when both are entered."""
+        if self.jankovic_severity is None or self.jankovic_frequency is None:
+            return None
+        return self.jankovic_severity + self.jankovic_frequency

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from facetwitch.clinic.patients import views
 
 app_name = "patients"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("patients/new/", views.patient_create, name="create"),
+    path("patients/<int:pk>/", views.patient_detail, name="detail"),
+    path("patients/<int:pk>/edit/", views.patient_edit, name="edit"),
+    path("patients/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("patients/<int:pk>/visits/<int:visit_pk>/edit/", views.visit_edit, name="visit_edit"),
+]

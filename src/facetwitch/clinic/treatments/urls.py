@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from facetwitch.clinic.treatments import views
 
 app_name = "treatments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("patient/<int:patient_pk>/", views.patient_overview, name="patient"),
+    path("patient/<int:patient_pk>/toxin/new/", views.toxin_new, name="toxin_new"),
+    path("patient/<int:patient_pk>/medication/new/", views.medication_new, name="medication_new"),
+    path("patient/<int:patient_pk>/<slug:kind>/new/", views.record_new, name="record_new"),
+    path("toxin/<int:pk>/", views.toxin_detail, name="toxin_detail"),
+    path("toxin/<int:pk>/follow-up/new/", views.followup_new, name="followup_new"),
+    path("medication/<int:pk>/", views.medication_detail, name="medication_detail"),
+]

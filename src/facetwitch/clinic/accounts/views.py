@@ -1,0 +1,65 @@
+"""Login, logout and the audit log (admins)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from facetwitch.clinic.accounts.models import AuditEntry
+from facetwitch.clinic.accounts.roles import action_required
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "That username and password do not match. Check both (the password is case-sensitive) and try "
+            "again; after 5 failed attempts the account is locked for 15 minutes."
+        ),
+    }
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    template_name = "accounts/logged_out.html"
+
+
+@action_required("audit.view")
+def audit_log(request):
+    """Who viewed or changed which patient's data; filter by patient (id or MRN), user and action."""
+    entries = AuditEntry.objects.select_related("patient", "user")
+    patient_q = request.GET.get("patient", "").strip()
+    user_q = request.GET.get("user", "").strip()
+    action_q = request.GET.get("action", "").strip()
+    if patient_q:
+        entries = (
+            entries.filter(patient_id=int(patient_q))
+            if patient_q.isdigit()
+            else entries.filter(patient__mrn__iexact=patient_q)
+        )
+    if user_q:
+        entries = entries.filter(username__iexact=user_q)
+    if action_q in dict(AuditEntry.ACTIONS):
+        entries = entries.filter(action=action_q)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "page": page,
+            "patient_q": patient_q,
+            "user_q": user_q,
+            "action_q": action_q,
+            "actions": AuditEntry.ACTIONS,
+            "query": query.urlencode(),
+        },
+    )

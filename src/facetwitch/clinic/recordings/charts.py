@@ -1,0 +1,209 @@
+"""Server-rendered SVG charts (no JavaScript; CSP allows no inline scripts or styles).
+
+Colours come from classes in ``recordings/recordings.css``; SVG presentation attributes carry geometry only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 860
+LEFT_MARGIN = 120
+RIGHT_MARGIN = 20
+
+
+def _nice_step(span: float, target_ticks: int = 8) -> float:
+    raw = span / max(target_ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def recording_timeline(analysis, *, title: str = "Timeline") -> SafeString:
+    """Episodes per side, blinks, tremor and face-lost gaps of one analysis along the video's time axis.
+
+    Sides are the patient's own. Each mark has a <title> for a hover tooltip.
+    """
+    duration = max(float(analysis.video.duration_s or 0.0), 0.1)
+    rows = [("left", "Left spasm"), ("right", "Right spasm"), ("both", "Both / closure"), ("blink", "Blinks")]
+    has_tremor = any(e.kind == "tremor" for e in analysis.events)
+    if has_tremor:
+        rows.append(("tremor", "Tremor"))
+    row_h, top = 30, 10
+    plot_w = WIDTH - LEFT_MARGIN - RIGHT_MARGIN
+    height = top + row_h * len(rows) + 40
+
+    def x(t: float) -> float:
+        return LEFT_MARGIN + plot_w * min(max(t, 0.0), duration) / duration
+
+    row_y = {key: top + i * row_h for i, (key, _) in enumerate(rows)}
+    parts = [
+        f'<svg class="ft-chart ft-timeline" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for key, label in rows:
+        y = row_y[key]
+        parts.append(f'<rect class="ft-row ft-row-{key}" x="{LEFT_MARGIN}" y="{y}" width="{plot_w}" height="{row_h - 6}"/>')
+        parts.append(f'<text class="ft-label" x="{LEFT_MARGIN - 8}" y="{y + row_h / 2}" text-anchor="end">{label}</text>')
+    bottom = top + row_h * len(rows)
+    for gap in analysis.quality.gaps:
+        parts.append(
+            f'<rect class="ft-gap" x="{x(gap.start_s):.1f}" y="{top}" width="{max(x(gap.end_s) - x(gap.start_s), 1):.1f}" '
+            f'height="{bottom - top}"><title>No usable face {_fmt(gap.start_s)}–{_fmt(gap.end_s)} s</title></rect>'
+        )
+    for ep in analysis.episodes:
+        if ep.side not in row_y:
+            continue
+        y = row_y[ep.side]
+        parts.append(
+            f'<rect class="ft-episode ft-{ep.side}" x="{x(ep.start_s):.1f}" y="{y + 2}" '
+            f'width="{max(x(ep.end_s) - x(ep.start_s), 2):.1f}" height="{row_h - 10}">'
+            f"<title>{escape(ep.side)} episode {_fmt(ep.start_s)}–{_fmt(ep.end_s)} s, {escape(ep.pattern)}, "
+            f"{ep.contractions} contraction(s){', ' + escape(', '.join(ep.regions)) if ep.regions else ''}</title></rect>"
+        )
+    for ev in analysis.events:
+        if ev.kind == "blink":
+            y = row_y["blink"]
+            parts.append(
+                f'<rect class="ft-blink" x="{x(ev.start_s):.1f}" y="{y + 4}" width="{max(x(ev.end_s) - x(ev.start_s), 2):.1f}" '
+                f'height="{row_h - 14}"><title>Blink at {_fmt(ev.start_s)} s</title></rect>'
+            )
+        elif ev.kind == "tremor" and "tremor" in row_y:
+            y = row_y["tremor"]
+            freq = f", {ev.frequency_hz:.1f} Hz" if ev.frequency_hz else ""
+            parts.append(
+                f'<rect class="ft-tremor" x="{x(ev.start_s):.1f}" y="{y + 4}" width="{max(x(ev.end_s) - x(ev.start_s), 2):.1f}" '
+                f'height="{row_h - 14}"><title>Tremor {_fmt(ev.start_s)}–{_fmt(ev.end_s)} s{freq}</title></rect>'
+            )
+    step = _nice_step(duration)
+    t = 0.0
+    while t <= duration + 1e-9:
+        parts.append(f'<line class="ft-tick" x1="{x(t):.1f}" y1="{bottom}" x2="{x(t):.1f}" y2="{bottom + 5}"/>')
+        parts.append(f'<text class="ft-axis" x="{x(t):.1f}" y="{bottom + 18}" text-anchor="middle">{_fmt(t)}</text>')
+        t += step
+    parts.append(
+        f'<text class="ft-axis" x="{LEFT_MARGIN + plot_w / 2}" y="{bottom + 34}" text-anchor="middle">seconds</text>'
+    )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: (date, value) points; ``key`` picks its CSS class."""
+
+    label: str
+    key: str
+    points: Sequence[tuple[date, float]]
+
+
+def outcome_chart(
+    series: Sequence[Series],
+    *,
+    title: str,
+    unit: str,
+    markers: Sequence[tuple[date, str]] = (),
+    start: date | None = None,
+    end: date | None = None,
+    y_max: float | None = None,
+    integer_axis: bool = False,
+) -> SafeString:
+    """A line chart of values over calendar dates with vertical treatment markers."""
+    all_dates = [d for s in series for d, _ in s.points] + [d for d, _ in markers]
+    height, top, bottom_pad = 220, 14, 46
+    plot_w = WIDTH - LEFT_MARGIN - RIGHT_MARGIN
+    plot_h = height - top - bottom_pad
+    parts = [
+        f'<svg class="ft-chart ft-outcome" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    if not all_dates:
+        parts.append(
+            f'<text class="ft-empty" x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle">No data yet</text></svg>'
+        )
+        return mark_safe("".join(parts))  # noqa: S308
+    first = start or min(all_dates)
+    last = end or max(all_dates)
+    span_days = max((last - first).days, 1)
+    values = [v for s in series for _, v in s.points if v is not None]
+    top_value = y_max if y_max is not None else max([*values, 0.0])
+    if top_value <= 0:
+        top_value = 1.0
+    y_step = max(1.0, _nice_step(top_value, 4)) if integer_axis else _nice_step(top_value, 4)
+    top_value = math.ceil(top_value / y_step) * y_step
+
+    def x(d: date) -> float:
+        return LEFT_MARGIN + plot_w * (d - first).days / span_days
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / top_value)
+
+    tick = 0.0
+    while tick <= top_value + 1e-9:
+        parts.append(f'<line class="ft-grid" x1="{LEFT_MARGIN}" y1="{y(tick):.1f}" x2="{WIDTH - RIGHT_MARGIN}" y2="{y(tick):.1f}"/>')
+        parts.append(f'<text class="ft-axis" x="{LEFT_MARGIN - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{_fmt(tick)}</text>')
+        tick += y_step
+    parts.append(
+        f'<text class="ft-axis" x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">{escape(unit)}</text>'
+    )
+    for when, label in markers:
+        if first <= when <= last:
+            parts.append(
+                f'<line class="ft-marker" x1="{x(when):.1f}" y1="{top}" x2="{x(when):.1f}" y2="{top + plot_h}">'
+                f"<title>{escape(label)} ({when:%Y-%m-%d})</title></line>"
+                f'<text class="ft-marker-label" x="{x(when) + 3:.1f}" y="{top + 10}">{escape(label[:24])}</text>'
+            )
+    for s in series:
+        pts = sorted((d, v) for d, v in s.points if v is not None)
+        if not pts:
+            continue
+        if len(pts) > 1:
+            coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in pts)
+            parts.append(f'<polyline class="ft-line ft-{s.key}" points="{coords}"/>')
+        for d, v in pts:
+            parts.append(
+                f'<circle class="ft-point ft-{s.key}" cx="{x(d):.1f}" cy="{y(v):.1f}" r="4">'
+                f"<title>{escape(s.label)} {d:%Y-%m-%d}: {_fmt(v)} {escape(unit)}</title></circle>"
+            )
+    base = top + plot_h
+    parts.append(f'<line class="ft-tick" x1="{LEFT_MARGIN}" y1="{base}" x2="{WIDTH - RIGHT_MARGIN}" y2="{base}"/>')
+    for d in _date_ticks(first, last):
+        parts.append(f'<text class="ft-axis" x="{x(d):.1f}" y="{base + 16}" text-anchor="middle">{d:%Y-%m-%d}</text>')
+    legend_x = LEFT_MARGIN
+    for s in series:
+        parts.append(
+            f'<rect class="ft-swatch ft-{s.key}" x="{legend_x}" y="{height - 16}" width="12" height="12"/>'
+            f'<text class="ft-legend" x="{legend_x + 16}" y="{height - 6}">{escape(s.label)}</text>'
+        )
+        legend_x += 30 + 7 * len(s.label)
+    if markers:
+        parts.append(
+            f'<line class="ft-marker" x1="{legend_x}" y1="{height - 16}" x2="{legend_x}" y2="{height - 4}"/>'
+            f'<text class="ft-legend" x="{legend_x + 6}" y="{height - 6}">treatment</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+
+
+def _date_ticks(first: date, last: date, count: int = 5) -> list[date]:
+    from datetime import timedelta
+
+    span = (last - first).days
+    if span <= 0:
+        return [first]
+    n = min(count, span)
+    return [first + timedelta(days=round(span * i / n)) for i in range(n + 1)]

@@ -1,0 +1,176 @@
+"""The outcome timeline of a patient and the side-by-side comparison: data for the pages and their charts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+
+from facetwitch.clinic.recordings import services
+from facetwitch.clinic.recordings.charts import Series, outcome_chart, recording_timeline
+from facetwitch.clinic.recordings.models import Recording
+
+logger = logging.getLogger(__name__)
+
+
+def treatment_markers(patient) -> list[tuple[date, str]]:
+    """Dated treatment labels from the treatments app when it offers them (optional dependency)."""
+    try:
+        from facetwitch.clinic.treatments.services import treatment_markers as markers
+    except ImportError:
+        return []
+    try:
+        return [(d, str(label)) for d, label in markers(patient) if d is not None]
+    except Exception:  # a broken optional section must not take the timeline down
+        logger.exception("treatment markers unavailable for patient %s", patient.pk)
+        return []
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else 100.0 * value
+
+
+def outcome_context(patient) -> dict:
+    """Charts and a table of video metrics and visit scales over time, with treatment markers."""
+    recordings = list(patient.recordings.filter(status=Recording.Status.DONE).order_by("recorded_on", "id"))
+    visits = list(patient.visits.order_by("date", "id"))
+    markers = treatment_markers(patient)
+    dates = [r.recorded_on for r in recordings] + [v.date for v in visits] + [d for d, _ in markers]
+    start, end = (min(dates), max(dates)) if dates else (None, None)
+    common = {"markers": markers, "start": start, "end": end}
+
+    def points(attr: str, scale=lambda v: v):
+        return [(r.recorded_on, scale(getattr(r, attr))) for r in recordings if getattr(r, attr) is not None]
+
+    charts = [
+        outcome_chart(
+            [
+                Series("Left", "left", points("episodes_per_min_left")),
+                Series("Right", "right", points("episodes_per_min_right")),
+                Series("Both (closures)", "both", points("episodes_per_min_both")),
+            ],
+            title="Spasm episodes per minute (video)",
+            unit="episodes/min",
+            **common,
+        ),
+        outcome_chart(
+            [
+                Series("Left", "left", points("spasm_time_fraction_left", _percent)),
+                Series("Right", "right", points("spasm_time_fraction_right", _percent)),
+            ],
+            title="Time in spasm per side (video)",
+            unit="% of time",
+            **common,
+        ),
+        outcome_chart(
+            [Series("Blinks", "blink", points("blink_rate_per_min"))],
+            title="Blink rate (video)",
+            unit="blinks/min",
+            **common,
+        ),
+        outcome_chart(
+            [
+                Series(
+                    "Jankovic total",
+                    "jankovic",
+                    [
+                        (v.date, float(v.jankovic_severity + v.jankovic_frequency))
+                        for v in visits
+                        if v.jankovic_severity is not None and v.jankovic_frequency is not None
+                    ],
+                ),
+                Series("SMC grade", "smc", [(v.date, float(v.smc_grade)) for v in visits if v.smc_grade is not None]),
+            ],
+            title="Clinician-rated scales (visits)",
+            unit="points",
+            y_max=8,
+            integer_axis=True,
+            **common,
+        ),
+    ]
+    titles = ["Episodes per minute", "Time in spasm per side", "Blink rate", "Scales at visits"]
+    return {
+        "charts": list(zip(titles, charts, strict=True)),
+        "recordings": recordings,
+        "visits": visits,
+        "markers": markers,
+        "pending": patient.recordings.exclude(status=Recording.Status.DONE).count(),
+    }
+
+
+METRICS = [
+    ("Recorded on", "recorded_on", None),
+    ("Analysed time (s)", "analysed_duration_s", 1),
+    ("Face found (% of video)", "face_found_fraction", "percent"),
+    ("Blink rate (per min)", "blink_rate_per_min", 1),
+    ("Left episodes (per min)", "episodes_per_min_left", 2),
+    ("Right episodes (per min)", "episodes_per_min_right", 2),
+    ("Bilateral closures (per min)", "episodes_per_min_both", 2),
+    ("Time in spasm, left (%)", "spasm_time_fraction_left", "percent"),
+    ("Time in spasm, right (%)", "spasm_time_fraction_right", "percent"),
+    ("Suggested Jankovic severity", "suggested_jankovic_severity", 0),
+    ("Suggested Jankovic frequency", "suggested_jankovic_frequency", 0),
+    ("Suggested SMC grade", "suggested_smc_grade", 0),
+]
+
+
+def _show(value, how) -> str:
+    if value is None:
+        return "—"
+    if how is None:
+        return str(value)
+    if how == "percent":
+        return f"{100 * value:.1f}"
+    return f"{value:.{how}f}"
+
+
+def comparison_context(a: Recording, b: Recording) -> dict:
+    """A metrics table (with the change from A to B) and both timelines."""
+    rows = []
+    for label, attr, how in METRICS:
+        va, vb = getattr(a, attr), getattr(b, attr)
+        change = ""
+        if how not in (None,) and va is not None and vb is not None:
+            delta = (vb - va) * (100 if how == "percent" else 1)
+            change = f"{delta:+.{0 if how == 0 else 1 if how == 'percent' else how}f}"
+        rows.append({"label": label, "a": _show(va, how), "b": _show(vb, how), "change": change})
+    timelines = []
+    for rec in (a, b):
+        analysis = services.load_analysis(rec)
+        timelines.append(recording_timeline(analysis, title=f"Timeline of recording {rec.recorded_on}"))
+    return {"rows": rows, "timelines": timelines, "a": a, "b": b}
+
+
+def _reverse_first(name: str, candidates: list[list]) -> str | None:
+    for args in candidates:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def scales_url(recording: Recording) -> str | None:
+    """The visit form pre-filled (GET parameters) with the suggested scales, for the clinician to confirm."""
+    params = {
+        key: value
+        for key, value in (
+            ("jankovic_severity", recording.suggested_jankovic_severity),
+            ("jankovic_frequency", recording.suggested_jankovic_frequency),
+            ("smc_grade", recording.suggested_smc_grade),
+        )
+        if value is not None
+    }
+    if not params:
+        return None
+    patient_id = recording.patient_id
+    if recording.visit_id:
+        url = _reverse_first(
+            "patients:visit_edit", [[patient_id, recording.visit_id], [recording.visit_id]]
+        )
+    else:
+        url = _reverse_first("patients:visit_create", [[patient_id]])
+        params["date"] = recording.recorded_on.isoformat()
+    return f"{url}?{urlencode(params)}" if url else None

@@ -1,0 +1,313 @@
+"""Recording life cycle: store an upload, queue its analysis, run it, retry it, recover it after a crash.
+
+The analysis runs in a django-tasks worker (``manage.py analysis_worker``, a wrapper of ``db_worker``).
+A worker killed hard (SIGKILL, power loss, OOM killer) leaves its task RUNNING for ever, so each running
+recording records its worker (host, pid) and a heartbeat; :func:`recover_stale_recordings` re-queues those
+whose worker is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from facetwitch.clinic.recordings import storage
+from facetwitch.clinic.recordings.access import has_consent
+from facetwitch.clinic.recordings.models import Recording
+from facetwitch.clinic.recordings.probe import VideoProbe
+
+logger = logging.getLogger(__name__)
+Status = Recording.Status
+
+PROGRESS_INTERVAL_S = 0.5
+
+
+def stale_after() -> timedelta:
+    """How long without a heartbeat before a running analysis on another host counts as lost."""
+    return timedelta(seconds=getattr(settings, "FACETWITCH_ANALYSIS_STALE_S", 300))
+
+
+def max_attempts() -> int:
+    """Runs of one recording before it is failed (a video that kills its worker each time must stop)."""
+    return getattr(settings, "FACETWITCH_ANALYSIS_MAX_ATTEMPTS", 3)
+
+
+def create_recording(
+    *,
+    patient,
+    chunks,
+    original_name: str,
+    probe: VideoProbe,
+    uploaded_by=None,
+    visit=None,
+    recorded_on=None,
+    mirrored: bool = False,
+    notes: str = "",
+    enqueue: bool = True,
+) -> Recording:
+    """Store the video under a random name, create the recording and queue its analysis.
+
+    ``chunks`` is an iterable of bytes (an UploadedFile's ``chunks()``); the file is streamed to disk.
+    """
+    if not has_consent(patient):
+        raise PermissionError("The patient has not consented to video recording.")
+    recording = Recording(
+        patient=patient,
+        visit=visit,
+        uploaded_by=uploaded_by,
+        original_name=Path(original_name).name[:255] or "video",
+        mirrored=mirrored,
+        notes=notes,
+        content_type=probe.content_type,
+        container=probe.container,
+        codec=probe.codec,
+        width=probe.width,
+        height=probe.height,
+        duration_s=probe.duration_s,
+    )
+    if recorded_on:
+        recording.recorded_on = recorded_on
+    recording.storage_key = os.urandom(16).hex()
+    target = storage.recording_dir(recording.storage_key) / f"video{probe.extension}"
+    recording.sha256, recording.size = storage.write_chunks(chunks, target)
+    recording.video_file = storage.relative(target)
+    recording.save()
+    if enqueue:
+        enqueue_analysis(recording)
+    return recording
+
+
+def enqueue_analysis(recording: Recording) -> Recording:
+    """Queue (or re-queue) the analysis; the queue row and the recording change in one transaction."""
+    from facetwitch.clinic.recordings.tasks import analyse_recording
+
+    with transaction.atomic():
+        result = analyse_recording.enqueue(recording.pk)
+        Recording.objects.filter(pk=recording.pk).update(
+            status=Status.QUEUED,
+            task_id=str(result.id),
+            queued_at=timezone.now(),
+            progress=0.0,
+            frames_done=0,
+            worker_host="",
+            worker_pid=None,
+            heartbeat_at=None,
+        )
+    recording.refresh_from_db()
+    return recording
+
+
+def retry(recording: Recording) -> Recording:
+    """User-requested re-analysis of a failed recording (the attempt counter starts again)."""
+    if recording.status != Status.FAILED:
+        raise ValueError("Only a failed analysis can be retried.")
+    Recording.objects.filter(pk=recording.pk).update(attempts=0, error_message="")
+    return enqueue_analysis(recording)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def worker_gone(recording: Recording, *, now=None) -> bool:
+    """True when the worker running this recording is dead (same host) or silent too long (any host)."""
+    now = now or timezone.now()
+    if (
+        recording.worker_host == socket.gethostname()
+        and recording.worker_pid
+        and recording.worker_pid != os.getpid()
+        and not _pid_alive(recording.worker_pid)
+    ):
+        return True
+    last_sign = recording.heartbeat_at or recording.started_at
+    return last_sign is None or now - last_sign > stale_after()
+
+
+def recover_stale_recordings() -> list[int]:
+    """Re-queue running recordings whose worker is gone; fail those that used up their attempts.
+
+    Also marks the abandoned queue rows failed so they do not stay RUNNING. Returns the recovered ids.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    recovered = []
+    for recording in Recording.objects.filter(status=Status.RUNNING):
+        if not worker_gone(recording):
+            continue
+        lost_worker = f"{recording.worker_host}:{recording.worker_pid}"
+        with transaction.atomic():
+            claimed = Recording.objects.filter(
+                pk=recording.pk, status=Status.RUNNING, task_id=recording.task_id
+            ).update(status=Status.QUEUED)
+            if not claimed:  # another recovery got there first, or it finished meanwhile
+                continue
+            DBTaskResult.objects.filter(id=recording.task_id, status="RUNNING").update(
+                status="FAILED",
+                finished_at=timezone.now(),
+                exception_class_path="facetwitch.clinic.recordings.WorkerLost",
+                traceback=f"Worker {lost_worker} stopped while running this task; recording re-queued.",
+            )
+        if recording.attempts >= max_attempts():
+            _fail(
+                recording.pk,
+                f"The analysis was interrupted {recording.attempts} times because the analysis worker stopped "
+                "(for example out of memory). Check the server, then press Retry.",
+            )
+            logger.warning("Recording %s failed after %s lost workers", recording.pk, recording.attempts)
+        else:
+            enqueue_analysis(recording)
+            logger.warning("Recording %s re-queued: worker %s is gone", recording.pk, lost_worker)
+        recovered.append(recording.pk)
+    return recovered
+
+
+def _fail(pk: int, message: str) -> None:
+    Recording.objects.filter(pk=pk).update(
+        status=Status.FAILED, error_message=message[:2000], finished_at=timezone.now()
+    )
+
+
+def _claim(pk: int, task_id: str | None) -> Recording | None:
+    """Mark the recording running for this worker; None when this task is no longer the current one."""
+    now = timezone.now()
+    with transaction.atomic():
+        query = Recording.objects.select_for_update().filter(pk=pk)
+        recording = query.first()
+        if recording is None or recording.status in (Status.DONE, Status.FAILED):
+            return None
+        if task_id is not None and recording.task_id and recording.task_id != task_id:
+            return None  # superseded by a newer queue entry (retry or recovery)
+        recording.status = Status.RUNNING
+        recording.attempts += 1
+        recording.started_at = now
+        recording.heartbeat_at = now
+        recording.finished_at = None
+        recording.error_message = ""
+        recording.progress = 0.0
+        recording.frames_done = 0
+        recording.worker_host = socket.gethostname()
+        recording.worker_pid = os.getpid()
+        recording.save()
+    return recording
+
+
+def progress_reporter(pk: int, interval_s: float = PROGRESS_INTERVAL_S) -> Callable[[int, int | None], None]:
+    """A ``progress(done, total)`` callback for the engine that writes progress and a heartbeat at most
+    every ``interval_s`` seconds."""
+    last = 0.0
+
+    def report(done: int, total: int | None) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < interval_s and not (total and done >= total):
+            return
+        last = now
+        fraction = min(done / total, 1.0) if total else 0.0
+        Recording.objects.filter(pk=pk, status=Status.RUNNING).update(
+            progress=fraction, frames_done=done, frames_total=total, heartbeat_at=timezone.now()
+        )
+
+    return report
+
+
+def run_analysis(pk: int, task_id: str | None = None) -> str:
+    """Analyse one recording with the engine and store its results. Returns the final status.
+
+    Engine errors (bad video, no face) fail the recording with the engine's message. A worker shutdown
+    (SystemExit, KeyboardInterrupt) puts it back in the queue so it is not lost.
+    """
+    recording = _claim(pk, task_id)
+    if recording is None:
+        return "skipped"
+    import facetwitch
+
+    try:
+        video = recording.private_path(recording.video_file)
+        if not video.is_file():
+            raise FileNotFoundError("The uploaded video file is missing from the private store.")
+        analysis = facetwitch.analyze(
+            str(video), mirrored=recording.mirrored, progress=progress_reporter(pk)
+        )
+        Recording.objects.filter(pk=pk).update(heartbeat_at=timezone.now())
+        paths = facetwitch.write_outputs(analysis, storage.results_dir(recording.storage_key))
+        _store_result(pk, analysis, paths)
+    except facetwitch.AnalysisError as exc:
+        _fail(pk, str(exc))
+        return Status.FAILED
+    except Exception as exc:
+        logger.exception("Analysis of recording %s failed", pk)
+        _fail(pk, f"The analysis failed unexpectedly ({type(exc).__name__}: {exc}). Press Retry; if it fails "
+              "again, report it to the clinic's administrator.")
+        raise
+    except BaseException:
+        # Graceful or forced worker stop: back to the queue, to be picked up by the next worker.
+        logger.warning("Worker stopping during recording %s: re-queued", pk)
+        Recording.objects.filter(pk=pk, status=Status.RUNNING).update(status=Status.QUEUED)
+        enqueue_analysis(Recording.objects.get(pk=pk))
+        raise
+    return Status.DONE
+
+
+def _paths_by_suffix(paths) -> dict[str, Path]:
+    if isinstance(paths, dict):
+        values = list(paths.values())
+    elif isinstance(paths, list | tuple):
+        values = list(paths)
+    else:
+        values = [getattr(paths, name) for name in ("json", "parquet", "html") if hasattr(paths, name)]
+    return {Path(p).suffix: Path(p) for p in values}
+
+
+def _store_result(pk: int, analysis, paths) -> None:
+    files = _paths_by_suffix(paths)
+    summary = analysis.summary
+    scales = analysis.suggested_scales
+    Recording.objects.filter(pk=pk).update(
+        status=Status.DONE,
+        progress=1.0,
+        finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        error_message="",
+        analysis_json=storage.relative(files[".json"]),
+        frames_parquet=storage.relative(files[".parquet"]) if ".parquet" in files else "",
+        report_html=storage.relative(files[".html"]) if ".html" in files else "",
+        engine_version=str(analysis.engine.get("version", ""))[:40],
+        analysed_duration_s=summary.analysed_duration_s,
+        face_found_fraction=analysis.quality.face_found_fraction,
+        blink_rate_per_min=summary.blink_rate_per_min,
+        episodes_per_min_left=summary.left.episodes_per_min,
+        episodes_per_min_right=summary.right.episodes_per_min,
+        episodes_per_min_both=summary.both.episodes_per_min,
+        spasm_time_fraction_left=summary.left.spasm_time_fraction,
+        spasm_time_fraction_right=summary.right.spasm_time_fraction,
+        spasm_time_fraction_both=summary.both.spasm_time_fraction,
+        affected_side=summary.affected_side or "",
+        suggested_jankovic_severity=scales.jankovic_severity.value,
+        suggested_jankovic_frequency=scales.jankovic_frequency.value,
+        suggested_smc_grade=scales.smc_grade.value,
+    )
+
+
+def load_analysis(recording: Recording):
+    """The stored ``facetwitch.Analysis`` of a finished recording (without the frame table)."""
+    import facetwitch
+
+    if recording.status != Status.DONE or not recording.analysis_json:
+        return None
+    text = recording.private_path(recording.analysis_json).read_text(encoding="utf-8")
+    return facetwitch.Analysis.from_json(text)

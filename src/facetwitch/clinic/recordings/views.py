@@ -1,0 +1,212 @@
+"""Recording pages: upload, status (htmx polling), result, files, outcome timeline, comparison.
+
+Every view requires a login and a role, looks recordings up under their patient (another patient's id gives
+404) and writes an audit entry. Files are streamed from the private store, never from a public path.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from facetwitch.clinic.accounts.audit import audit
+from facetwitch.clinic.accounts.roles import role_required
+from facetwitch.clinic.recordings import outcomes, services
+from facetwitch.clinic.recordings.access import (
+    UPLOAD_ROLES,
+    VIEW_ROLES,
+    can_apply_scales,
+    get_patient,
+    get_recording,
+)
+from facetwitch.clinic.recordings.charts import recording_timeline
+from facetwitch.clinic.recordings.forms import RecordingUploadForm, SizeLimitUploadHandler
+from facetwitch.clinic.recordings.models import Recording
+from facetwitch.clinic.recordings.serving import serve_file
+
+# The engine's self-contained report: its own inline styles, no scripts, no network, no framing elsewhere.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
+)
+DOWNLOADS = {
+    "analysis.json": ("analysis_json", "application/json"),
+    "frames.parquet": ("frames_parquet", "application/vnd.apache.parquet"),
+}
+
+
+@role_required(*VIEW_ROLES)
+def index(request):
+    """The analysis queue: recent recordings of all patients with their status."""
+    recordings = Recording.objects.select_related("patient").order_by("-uploaded_at", "-id")[:100]
+    audit(request, "view", detail="recordings list")
+    return render(request, "recordings/index.html", {"recordings": recordings})
+
+
+@csrf_exempt  # upload handlers must be set before the CSRF check reads the body; checked just below
+@role_required(*UPLOAD_ROLES)
+def upload(request, patient_id: int):
+    request.upload_too_large = False
+    if request.method == "POST":
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+    return _upload(request, patient_id)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _upload(request, patient_id: int):
+    patient = get_patient(patient_id)
+    if request.method == "POST":
+        form = RecordingUploadForm(
+            request.POST, request.FILES, patient=patient, upload_too_large=request.upload_too_large
+        )
+        if form.is_valid():
+            video = form.cleaned_data["video"]
+            recording = services.create_recording(
+                patient=patient,
+                chunks=video.chunks(),
+                original_name=video.name,
+                probe=form.probe,
+                uploaded_by=request.user,
+                visit=form.cleaned_data["visit"],
+                recorded_on=form.cleaned_data["recorded_on"],
+                mirrored=form.cleaned_data["mirrored"],
+                notes=form.cleaned_data["notes"],
+            )
+            audit(request, "create", patient=patient, obj=recording, detail="video uploaded")
+            messages.success(request, "Video uploaded. The analysis runs in the background.")
+            return redirect("recordings:detail", patient.pk, recording.pk)
+        status = 400
+    else:
+        form = RecordingUploadForm(patient=patient)
+        status = 200
+    audit(request, "view", patient=patient, detail="recording upload form")
+    return render(request, "recordings/upload.html", {"patient": patient, "form": form}, status=status)
+
+
+@role_required(*VIEW_ROLES)
+def detail(request, patient_id: int, pk: int):
+    recording = get_recording(patient_id, pk)
+    context = {"patient": recording.patient, "recording": recording, "can_apply_scales": False}
+    if recording.status == Recording.Status.DONE:
+        analysis = services.load_analysis(recording)
+        context.update(
+            analysis=analysis,
+            timeline=recording_timeline(analysis, title=f"Timeline of recording {recording.recorded_on}"),
+            scales_url=outcomes.scales_url(recording),
+            can_apply_scales=can_apply_scales(request.user),
+        )
+    audit(request, "view", patient=recording.patient, obj=recording)
+    return render(request, "recordings/detail.html", context)
+
+
+@role_required(*VIEW_ROLES)
+def status(request, patient_id: int, pk: int):
+    """The status fragment that the detail page polls (htmx); a plain GET shows it as a page."""
+    recording = get_recording(patient_id, pk)
+    response = render(request, "recordings/_status.html", {"recording": recording, "patient": recording.patient})
+    if request.htmx and recording.is_finished and request.GET.get("poll"):
+        response["HX-Refresh"] = "true"  # reload the page to show the result or the error
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@role_required(*UPLOAD_ROLES)
+def retry(request, patient_id: int, pk: int):
+    recording = get_recording(patient_id, pk)
+    try:
+        services.retry(recording)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        audit(request, "update", patient=recording.patient, obj=recording, detail="analysis retried")
+        messages.success(request, "The analysis was queued again.")
+    return redirect("recordings:detail", patient_id, pk)
+
+
+@role_required(*VIEW_ROLES)
+def video(request, patient_id: int, pk: int):
+    recording = get_recording(patient_id, pk)
+    path = recording.private_path(recording.video_file)
+    if not path.is_file():
+        raise Http404("The video file is missing.")
+    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        # One entry per playback: the later byte ranges of the same playback are not audited again.
+        audit(request, "download", patient=recording.patient, obj=recording, detail="video")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    filename = f"recording-{recording.pk}{path.suffix}"
+    return serve_file(request, path, content_type=recording.content_type, filename=filename, disposition=disposition)
+
+
+@role_required(*VIEW_ROLES)
+def report(request, patient_id: int, pk: int):
+    """The engine's own HTML report, inline, under a CSP that allows its inline styles and nothing else."""
+    recording = get_recording(patient_id, pk)
+    if recording.status != Recording.Status.DONE or not recording.report_html:
+        raise Http404("This recording has no report (yet).")
+    path = recording.private_path(recording.report_html)
+    audit(request, "view", patient=recording.patient, obj=recording, detail="engine report")
+    response = HttpResponse(path.read_bytes(), content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = REPORT_CSP
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="recording-{recording.pk}-report.html"'
+    return response
+
+
+@role_required(*VIEW_ROLES)
+def download(request, patient_id: int, pk: int, name: str):
+    recording = get_recording(patient_id, pk)
+    if name not in DOWNLOADS or recording.status != Recording.Status.DONE:
+        raise Http404("No such file.")
+    field, content_type = DOWNLOADS[name]
+    relative = getattr(recording, field)
+    if not relative:
+        raise Http404("No such file.")
+    audit(request, "export", patient=recording.patient, obj=recording, detail=name)
+    return serve_file(
+        request,
+        recording.private_path(relative),
+        content_type=content_type,
+        filename=f"recording-{recording.pk}-{name}",
+        disposition="attachment",
+    )
+
+
+@role_required(*VIEW_ROLES)
+def outcome_timeline(request, patient_id: int):
+    patient = get_patient(patient_id)
+    context = outcomes.outcome_context(patient)
+    audit(request, "view", patient=patient, detail="outcome timeline")
+    return render(request, "recordings/outcomes.html", {"patient": patient, **context})
+
+
+@role_required(*VIEW_ROLES)
+def compare(request, patient_id: int):
+    """Two finished recordings of the same patient side by side (``?a=<id>&b=<id>``)."""
+    patient = get_patient(patient_id)
+    done = list(patient.recordings.filter(status=Recording.Status.DONE).order_by("recorded_on", "id"))
+    context = {"patient": patient, "choices": done, "error": ""}
+    a_id, b_id = request.GET.get("a"), request.GET.get("b")
+    status = 200
+    if a_id or b_id:
+        try:
+            pair = [get_recording(patient.pk, int(value)) for value in (a_id, b_id)]
+        except (TypeError, ValueError):
+            pair = None
+            context["error"] = "Choose two recordings from the lists."
+            status = 400
+        if pair and any(r.status != Recording.Status.DONE for r in pair):
+            context["error"] = "Both recordings must be analysed before they can be compared."
+            pair, status = None, 400
+        if pair:
+            context.update(outcomes.comparison_context(*pair))
+            context["selected"] = pair
+    elif len(done) >= 2:
+        context["selected"] = done[-2:]
+    audit(request, "view", patient=patient, detail=f"compare recordings {a_id},{b_id}")
+    return render(request, "recordings/compare.html", context, status=status)

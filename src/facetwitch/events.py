@@ -1,0 +1,291 @@
+"""Events from normalised signals: blinks, contractions (unilateral or bilateral) and tremor.
+
+Rules (all thresholds in :class:`DetectionParams`, times in seconds):
+
+* A frame is a **unilateral eye contraction** of side S when S's eye is closed (closure above ``close``) and
+  clearly more closed than the other eye (difference above ``asymmetry``).
+* A frame is a **unilateral lower-face contraction** of side S when S's mouth corner or cheek is pulled more than
+  the other side's by a margin above the noise. Smiles and speech move both sides alike and so do not count.
+* Bilateral closures (both eyes closed, not clearly asymmetric) are **blinks** when short (``blink_max_s``) and
+  **contractions of side "both"** (blepharospasm) when longer.
+* **Tremor**: a sliding spectral window finds a dominant 3–12 Hz rhythm in the jaw or in one lid that holds for
+  at least ``tremor_min_s``; its frequency is re-estimated on the whole stretch.
+
+Event spans use hysteresis: a core above the threshold, extended while the signal stays above a lower one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal as sps
+
+from facetwitch.records import Event
+from facetwitch.signals import SIDES, Signals
+
+
+@dataclass(frozen=True)
+class DetectionParams:
+    close: float = 0.45  # eye closure counted as "closed"
+    close_low: float = 0.2  # hysteresis: the event continues while closure stays above this
+    asymmetry: float = 0.3  # closure difference making a closure unilateral
+    lower_face_min: float = 0.035  # minimum side-to-side pull difference (fraction of resting distance)
+    noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
+    brow_min: float = 0.04
+    blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
+    min_contraction_s: float = 0.07
+    bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
+    blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
+    blink_shadow_max_s: float = 0.3
+    tremor_band_hz: tuple[float, float] = (3.0, 12.0)
+    tremor_window_s: float = 2.0
+    tremor_step_s: float = 0.25
+    tremor_min_s: float = 2.0
+    tremor_concentration: float = 0.45  # share of the 1-15 Hz power within +-0.75 Hz of the peak
+    tremor_min_amplitude: float = 0.006  # RMS of the oscillation, fraction of resting distance
+    tremor_noise_k: float = 4.0
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Half-open index ranges [start, stop) of consecutive True values."""
+    m = np.concatenate([[False], np.asarray(mask, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(m.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def bridge(mask: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Fill False gaps no longer than ``max_gap_s`` between True runs."""
+    out = mask.copy()
+    r = runs(mask)
+    for (_, stop), (start, _) in zip(r[:-1], r[1:], strict=True):
+        if t_s[start] - t_s[stop - 1] <= max_gap_s + 1e-9 + _frame_dt(t_s):
+            out[stop:start] = True
+    return out
+
+
+def extend(core: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """Hysteresis: grow each core run while ``low`` stays True."""
+    out = core.copy()
+    for start, stop in runs(low):
+        if core[start:stop].any():
+            out[start:stop] = True
+    return out
+
+
+def _frame_dt(t_s: np.ndarray) -> float:
+    dt = np.diff(t_s)
+    dt = dt[dt > 0]
+    return float(np.median(dt)) if dt.size else 1 / 30
+
+
+def span(t_s: np.ndarray, start: int, stop: int) -> tuple[float, float]:
+    """Time span of frames [start, stop): from the first frame to one frame interval after the last."""
+    return float(t_s[start]), float(t_s[stop - 1] + _frame_dt(t_s))
+
+
+def robust_noise(x: np.ndarray) -> float:
+    """Noise SD of a signal from the median absolute frame-to-frame difference (robust to events)."""
+    d = np.diff(x[np.isfinite(x)])
+    if d.size < 3:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2))
+
+
+def _gt(x: np.ndarray, threshold: float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(x, nan=-np.inf) > threshold
+
+
+def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> list[Event]:
+    """All events of a recording, sorted by start time."""
+    events = _closures_and_contractions(sig, params) + detect_tremor(sig, params)
+    return sorted(events, key=lambda e: (e.start_s, e.kind))
+
+
+def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
+    t = sig.t_s
+    cl, cr = sig.closure_left, sig.closure_right
+    other = {"left": "right", "right": "left"}
+    closed = {s: _gt(sig.side("closure", s), p.close) for s in SIDES}
+    eye_uni = {
+        s: closed[s] & _gt(sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry) for s in SIDES
+    }
+    bilateral_core = closed["left"] & closed["right"] & ~eye_uni["left"] & ~eye_uni["right"]
+    bilateral = extend(bilateral_core, _gt(np.fmin(cl, cr), p.close_low))
+    bilateral = bridge(bilateral, t, p.bridge_s)
+
+    events: list[Event] = []
+    blink_spans: list[tuple[float, float]] = []
+    for start, stop in runs(bilateral):
+        closed_s = float(np.sum(bilateral_core[start:stop])) * _frame_dt(t)
+        t0, t1 = span(t, start, stop)
+        peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
+        if closed_s <= p.blink_max_s:
+            events.append(Event("blink", t0, t1, "both", ("eye",), peak))
+            blink_spans.append((t0, t1))
+        else:
+            regions = ["eye"] + [r for r in ("brow", "cheek") if _bilateral_region(sig, r, start, stop, p)]
+            events.append(Event("contraction", t0, t1, "both", tuple(regions), peak))
+
+    for s in SIDES:
+        lower = {}
+        for region in ("cheek", "mouth"):
+            diff = sig.side(region, s) - sig.side(region, other[s])
+            threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
+            lower[region] = _gt(diff, threshold)
+        brow_diff = sig.side("brow", s) - sig.side("brow", other[s])
+        brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
+        eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
+            sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
+        )
+        eye = extend(eye_uni[s], eye_low)
+        active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
+        for start, stop in runs(active):
+            t0, t1 = span(t, start, stop)
+            if t1 - t0 < p.min_contraction_s:
+                continue
+            has_eye = bool(eye[start:stop].any())
+            has_lower = bool(lower["cheek"][start:stop].any() or lower["mouth"][start:stop].any())
+            if has_eye and not has_lower and t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
+                continue  # one eye closing a frame early or late in an ordinary blink
+            regions = [
+                name
+                for name, mask in (("brow", brow), ("eye", eye), ("cheek", lower["cheek"]), ("mouth", lower["mouth"]))
+                if mask[start:stop].any()
+            ]
+            if regions == ["brow"]:
+                continue
+            peak = _peak(sig, s, start, stop, has_eye)
+            events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
+    return events
+
+
+def _near(spans: list[tuple[float, float]], t0: float, t1: float, p: DetectionParams) -> bool:
+    return any(t0 <= b1 + p.blink_shadow_s and t1 >= b0 - p.blink_shadow_s for b0, b1 in spans)
+
+
+def _bilateral_region(sig: Signals, region: str, start: int, stop: int, p: DetectionParams) -> bool:
+    both = np.fmin(np.abs(sig.side(region, "left")[start:stop]), np.abs(sig.side(region, "right")[start:stop]))
+    return bool(_gt(both, p.lower_face_min).any())
+
+
+def _peak(sig: Signals, side: str, start: int, stop: int, has_eye: bool) -> float:
+    if has_eye:
+        return float(np.nanmax(sig.side("closure", side)[start:stop]))
+    return float(
+        max(np.nanmax(sig.side("mouth", side)[start:stop]), np.nanmax(sig.side("cheek", side)[start:stop]))
+    )
+
+
+# ---------------------------------------------------------------------------------------------- tremor
+
+
+def _uniform(sig_t: np.ndarray, x: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Resample a gappy, possibly variable-rate series onto a uniform grid (NaN inside gaps > 0.2 s)."""
+    ok = np.isfinite(x)
+    if ok.sum() < 4:
+        return np.array([]), np.array([])
+    grid = np.arange(sig_t[ok][0], sig_t[ok][-1], 1.0 / fs)
+    y = np.interp(grid, sig_t[ok], x[ok])
+    # Blank grid points far from any real sample: interpolation across gaps would invent a signal.
+    nearest = np.searchsorted(sig_t[ok], grid)
+    nearest = np.clip(nearest, 1, ok.sum() - 1)
+    gap = np.minimum(np.abs(sig_t[ok][nearest] - grid), np.abs(sig_t[ok][nearest - 1] - grid))
+    y[gap > 0.2] = np.nan
+    return grid, y
+
+
+def _dominant(y: np.ndarray, fs: float, band: tuple[float, float]) -> tuple[float, float, float]:
+    """(peak frequency Hz, power concentration around it, RMS amplitude) of a detrended window."""
+    y = sps.detrend(y)
+    n = len(y)
+    nfft = max(1024, 1 << int(np.ceil(np.log2(n * 8))))
+    spec = np.abs(np.fft.rfft(y * np.hanning(n), nfft)) ** 2
+    freqs = np.fft.rfftfreq(nfft, 1.0 / fs)
+    broad = (freqs >= 1.0) & (freqs <= min(15.0, 0.49 * fs))
+    if not broad.any() or spec[broad].sum() <= 0:
+        return 0.0, 0.0, 0.0
+    k = np.flatnonzero(broad)[np.argmax(spec[broad])]
+    f_peak = _parabolic(freqs, spec, k)
+    if not band[0] <= f_peak <= min(band[1], 0.45 * fs):
+        return f_peak, 0.0, float(np.std(y))
+    near = broad & (np.abs(freqs - f_peak) <= 0.75)
+    return f_peak, float(spec[near].sum() / spec[broad].sum()), float(np.std(y))
+
+
+def _parabolic(freqs: np.ndarray, spec: np.ndarray, k: int) -> float:
+    if 0 < k < len(spec) - 1:
+        a, b, c = spec[k - 1], spec[k], spec[k + 1]
+        denom = a - 2 * b + c
+        if denom != 0:
+            return float(freqs[k] + 0.5 * (a - c) / denom * (freqs[1] - freqs[0]))
+    return float(freqs[k])
+
+
+def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> list[Event]:
+    """Rhythmic oscillation of the jaw (side "both") or of one eyelid (its side; "both" if both lids)."""
+    p = params
+    fs = max(20.0, min(sig.fps, 120.0))
+    candidates = [("jaw", "both", sig.jaw)] + [("eye", s, sig.side("closure", s)) for s in SIDES]
+    found: list[Event] = []
+    for region, side, x in candidates:
+        grid, y = _uniform(sig.t_s, x, fs)
+        if grid.size < p.tremor_window_s * fs:
+            continue
+        noise = robust_noise(x)
+        win, step = int(round(p.tremor_window_s * fs)), max(1, int(round(p.tremor_step_s * fs)))
+        hits = np.zeros(grid.size, dtype=bool)
+        for i in range(0, grid.size - win + 1, step):
+            w = y[i : i + win]
+            if not np.isfinite(w).all():
+                continue
+            f, conc, rms = _dominant(w, fs, p.tremor_band_hz)
+            if conc >= p.tremor_concentration and rms >= max(p.tremor_min_amplitude, p.tremor_noise_k * noise):
+                hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
+        for start, stop in runs(hits):
+            # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
+            start, stop = max(0, start - win // 4), min(grid.size, stop + win // 4)
+            f, _, rms = _dominant(y[start:stop], fs, p.tremor_band_hz)
+            start, stop = _envelope_bounds(y, fs, f, start, stop)
+            t0, t1 = float(grid[start]), float(grid[stop - 1])
+            if t1 - t0 < p.tremor_min_s - p.tremor_step_s:
+                continue
+            found.append(Event("tremor", t0, t1, side, (region,), float(2 * np.sqrt(2) * rms), frequency_hz=f))
+    return _merge_lid_tremor(found)
+
+
+def _envelope_bounds(y: np.ndarray, fs: float, f: float, start: int, stop: int) -> tuple[int, int]:
+    """Tighten a tremor stretch to where the band-passed amplitude envelope exceeds half its median."""
+    low, high = max(0.5, f - 1.0), min(f + 1.0, 0.49 * fs)
+    if high <= low:
+        return start, stop
+    sos = sps.butter(2, [low, high], btype="bandpass", fs=fs, output="sos")
+    envelope = np.abs(sps.hilbert(sps.sosfiltfilt(sos, np.nan_to_num(y - np.nanmean(y)))))
+    level = 0.5 * np.median(envelope[start:stop])
+    inside = [r for r in runs(envelope > level) if r[0] < stop and r[1] > start]
+    if not inside:
+        return start, stop
+    return max(inside[0][0], start), min(inside[-1][1], stop)
+
+
+def _merge_lid_tremor(events: list[Event]) -> list[Event]:
+    """Both lids trembling together at the same rate is one bilateral lid tremor."""
+    lids = [e for e in events if e.regions == ("eye",)]
+    others = [e for e in events if e.regions != ("eye",)]
+    merged: list[Event] = []
+    used: set[int] = set()
+    for i, a in enumerate(lids):
+        if i in used:
+            continue
+        for j in range(i + 1, len(lids)):
+            b = lids[j]
+            if j not in used and a.side != b.side and a.start_s < b.end_s and b.start_s < a.end_s:
+                if abs((a.frequency_hz or 0) - (b.frequency_hz or 0)) <= 0.5:
+                    used.add(j)
+                    a = Event(
+                        "tremor", min(a.start_s, b.start_s), max(a.end_s, b.end_s), "both", ("eye",),
+                        max(a.peak, b.peak), frequency_hz=(a.frequency_hz + b.frequency_hz) / 2,
+                    )  # fmt: skip
+        merged.append(a)
+    return others + merged

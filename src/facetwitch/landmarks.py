@@ -1,0 +1,82 @@
+"""MediaPipe FaceLandmarker (Tasks API, VIDEO mode): 478 landmarks, 52 blendshapes and the head pose.
+
+Landmarks are returned in pixel units (x * width, y * height, z * width) so that 3-D distances between them
+are independent of the image's aspect ratio. Indices follow MediaPipe's canonical face mesh, in which
+"left"/"right" are the subject's own sides.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# Quiet MediaPipe's C++ logging before it is imported.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import mediapipe as mp  # noqa: E402
+from mediapipe.tasks import python as mp_tasks  # noqa: E402
+from mediapipe.tasks.python import vision  # noqa: E402
+
+
+@dataclass(frozen=True)
+class FaceObservation:
+    points: np.ndarray  # (478, 3) float32, pixels
+    blendshapes: dict[str, float]
+    pose: np.ndarray  # (4, 4) facial transformation matrix (canonical face -> camera, cm)
+
+
+class Landmarker:
+    """One face, VIDEO mode (tracking between frames). Use as a context manager."""
+
+    def __init__(self, model_path: str | Path, *, min_confidence: float = 0.5):
+        options = vision.FaceLandmarkerOptions(
+            base_options=mp_tasks.BaseOptions(model_asset_path=str(model_path)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_faces=1,
+            min_face_detection_confidence=min_confidence,
+            min_face_presence_confidence=min_confidence,
+            min_tracking_confidence=min_confidence,
+            output_face_blendshapes=True,
+            output_facial_transformation_matrixes=True,
+        )
+        self._landmarker = vision.FaceLandmarker.create_from_options(options)
+        self._last_ms = -1
+
+    def __enter__(self) -> Landmarker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            with contextlib.suppress(Exception):
+                self._landmarker.close()
+            self._landmarker = None
+
+    def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
+        """Landmarks of the face in ``rgb`` (H x W x 3 uint8) at time ``t_s``; None when no face is found."""
+        # VIDEO mode needs strictly increasing integer milliseconds, even for jittery phone timestamps.
+        t_ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = t_ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        result = self._landmarker.detect_for_video(image, t_ms)
+        if not result.face_landmarks:
+            return None
+        height, width = rgb.shape[:2]
+        points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
+        points *= np.array([width, height, width], dtype=np.float32)
+        blendshapes = (
+            {c.category_name: float(c.score) for c in result.face_blendshapes[0]} if result.face_blendshapes else {}
+        )
+        pose = (
+            np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32)
+            if result.facial_transformation_matrixes
+            else np.eye(4, dtype=np.float32)
+        )
+        return FaceObservation(points=points, blendshapes=blendshapes, pose=pose)

@@ -1,0 +1,186 @@
+"""The stages wired together: decode -> landmarks -> signals -> events -> episodes -> summary.
+
+Streaming: each frame is reduced to a short row of numbers as soon as it is decoded, so memory does not
+grow with the video beyond a few dozen floats per frame. Decoding runs in its own thread and overlaps with
+the landmarker, so both cores work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from facetwitch import model as model_mod
+from facetwitch.episodes import group_episodes
+from facetwitch.errors import AnalysisError, NoFaceError, VideoError
+from facetwitch.events import DetectionParams, detect_events, runs, span
+from facetwitch.records import Analysis, Gap, Quality
+from facetwitch.signals import BLENDSHAPES, RAW, RAW_COLUMNS, QualityLimits, Signals, measure, normalise, usable_mask
+from facetwitch.summary import suggest_scales, summarise
+from facetwitch.video import TruncatedVideo, iter_frames, probe
+
+__all__ = ["AnalysisError", "NoFaceError", "VideoError", "analyze"]
+
+Progress = Callable[[int, int | None], None]
+
+
+class _Rows:
+    """Append-only float32 table with amortised growth (no per-frame Python objects kept)."""
+
+    def __init__(self, width: int, capacity: int = 1024):
+        self._data = np.full((capacity, width), np.nan, dtype=np.float32)
+        self.n = 0
+
+    def append(self, row: np.ndarray | None) -> None:
+        if self.n == len(self._data):
+            grown = np.full((2 * len(self._data), self._data.shape[1]), np.nan, dtype=np.float32)
+            grown[: self.n] = self._data
+            self._data = grown
+        if row is not None:
+            self._data[self.n] = row
+        self.n += 1
+
+    def array(self) -> np.ndarray:
+        return self._data[: self.n]
+
+
+def analyze(
+    path: str | os.PathLike[str],
+    *,
+    mirrored: bool = False,
+    model: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    params: DetectionParams | None = None,
+) -> Analysis:
+    """Analyse one face video.
+
+    ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
+    patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
+    as ``progress(frames_done, frames_expected_or_None)``. Raises :class:`AnalysisError` (with a message for the
+    user) for unreadable videos or when no face is ever found.
+    """
+    path = Path(path)
+    info = probe(path, mirrored=mirrored)
+    model_path = model_mod.resolve(model)
+    from facetwitch.landmarks import Landmarker  # MediaPipe loads only when needed
+
+    times: list[float] = []
+    raw = _Rows(len(RAW_COLUMNS))
+    blend = _Rows(len(BLENDSHAPES))
+    found: list[bool] = []
+    warnings: list[str] = []
+    with Landmarker(model_path) as landmarker:
+        try:
+            for frame in iter_frames(path, mirrored=mirrored):
+                obs = landmarker.detect(frame.rgb, frame.t_s)
+                times.append(frame.t_s)
+                found.append(obs is not None)
+                raw.append(measure(obs) if obs is not None else None)
+                blend.append(
+                    np.array([obs.blendshapes.get(k, np.nan) for k in BLENDSHAPES], dtype=np.float32)
+                    if obs is not None
+                    else None
+                )
+                if progress is not None:
+                    progress(len(times), info.frames or None)
+        except TruncatedVideo as exc:
+            warnings.append(f"the video ends early: {exc}; the frames before were analysed")
+
+    t_s = np.asarray(times, dtype=np.float64)
+    found_mask = np.asarray(found, dtype=bool)
+    raw_rows = raw.array()
+    if not found_mask.any():
+        raise NoFaceError(
+            f"{path}: no face was found in any of the {len(times)} frames; film the patient's face from the front, "
+            "well lit, filling at least a third of the picture"
+        )
+    usable = usable_mask(raw_rows, found_mask)
+    if not usable.any():
+        raise NoFaceError(
+            f"{path}: a face was found but never frontal or large enough to measure the eyelids; film the face "
+            "from the front, closer to the camera"
+        )
+    sig = normalise(t_s, raw_rows, usable)
+    detection = params or DetectionParams()
+    events = detect_events(sig, detection)
+    episodes = group_episodes(events)
+    summary = summarise(sig, events, episodes)
+    scales = suggest_scales(summary, episodes, events)
+    warnings += _quality_warnings(t_s, found_mask, usable, raw_rows, info.duration_s, sig.fps)
+    info = _with_decoded_counts(info, t_s)
+    quality = Quality(
+        face_found_fraction=float(found_mask.mean()),
+        gaps=tuple(Gap(*span(t_s, a, b)) for a, b in runs(~usable)),
+        warnings=tuple(warnings),
+    )
+    import mediapipe
+
+    from facetwitch import __version__
+
+    return Analysis(
+        video=info,
+        quality=quality,
+        events=events,
+        episodes=episodes,
+        summary=summary,
+        suggested_scales=scales,
+        engine={
+            "facetwitch": __version__,
+            "mediapipe": getattr(mediapipe, "__version__", "unknown"),
+            "model_sha256": model_mod.MODEL_SHA256,
+        },
+        frames=_frame_table(sig, found_mask, raw_rows, blend.array()),
+    )
+
+
+def _with_decoded_counts(info, t_s: np.ndarray):
+    """Replace the container's estimates with what was actually decoded."""
+    from dataclasses import replace
+
+    dt = np.diff(t_s)
+    duration = float(t_s[-1] + (np.median(dt) if dt.size else 0.0)) if t_s.size else 0.0
+    return replace(info, frames=int(t_s.size), duration_s=duration)
+
+
+def _quality_warnings(t_s, found, usable, raw_rows, container_duration, fps) -> list[str]:
+    warnings = []
+    limits = QualityLimits()
+    if found.mean() < 0.9:
+        warnings.append(f"no face in {1 - found.mean():.0%} of the frames: those stretches are gaps, not measured")
+    with np.errstate(invalid="ignore"):
+        turned = found & (
+            (np.abs(raw_rows[:, RAW["yaw_deg"]]) > limits.max_yaw_deg)
+            | (np.abs(raw_rows[:, RAW["pitch_deg"]]) > limits.max_pitch_deg)
+        )
+        small = found & (raw_rows[:, RAW["iod_px"]] < limits.min_iod_px)
+    if turned.mean() > 0.05:
+        warnings.append(f"head turned too far in {turned.mean():.0%} of the frames (not measured); ask the patient "
+                        "to face the camera")  # fmt: skip
+    if small.mean() > 0.05:
+        warnings.append(f"face too small in {small.mean():.0%} of the frames; film closer")
+    if t_s.size and t_s[-1] < 20:
+        warnings.append(f"only {t_s[-1]:.0f} s of video: rates per minute are imprecise; record at least one minute")
+    if fps < 20:
+        warnings.append(f"frame rate {fps:.0f}/s is low: twitches shorter than {2 / fps:.2f} s may be missed")
+    return warnings
+
+
+def _frame_table(sig: Signals, found: np.ndarray, raw_rows: np.ndarray, blend_rows: np.ndarray) -> pa.Table:
+    columns: dict[str, np.ndarray] = {
+        "t_s": sig.t_s,
+        "face_found": found,
+        "usable": sig.usable,
+    }
+    for name in ("closure", "brow", "cheek", "mouth"):
+        for side in ("left", "right"):
+            columns[f"{name}_{side}"] = sig.side(name, side).astype(np.float32)
+    columns["jaw"] = sig.jaw.astype(np.float32)
+    for name in ("yaw_deg", "pitch_deg", "roll_deg", "iod_px", "aperture_left", "aperture_right"):
+        columns[name] = raw_rows[:, RAW[name]]
+    for i, name in enumerate(BLENDSHAPES):
+        columns[f"bs_{name}"] = blend_rows[:, i]
+    return pa.table(columns)

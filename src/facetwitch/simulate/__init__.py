@@ -1,0 +1,48 @@
+"""Twitch-video simulator: realistic test videos rendered from real face photographs with injected events.
+
+Each clip comes with its ground truth in the engine's vocabulary (:class:`facetwitch.records.Event` /
+:class:`facetwitch.records.Episode`; times in seconds; sides are the patient's own)::
+
+    from facetwitch.simulate import Scenario, Blink, Spasm, render
+    video = render(Scenario(duration_s=6, events=[Blink(1.0), Spasm(3.0, "right")]), "clip.mp4")
+    video.truth_events, video.truth_episodes
+"""
+
+from .faces import FACES, NoFaceError, list_faces
+from .render import SimulatedVideo, frame_times, render, render_frames
+from .scenario import (
+    Blepharospasm,
+    Blink,
+    Camera,
+    HeadMotion,
+    Scenario,
+    Smile,
+    Spasm,
+    Speech,
+    Tremor,
+    truth_of,
+)
+from .suites import benchmark_suite, demo_scenario, heldout_suite
+
+__all__ = [
+    "FACES",
+    "Blepharospasm",
+    "Blink",
+    "Camera",
+    "HeadMotion",
+    "NoFaceError",
+    "Scenario",
+    "SimulatedVideo",
+    "Smile",
+    "Spasm",
+    "Speech",
+    "Tremor",
+    "benchmark_suite",
+    "demo_scenario",
+    "frame_times",
+    "heldout_suite",
+    "list_faces",
+    "render",
+    "render_frames",
+    "truth_of",
+]

@@ -1,0 +1,232 @@
+"""The frame loop: framing, expression warp, head motion, camera look, orientation, and encoding (PyAV)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from facetwitch.records import Episode, Event
+
+from .faces import FaceGeometry, geometry, photo
+from .kinematics import Motion
+from .scenario import HeadMotion, Scenario, truth_of
+from .warp import FaceRig
+
+VFR_TIME_BASE = Fraction(1, 90000)
+VFR_JITTER = 0.30  # frame intervals vary by up to ±30 % around 1/fps
+MARGIN = 0.08  # extra canvas around the picture (fraction of its larger side) so head motion shows no edge
+
+# codec name -> (PyAV encoder, pixel format, containers it may go in (first = default))
+ENCODERS = {
+    "h264": ("libx264", "yuv420p", (".mp4", ".mov", ".mkv")),
+    "hevc": ("libx265", "yuv420p", (".mp4", ".mov", ".mkv")),
+    "mjpeg": ("mjpeg", "yuvj420p", (".avi", ".mov", ".mkv")),
+    "mpeg4": ("mpeg4", "yuv420p", (".avi", ".mp4", ".mkv")),
+    "vp9": ("libvpx-vp9", "yuv420p", (".webm", ".mkv")),
+}
+ROTATION_CONTAINERS = (".mp4", ".mov")
+
+
+@dataclass
+class SimulatedVideo:
+    """A rendered clip and its ground truth (engine vocabulary; times in seconds; patient's sides)."""
+
+    path: Path
+    truth_events: list[Event]
+    truth_episodes: list[Episode]
+    scenario: Scenario
+    frame_times_s: list[float] = field(default_factory=list)
+    inter_ocular_px: float = 0.0  # inter-ocular distance of the still face in the upright picture (pixels)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A face photo framed on an upright canvas (with a margin for head motion)."""
+
+    canvas: np.ndarray  # RGB uint8, (H + 2m, W + 2m, 3)
+    rig: FaceRig
+    margin: int
+    face_center: np.ndarray  # canvas pixels
+
+
+@lru_cache(maxsize=8)
+def stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, float]) -> Stage:
+    """Frame ``face`` for an upright picture of ``size`` (w, h): face height ≈ 45 % × zoom of the picture
+    height, face centre slightly above the middle (+ ``offset`` fractions), photo covering the canvas."""
+    img, geom = photo(face), geometry(face)
+    w, h = size
+    m = int(round(MARGIN * max(w, h)))
+    cw, ch = w + 2 * m, h + 2 * m
+    ph, pw = img.shape[:2]
+    scale = max(0.45 * h * zoom / geom.face_height, cw / pw, ch / ph)
+    fc = 0.5 * (geom.p(10) + geom.p(152))
+    want = np.array([cw / 2 + offset[0] * w, ch / 2 - 0.03 * h + offset[1] * h])
+    tx = np.clip(want[0] - scale * fc[0], cw - scale * pw, 0.0)
+    ty = np.clip(want[1] - scale * fc[1], ch - scale * ph, 0.0)
+    affine = np.array([[scale, 0.0, tx], [0.0, scale, ty]])
+    canvas = cv2.warpAffine(np.asarray(img), affine, (cw, ch), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+    canvas.setflags(write=False)
+    g: FaceGeometry = geom.transformed(affine)
+    return Stage(canvas, FaceRig(g, (ch, cw)), m, g.center)
+
+
+def frame_times(scenario: Scenario) -> list[tuple[int, float]]:
+    """(pts, time in s) of every frame. CFR: pts counts frames; VFR: pts in 1/90000 s, jittered ±30 %."""
+    n_nominal = int(np.floor(scenario.duration_s * scenario.fps + 1e-9))
+    if not scenario.vfr:
+        tb = time_base(scenario)
+        return [(i, float(i * tb)) for i in range(n_nominal)]
+    rng = np.random.default_rng([scenario.seed, 90000])
+    out, pts = [], 0
+    step = 90000 / scenario.fps
+    while pts * VFR_TIME_BASE < scenario.duration_s:
+        out.append((pts, float(pts * VFR_TIME_BASE)))
+        pts += max(1, int(round(step * (1.0 + rng.uniform(-VFR_JITTER, VFR_JITTER)))))
+    return out
+
+
+def time_base(scenario: Scenario) -> Fraction:
+    if scenario.vfr:
+        return VFR_TIME_BASE
+    return 1 / Fraction(scenario.fps).limit_denominator(1001)
+
+
+def head_transform(hm: HeadMotion | None, t: float, center: np.ndarray, out_center: np.ndarray, seed: int):
+    """3x3 homography from canvas to output pixels at time ``t`` (s): roll, translation, scale drift and a
+    slight yaw (perspective) about the face centre."""
+    rng = np.random.default_rng([seed, 4242])
+    phases = rng.uniform(0, 2 * np.pi, size=5)
+    to_origin = np.array([[1, 0, -center[0]], [0, 1, -center[1]], [0, 0, 1.0]])
+    back = np.array([[1, 0, out_center[0]], [0, 1, out_center[1]], [0, 0, 1.0]])
+    if hm is None:
+        return back @ to_origin
+    w = 2 * np.pi / hm.period_s
+    roll = np.deg2rad(hm.amplitude_deg) * np.sin(w * t + phases[0])
+    tx = hm.translate_px * np.sin(w * t / 1.3 + phases[1])
+    ty = hm.translate_px * 0.6 * np.sin(w * t / 1.7 + phases[2])
+    s = 1.0 + hm.scale * np.sin(w * t / 2.1 + phases[3])
+    yaw = np.deg2rad(hm.yaw_deg) * np.sin(w * t / 1.5 + phases[4])
+    c, si = np.cos(roll), np.sin(roll)
+    sim = np.array([[s * c, -s * si, tx], [s * si, s * c, ty], [0, 0, 1.0]])
+    f = 2.5 * abs(center[1])  # a plausible focal length in pixels for the perspective impression
+    yaw_h = np.array([[np.cos(yaw), 0, 0], [0, 1, 0], [-np.sin(yaw) / f, 0, 1.0]])
+    return back @ sim @ yaw_h @ to_origin
+
+
+def render_frames(scenario: Scenario) -> Iterator[tuple[int, float, np.ndarray]]:
+    """Yield (pts, time s, stored RGB frame) for every frame, after orientation and mirroring."""
+    scenario.validate()
+    st = stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
+    motion = Motion(scenario)
+    w, h = scenario.size
+    cam = scenario.camera
+    out_center = np.array([w / 2 + scenario.offset[0] * w, h / 2 - 0.03 * h + scenario.offset[1] * h])
+    face_c = out_center + st.margin
+    for i, (pts, t) in enumerate(frame_times(scenario)):
+        face = st.rig.apply(st.canvas, motion.pose_at(t))
+        if scenario.head_motion is None:
+            m = st.margin
+            frame = np.ascontiguousarray(face[m : m + h, m : m + w])
+        else:
+            hom = head_transform(scenario.head_motion, t, face_c, out_center, scenario.seed)
+            frame = cv2.warpPerspective(
+                face, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
+            )
+        frame = _camera(frame, cam, t, scenario.seed, i)
+        if scenario.mirrored:
+            frame = frame[:, ::-1]
+        if scenario.rotation:
+            # Stored turned counter-clockwise; the player turns it back clockwise by `rotation`.
+            frame = np.rot90(frame, k=scenario.rotation // 90)
+        yield pts, t, np.ascontiguousarray(frame)
+
+
+def _camera(frame: np.ndarray, cam, t: float, seed: int, index: int) -> np.ndarray:
+    if cam.blur_px > 0:
+        frame = cv2.GaussianBlur(frame, (0, 0), cam.blur_px)
+    gain = cam.brightness
+    if cam.flicker:
+        gain *= 1.0 + cam.flicker * (0.6 * np.sin(2 * np.pi * cam.flicker_hz * t) + 0.4 * np.sin(0.7 * t))
+    if gain != 1.0:
+        frame = cv2.convertScaleAbs(frame, alpha=gain)
+    if cam.noise_std > 0:
+        cv2.setRNGSeed(int((seed * 1_000_003 + index) % (2**31)))
+        noise = np.empty(frame.shape, np.int16)
+        cv2.randn(noise, 0, cam.noise_std)
+        frame = cv2.add(frame, noise, dtype=cv2.CV_8U)
+    if cam.jpeg_quality is not None:
+        ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(cam.jpeg_quality)])
+        frame = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return frame
+
+
+def render(scenario: Scenario, path: str | os.PathLike[str]) -> SimulatedVideo:
+    """Render ``scenario`` to the video file ``path`` (written atomically) and return the ground truth.
+
+    The container follows ``path``'s suffix (it must suit the codec, e.g. .mp4 for h264, .webm for vp9).
+    """
+    scenario.validate()
+    path = Path(path)
+    encoder, pix_fmt, containers = ENCODERS[scenario.codec]
+    suffix = path.suffix.lower()
+    if suffix not in containers:
+        raise ValueError(f"codec {scenario.codec!r} needs a file ending in one of {containers}, got {path.name!r}")
+    if scenario.vfr and suffix == ".avi":
+        raise ValueError("AVI cannot store variable frame rate: use .mp4, .mov or .mkv")
+    if scenario.rotation and suffix not in ROTATION_CONTAINERS:
+        raise ValueError(f"rotation metadata is written only to {ROTATION_CONTAINERS} files")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    w, h = scenario.size
+    stored_w, stored_h = (h, w) if scenario.rotation in (90, 270) else (w, h)
+    times: list[float] = []
+    fd, tmp_name = tempfile.mkstemp(prefix=".sim-", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        with av.open(tmp_name, mode="w") as container:
+            stream = container.add_stream(encoder, rate=Fraction(scenario.fps).limit_denominator(1001))
+            stream.width, stream.height, stream.pix_fmt = stored_w, stored_h, pix_fmt
+            tb = time_base(scenario)
+            stream.time_base = tb
+            stream.codec_context.time_base = tb
+            stream.codec_context.gop_size = max(1, int(round(2 * scenario.fps)))
+            stream.options = _encoder_options(scenario)
+            if scenario.rotation:
+                stream.set_display_rotation(-scenario.rotation)  # PyAV takes counter-clockwise degrees
+            for pts, t, rgb in render_frames(scenario):
+                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                frame.pts, frame.time_base = pts, tb
+                times.append(t)
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+            for packet in stream.encode(None):
+                container.mux(packet)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    st = stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
+    events, episodes = truth_of(scenario, eye_height_iod=st.rig.geom.eye_height_iod())
+    return SimulatedVideo(path, events, episodes, scenario, times, st.rig.iod)
+
+
+def _encoder_options(scenario: Scenario) -> dict[str, str]:
+    crf = str(scenario.camera.crf)
+    if scenario.codec in ("h264", "hevc"):
+        opts = {"preset": "veryfast", "crf": crf}
+        if scenario.codec == "hevc":
+            opts["x265-params"] = "log-level=error"
+        return opts
+    if scenario.codec == "vp9":
+        return {"crf": str(scenario.camera.crf + 10), "b": "0", "deadline": "realtime", "cpu-used": "8"}
+    if scenario.codec in ("mjpeg", "mpeg4"):
+        return {"qscale": "3"}
+    return {}

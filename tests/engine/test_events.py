@@ -1,0 +1,216 @@
+"""Unit tests of the event, episode and summary stages on synthetic signals with known truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facetwitch.episodes import group_episodes
+from facetwitch.events import DetectionParams, detect_events, detect_tremor, runs
+from facetwitch.signals import Signals
+from facetwitch.summary import suggest_scales, summarise
+
+FPS = 30.0
+
+
+def make_signals(duration_s: float = 20.0, fps: float = FPS, noise: float = 0.01, seed: int = 0, t_s=None) -> dict:
+    rng = np.random.default_rng(seed)
+    t = np.arange(0, duration_s, 1 / fps) if t_s is None else np.asarray(t_s)
+    n = t.size
+    sig = {"t_s": t, "usable": np.ones(n, dtype=bool)}
+    for name in ("closure", "brow", "cheek", "mouth"):
+        for side in ("left", "right"):
+            sig[f"{name}_{side}"] = rng.normal(0, noise, n)
+    sig["jaw"] = rng.normal(0, noise / 2, n)
+    sig["closure_left"] = np.clip(sig["closure_left"] + 0.05, 0, 1)
+    sig["closure_right"] = np.clip(sig["closure_right"] + 0.05, 0, 1)
+    return sig
+
+
+def pulse(t: np.ndarray, start: float, duration: float, height: float, ramp: float = 0.05) -> np.ndarray:
+    """Trapezoid from ``start`` lasting ``duration`` s (ramps included), peak ``height``."""
+    up = np.clip((t - start) / ramp, 0, 1)
+    down = np.clip((start + duration - t) / ramp, 0, 1)
+    return height * np.minimum(up, down)
+
+
+def blink(sig: dict, start: float, duration: float = 0.25) -> None:
+    for side in ("left", "right"):
+        sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(sig["t_s"], start, duration, 0.95))
+
+
+def spasm(sig: dict, side: str, start: float, duration: float, eye: float = 0.85, pull: float = 0.12) -> None:
+    t = sig["t_s"]
+    sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(t, start, duration, eye))
+    sig[f"mouth_{side}"] = sig[f"mouth_{side}"] + pulse(t, start, duration, pull)
+    sig[f"cheek_{side}"] = sig[f"cheek_{side}"] + pulse(t, start, duration, pull * 0.8)
+
+
+def build(sig: dict) -> Signals:
+    return Signals(**sig)
+
+
+def test_runs_finds_half_open_ranges():
+    assert runs(np.array([0, 1, 1, 0, 1], dtype=bool)) == [(1, 3), (4, 5)]
+    assert runs(np.zeros(4, dtype=bool)) == []
+
+
+def test_blinks_are_found_with_their_timing_and_are_not_spasms():
+    sig = make_signals()
+    onsets = [2.0, 5.5, 9.0, 14.2]
+    for onset in onsets:
+        blink(sig, onset)
+    events = detect_events(build(sig))
+    blinks = [e for e in events if e.kind == "blink"]
+    assert [round(e.start_s, 1) for e in blinks] == pytest.approx(onsets, abs=0.1)
+    assert all(e.side == "both" for e in blinks)
+    assert not [e for e in events if e.kind == "contraction"]
+
+
+def test_asynchronous_blink_does_not_become_a_unilateral_spasm():
+    sig = make_signals()
+    t = sig["t_s"]
+    sig["closure_right"] = np.maximum(sig["closure_right"], pulse(t, 3.0, 0.25, 0.95))
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 3.05, 0.25, 0.95))  # one frame+ later
+    events = detect_events(build(sig))
+    assert [e.kind for e in events] == ["blink"]
+
+
+def test_right_clonic_episode_side_timing_and_pattern():
+    sig = make_signals()
+    starts = [6.0, 6.5, 7.0, 7.5]
+    for s in starts:
+        spasm(sig, "right", s, 0.25)
+    events = detect_events(build(sig))
+    contractions = [e for e in events if e.kind == "contraction"]
+    assert len(contractions) == 4
+    assert {e.side for e in contractions} == {"right"}
+    assert [e.start_s for e in contractions] == pytest.approx(starts, abs=0.07)
+    assert set(contractions[0].regions) == {"eye", "cheek", "mouth"}
+    episodes = group_episodes(events)
+    assert len(episodes) == 1
+    assert episodes[0].pattern == "clonic" and episodes[0].contractions == 4 and episodes[0].side == "right"
+
+
+def test_left_tonic_episode_and_mixed_pattern():
+    sig = make_signals()
+    spasm(sig, "left", 4.0, 2.0)
+    spasm(sig, "left", 12.0, 1.6)
+    spasm(sig, "left", 14.0, 0.3)  # 0.4 s after the tonic one: same episode
+    episodes = group_episodes(detect_events(build(sig)))
+    assert [(e.side, e.pattern) for e in episodes] == [("left", "tonic"), ("left", "mixed")]
+
+
+def test_smile_is_symmetric_and_not_a_spasm():
+    sig = make_signals()
+    t = sig["t_s"]
+    for side in ("left", "right"):
+        sig[f"mouth_{side}"] += pulse(t, 5, 3, 0.15, ramp=0.4)
+        sig[f"cheek_{side}"] += pulse(t, 5, 3, 0.08, ramp=0.4)
+    assert not [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+
+
+def test_mouth_only_unilateral_pull_is_a_contraction_of_that_side():
+    sig = make_signals()
+    sig["mouth_left"] += pulse(sig["t_s"], 8.0, 0.4, 0.12)
+    contractions = [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+    assert len(contractions) == 1
+    assert contractions[0].side == "left" and contractions[0].regions == ("mouth",)
+
+
+def test_long_bilateral_closure_is_blepharospasm_not_blink():
+    sig = make_signals()
+    blink(sig, 3.0, 0.2)
+    blink(sig, 8.0, 2.0)
+    events = detect_events(build(sig))
+    assert [(e.kind, e.side) for e in events] == [("blink", "both"), ("contraction", "both")]
+    assert group_episodes(events)[0].pattern == "tonic"
+
+
+@pytest.mark.parametrize("freq", [3.5, 5.0, 8.0, 11.0])
+def test_jaw_tremor_frequency_within_half_hertz(freq):
+    fps = 30.0 if freq < 10 else 60.0
+    sig = make_signals(duration_s=20, fps=fps)
+    t = sig["t_s"]
+    window = (t >= 6) & (t < 10)
+    sig["jaw"] = sig["jaw"] + np.where(window, 0.04 * np.sin(2 * np.pi * freq * t), 0.0)
+    tremors = detect_tremor(build(sig))
+    assert len(tremors) == 1
+    e = tremors[0]
+    assert e.side == "both" and e.regions == ("jaw",)
+    assert e.frequency_hz == pytest.approx(freq, abs=0.5)
+    assert e.start_s == pytest.approx(6, abs=0.6) and e.end_s == pytest.approx(10, abs=0.6)
+
+
+def test_irregular_speech_like_jaw_movement_is_not_tremor():
+    sig = make_signals(duration_s=20)
+    rng = np.random.default_rng(3)
+    t = sig["t_s"]
+    onset = 5.0
+    while onset < 15:
+        dur = rng.uniform(0.12, 0.35)
+        sig["jaw"] = sig["jaw"] + pulse(t, onset, dur, rng.uniform(0.02, 0.08), ramp=dur / 2)
+        onset += dur + rng.uniform(0.05, 0.4)
+    assert detect_tremor(build(sig)) == []
+
+
+def test_variable_frame_rate_keeps_true_times():
+    rng = np.random.default_rng(1)
+    dt = (1 / 30) * rng.uniform(0.7, 1.3, 600)
+    t = np.cumsum(dt) - dt[0]
+    sig = make_signals(t_s=t)
+    spasm(sig, "right", 7.3, 0.3)
+    contraction = [e for e in detect_events(build(sig)) if e.kind == "contraction"][0]
+    assert contraction.start_s == pytest.approx(7.3, abs=0.06)
+
+
+def test_gaps_are_not_events():
+    sig = make_signals()
+    gap = (sig["t_s"] > 5) & (sig["t_s"] < 7)
+    sig["usable"][gap] = False
+    for key, value in sig.items():
+        if key not in ("t_s", "usable"):
+            value[gap] = np.nan
+    assert detect_events(build(sig)) == []
+
+
+def test_summary_rates_laterality_and_scales():
+    sig = make_signals(duration_s=60)
+    for onset in np.arange(2, 58, 4.0):  # 14 blinks per minute
+        blink(sig, onset)
+    spasm(sig, "right", 10.1, 0.3)
+    spasm(sig, "right", 10.6, 0.3)
+    spasm(sig, "right", 30.1, 2.5)
+    s = build(sig)
+    events = detect_events(s)
+    episodes = group_episodes(events)
+    summary = summarise(s, events, episodes)
+    assert summary.blink_count == 14
+    assert summary.blink_rate_per_min == pytest.approx(14, abs=0.5)
+    assert summary.right.episodes == 2 and summary.left.episodes == 0
+    assert summary.laterality_index == pytest.approx(1.0)
+    assert summary.affected_side == "right"
+    assert summary.right.spread_beyond_eye
+    assert summary.right.spasm_time_fraction == pytest.approx((0.3 + 0.3 + 2.5) / 60, abs=0.01)
+    scales = suggest_scales(summary, episodes, events)
+    assert scales.jankovic_frequency.value == 3  # a spasm over 1 s, eyes open most of the time
+    assert scales.jankovic_severity.value == 3  # lid closure, not incapacitating
+    assert scales.smc_grade.value == 3  # tonic episode closing the eye
+    assert "clinician confirms" in scales.label
+
+
+def test_no_spasm_gives_zero_and_no_smc():
+    sig = make_signals(duration_s=30)
+    blink(sig, 5)
+    s = build(sig)
+    events = detect_events(s)
+    scales = suggest_scales(summarise(s, events, []), [], events)
+    assert scales.jankovic_severity.value == 0 and scales.smc_grade.value is None
+
+
+def test_detection_params_are_respected():
+    sig = make_signals()
+    blink(sig, 3.0, 0.7)
+    strict = detect_events(build(sig), DetectionParams(blink_max_s=0.5))
+    lenient = detect_events(build(sig), DetectionParams(blink_max_s=1.0))
+    assert strict[0].kind == "contraction" and lenient[0].kind == "blink"

@@ -1,0 +1,209 @@
+"""The analysis.json schema: it accepts what Analysis.to_dict() produces and names the field of every problem."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from facetwitch.records import (
+    EVENT_KINDS,
+    PATTERNS,
+    REGIONS,
+    SCHEMA_ID,
+    SIDES,
+    Analysis,
+    Episode,
+    Event,
+    Gap,
+    Quality,
+    ScaleSuggestion,
+    SideSummary,
+    SuggestedScales,
+    Summary,
+    TremorSummary,
+    VideoInfo,
+)
+from facetwitch.schema import AnalysisSchemaError, load_schema, validate_analysis
+
+
+def analysis(**changes: Any) -> Analysis:
+    """A small left-sided hemifacial spasm with a blink, a tonic episode and a tremor."""
+    quiet = SideSummary(0, 0.0, 0.0, 0.0)
+    fields: dict[str, Any] = {
+        "video": VideoInfo("clip ü.mp4", 20.0, 600, 30.0, 720, 1280, rotation=90, mirrored=True),
+        "quality": Quality(0.95, (Gap(3.0, 4.0),), ("head turned away for 1 s",)),
+        "events": [
+            Event("blink", 1.0, 1.2, "both", ("eye",), 0.9),
+            Event("contraction", 6.0, 7.5, "left", ("eye", "cheek", "mouth"), 0.7),
+            Event("tremor", 10.0, 12.0, "left", ("mouth",), 0.05, 7.5),
+        ],
+        "episodes": [Episode(6.0, 7.5, "left", "tonic", 1, ("eye", "cheek", "mouth"))],
+        "summary": Summary(
+            analysed_duration_s=19.0,
+            blink_count=1,
+            blink_rate_per_min=3.157895,
+            episodes_total=1,
+            left=SideSummary(1, 3.157895, 0.078947, 0.078947, ("eye", "cheek", "mouth"), True),
+            right=quiet,
+            both=quiet,
+            laterality_index=-1.0,
+            affected_side="left",
+            longest_episode_s=1.5,
+            tremor=TremorSummary(True, 7.5, 0.105263, ("mouth",)),
+        ),
+        "suggested_scales": SuggestedScales(
+            ScaleSuggestion(3, "moderate"), ScaleSuggestion(1, "rare"), ScaleSuggestion(3, "tonic")
+        ),
+        "engine": {"facetwitch": "0.1.0"},
+    }
+    fields.update(changes)
+    return Analysis(**fields)
+
+
+def problems_of(doc: dict[str, Any]) -> list[str]:
+    with pytest.raises(AnalysisSchemaError) as caught:
+        validate_analysis(doc)
+    return caught.value.problems
+
+
+def test_schema_is_valid_draft_2020_12_and_matches_the_record_vocabulary() -> None:
+    schema = load_schema()
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"].endswith("/draft/2020-12/schema")
+    assert schema["properties"]["schema"] == {"const": SCHEMA_ID}
+    defs = schema["$defs"]
+    assert tuple(defs["side"]["enum"]) == SIDES
+    assert tuple(defs["regions"]["items"]["enum"]) == REGIONS
+    assert tuple(defs["event"]["properties"]["kind"]["enum"]) == EVENT_KINDS
+    assert tuple(defs["episode"]["properties"]["pattern"]["enum"]) == PATTERNS
+
+
+def test_every_object_is_closed_and_requires_all_its_fields() -> None:
+    def objects(node: Any):
+        if isinstance(node, dict):
+            if "properties" in node and node.get("type") == "object":
+                yield node
+            for value in node.values():
+                yield from objects(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from objects(value)
+
+    found = list(objects(load_schema()))
+    assert len(found) >= 10
+    for node in found:
+        assert node["additionalProperties"] is False, node
+        assert set(node["required"]) == set(node["properties"]), node
+
+
+def test_every_field_of_a_real_document_is_described() -> None:
+    # Walk the document and the schema together: a key that to_dict() emits but the schema lacks would be
+    # rejected by additionalProperties, so validation passing proves coverage; check both directions anyway.
+    doc = analysis().to_dict()
+    validate_analysis(doc)
+    schema = load_schema()
+    assert set(schema["required"]) == set(doc)
+    assert set(schema["properties"]["summary"]["required"]) == set(doc["summary"])
+    assert set(schema["properties"]["suggested_scales"]["required"]) == set(doc["suggested_scales"])
+
+
+def test_document_round_trips_through_json() -> None:
+    original = analysis()
+    text = original.to_json()
+    validate_analysis(json.loads(text))
+    assert Analysis.from_json(text) == original
+
+
+def test_nulls_where_the_contract_allows_them() -> None:
+    quiet = SideSummary(0, 0.0, 0.0, 0.0)
+    doc = analysis(
+        events=[],
+        episodes=[],
+        summary=Summary(19.0, 0, 0.0, 0, quiet, quiet, quiet, None, None, 0.0, TremorSummary(False)),
+        suggested_scales=SuggestedScales(
+            ScaleSuggestion(None, "no face"),
+            ScaleSuggestion(None, "no face"),
+            ScaleSuggestion(None, "no spasm"),
+        ),
+    ).to_dict()
+    assert doc["suggested_scales"]["jankovic_total"] is None
+    validate_analysis(doc)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "location", "words"),
+    [
+        (lambda d: d["events"][1].update(side="middle"), "events[1].side", "is not one of"),
+        (lambda d: d["episodes"][0].update(start_s=-0.5), "episodes[0].start_s", "less than the minimum"),
+        (
+            lambda d: d["summary"]["tremor"].pop("frequency_hz"),
+            "summary.tremor",
+            "'frequency_hz' is a required",
+        ),
+        (lambda d: d.pop("quality"), "(document)", "'quality' is a required"),
+        (lambda d: d["video"].update(fps=30), "video", "Additional properties"),
+        (
+            lambda d: d["summary"]["left"].update(spasm_time_fraction=1.2),
+            "summary.left.spasm_time_fraction",
+            "maximum",
+        ),
+        (lambda d: d["summary"].update(laterality_index=-1.5), "summary.laterality_index", "minimum"),
+        (lambda d: d["events"][0].update(frequency_hz=4.0), "events[0].frequency_hz", "not of type 'null'"),
+        (lambda d: d["events"][2].update(regions=["nose"]), "events[2].regions[0]", "is not one of"),
+        (
+            lambda d: d["suggested_scales"]["smc_grade"].update(value=0),
+            "suggested_scales.smc_grade.value",
+            "minimum",
+        ),
+        (
+            lambda d: d["suggested_scales"]["jankovic_severity"].update(value=5),
+            "jankovic_severity.value",
+            "maximum",
+        ),
+        (lambda d: d["summary"].update(blink_count=1.5), "summary.blink_count", "not of type 'integer'"),
+        (lambda d: d["video"].update(rotation=45), "video.rotation", "is not one of"),
+        (lambda d: d.update(schema="facetwitch.analysis/2"), "schema", "facetwitch.analysis/1"),
+        (lambda d: d["quality"]["gaps"][0].update(end_s=2.0), "quality.gaps[0]", "before start_s"),
+        (lambda d: d["events"][1].update(peak=math.nan), "events[1].peak", "not a finite number"),
+        (
+            lambda d: d["suggested_scales"].update(jankovic_total=7),
+            "suggested_scales.jankovic_total",
+            "severity",
+        ),
+        (lambda d: d["engine"].update(mediapipe=1), "engine.mediapipe", "not of type 'string'"),
+    ],
+)
+def test_bad_documents_are_rejected_naming_the_field(mutate, location: str, words: str) -> None:
+    doc = analysis().to_dict()
+    mutate(doc)
+    problems = problems_of(doc)
+    assert any(location in p and words in p for p in problems), problems
+
+
+def test_all_problems_are_listed_in_one_error() -> None:
+    doc = analysis().to_dict()
+    doc["events"][0]["side"] = "up"
+    doc["episodes"][0]["pattern"] = "twitchy"
+    del doc["summary"]["blink_count"]
+    with pytest.raises(AnalysisSchemaError) as caught:
+        validate_analysis(doc)
+    message = str(caught.value)
+    assert "3 problems" in message
+    for where in ("events[0].side", "episodes[0].pattern", "'blink_count' is a required property"):
+        assert where in message
+
+
+def test_load_schema_returns_an_independent_copy() -> None:
+    schema = load_schema()
+    schema["properties"].clear()
+    validate_analysis(analysis().to_dict())
+    assert load_schema()["properties"]
+
+
+def test_a_non_object_is_rejected_clearly() -> None:
+    assert any("is not of type 'object'" in p for p in problems_of(copy.deepcopy([1, 2])))
