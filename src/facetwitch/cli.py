@@ -94,7 +94,11 @@ def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str 
 
 def _analyze_command(args: argparse.Namespace) -> int:
     return analyze_videos(
-        [Path(v) for v in args.videos], Path(args.output), mirrored=args.mirrored, model=args.model, quiet=args.quiet
+        [Path(v) for v in args.videos],
+        Path(args.output),
+        mirrored=args.mirrored,
+        model=args.model,
+        quiet=args.quiet,
     )
 
 
@@ -115,7 +119,9 @@ def _demo_command(args: argparse.Namespace) -> int:
     if code == EXIT_OK:
         injected = len(simulated.truth_episodes)
         report = out / video_path.stem / "report.html"
-        print(f"\nThe demo video has {injected} injected spasm episode(s) (truth: {out / 'demo-truth.json'}).")
+        print(
+            f"\nThe demo video has {injected} injected spasm episode(s) (truth: {out / 'demo-truth.json'})."
+        )
         print(f"Open the report: {report.resolve()}")
         print(f"Machine-readable results: {(out / video_path.stem / 'analysis.json').resolve()}")
     return code
@@ -168,11 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("analyze", help="analyse face videos; writes analysis.json, frames.parquet, report.html")
+    p = sub.add_parser(
+        "analyze", help="analyse face videos; writes analysis.json, frames.parquet, report.html"
+    )
     p.add_argument("videos", nargs="+", metavar="VIDEO", help="video files (mp4, mov, webm, mkv, avi, ...)")
-    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="results go to OUTDIR/<video stem>/")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUTDIR", help="results go to OUTDIR/<video stem>/"
+    )
     p.add_argument("--mirrored", action="store_true", help="the videos are mirror images (selfie camera)")
-    p.add_argument("--model", help="face_landmarker.task to use (default: cached copy; also $FACETWITCH_MODEL)")
+    p.add_argument(
+        "--model", help="face_landmarker.task to use (default: cached copy; also $FACETWITCH_MODEL)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_analyze_command)
 

@@ -8,8 +8,9 @@ MERGE_GAP_S = 1.0
 SUSTAINED_S = 1.0  # a contraction at least this long is tonic
 
 
-def group_episodes(events: list[Event], *, merge_gap_s: float = MERGE_GAP_S,
-                   sustained_s: float = SUSTAINED_S) -> list[Episode]:
+def group_episodes(
+    events: list[Event], *, merge_gap_s: float = MERGE_GAP_S, sustained_s: float = SUSTAINED_S
+) -> list[Episode]:
     """Group contraction events per side into episodes.
 
     Pattern: ``tonic`` when every contraction is sustained (>= ``sustained_s``), ``clonic`` when none is,

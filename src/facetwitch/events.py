@@ -16,6 +16,7 @@ Event spans use hysteresis: a core above the threshold, extended while the signa
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +59,7 @@ def bridge(mask: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Fill False gaps no longer than ``max_gap_s`` between True runs."""
     out = mask.copy()
     r = runs(mask)
-    for (_, stop), (start, _) in zip(r[:-1], r[1:], strict=True):
+    for (_, stop), (start, _) in itertools.pairwise(r):
         if t_s[start] - t_s[stop - 1] <= max_gap_s + 1e-9 + _frame_dt(t_s):
             out[stop:start] = True
     return out
@@ -147,11 +148,21 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                 continue
             has_eye = bool(eye[start:stop].any())
             has_lower = bool(lower["cheek"][start:stop].any() or lower["mouth"][start:stop].any())
-            if has_eye and not has_lower and t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
+            if (
+                has_eye
+                and not has_lower
+                and t1 - t0 <= p.blink_shadow_max_s
+                and _near(blink_spans, t0, t1, p)
+            ):
                 continue  # one eye closing a frame early or late in an ordinary blink
             regions = [
                 name
-                for name, mask in (("brow", brow), ("eye", eye), ("cheek", lower["cheek"]), ("mouth", lower["mouth"]))
+                for name, mask in (
+                    ("brow", brow),
+                    ("eye", eye),
+                    ("cheek", lower["cheek"]),
+                    ("mouth", lower["mouth"]),
+                )
                 if mask[start:stop].any()
             ]
             if regions == ["brow"]:
@@ -166,7 +177,9 @@ def _near(spans: list[tuple[float, float]], t0: float, t1: float, p: DetectionPa
 
 
 def _bilateral_region(sig: Signals, region: str, start: int, stop: int, p: DetectionParams) -> bool:
-    both = np.fmin(np.abs(sig.side(region, "left")[start:stop]), np.abs(sig.side(region, "right")[start:stop]))
+    both = np.fmin(
+        np.abs(sig.side(region, "left")[start:stop]), np.abs(sig.side(region, "right")[start:stop])
+    )
     return bool(_gt(both, p.lower_face_min).any())
 
 
@@ -234,14 +247,16 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         if grid.size < p.tremor_window_s * fs:
             continue
         noise = robust_noise(x)
-        win, step = int(round(p.tremor_window_s * fs)), max(1, int(round(p.tremor_step_s * fs)))
+        win, step = round(p.tremor_window_s * fs), max(1, round(p.tremor_step_s * fs))
         hits = np.zeros(grid.size, dtype=bool)
         for i in range(0, grid.size - win + 1, step):
             w = y[i : i + win]
             if not np.isfinite(w).all():
                 continue
             f, conc, rms = _dominant(w, fs, p.tremor_band_hz)
-            if conc >= p.tremor_concentration and rms >= max(p.tremor_min_amplitude, p.tremor_noise_k * noise):
+            if conc >= p.tremor_concentration and rms >= max(
+                p.tremor_min_amplitude, p.tremor_noise_k * noise
+            ):
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
         for start, stop in runs(hits):
             # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
@@ -251,7 +266,9 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
             t0, t1 = float(grid[start]), float(grid[stop - 1])
             if t1 - t0 < p.tremor_min_s - p.tremor_step_s:
                 continue
-            found.append(Event("tremor", t0, t1, side, (region,), float(2 * np.sqrt(2) * rms), frequency_hz=f))
+            found.append(
+                Event("tremor", t0, t1, side, (region,), float(2 * np.sqrt(2) * rms), frequency_hz=f)
+            )
     return _merge_lid_tremor(found)
 
 
@@ -280,12 +297,12 @@ def _merge_lid_tremor(events: list[Event]) -> list[Event]:
             continue
         for j in range(i + 1, len(lids)):
             b = lids[j]
-            if j not in used and a.side != b.side and a.start_s < b.end_s and b.start_s < a.end_s:
-                if abs((a.frequency_hz or 0) - (b.frequency_hz or 0)) <= 0.5:
-                    used.add(j)
-                    a = Event(
-                        "tremor", min(a.start_s, b.start_s), max(a.end_s, b.end_s), "both", ("eye",),
-                        max(a.peak, b.peak), frequency_hz=(a.frequency_hz + b.frequency_hz) / 2,
-                    )  # fmt: skip
+            overlap = a.side != b.side and a.start_s < b.end_s and b.start_s < a.end_s
+            if j not in used and overlap and abs((a.frequency_hz or 0) - (b.frequency_hz or 0)) <= 0.5:
+                used.add(j)
+                a = Event(
+                    "tremor", min(a.start_s, b.start_s), max(a.end_s, b.end_s), "both", ("eye",),
+                    max(a.peak, b.peak), frequency_hz=(a.frequency_hz + b.frequency_hz) / 2,
+                )  # fmt: skip
         merged.append(a)
     return others + merged

@@ -18,9 +18,9 @@ import numpy as np
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import mediapipe as mp  # noqa: E402
-from mediapipe.tasks import python as mp_tasks  # noqa: E402
-from mediapipe.tasks.python import vision  # noqa: E402
+import mediapipe as mp
+from mediapipe.tasks import python as mp_tasks
+from mediapipe.tasks.python import vision
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Landmarker:
     def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
         """Landmarks of the face in ``rgb`` (H x W x 3 uint8) at time ``t_s``; None when no face is found."""
         # VIDEO mode needs strictly increasing integer milliseconds, even for jittery phone timestamps.
-        t_ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
+        t_ms = max(round(t_s * 1000.0), self._last_ms + 1)
         self._last_ms = t_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         result = self._landmarker.detect_for_video(image, t_ms)
@@ -72,7 +72,9 @@ class Landmarker:
         points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
         points *= np.array([width, height, width], dtype=np.float32)
         blendshapes = (
-            {c.category_name: float(c.score) for c in result.face_blendshapes[0]} if result.face_blendshapes else {}
+            {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
+            if result.face_blendshapes
+            else {}
         )
         pose = (
             np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32)

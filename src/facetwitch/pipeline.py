@@ -19,7 +19,16 @@ from facetwitch.episodes import group_episodes
 from facetwitch.errors import AnalysisError, NoFaceError, VideoError
 from facetwitch.events import DetectionParams, detect_events, runs, span
 from facetwitch.records import Analysis, Gap, Quality
-from facetwitch.signals import BLENDSHAPES, RAW, RAW_COLUMNS, QualityLimits, Signals, measure, normalise, usable_mask
+from facetwitch.signals import (
+    BLENDSHAPES,
+    RAW,
+    RAW_COLUMNS,
+    QualityLimits,
+    Signals,
+    measure,
+    normalise,
+    usable_mask,
+)
 from facetwitch.summary import suggest_scales, summarise
 from facetwitch.video import TruncatedVideo, iter_frames, probe
 
@@ -150,7 +159,9 @@ def _quality_warnings(t_s, found, usable, raw_rows, container_duration, fps) -> 
     warnings = []
     limits = QualityLimits()
     if found.mean() < 0.9:
-        warnings.append(f"no face in {1 - found.mean():.0%} of the frames: those stretches are gaps, not measured")
+        warnings.append(
+            f"no face in {1 - found.mean():.0%} of the frames: those stretches are gaps, not measured"
+        )
     with np.errstate(invalid="ignore"):
         turned = found & (
             (np.abs(raw_rows[:, RAW["yaw_deg"]]) > limits.max_yaw_deg)
@@ -163,7 +174,9 @@ def _quality_warnings(t_s, found, usable, raw_rows, container_duration, fps) -> 
     if small.mean() > 0.05:
         warnings.append(f"face too small in {small.mean():.0%} of the frames; film closer")
     if t_s.size and t_s[-1] < 20:
-        warnings.append(f"only {t_s[-1]:.0f} s of video: rates per minute are imprecise; record at least one minute")
+        warnings.append(
+            f"only {t_s[-1]:.0f} s of video: rates per minute are imprecise; record at least one minute"
+        )
     if fps < 20:
         warnings.append(f"frame rate {fps:.0f}/s is low: twitches shorter than {2 / fps:.2f} s may be missed")
     return warnings

@@ -122,8 +122,9 @@ class Signals:
         return float(1.0 / np.median(dt)) if dt.size else 30.0
 
 
-def rolling_baseline(t_s: np.ndarray, values: np.ndarray, usable: np.ndarray, *, percentile: float,
-                     window_s: float) -> np.ndarray:
+def rolling_baseline(
+    t_s: np.ndarray, values: np.ndarray, usable: np.ndarray, *, percentile: float, window_s: float
+) -> np.ndarray:
     """Rolling percentile of ``values`` over usable frames in a centred window of ``window_s`` seconds.
 
     Computed on the usable frames only (gaps are skipped), then spread back to every frame.

@@ -144,9 +144,13 @@ def suggest_scales(summary: Summary, episodes: list[Episode], events: list[Event
                f"{closure:.0%} of the time -> 4 (severe)",
         )  # fmt: skip
     elif eye_peak >= 0.7:
-        severity = ScaleSuggestion(3, f"eyelid spasm closing the eye (peak closure {eye_peak:.2f}) -> 3 (moderate)")
+        severity = ScaleSuggestion(
+            3, f"eyelid spasm closing the eye (peak closure {eye_peak:.2f}) -> 3 (moderate)"
+        )
     else:
-        severity = ScaleSuggestion(2, f"spasms without full lid closure (peak closure {eye_peak:.2f}) -> 2 (mild)")
+        severity = ScaleSuggestion(
+            2, f"spasms without full lid closure (peak closure {eye_peak:.2f}) -> 2 (mild)"
+        )
 
     # JRS frequency [SC-1]
     if not episodes:
@@ -154,7 +158,9 @@ def suggest_scales(summary: Summary, episodes: list[Episode], events: list[Event
     elif closure > 0.5:
         frequency = ScaleSuggestion(4, f"an eye closed {closure:.0%} of the time (> 50%) -> 4")
     elif longest > TONIC_S:
-        frequency = ScaleSuggestion(3, f"spasm lasting {longest:.1f} s (> 1 s), eyes open > 50% of the time -> 3")
+        frequency = ScaleSuggestion(
+            3, f"spasm lasting {longest:.1f} s (> 1 s), eyes open > 50% of the time -> 3"
+        )
     else:
         frequency = ScaleSuggestion(2, f"all spasms shorter than 1 s (longest {longest:.2f} s) -> 2")
 

@@ -43,7 +43,9 @@ def _open(path: Path):
     if not container.streams.video:
         container.close()
         kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
-        raise VideoError(f"{path}: contains no video stream (found {kinds}); an audio-only file cannot be analysed")
+        raise VideoError(
+            f"{path}: contains no video stream (found {kinds}); an audio-only file cannot be analysed"
+        )
     return container
 
 
@@ -91,7 +93,7 @@ def _stream_rotation(stream) -> int:
 
 def _rotation_from_frame(frame: av.VideoFrame) -> int:
     # PyAV reports the display matrix angle counter-clockwise; players rotate clockwise by its negative.
-    return int(round(-frame.rotation)) % 360
+    return round(-frame.rotation) % 360
 
 
 def _upright(rgb: np.ndarray, rotation_cw: int) -> np.ndarray:
@@ -131,10 +133,14 @@ def iter_frames(path: str | Path, *, mirrored: bool = False, prefetch: int = 8) 
                 frames.put(Frame(index, t - t0, rgb))
                 index += 1
             if index == 0:
-                frames.put(VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt"))
+                frames.put(
+                    VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt")
+                )
         except (av.FFmpegError, ValueError) as exc:
             if index == 0:
-                frames.put(VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt"))
+                frames.put(
+                    VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt")
+                )
             else:
                 frames.put(_TruncatedWarning(index, str(exc)))
         finally:

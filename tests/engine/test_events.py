@@ -13,7 +13,9 @@ from facetwitch.summary import suggest_scales, summarise
 FPS = 30.0
 
 
-def make_signals(duration_s: float = 20.0, fps: float = FPS, noise: float = 0.01, seed: int = 0, t_s=None) -> dict:
+def make_signals(
+    duration_s: float = 20.0, fps: float = FPS, noise: float = 0.01, seed: int = 0, t_s=None
+) -> dict:
     rng = np.random.default_rng(seed)
     t = np.arange(0, duration_s, 1 / fps) if t_s is None else np.asarray(t_s)
     n = t.size
@@ -160,7 +162,7 @@ def test_variable_frame_rate_keeps_true_times():
     t = np.cumsum(dt) - dt[0]
     sig = make_signals(t_s=t)
     spasm(sig, "right", 7.3, 0.3)
-    contraction = [e for e in detect_events(build(sig)) if e.kind == "contraction"][0]
+    contraction = next(e for e in detect_events(build(sig)) if e.kind == "contraction")
     assert contraction.start_s == pytest.approx(7.3, abs=0.06)
 
 
