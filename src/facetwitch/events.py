@@ -33,6 +33,7 @@ class DetectionParams:
     asymmetry: float = 0.3  # closure difference making a closure unilateral
     lower_face_min: float = 0.035  # minimum side-to-side pull difference (fraction of resting distance)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
+    unilateral_ratio: float = 0.5  # ... and the other side moves less than this share of it
     brow_min: float = 0.04
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
     min_contraction_s: float = 0.07
@@ -132,9 +133,11 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
-            diff = sig.side(region, s) - sig.side(region, other[s])
+            mine, theirs = sig.side(region, s), sig.side(region, other[s])
+            diff = mine - theirs
             threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
-            lower[region] = _gt(diff, threshold)
+            # Unilateral: the other side moves much less (a smile or speech moves both sides alike).
+            lower[region] = _gt(diff, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
         brow_diff = sig.side("brow", s) - sig.side("brow", other[s])
         brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
         eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(

@@ -64,7 +64,8 @@ class Landmarker:
         # VIDEO mode needs strictly increasing integer milliseconds, even for jittery phone timestamps.
         t_ms = max(round(t_s * 1000.0), self._last_ms + 1)
         self._last_ms = t_ms
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        # PyAV pads rows for some widths (e.g. 854): MediaPipe needs a packed buffer or it reads garbage.
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         result = self._landmarker.detect_for_video(image, t_ms)
         if not result.face_landmarks:
             return None

@@ -8,7 +8,10 @@ the landmarker, so both cores work.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -64,47 +67,33 @@ def analyze(
     model: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
     params: DetectionParams | None = None,
+    workers: int | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
     ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
     patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
-    as ``progress(frames_done, frames_expected_or_None)``. Raises :class:`AnalysisError` (with a message for the
+    as ``progress(frames_done, frames_expected_or_None)``. ``workers``: parallel segments (default: one per
+    core, at most 4, each at least ``MIN_SEGMENT_S`` long). Raises :class:`AnalysisError` (with a message for the
     user) for unreadable videos or when no face is ever found.
     """
     path = Path(path)
     info = probe(path, mirrored=mirrored)
     model_path = model_mod.resolve(model)
-    from facetwitch.landmarks import Landmarker  # MediaPipe loads only when needed
-
-    times: list[float] = []
-    raw = _Rows(len(RAW_COLUMNS))
-    blend = _Rows(len(BLENDSHAPES))
-    found: list[bool] = []
-    warnings: list[str] = []
-    with Landmarker(model_path) as landmarker:
-        try:
-            for frame in iter_frames(path, mirrored=mirrored):
-                obs = landmarker.detect(frame.rgb, frame.t_s)
-                times.append(frame.t_s)
-                found.append(obs is not None)
-                raw.append(measure(obs) if obs is not None else None)
-                blend.append(
-                    np.array([obs.blendshapes.get(k, np.nan) for k in BLENDSHAPES], dtype=np.float32)
-                    if obs is not None
-                    else None
-                )
-                if progress is not None:
-                    progress(len(times), info.frames or None)
-        except TruncatedVideo as exc:
-            warnings.append(f"the video ends early: {exc}; the frames before were analysed")
-
-    t_s = np.asarray(times, dtype=np.float64)
-    found_mask = np.asarray(found, dtype=bool)
-    raw_rows = raw.array()
+    segments = plan_segments(info.duration_s, workers)
+    counter = _ProgressCounter(progress, info.frames or None)
+    with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
+        parts = list(pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments))
+    warnings: list[str] = [w for part in parts for w in part.warnings]
+    times = np.concatenate([part.times for part in parts])
+    order = np.argsort(times, kind="stable")
+    t_s = times[order] - (times[order][0] if times.size else 0.0)
+    found_mask = np.concatenate([part.found for part in parts])[order]
+    raw_rows = np.concatenate([part.raw for part in parts])[order]
+    blend_rows = np.concatenate([part.blend for part in parts])[order]
     if not found_mask.any():
         raise NoFaceError(
-            f"{path}: no face was found in any of the {len(times)} frames; film the patient's face from the front, "
+            f"{path}: no face was found in any of the {t_s.size} frames; film the patient's face from the front, "
             "well lit, filling at least a third of the picture"
         )
     usable = usable_mask(raw_rows, found_mask)
@@ -142,7 +131,73 @@ def analyze(
             "mediapipe": getattr(mediapipe, "__version__", "unknown"),
             "model_sha256": model_mod.MODEL_SHA256,
         },
-        frames=_frame_table(sig, found_mask, raw_rows, blend.array()),
+        frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
+    )
+
+
+MIN_SEGMENT_S = 15.0
+
+
+def plan_segments(duration_s: float, workers: int | None = None) -> list[tuple[float, float | None]]:
+    """Split the video into contiguous time segments, one per worker; the last one is open-ended."""
+    workers = workers or min(4, os.cpu_count() or 1)
+    n = max(1, min(workers, int(duration_s // MIN_SEGMENT_S)))
+    bounds = [duration_s * i / n for i in range(n)]
+    return [(b, bounds[i + 1] if i + 1 < n else None) for i, b in enumerate(bounds)]
+
+
+class _ProgressCounter:
+    """Frames done across all segments, reported from any thread."""
+
+    def __init__(self, callback: Progress | None, total: int | None):
+        self._callback, self._total, self._done = callback, total, 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        if self._callback is None:
+            return
+        with self._lock:
+            self._done += 1
+            self._callback(self._done, self._total)
+
+
+@dataclass
+class _Segment:
+    times: np.ndarray
+    found: np.ndarray
+    raw: np.ndarray
+    blend: np.ndarray
+    warnings: list[str]
+
+
+def _landmark_segment(path: Path, model_path: Path, mirrored: bool, segment: tuple[float, float | None],
+                      counter: _ProgressCounter) -> _Segment:  # fmt: skip
+    """Decode one time segment and reduce each frame to a row of raw measurements (its own landmarker)."""
+    from facetwitch.landmarks import Landmarker  # MediaPipe loads only when needed
+
+    times: list[float] = []
+    found: list[bool] = []
+    raw = _Rows(len(RAW_COLUMNS))
+    blend = _Rows(len(BLENDSHAPES))
+    warnings: list[str] = []
+    start_s, end_s = segment
+    with Landmarker(model_path) as landmarker:
+        try:
+            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s):
+                obs = landmarker.detect(frame.rgb, frame.t_s)
+                times.append(frame.t_s)
+                found.append(obs is not None)
+                raw.append(measure(obs) if obs is not None else None)
+                blend.append(
+                    np.array([obs.blendshapes.get(k, np.nan) for k in BLENDSHAPES], dtype=np.float32)
+                    if obs is not None
+                    else None
+                )
+                counter.add()
+        except TruncatedVideo as exc:
+            warnings.append(f"the video ends early: {exc}; the frames before were analysed")
+    return _Segment(
+        np.asarray(times, dtype=np.float64), np.asarray(found, dtype=bool), raw.array(), blend.array(), warnings
     )
 
 

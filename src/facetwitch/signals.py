@@ -50,22 +50,43 @@ class QualityLimits:
     min_iod_px: float = 25.0  # eyes closer than this in pixels: face too small to measure lids
 
 
-def measure(obs: FaceObservation) -> np.ndarray:
-    """Raw geometry of one face as a row ordered like :data:`RAW_COLUMNS` (float32)."""
+def frontalise(obs: FaceObservation) -> np.ndarray:
+    """Landmarks rotated into the head's own frame (x towards the subject's left, y up, z out of the face).
+
+    Undoes the head rotation reported by MediaPipe's facial transformation matrix, so that turning or tilting
+    the head changes these coordinates little while facial movements still do. Units: pixels.
+    """
     p = obs.points.astype(np.float64)
+    camera = np.column_stack([p[:, 0], -p[:, 1], -p[:, 2]])  # image axes -> y up, z towards the camera
+    rotation = obs.pose[:3, :3] / np.linalg.norm(obs.pose[:3, 0])
+    return (camera - camera[NOSE_TIP]) @ rotation
+
+
+def measure(obs: FaceObservation) -> np.ndarray:
+    """Raw geometry of one face as a row ordered like :data:`RAW_COLUMNS` (float32).
+
+    Eye aperture is a ratio of 3-D distances (lid gap / eye width). Brow, cheek and mouth-corner positions are
+    read in the head's own frame (see :func:`frontalise`) relative to the nose tip, in units of the distance
+    between the inner eye corners: points that move neither with the lids nor with expressions.
+    """
+    f = frontalise(obs)
     row = np.empty(len(RAW_COLUMNS), dtype=np.float32)
-    centre = {s: (p[EYE[s]["outer"]] + p[EYE[s]["inner"]]) / 2 for s in SIDES}
-    iod = float(np.linalg.norm(centre["left"] - centre["right"]))
+    unit = float(np.linalg.norm(f[EYE["left"]["inner"]] - f[EYE["right"]["inner"]])) or 1.0
+    outward = {"left": 1.0, "right": -1.0}
     for s in SIDES:
         eye = EYE[s]
-        width = np.linalg.norm(p[eye["outer"]] - p[eye["inner"]])
-        lids = np.mean([np.linalg.norm(p[a] - p[b]) for a, b in eye["pairs"]])
-        row[RAW[f"aperture_{s}"]] = lids / width
-        row[RAW[f"brow_{s}"]] = np.linalg.norm(p[BROW_MID[s]] - centre[s]) / iod
-        row[RAW[f"cheek_{s}"]] = np.linalg.norm(p[CHEEK[s]] - p[eye["outer"]]) / iod
-        row[RAW[f"mouth_{s}"]] = np.linalg.norm(p[MOUTH_CORNER[s]] - p[eye["outer"]]) / iod
-    row[RAW["jaw"]] = np.linalg.norm(p[CHIN] - p[NOSE_TIP]) / iod
-    row[RAW["iod_px"]] = float(np.linalg.norm((centre["left"] - centre["right"])[:2]))
+        eye_width = np.linalg.norm(f[eye["outer"]] - f[eye["inner"]])
+        lids = np.mean([np.linalg.norm(f[a] - f[b]) for a, b in eye["pairs"]])
+        row[RAW[f"aperture_{s}"]] = lids / eye_width
+        row[RAW[f"brow_{s}"]] = f[BROW_MID[s], 1] / unit
+        row[RAW[f"cheek_{s}"]] = f[CHEEK[s], 1] / unit
+        # Position of the mouth corner along the up-and-outward diagonal (the pull of zygomaticus/risorius).
+        corner = f[MOUTH_CORNER[s]]
+        row[RAW[f"mouth_{s}"]] = (outward[s] * corner[0] + corner[1]) / (np.sqrt(2.0) * unit)
+    row[RAW["jaw"]] = -f[CHIN, 1] / unit
+    p = obs.points
+    centre = {s: (p[EYE[s]["outer"], :2] + p[EYE[s]["inner"], :2]) / 2 for s in SIDES}
+    row[RAW["iod_px"]] = float(np.linalg.norm(centre["left"] - centre["right"]))
     row[RAW["yaw_deg"]], row[RAW["pitch_deg"]], row[RAW["roll_deg"]] = head_angles(obs.pose)
     return row
 
@@ -94,9 +115,9 @@ def usable_mask(raw: np.ndarray, found: np.ndarray, limits: QualityLimits = Qual
 class Signals:
     """Normalised per-frame signals; NaN where the frame is not usable.
 
-    ``closure_*``: 0 = eye as open as its own baseline, 1 = closed. ``brow_*``: relative raise (+) or lowering (-)
-    of the brow. ``cheek_*``: relative raise of the cheek toward the eye. ``mouth_*``: relative pull of the mouth
-    corner toward the ipsilateral eye. ``jaw``: relative opening (chin away from nose). All unitless fractions.
+    ``closure_*``: 0 = eye as open as its own baseline, 1 = closed. ``brow_*`` / ``cheek_*``: raise (+) or
+    lowering (-) from rest; ``mouth_*``: pull of the mouth corner up and outwards from rest; in units of the
+    inner-eye-corner distance. ``jaw``: opening (chin away from nose) as a fraction of its resting distance.
     """
 
     t_s: np.ndarray
@@ -157,10 +178,10 @@ def normalise(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> Signals:
     def col(name: str) -> np.ndarray:
         return np.where(usable, raw[:, RAW[name]].astype(np.float64), np.nan)
 
-    def relative(name: str, sign: float) -> np.ndarray:
+    def deviation(name: str, sign: float, *, relative: bool) -> np.ndarray:
         values = col(name)
         base = rolling_baseline(t_s, values, usable, percentile=50, window_s=BASELINE_WINDOW_S)
-        return sign * (values / base - 1.0)
+        return sign * (values / base - 1.0 if relative else values - base)
 
     out: dict[str, np.ndarray] = {}
     for s in SIDES:
@@ -168,8 +189,8 @@ def normalise(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> Signals:
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
         open_base = rolling_baseline(t_s, aperture, usable, percentile=85, window_s=BASELINE_WINDOW_S)
         out[f"closure_{s}"] = np.clip(1.0 - aperture / open_base, 0.0, 1.0)
-        out[f"brow_{s}"] = relative(f"brow_{s}", +1.0)
-        out[f"cheek_{s}"] = relative(f"cheek_{s}", -1.0)
-        out[f"mouth_{s}"] = relative(f"mouth_{s}", -1.0)
-    out["jaw"] = relative("jaw", +1.0)
+        out[f"brow_{s}"] = deviation(f"brow_{s}", +1.0, relative=False)
+        out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
+        out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)
+    out["jaw"] = deviation("jaw", +1.0, relative=True)
     return Signals(t_s=t_s, usable=usable, **out)

@@ -102,45 +102,56 @@ def _upright(rgb: np.ndarray, rotation_cw: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=-(rotation_cw // 90)))
 
 
-def iter_frames(path: str | Path, *, mirrored: bool = False, prefetch: int = 8) -> Iterator[Frame]:
+def iter_frames(
+    path: str | Path,
+    *,
+    mirrored: bool = False,
+    start_s: float = 0.0,
+    end_s: float | None = None,
+    prefetch: int = 8,
+) -> Iterator[Frame]:
     """Decode frames in a background thread (PyAV releases the GIL) and yield them upright.
 
-    ``mirrored=True`` flips each frame horizontally, undoing a selfie camera's mirror, so that the patient's
-    right side appears on the image's left as in any ordinary video.
+    Times are seconds from the stream's start. ``start_s``/``end_s`` select a segment [start_s, end_s): the
+    decoder seeks to the key frame before ``start_s`` and drops earlier frames, so segments can be decoded in
+    parallel. ``mirrored=True`` flips each frame horizontally, undoing a selfie camera's mirror, so that the
+    patient's right side appears on the image's left as in any ordinary video.
     """
     path = Path(path)
     container = _open(path)
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
+    time_base = stream.time_base
+    origin = float(stream.start_time * time_base) if stream.start_time is not None else 0.0
     frames: queue.Queue = queue.Queue(maxsize=prefetch)
     stop = threading.Event()
     _END = object()
 
     def decode() -> None:
-        t0: float | None = None
         index = 0
         try:
+            if start_s > 0:
+                container.seek(int((origin + start_s) / time_base), stream=stream, backward=True)
             for frame in container.decode(stream):
                 if stop.is_set():
                     break
                 if frame.pts is None:
                     continue
-                t = float(frame.pts * frame.time_base)
-                t0 = t if t0 is None else t0
+                t = float(frame.pts * frame.time_base) - origin
+                if t < start_s:
+                    continue
+                if end_s is not None and t >= end_s:
+                    break
                 rgb = _upright(frame.to_ndarray(format="rgb24"), _rotation_from_frame(frame))
                 if mirrored:
                     rgb = np.ascontiguousarray(rgb[:, ::-1])
-                frames.put(Frame(index, t - t0, rgb))
+                frames.put(Frame(index, t, rgb))
                 index += 1
-            if index == 0:
-                frames.put(
-                    VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt")
-                )
+            if index == 0 and start_s == 0:
+                frames.put(VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt"))
         except (av.FFmpegError, ValueError) as exc:
-            if index == 0:
-                frames.put(
-                    VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt")
-                )
+            if index == 0 and start_s == 0:
+                frames.put(VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt"))
             else:
                 frames.put(_TruncatedWarning(index, str(exc)))
         finally:

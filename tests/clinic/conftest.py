@@ -24,6 +24,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("FACETWITCH_CLINIC_DATA", tempfile.mkdtemp(prefix="facetwitch-clinic-test-"))
 
 PASSWORD = "correct-horse-battery-42"
+CLINIC_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    # WhiteNoise warns when STATIC_ROOT has not been collected yet; tests serve static files through finders.
+    quiet = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
+    for item in items:
+        if CLINIC_TESTS in Path(str(item.path)).parents:
+            item.add_marker(quiet)
+
+
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -33,10 +44,13 @@ def clinic_data_dir(settings, tmp_path, monkeypatch) -> Path:
     """Every test gets its own private data folder (uploads, analysis results); nothing leaks between tests."""
     data = tmp_path / "clinic-data"
     (data / "private").mkdir(parents=True)
+    (data / "static").mkdir()
     monkeypatch.setenv("FACETWITCH_CLINIC_DATA", str(data))
     settings.DATA_DIR = data
     settings.PRIVATE_MEDIA_ROOT = data / "private"
     settings.STATIC_ROOT = data / "static"
+    # A fast hasher: the default one is slow on purpose and would dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return data
 
 

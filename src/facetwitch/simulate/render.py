@@ -26,12 +26,13 @@ VFR_JITTER = 0.30  # frame intervals vary by up to ±30 % around 1/fps
 MARGIN = 0.08  # extra canvas around the picture (fraction of its larger side) so head motion shows no edge
 
 # codec name -> (PyAV encoder, pixel format, containers it may go in (first = default))
+# (.mp4 takes every codec here, display rotation included.)
 ENCODERS = {
     "h264": ("libx264", "yuv420p", (".mp4", ".mov", ".mkv")),
     "hevc": ("libx265", "yuv420p", (".mp4", ".mov", ".mkv")),
-    "mjpeg": ("mjpeg", "yuvj420p", (".avi", ".mov", ".mkv")),
-    "mpeg4": ("mpeg4", "yuv420p", (".avi", ".mp4", ".mkv")),
-    "vp9": ("libvpx-vp9", "yuv420p", (".webm", ".mkv")),
+    "mjpeg": ("mjpeg", "yuvj420p", (".avi", ".mp4", ".mov", ".mkv")),
+    "mpeg4": ("mpeg4", "yuv420p", (".avi", ".mp4", ".mov", ".mkv")),
+    "vp9": ("libvpx-vp9", "yuv420p", (".webm", ".mp4", ".mkv")),
 }
 ROTATION_CONTAINERS = (".mp4", ".mov")
 
@@ -64,7 +65,7 @@ def stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, fl
     height, face centre slightly above the middle (+ ``offset`` fractions), photo covering the canvas."""
     img, geom = photo(face), geometry(face)
     w, h = size
-    m = int(round(MARGIN * max(w, h)))
+    m = round(MARGIN * max(w, h))
     cw, ch = w + 2 * m, h + 2 * m
     ph, pw = img.shape[:2]
     scale = max(0.45 * h * zoom / geom.face_height, cw / pw, ch / ph)
@@ -73,7 +74,9 @@ def stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, fl
     tx = np.clip(want[0] - scale * fc[0], cw - scale * pw, 0.0)
     ty = np.clip(want[1] - scale * fc[1], ch - scale * ph, 0.0)
     affine = np.array([[scale, 0.0, tx], [0.0, scale, ty]])
-    canvas = cv2.warpAffine(np.asarray(img), affine, (cw, ch), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101)
+    canvas = cv2.warpAffine(
+        np.asarray(img), affine, (cw, ch), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101
+    )
     canvas.setflags(write=False)
     g: FaceGeometry = geom.transformed(affine)
     return Stage(canvas, FaceRig(g, (ch, cw)), m, g.center)
@@ -90,7 +93,7 @@ def frame_times(scenario: Scenario) -> list[tuple[int, float]]:
     step = 90000 / scenario.fps
     while pts * VFR_TIME_BASE < scenario.duration_s:
         out.append((pts, float(pts * VFR_TIME_BASE)))
-        pts += max(1, int(round(step * (1.0 + rng.uniform(-VFR_JITTER, VFR_JITTER)))))
+        pts += max(1, round(step * (1.0 + rng.uniform(-VFR_JITTER, VFR_JITTER))))
     return out
 
 
@@ -164,7 +167,7 @@ def _camera(frame: np.ndarray, cam, t: float, seed: int, index: int) -> np.ndarr
         cv2.randn(noise, 0, cam.noise_std)
         frame = cv2.add(frame, noise, dtype=cv2.CV_8U)
     if cam.jpeg_quality is not None:
-        ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(cam.jpeg_quality)])
+        _, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(cam.jpeg_quality)])
         frame = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
     return frame
 
@@ -172,14 +175,17 @@ def _camera(frame: np.ndarray, cam, t: float, seed: int, index: int) -> np.ndarr
 def render(scenario: Scenario, path: str | os.PathLike[str]) -> SimulatedVideo:
     """Render ``scenario`` to the video file ``path`` (written atomically) and return the ground truth.
 
-    The container follows ``path``'s suffix (it must suit the codec, e.g. .mp4 for h264, .webm for vp9).
+    The container follows ``path``'s suffix, which must suit the codec: ``.mp4`` takes every codec;
+    ``scenario.suffix`` is the codec's usual container (``.webm`` for vp9, ``.avi`` for mjpeg/mpeg4).
     """
     scenario.validate()
     path = Path(path)
     encoder, pix_fmt, containers = ENCODERS[scenario.codec]
     suffix = path.suffix.lower()
     if suffix not in containers:
-        raise ValueError(f"codec {scenario.codec!r} needs a file ending in one of {containers}, got {path.name!r}")
+        raise ValueError(
+            f"codec {scenario.codec!r} needs a file ending in one of {containers}, got {path.name!r}"
+        )
     if scenario.vfr and suffix == ".avi":
         raise ValueError("AVI cannot store variable frame rate: use .mp4, .mov or .mkv")
     if scenario.rotation and suffix not in ROTATION_CONTAINERS:
@@ -197,12 +203,18 @@ def render(scenario: Scenario, path: str | os.PathLike[str]) -> SimulatedVideo:
             tb = time_base(scenario)
             stream.time_base = tb
             stream.codec_context.time_base = tb
-            stream.codec_context.gop_size = max(1, int(round(2 * scenario.fps)))
+            stream.codec_context.gop_size = max(1, round(2 * scenario.fps))
             stream.options = _encoder_options(scenario)
             if scenario.rotation:
                 stream.set_display_rotation(-scenario.rotation)  # PyAV takes counter-clockwise degrees
             for pts, t, rgb in render_frames(scenario):
-                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                if (
+                    pix_fmt == "yuv420p"
+                ):  # OpenCV's BT.601 limited-range conversion: same as swscale's, faster
+                    yuv = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)
+                    frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+                else:
+                    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
                 frame.pts, frame.time_base = pts, tb
                 times.append(t)
                 for packet in stream.encode(frame):
@@ -221,7 +233,7 @@ def render(scenario: Scenario, path: str | os.PathLike[str]) -> SimulatedVideo:
 def _encoder_options(scenario: Scenario) -> dict[str, str]:
     crf = str(scenario.camera.crf)
     if scenario.codec in ("h264", "hevc"):
-        opts = {"preset": "veryfast", "crf": crf}
+        opts = {"preset": "superfast", "crf": crf}
         if scenario.codec == "hevc":
             opts["x265-params"] = "log-level=error"
         return opts

@@ -157,6 +157,13 @@ class Scenario:
     camera: Camera = field(default_factory=Camera)
     name: str = ""
 
+    @property
+    def suffix(self) -> str:
+        """The codec's usual container suffix (``.mp4`` whenever rotation metadata or VFR is needed)."""
+        if self.rotation or self.vfr:
+            return ".mp4"
+        return {"mjpeg": ".avi", "mpeg4": ".avi", "vp9": ".webm"}.get(self.codec, ".mp4")
+
     def validate(self) -> None:
         """Raise ``ValueError`` naming the first problem."""
         w, h = self.size

@@ -1,12 +1,13 @@
 """Expression warps of a still face: backward displacement fields applied with ``cv2.remap``.
 
-Eyes: in an eye-aligned frame (u along the corner-to-corner axis, v perpendicular, pixels) the upper lid
-margin slides down along the blend of the upper and lower lid contours; the lid skin between the brow and
-the margin is stretched down over the eye (it *covers* the iris and sclera, which stay in place), and the
-lower lid and the skin below it are pushed up. Cheek raise, mouth-corner pull, brow lowering and lip
-rounding are smooth Gaussian displacements; the jaw drop moves the lower lip, chin and jaw down with a
-smooth ramp through the lips and below the chin. Smooth fields are inverted by fixed-point iteration.
-"""
+Eyes: in an eye-aligned frame (u along the corner-to-corner axis, v perpendicular, pixels) the upper-lid
+margin moves down to a blend of the open upper and lower lid contours, so it keeps following the eye's
+shape. A band with the margin and lashes slides rigidly; the lid skin above it stretches down over the
+eye (it *covers* the iris and sclera, which stay in place) and a dark lash line marks the closed margin.
+The lower lid and the skin below it are pushed up. Cheek raise, mouth-corner pull, brow lowering and lip
+rounding are smooth Gaussian displacements; the jaw drop moves the chin and jaw down, spreading the
+stretch over the lower lip (the lips stay sealed) and fading out below the chin. Smooth fields are
+evaluated on a coarse grid and inverted by fixed-point iteration."""
 
 from __future__ import annotations
 
@@ -31,12 +32,14 @@ from .faces import (
 )
 from .kinematics import Pose
 
-LID_SKIN_ABOVE = 0.45  # lid skin band above the open margin, in eye widths
+LID_SKIN_ABOVE = 0.32  # lid skin band above the open margin, in eye widths
 SKIN_BELOW = 0.45  # skin band below the lower lid pushed up with it, in eye widths
 LOWER_LID_MAX = 0.40  # largest lower-lid rise, fraction of the open aperture
-LASH_BAND = 0.10  # lid margin + lashes band that slides rigidly, in eye widths
+LASH_BAND = 0.12  # lid margin + lashes band that slides rigidly, in eye widths
 COARSE = 4  # block size (pixels) of the grid the smooth fields are evaluated on
-LOWER_RIM = 0.2  # fraction of the aperture skipped below the lower-lid contour when the lids close
+LASH_DARK = 0.6  # darkening at the centre of the closed lid's lash line
+LASH_LINE = 0.045  # lash line half-width, in eye widths
+LOWER_RIM = 0.3  # fraction of the aperture skipped below the lower-lid contour when the lids close
 
 
 @dataclass
@@ -176,8 +179,8 @@ class FaceRig:
         fall = _smoothstep((chin + 0.55 * iod - b) / (0.55 * iod))
         return h * rise * fall
 
-    def maps(self, pose: Pose) -> tuple[np.ndarray, np.ndarray]:
-        """Absolute source coordinates (map_x, map_y) for every pixel of the face ROI."""
+    def maps(self, pose: Pose) -> tuple[np.ndarray, np.ndarray, list[Shade]]:
+        """Absolute source coordinates (map_x, map_y) for every pixel of the face ROI, and eye shading."""
         gx, gy = self.grid_x, self.grid_y
         movers = self.movers(pose)
         if movers or pose.jaw:
@@ -191,47 +194,67 @@ class FaceRig:
             map_y = gy + cv2.resize(sy - cy, size, interpolation=cv2.INTER_LINEAR)
         else:
             map_x, map_y = gx.copy(), gy.copy()
+        shades = []
         for side in (0, 1):
             if pose.lid[side] or pose.lower_lid[side]:
-                self._add_eye(map_x, map_y, self.eyes[side], pose.lid[side], pose.lower_lid[side])
-        return map_x, map_y
+                rig = self.eyes[side]
+                shades.append(self._add_eye(map_x, map_y, rig, pose.lid[side], pose.lower_lid[side]))
+        return map_x, map_y, shades
 
-    @staticmethod
-    def _add_eye(map_x, map_y, rig: EyeRig, close: float, lower: float) -> None:
+    def _add_eye(self, map_x, map_y, rig: EyeRig, close: float, lower: float) -> Shade:
         v, vu, vl, w = rig.v, rig.v_up, rig.v_lo, rig.width
         close, lower = np.float32(min(close, 1.0)), np.float32(min(lower, 1.0))
         aperture = vl - vu
         vl_new = vl - lower * np.float32(LOWER_LID_MAX) * aperture
-        vu_new = vu + close * (vl_new - vu)
-        shift = vu_new - vu
+        vm_new = vu + close * (vl_new - vu)  # new upper-lid margin
+        shift = vm_new - vu
         band = np.float32(LASH_BAND * w)
         top = vu - np.float32(LID_SKIN_ABOVE * w)
         bot = vl + np.float32(SKIN_BELOW * w)
-        # Upper lid: the lash band slides down rigidly, the skin above it stretches (the crease unfolds).
-        dv = np.where((v >= vu_new - band) & (v <= vu_new), -shift, np.float32(0.0))
-        skin = (v >= top) & (v < vu_new - band)
-        stretch = (vu - band - top) / np.maximum(vu_new - band - top, 1e-3)
+        # Upper lid: the margin band slides down rigidly, the skin above it stretches (the crease unfolds).
+        dv = np.where((v >= vm_new - band) & (v <= vm_new), -shift, np.float32(0.0))
+        skin = (v >= top) & (v < vm_new - band)
+        stretch = (vu - band - top) / np.maximum(vm_new - band - top, 1e-3)
         dv = np.where(skin, top + (v - top) * stretch - v, dv)
         # Lower lid and the skin below it pushed up; the source skips the wet lid rim as the lids close.
         rim = np.float32(LOWER_RIM) * close * aperture
-        below = (v > vu_new) & (v >= vl_new) & (v <= bot)
+        below = (v > vm_new) & (v >= vl_new) & (v <= bot)
         squeeze = (bot - vl - rim) / np.maximum(bot - vl_new, 1e-3)
         dv = np.where(below, vl + rim + (v - vl_new) * squeeze - v, dv)
         x0, y0, x1, y1 = rig.box
-        map_x[y0:y1, x0:x1] += dv * np.float32(rig.normal[0])
-        map_y[y0:y1, x0:x1] += dv * np.float32(rig.normal[1])
+        nx, ny = np.float32(rig.normal[0]), np.float32(rig.normal[1])
+        map_x[y0:y1, x0:x1] += dv * nx
+        map_y[y0:y1, x0:x1] += dv * ny
+        # Shading: the closed margin shows a dark lash line (strongest mid-eye, fading to the corners).
+        depth = np.sqrt(np.clip(aperture / max(float(aperture.max()), 1e-3), 0.0, 1.0))
+        line = np.exp(-(((v - vm_new) / np.float32(LASH_LINE * w)) ** 2))
+        dark = (np.float32(LASH_DARK) * close * depth * line).astype(np.float32)
+        return Shade(rig.box, dark)
 
     def apply(self, canvas: np.ndarray, pose: Pose) -> np.ndarray:
         """The canvas with the pose's expression; the input is left untouched."""
         if pose.is_neutral():
             return canvas
-        map_x, map_y = self.maps(pose)
+        map_x, map_y, shades = self.maps(pose)
         out = canvas.copy()
         x0, y0, x1, y1 = self.roi
-        out[y0:y1, x0:x1] = cv2.remap(
+        face = cv2.remap(
             canvas, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
         )
+        for sh in shades:
+            bx0, by0, bx1, by1 = sh.box
+            region = face[by0:by1, bx0:bx1]
+            region[:] = (region * (1.0 - sh.dark[..., None])).astype(np.uint8)
+        out[y0:y1, x0:x1] = face
         return out
+
+
+@dataclass
+class Shade:
+    """Colour change of one eye after the warp (over the eye box)."""
+
+    box: tuple[int, int, int, int]
+    dark: np.ndarray  # multiplicative darkening of the lash line (0..1)
 
 
 def _span(lo: float, hi: float, limit: int) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import Paginator
@@ -28,7 +29,12 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    template_name = "accounts/logged_out.html"
+    """POST only (CSRF-protected); goes to LOGOUT_REDIRECT_URL with a confirmation message."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are logged out. On a shared computer, also close the browser.")
+        return response
 
 
 @action_required("audit.view")

@@ -61,7 +61,9 @@ class Findings:
         if self.side is not None and self.side not in SIDES:
             raise ValueError(f"side must be one of {SIDES} or None, not {self.side!r}")
         if self.onset_region is not None and self.onset_region not in ONSET_REGIONS:
-            raise ValueError(f"onset_region must be one of {ONSET_REGIONS} or None, not {self.onset_region!r}")
+            raise ValueError(
+                f"onset_region must be one of {ONSET_REGIONS} or None, not {self.onset_region!r}"
+            )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Findings:
@@ -155,27 +157,33 @@ def derive(findings: Findings, rules: dict[str, Any] | None = None) -> dict[str,
     f = findings
     regions = set(f.regions)
     bilateral = None if f.side is None else f.side == "both"
+    # Blepharospasm's "bilateral synchronous" is about the eyes: a bilateral jaw tremor is not that.
+    eyes_involved = not regions or "eye" in regions
     out: dict[str, bool | None] = {
         "unilateral": None if f.side is None else f.side in ("left", "right"),
         "bilateral": bilateral,
         "bilateral_synchronous": (
-            None if bilateral is None or (bilateral and f.bilateral_synchronous is None)
-            else bool(bilateral and f.bilateral_synchronous)
+            None
+            if bilateral is None or (bilateral and f.bilateral_synchronous is None)
+            else bool(bilateral and f.bilateral_synchronous and eyes_involved)
         ),
         "bilateral_asynchronous": (
-            None if bilateral is None or (bilateral and f.bilateral_synchronous is None)
+            None
+            if bilateral is None or (bilateral and f.bilateral_synchronous is None)
             else bool(bilateral and f.bilateral_synchronous is False)
         ),
         "onset_eyelid": None if f.onset_region is None else f.onset_region == "eyelid",
         "onset_lower_face": None if f.onset_region is None else f.onset_region in LOWER_FACE_ONSET,
         "spread_ipsilateral_lower_face": (
-            None if f.spread_to_lower_face is None or f.side is None
+            None
+            if f.spread_to_lower_face is None or f.side is None
             else bool(f.spread_to_lower_face and f.side in ("left", "right"))
         ),
         "lower_face_involved": (bool(regions & set(LOWER_FACE_REGIONS)) if regions else None),
         "eyelid_only": _eyelid_only(f, regions),
         "blink_rate_high": (
-            None if f.blink_rate_per_min is None
+            None
+            if f.blink_rate_per_min is None
             else f.blink_rate_per_min > thresholds["blink_rate_high_per_min"]["value"]
         ),
         "rhythmic_tremor": f.tremor_present,
@@ -188,7 +196,8 @@ def derive(findings: Findings, rules: dict[str, Any] | None = None) -> dict[str,
         "multiple_sclerosis": f.multiple_sclerosis,
         "suspected_ms": f.suspected_ms,
         "childhood_onset": (
-            None if f.age_at_onset_years is None
+            None
+            if f.age_at_onset_years is None
             else f.age_at_onset_years < thresholds["childhood_onset_age_years"]["value"]
         ),
         "premonitory_urge": f.premonitory_urge,
@@ -215,7 +224,9 @@ def evaluate(findings: Findings, rules: dict[str, Any] | None = None) -> Differe
         supporting = tuple(_evidence(i, labels) for i in cause["for"] if derived.get(i["finding"]) is True)
         opposing = tuple(_evidence(i, labels) for i in cause["against"] if derived.get(i["finding"]) is True)
         not_assessed = _unique(
-            labels[i["finding"]] for i in (*cause["for"], *cause["against"]) if derived.get(i["finding"]) is None
+            labels[i["finding"]]
+            for i in (*cause["for"], *cause["against"])
+            if derived.get(i["finding"]) is None
         )
         score = sum(e.weight for e in supporting) - sum(e.weight for e in opposing)
         candidates.append(

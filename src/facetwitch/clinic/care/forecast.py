@@ -9,7 +9,7 @@ the injection before each recording. Model: a piecewise-linear response curve
 "Wear-off" is the day half of the peak effect is lost again (midway between t_wane and t_off). The suggested
 next session is max(12 weeks, wear-off) after the last injection — never earlier than 12 weeks, because the
 botulinum toxin label notes tolerance when treatments are given more often than every 3 months (DS-2).
-Uncertainty: residual bootstrap (refit on the best fit plus resampled residuals), 10th-90th percentiles.
+Uncertainty: case bootstrap (refit on visits resampled with replacement), 10th-90th percentiles.
 Decision support — the clinician decides.
 """
 
@@ -88,9 +88,7 @@ def curve(days: np.ndarray, p: CurveParams) -> np.ndarray:
     return y
 
 
-def timeline_points(
-    measurements: list[tuple[date, float]], injections: list[date]
-) -> list[CyclePoint]:
+def timeline_points(measurements: list[tuple[date, float]], injections: list[date]) -> list[CyclePoint]:
     """Attach to each dated measurement the days since the latest injection on or before it.
 
     Measurements before the first injection get negative days (they inform the baseline) and cycle 0.
@@ -140,8 +138,9 @@ def forecast(
     rng = np.random.default_rng(seed)
     samples = []
     for _ in range(bootstrap):
-        resampled = fitted + rng.choice(residuals, size=residuals.size, replace=True)
-        samples.append(_fit(days, resampled, start=best))
+        # Case (pairs) bootstrap: resampling the visits themselves widens the band where visits are sparse.
+        pick = rng.integers(0, days.size, size=days.size)
+        samples.append(_fit(days[pick], values[pick], start=best))
     band = _percentiles(samples)
     interval = max(MIN_INTERVAL_DAYS, round(best.wear_off_day))
     interval_band = tuple(max(MIN_INTERVAL_DAYS, round(v)) for v in band["wear_off"])
@@ -162,7 +161,10 @@ def forecast(
         interval_band_days=interval_band,
         recommended_date=last_injection + timedelta(days=interval) if last_injection else None,
         date_band=(
-            (last_injection + timedelta(days=interval_band[0]), last_injection + timedelta(days=interval_band[1]))
+            (
+                last_injection + timedelta(days=interval_band[0]),
+                last_injection + timedelta(days=interval_band[1]),
+            )
             if last_injection
             else None
         ),
@@ -180,9 +182,13 @@ def _data_problems(points: list[CyclePoint]) -> list[str]:
     if len(points) < MIN_POINTS:
         problems.append(f"Only {len(points)} measurements; at least {MIN_POINTS} are needed.")
     if len(cycles) < MIN_CYCLES:
-        problems.append(f"Only {len(cycles)} injection cycle(s) with measurements; at least {MIN_CYCLES} needed.")
+        problems.append(
+            f"Only {len(cycles)} injection cycle(s) with measurements; at least {MIN_CYCLES} needed."
+        )
     if not any(p.days <= EARLY_WINDOW_DAYS for p in post):
-        problems.append(f"No measurement in the first {EARLY_WINDOW_DAYS} days after an injection (onset, peak).")
+        problems.append(
+            f"No measurement in the first {EARLY_WINDOW_DAYS} days after an injection (onset, peak)."
+        )
     if not any(p.days >= LATE_WINDOW_DAYS for p in points):
         problems.append(f"No measurement {LATE_WINDOW_DAYS} days or more after an injection (wear-off).")
     return problems
@@ -220,14 +226,18 @@ def _fit(days: np.ndarray, values: np.ndarray, start: CurveParams | None = None)
             [b0, e0, on, rise, plateau, decline]
             for on in (1.0, 5.0)
             for rise in (7.0, 20.0)
-            for plateau in (20.0, 60.0)
-            for decline in (20.0, 50.0)
+            for plateau in (20.0, 40.0, 60.0)
+            for decline in (15.0, 30.0, 50.0)
         ]
     best, best_cost = None, np.inf
     for x0 in starts:
         x0 = np.clip(np.array(x0, dtype=float), np.array(lower) + 1e-6, np.array(upper) - 1e-6)
         result = least_squares(
-            lambda x: curve(days, _unpack(x)) - values, x0, bounds=(lower, upper), method="trf", loss="soft_l1"
+            lambda x: curve(days, _unpack(x)) - values,
+            x0,
+            bounds=(lower, upper),
+            method="trf",
+            loss="soft_l1",
         )
         if result.cost < best_cost:
             best, best_cost = result.x, result.cost

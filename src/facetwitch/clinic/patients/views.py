@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils import timezone
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import action_required, can
@@ -109,9 +110,10 @@ def patient_edit(request, pk: int):
 @action_required("visit.create")
 def visit_create(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    initial = prefill_from_query(request.GET)
-    prefilled = bool(initial)
-    form = VisitForm(request.POST or None, patient=patient, initial=initial)
+    suggested = prefill_from_query(request.GET)
+    form = VisitForm(
+        request.POST or None, patient=patient, initial={"date": timezone.localdate(), **suggested}
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             visit = form.save(commit=False)
@@ -128,7 +130,7 @@ def visit_create(request, pk: int):
     return render(
         request,
         "patients/visit_form.html",
-        {"form": form, "patient": patient, "visit": None, "prefilled": prefilled},
+        {"form": form, "patient": patient, "visit": None, "prefilled": bool(suggested)},
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -56,8 +56,12 @@ def recording_timeline(analysis, *, title: str = "Timeline") -> SafeString:
     ]
     for key, label in rows:
         y = row_y[key]
-        parts.append(f'<rect class="ft-row ft-row-{key}" x="{LEFT_MARGIN}" y="{y}" width="{plot_w}" height="{row_h - 6}"/>')
-        parts.append(f'<text class="ft-label" x="{LEFT_MARGIN - 8}" y="{y + row_h / 2}" text-anchor="end">{label}</text>')
+        parts.append(
+            f'<rect class="ft-row ft-row-{key}" x="{LEFT_MARGIN}" y="{y}" width="{plot_w}" height="{row_h - 6}"/>'
+        )
+        parts.append(
+            f'<text class="ft-label" x="{LEFT_MARGIN - 8}" y="{y + row_h / 2}" text-anchor="end">{label}</text>'
+        )
     bottom = top + row_h * len(rows)
     for gap in analysis.quality.gaps:
         parts.append(
@@ -91,14 +95,18 @@ def recording_timeline(analysis, *, title: str = "Timeline") -> SafeString:
     step = _nice_step(duration)
     t = 0.0
     while t <= duration + 1e-9:
-        parts.append(f'<line class="ft-tick" x1="{x(t):.1f}" y1="{bottom}" x2="{x(t):.1f}" y2="{bottom + 5}"/>')
-        parts.append(f'<text class="ft-axis" x="{x(t):.1f}" y="{bottom + 18}" text-anchor="middle">{_fmt(t)}</text>')
+        parts.append(
+            f'<line class="ft-tick" x1="{x(t):.1f}" y1="{bottom}" x2="{x(t):.1f}" y2="{bottom + 5}"/>'
+        )
+        parts.append(
+            f'<text class="ft-axis" x="{x(t):.1f}" y="{bottom + 18}" text-anchor="middle">{_fmt(t)}</text>'
+        )
         t += step
     parts.append(
         f'<text class="ft-axis" x="{LEFT_MARGIN + plot_w / 2}" y="{bottom + 34}" text-anchor="middle">seconds</text>'
     )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+    return mark_safe("".join(parts))  # every interpolated text is escaped above
 
 
 @dataclass(frozen=True)
@@ -134,9 +142,12 @@ def outcome_chart(
         parts.append(
             f'<text class="ft-empty" x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle">No data yet</text></svg>'
         )
-        return mark_safe("".join(parts))  # noqa: S308
+        return mark_safe("".join(parts))
     first = start or min(all_dates)
     last = end or max(all_dates)
+    # A margin so that the first and last points do not sit on the chart's edges.
+    pad = timedelta(days=max(3, round((last - first).days * 0.05)))
+    first, last = first - pad, last + pad
     span_days = max((last - first).days, 1)
     values = [v for s in series for _, v in s.points if v is not None]
     top_value = y_max if y_max is not None else max([*values, 0.0])
@@ -153,8 +164,12 @@ def outcome_chart(
 
     tick = 0.0
     while tick <= top_value + 1e-9:
-        parts.append(f'<line class="ft-grid" x1="{LEFT_MARGIN}" y1="{y(tick):.1f}" x2="{WIDTH - RIGHT_MARGIN}" y2="{y(tick):.1f}"/>')
-        parts.append(f'<text class="ft-axis" x="{LEFT_MARGIN - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{_fmt(tick)}</text>')
+        parts.append(
+            f'<line class="ft-grid" x1="{LEFT_MARGIN}" y1="{y(tick):.1f}" x2="{WIDTH - RIGHT_MARGIN}" y2="{y(tick):.1f}"/>'
+        )
+        parts.append(
+            f'<text class="ft-axis" x="{LEFT_MARGIN - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{_fmt(tick)}</text>'
+        )
         tick += y_step
     parts.append(
         f'<text class="ft-axis" x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
@@ -180,9 +195,13 @@ def outcome_chart(
                 f"<title>{escape(s.label)} {d:%Y-%m-%d}: {_fmt(v)} {escape(unit)}</title></circle>"
             )
     base = top + plot_h
-    parts.append(f'<line class="ft-tick" x1="{LEFT_MARGIN}" y1="{base}" x2="{WIDTH - RIGHT_MARGIN}" y2="{base}"/>')
+    parts.append(
+        f'<line class="ft-tick" x1="{LEFT_MARGIN}" y1="{base}" x2="{WIDTH - RIGHT_MARGIN}" y2="{base}"/>'
+    )
     for d in _date_ticks(first, last):
-        parts.append(f'<text class="ft-axis" x="{x(d):.1f}" y="{base + 16}" text-anchor="middle">{d:%Y-%m-%d}</text>')
+        parts.append(
+            f'<text class="ft-axis" x="{x(d):.1f}" y="{base + 16}" text-anchor="middle">{d:%Y-%m-%d}</text>'
+        )
     legend_x = LEFT_MARGIN
     for s in series:
         parts.append(
@@ -196,12 +215,10 @@ def outcome_chart(
             f'<text class="ft-legend" x="{legend_x + 6}" y="{height - 6}">treatment</text>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+    return mark_safe("".join(parts))  # every interpolated text is escaped above
 
 
 def _date_ticks(first: date, last: date, count: int = 5) -> list[date]:
-    from datetime import timedelta
-
     span = (last - first).days
     if span <= 0:
         return [first]

@@ -44,6 +44,10 @@ class RecordingUploadForm(forms.Form):
     video = forms.FileField(
         label="Video file",
         help_text="MP4, MOV, WebM or AVI from a phone or webcam; the face filling much of the picture.",
+        error_messages={
+            "required": "Choose a video file to upload.",
+            "empty": "The file is empty (0 bytes). Choose the video file again.",
+        },
     )
     recorded_on = forms.DateField(
         label="Recorded on", widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
@@ -62,6 +66,10 @@ class RecordingUploadForm(forms.Form):
         self.upload_too_large = upload_too_large
         self.probe: VideoProbe | None = None
         self.fields["visit"].queryset = patient.visits.all()
+        if upload_too_large:  # the handler stopped reading the file: it is absent, say why
+            self.fields["video"].error_messages["required"] = (
+                f"The file is larger than the limit of {settings.FACETWITCH_MAX_UPLOAD_MB} MB."
+            )
         self.fields["visit"].label_from_instance = lambda v: f"{v.date:%Y-%m-%d}"
 
     def clean(self):
@@ -83,10 +91,6 @@ class RecordingUploadForm(forms.Form):
     def clean_video(self):
         upload = self.cleaned_data.get("video")
         limit_mb = settings.FACETWITCH_MAX_UPLOAD_MB
-        if upload is None:
-            if self.upload_too_large:
-                raise forms.ValidationError(f"The file is larger than the limit of {limit_mb} MB.")
-            raise forms.ValidationError("Choose a video file to upload.")
         if not has_consent(self.patient):
             return upload  # refused in clean(); no point in reading the file
         if upload.size == 0:

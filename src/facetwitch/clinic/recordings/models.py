@@ -22,7 +22,9 @@ class Recording(models.Model):
     visit = models.ForeignKey(
         "patients.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="recordings"
     )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     uploaded_at = models.DateTimeField(default=timezone.now)
     recorded_on = models.DateField(default=timezone.localdate)
     mirrored = models.BooleanField(
@@ -99,6 +101,16 @@ class Recording(models.Model):
     @property
     def progress_percent(self) -> int:
         return round(100 * min(max(self.progress, 0.0), 1.0))
+
+    @property
+    def waiting_too_long(self) -> bool:
+        """Queued for over a minute, or running without a heartbeat for 30 s: is a worker running?"""
+        now = timezone.now()
+        if self.status == self.Status.QUEUED and self.queued_at:
+            return (now - self.queued_at).total_seconds() > 60
+        if self.status == self.Status.RUNNING and self.heartbeat_at:
+            return (now - self.heartbeat_at).total_seconds() > 30
+        return False
 
     @property
     def has_suggested_scales(self) -> bool:

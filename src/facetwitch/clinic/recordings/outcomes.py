@@ -81,7 +81,11 @@ def outcome_context(patient) -> dict:
                         if v.jankovic_severity is not None and v.jankovic_frequency is not None
                     ],
                 ),
-                Series("SMC grade", "smc", [(v.date, float(v.smc_grade)) for v in visits if v.smc_grade is not None]),
+                Series(
+                    "SMC grade",
+                    "smc",
+                    [(v.date, float(v.smc_grade)) for v in visits if v.smc_grade is not None],
+                ),
             ],
             title="Clinician-rated scales (visits)",
             unit="points",
@@ -167,9 +171,7 @@ def scales_url(recording: Recording) -> str | None:
         return None
     patient_id = recording.patient_id
     if recording.visit_id:
-        url = _reverse_first(
-            "patients:visit_edit", [[patient_id, recording.visit_id], [recording.visit_id]]
-        )
+        url = _reverse_first("patients:visit_edit", [[patient_id, recording.visit_id], [recording.visit_id]])
     else:
         url = _reverse_first("patients:visit_create", [[patient_id]])
         params["date"] = recording.recorded_on.isoformat()

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
-from collections.abc import Callable
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -206,23 +205,57 @@ def _claim(pk: int, task_id: str | None) -> Recording | None:
     return recording
 
 
-def progress_reporter(pk: int, interval_s: float = PROGRESS_INTERVAL_S) -> Callable[[int, int | None], None]:
-    """A ``progress(done, total)`` callback for the engine that writes progress and a heartbeat at most
-    every ``interval_s`` seconds."""
-    last = 0.0
+class _Progress:
+    """Frames done / expected, written by the engine's threads and read by the task's thread."""
 
-    def report(done: int, total: int | None) -> None:
-        nonlocal last
-        now = time.monotonic()
-        if now - last < interval_s and not (total and done >= total):
-            return
-        last = now
-        fraction = min(done / total, 1.0) if total else 0.0
-        Recording.objects.filter(pk=pk, status=Status.RUNNING).update(
-            progress=fraction, frames_done=done, frames_total=total, heartbeat_at=timezone.now()
-        )
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.done, self.total = 0, None
 
-    return report
+    def __call__(self, done: int, total: int | None) -> None:
+        with self._lock:
+            self.done, self.total = done, total
+
+    def read(self) -> tuple[int, int | None]:
+        with self._lock:
+            return self.done, self.total
+
+
+def _write_progress(pk: int, progress: _Progress) -> None:
+    done, total = progress.read()
+    fraction = min(done / total, 1.0) if total else 0.0
+    Recording.objects.filter(pk=pk, status=Status.RUNNING).update(
+        progress=fraction, frames_done=done, frames_total=total, heartbeat_at=timezone.now()
+    )
+
+
+def analyse_with_heartbeat(pk: int, video: Path, *, mirrored: bool, interval_s: float = PROGRESS_INTERVAL_S):
+    """Run ``facetwitch.analyze`` in a helper thread; this thread writes progress and a heartbeat every
+    ``interval_s`` seconds.
+
+    The engine reports progress from its own worker threads, so only this (the task's) thread touches the
+    database, and the heartbeat keeps beating while the engine loads its model or post-processes. The helper
+    thread is a daemon: a worker that is told to stop does not wait for it.
+    """
+    import facetwitch
+
+    progress = _Progress()
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["analysis"] = facetwitch.analyze(str(video), mirrored=mirrored, progress=progress)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name=f"analysis-{pk}", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(interval_s)
+        _write_progress(pk, progress)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["analysis"]
 
 
 def run_analysis(pk: int, task_id: str | None = None) -> str:
@@ -240,10 +273,7 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
         video = recording.private_path(recording.video_file)
         if not video.is_file():
             raise FileNotFoundError("The uploaded video file is missing from the private store.")
-        analysis = facetwitch.analyze(
-            str(video), mirrored=recording.mirrored, progress=progress_reporter(pk)
-        )
-        Recording.objects.filter(pk=pk).update(heartbeat_at=timezone.now())
+        analysis = analyse_with_heartbeat(pk, video, mirrored=recording.mirrored)
         paths = facetwitch.write_outputs(analysis, storage.results_dir(recording.storage_key))
         _store_result(pk, analysis, paths)
     except facetwitch.AnalysisError as exc:
@@ -251,8 +281,11 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
         return Status.FAILED
     except Exception as exc:
         logger.exception("Analysis of recording %s failed", pk)
-        _fail(pk, f"The analysis failed unexpectedly ({type(exc).__name__}: {exc}). Press Retry; if it fails "
-              "again, report it to the clinic's administrator.")
+        _fail(
+            pk,
+            f"The analysis failed unexpectedly ({type(exc).__name__}: {exc}). Press Retry; if it fails "
+            "again, report it to the clinic's administrator.",
+        )
         raise
     except BaseException:
         # Graceful or forced worker stop: back to the queue, to be picked up by the next worker.
@@ -269,8 +302,8 @@ def _paths_by_suffix(paths) -> dict[str, Path]:
     elif isinstance(paths, list | tuple):
         values = list(paths)
     else:
-        values = [getattr(paths, name) for name in ("json", "parquet", "html") if hasattr(paths, name)]
-    return {Path(p).suffix: Path(p) for p in values}
+        values = [getattr(paths, name, None) for name in ("json", "parquet", "html")]
+    return {Path(p).suffix: Path(p) for p in values if p is not None}
 
 
 def _store_result(pk: int, analysis, paths) -> None:

@@ -6,6 +6,7 @@ Every view requires a login and a role, looks recordings up under their patient 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -84,7 +85,8 @@ def _upload(request, patient_id: int):
         form = RecordingUploadForm(patient=patient)
         status = 200
     audit(request, "view", patient=patient, detail="recording upload form")
-    return render(request, "recordings/upload.html", {"patient": patient, "form": form}, status=status)
+    context = {"patient": patient, "form": form, "max_mb": settings.FACETWITCH_MAX_UPLOAD_MB}
+    return render(request, "recordings/upload.html", context, status=status)
 
 
 @role_required(*VIEW_ROLES)
@@ -107,7 +109,9 @@ def detail(request, patient_id: int, pk: int):
 def status(request, patient_id: int, pk: int):
     """The status fragment that the detail page polls (htmx); a plain GET shows it as a page."""
     recording = get_recording(patient_id, pk)
-    response = render(request, "recordings/_status.html", {"recording": recording, "patient": recording.patient})
+    response = render(
+        request, "recordings/_status.html", {"recording": recording, "patient": recording.patient}
+    )
     if request.htmx and recording.is_finished and request.GET.get("poll"):
         response["HX-Refresh"] = "true"  # reload the page to show the result or the error
     response["Cache-Control"] = "no-store"
@@ -139,7 +143,9 @@ def video(request, patient_id: int, pk: int):
         audit(request, "download", patient=recording.patient, obj=recording, detail="video")
     disposition = "attachment" if request.GET.get("download") else "inline"
     filename = f"recording-{recording.pk}{path.suffix}"
-    return serve_file(request, path, content_type=recording.content_type, filename=filename, disposition=disposition)
+    return serve_file(
+        request, path, content_type=recording.content_type, filename=filename, disposition=disposition
+    )
 
 
 @role_required(*VIEW_ROLES)

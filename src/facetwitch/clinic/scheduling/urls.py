@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from facetwitch.clinic.scheduling import views
 
 app_name = "scheduling"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.appointment_new, name="new"),
+    path("<int:pk>/", views.appointment_detail, name="detail"),
+    path("<int:pk>/reschedule/", views.appointment_reschedule, name="reschedule"),
+    path("<int:pk>/cancel/", views.appointment_cancel, name="cancel"),
+    path("<int:pk>/complete/", views.appointment_complete, name="complete"),
+    path("<int:pk>/appointment.ics", views.appointment_ics, name="ics"),
+    path("feed/<int:user_pk>.ics", views.clinician_feed, name="feed"),
+    path("requests/", views.request_queue, name="requests"),
+    path("requests/<int:pk>/", views.request_confirm, name="request_confirm"),
+]

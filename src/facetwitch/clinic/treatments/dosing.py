@@ -166,7 +166,9 @@ MEDICATIONS: dict[str, MedicationInfo] = {
                 "before start",
                 "TX-4",
             ),
-            MonitoringItem("cbc", "Complete blood count incl. platelets", "baseline and periodically", "TX-4"),
+            MonitoringItem(
+                "cbc", "Complete blood count incl. platelets", "baseline and periodically", "TX-4"
+            ),
             MonitoringItem("lft", "Liver function tests", "baseline and periodically", "TX-4"),
             MonitoringItem("sodium", "Serum sodium (hyponatremia)", "baseline and periodically", "TX-4"),
         ),

@@ -56,8 +56,13 @@ def sites() -> list[Site]:
     for side in ("right", "left"):
         for muscle, (x, y) in _RIGHT_SIDE_POINTS.items():
             out.append(
-                Site(muscle, side, f"{dosing.MUSCLE_LABELS[muscle]} — patient's {side}",
-                     x if side == "right" else WIDTH - x, y)
+                Site(
+                    muscle,
+                    side,
+                    f"{dosing.MUSCLE_LABELS[muscle]} — patient's {side}",
+                    x if side == "right" else WIDTH - x,
+                    y,
+                )
             )
     for muscle, (x, y) in _MIDLINE_POINTS.items():
         out.append(Site(muscle, "midline", f"{dosing.MUSCLE_LABELS[muscle]} — midline", x, y))

@@ -24,7 +24,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _not_future(value, label="Date"):
     if value and value > timezone.localdate():
-        raise forms.ValidationError(f"{label} is in the future — record treatments on or after the day they happen.")
+        raise forms.ValidationError(
+            f"{label} is in the future — record treatments on or after the day they happen."
+        )
     return value
 
 
@@ -36,9 +38,9 @@ class PatientDatedForm(forms.ModelForm):
     def __init__(self, *args, patient=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field, forms.DateField):
-                field.widget = DATE_WIDGET
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
     def clean(self):
         cleaned = super().clean()
@@ -68,7 +70,9 @@ class ToxinSessionForm(PatientDatedForm):
     def __init__(self, *args, patient=None, **kwargs):
         super().__init__(*args, patient=patient, **kwargs)
         self.fields["visit"].required = False
-        self.fields["visit"].queryset = patient.visits.all() if patient is not None else self.fields["visit"].queryset.none()
+        self.fields["visit"].queryset = (
+            patient.visits.all() if patient is not None else self.fields["visit"].queryset.none()
+        )
 
 
 class ToxinInjectionForm(forms.ModelForm):
@@ -86,10 +90,13 @@ class ToxinInjectionForm(forms.ModelForm):
         muscle, side = cleaned.get("muscle"), cleaned.get("side")
         if muscle and side:
             if muscle in dosing.MIDLINE_ONLY and side != "midline":
-                self.add_error("side", f"{dosing.MUSCLE_LABELS[muscle]} is a midline muscle: choose side 'Midline'.")
+                self.add_error(
+                    "side", f"{dosing.MUSCLE_LABELS[muscle]} is a midline muscle: choose side 'Midline'."
+                )
             elif side == "midline" and muscle not in dosing.MIDLINE_ALLOWED:
                 self.add_error(
-                    "side", f"{dosing.MUSCLE_LABELS[muscle]} has a left and a right: choose the patient's own side."
+                    "side",
+                    f"{dosing.MUSCLE_LABELS[muscle]} has a left and a right: choose the patient's own side.",
                 )
         return cleaned
 
@@ -200,6 +207,7 @@ class TitrationStepForm(forms.ModelForm):
     class Meta:
         model = TitrationStep
         fields = ["start_date", "dose_mg", "doses_per_day", "note"]
+        labels = {"start_date": "From", "dose_mg": "mg per dose"}
         widgets = {"start_date": DATE_WIDGET}
 
     def __init__(self, *args, medication=None, **kwargs):
@@ -210,9 +218,13 @@ class TitrationStepForm(forms.ModelForm):
         value = self.cleaned_data["start_date"]
         med = self.medication
         if med and value < med.start_date:
-            raise forms.ValidationError(f"A step cannot start before the medication ({med.start_date:%Y-%m-%d}).")
+            raise forms.ValidationError(
+                f"A step cannot start before the medication ({med.start_date:%Y-%m-%d})."
+            )
         if med and med.stop_date and value > med.stop_date:
-            raise forms.ValidationError(f"A step cannot start after the stop date ({med.stop_date:%Y-%m-%d}).")
+            raise forms.ValidationError(
+                f"A step cannot start after the stop date ({med.stop_date:%Y-%m-%d})."
+            )
         return value
 
 

@@ -45,9 +45,7 @@ class ToxinSession(models.Model):
         """Units per product, then per side (``{"ona": {"right": 12.5, "left": 5, "total": 17.5}}``)."""
         from facetwitch.clinic.treatments.services import totals_by_product_and_side
 
-        return totals_by_product_and_side(
-            (i.product, i.side, i.units) for i in self.injections.all()
-        )
+        return totals_by_product_and_side((i.product, i.side, i.units) for i in self.injections.all())
 
 
 class ToxinInjection(models.Model):
@@ -123,12 +121,16 @@ class ToxinFollowUp(models.Model):
 
 
 class SteroidInjection(models.Model):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="steroid_injections")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="steroid_injections"
+    )
     date = models.DateField()
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drug = models.CharField(max_length=80, help_text="e.g. triamcinolone acetonide")
     dose_mg = models.DecimalField(
-        max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(200)]
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(200)],
     )
     site = models.CharField(max_length=120)
     side = models.CharField(max_length=10, choices=dosing.SIDE_CHOICES)
@@ -182,14 +184,19 @@ class Medication(models.Model):
     def current_step(self):
         from django.utils import timezone
 
-        return self.titration_steps.filter(start_date__lte=timezone.localdate()).order_by("-start_date").first()
+        return (
+            self.titration_steps.filter(start_date__lte=timezone.localdate()).order_by("-start_date").first()
+        )
 
 
 class TitrationStep(models.Model):
     medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="titration_steps")
     start_date = models.DateField()
     dose_mg = models.DecimalField(
-        max_digits=7, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))], help_text="mg per dose"
+        max_digits=7,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text="mg per dose",
     )
     doses_per_day = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(6)])
     note = models.CharField(max_length=200, blank=True)
@@ -211,6 +218,12 @@ class MonitoringResult(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+
+    @property
+    def label(self) -> str:
+        info = self.medication.info
+        items = {i.code: i.label for i in info.monitoring} if info else {}
+        return items.get(self.code, self.code)
 
 
 THERAPY_CHOICES = [
@@ -248,7 +261,9 @@ REFERRAL_STATUS = [
 
 
 class SurgicalReferral(models.Model):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="surgical_referrals")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="surgical_referrals"
+    )
     date = models.DateField(help_text="Date of referral")
     procedure = models.CharField(
         max_length=40,

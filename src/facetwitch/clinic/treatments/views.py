@@ -36,8 +36,12 @@ SIMPLE_RECORDS = {
 
 def _rows(formset) -> list[services.InjectionRow]:
     return [
-        services.InjectionRow(f.cleaned_data["muscle"], f.cleaned_data["side"], f.cleaned_data["product"],
-                              Decimal(f.cleaned_data["units"]))
+        services.InjectionRow(
+            f.cleaned_data["muscle"],
+            f.cleaned_data["side"],
+            f.cleaned_data["product"],
+            Decimal(f.cleaned_data["units"]),
+        )
         for f in formset.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE")
     ]
@@ -165,8 +169,13 @@ def followup_new(request, pk: int):
         messages.success(request, "Follow-up saved.")
         return redirect("treatments:toxin_detail", session.pk)
     return render(
-        request, "treatments/simple_form.html",
-        {"form": form, "patient": session.patient, "title": f"Follow-up of the toxin session of {session.date}"},
+        request,
+        "treatments/simple_form.html",
+        {
+            "form": form,
+            "patient": session.patient,
+            "title": f"Follow-up of the toxin session of {session.date}",
+        },
     )
 
 
@@ -201,8 +210,14 @@ def medication_new(request, patient_pk: int):
         messages.success(request, f"{med.name} added. Add the titration steps below.")
         return redirect("treatments:medication_detail", med.pk)
     return render(
-        request, "treatments/simple_form.html",
-        {"form": form, "patient": patient, "title": "New medication", "medications": dosing.MEDICATIONS.values()},
+        request,
+        "treatments/simple_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "title": "New medication",
+            "medications": dosing.MEDICATIONS.values(),
+        },
     )
 
 
@@ -210,7 +225,9 @@ def medication_new(request, patient_pk: int):
 def medication_detail(request, pk: int):
     med = get_object_or_404(Medication.objects.select_related("patient"), pk=pk)
     step_form = TitrationStepForm(medication=med, prefix="step")
-    check_form = MonitoringResultForm(medication=med, prefix="check") if med.info and med.info.monitoring else None
+    check_form = (
+        MonitoringResultForm(medication=med, prefix="check") if med.info and med.info.monitoring else None
+    )
     if request.method == "POST":
         if not has_role(request.user, CLINICIAN):
             from django.core.exceptions import PermissionDenied

@@ -8,179 +8,561 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('patients', '0002_constraints'),
+        ("patients", "0002_constraints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Medication',
+            name="Medication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('drug', models.CharField(choices=[('carbamazepine', 'Carbamazepine'), ('baclofen', 'Baclofen'), ('clonazepam', 'Clonazepam'), ('gabapentin', 'Gabapentin'), ('other', 'Other')], max_length=20)),
-                ('other_name', models.CharField(blank=True, help_text="Name, when the drug is 'Other'", max_length=80)),
-                ('start_date', models.DateField()),
-                ('stop_date', models.DateField(blank=True, null=True)),
-                ('indication', models.CharField(blank=True, max_length=120)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='medications', to='patients.patient')),
-                ('prescriber', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "drug",
+                    models.CharField(
+                        choices=[
+                            ("carbamazepine", "Carbamazepine"),
+                            ("baclofen", "Baclofen"),
+                            ("clonazepam", "Clonazepam"),
+                            ("gabapentin", "Gabapentin"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "other_name",
+                    models.CharField(blank=True, help_text="Name, when the drug is 'Other'", max_length=80),
+                ),
+                ("start_date", models.DateField()),
+                ("stop_date", models.DateField(blank=True, null=True)),
+                ("indication", models.CharField(blank=True, max_length=120)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="medications",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "prescriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date', '-id'],
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MonitoringResult',
+            name="MonitoringResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Monitoring item code from dosing.MEDICATIONS', max_length=20)),
-                ('date', models.DateField()),
-                ('result', models.CharField(max_length=200)),
-                ('medication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monitoring_results', to='treatments.medication')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(help_text="Monitoring item code from dosing.MEDICATIONS", max_length=20),
+                ),
+                ("date", models.DateField()),
+                ("result", models.CharField(max_length=200)),
+                (
+                    "medication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="monitoring_results",
+                        to="treatments.medication",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SteroidInjection',
+            name="SteroidInjection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('drug', models.CharField(help_text='e.g. triamcinolone acetonide', max_length=80)),
-                ('dose_mg', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(200)])),
-                ('site', models.CharField(max_length=120)),
-                ('side', models.CharField(choices=[('right', "Right (patient's own)"), ('left', "Left (patient's own)"), ('midline', 'Midline')], max_length=10)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steroid_injections', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("drug", models.CharField(help_text="e.g. triamcinolone acetonide", max_length=80)),
+                (
+                    "dose_mg",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=6,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(200),
+                        ],
+                    ),
+                ),
+                ("site", models.CharField(max_length=120)),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[
+                            ("right", "Right (patient's own)"),
+                            ("left", "Left (patient's own)"),
+                            ("midline", "Midline"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steroid_injections",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SurgicalReferral',
+            name="SurgicalReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(help_text='Date of referral')),
-                ('procedure', models.CharField(choices=[('mvd', 'Microvascular decompression'), ('other', 'Other')], default='mvd', max_length=40)),
-                ('side', models.CharField(choices=[('right', "Right (patient's own)"), ('left', "Left (patient's own)"), ('midline', 'Midline')], max_length=10)),
-                ('surgeon', models.CharField(help_text='Surgeon or centre', max_length=120)),
-                ('reason', models.TextField()),
-                ('status', models.CharField(choices=[('referred', 'Referred'), ('seen', 'Seen by surgeon'), ('scheduled', 'Surgery scheduled'), ('operated', 'Operated'), ('declined', 'Declined / not a candidate')], default='referred', max_length=20)),
-                ('operation_date', models.DateField(blank=True, null=True)),
-                ('outcome', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='surgical_referrals', to='patients.patient')),
-                ('referred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(help_text="Date of referral")),
+                (
+                    "procedure",
+                    models.CharField(
+                        choices=[("mvd", "Microvascular decompression"), ("other", "Other")],
+                        default="mvd",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[
+                            ("right", "Right (patient's own)"),
+                            ("left", "Left (patient's own)"),
+                            ("midline", "Midline"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("surgeon", models.CharField(help_text="Surgeon or centre", max_length=120)),
+                ("reason", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("seen", "Seen by surgeon"),
+                            ("scheduled", "Surgery scheduled"),
+                            ("operated", "Operated"),
+                            ("declined", "Declined / not a candidate"),
+                        ],
+                        default="referred",
+                        max_length=20,
+                    ),
+                ),
+                ("operation_date", models.DateField(blank=True, null=True)),
+                ("outcome", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="surgical_referrals",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TherapySession',
+            name="TherapySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('kind', models.CharField(choices=[('physical_therapy', 'Physical therapy'), ('relaxation', 'Relaxation training'), ('biofeedback', 'Biofeedback'), ('mirror', 'Mirror / neuromuscular retraining')], max_length=20)),
-                ('minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(240)])),
-                ('therapist', models.CharField(blank=True, max_length=120)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='therapy_sessions', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("physical_therapy", "Physical therapy"),
+                            ("relaxation", "Relaxation training"),
+                            ("biofeedback", "Biofeedback"),
+                            ("mirror", "Mirror / neuromuscular retraining"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "minutes",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(5),
+                            django.core.validators.MaxValueValidator(240),
+                        ]
+                    ),
+                ),
+                ("therapist", models.CharField(blank=True, max_length=120)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="therapy_sessions",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TitrationStep',
+            name="TitrationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField()),
-                ('dose_mg', models.DecimalField(decimal_places=3, help_text='mg per dose', max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0.001'))])),
-                ('doses_per_day', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)])),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('medication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='titration_steps', to='treatments.medication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                (
+                    "dose_mg",
+                    models.DecimalField(
+                        decimal_places=3,
+                        help_text="mg per dose",
+                        max_digits=7,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.001"))],
+                    ),
+                ),
+                (
+                    "doses_per_day",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(6),
+                        ]
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "medication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="titration_steps",
+                        to="treatments.medication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_date', 'id'],
+                "ordering": ["start_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ToxinSession',
+            name="ToxinSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('indication', models.CharField(choices=[('hfs', 'Hemifacial spasm'), ('blepharospasm', 'Blepharospasm'), ('synkinesis', 'Synkinesis after facial palsy'), ('other', 'Other')], max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('acknowledged_warnings', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='toxin_sessions', to='patients.patient')),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='toxin_sessions', to='patients.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "indication",
+                    models.CharField(
+                        choices=[
+                            ("hfs", "Hemifacial spasm"),
+                            ("blepharospasm", "Blepharospasm"),
+                            ("synkinesis", "Synkinesis after facial palsy"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("acknowledged_warnings", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="toxin_sessions",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="toxin_sessions",
+                        to="patients.visit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ToxinInjection',
+            name="ToxinInjection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('muscle', models.CharField(choices=[('oo_pretarsal_upper', 'Orbicularis oculi, pretarsal, upper lid'), ('oo_pretarsal_lower', 'Orbicularis oculi, pretarsal, lower lid'), ('oo_preseptal_upper', 'Orbicularis oculi, preseptal, upper lid'), ('oo_preseptal_lower', 'Orbicularis oculi, preseptal, lower lid'), ('oo_orbital_upper', 'Orbicularis oculi, orbital, upper (brow)'), ('oo_orbital_lower', 'Orbicularis oculi, orbital, lower'), ('oo_orbital_lateral', 'Orbicularis oculi, orbital, lateral canthus'), ('corrugator', 'Corrugator supercilii'), ('procerus', 'Procerus'), ('frontalis', 'Frontalis'), ('zygomaticus_major', 'Zygomaticus major'), ('zygomaticus_minor', 'Zygomaticus minor'), ('risorius', 'Risorius'), ('levator_labii', 'Levator labii superioris'), ('buccinator', 'Buccinator'), ('depressor_anguli_oris', 'Depressor anguli oris'), ('mentalis', 'Mentalis'), ('orbicularis_oris_upper', 'Orbicularis oris, upper lip'), ('orbicularis_oris_lower', 'Orbicularis oris, lower lip'), ('platysma', 'Platysma')], max_length=40)),
-                ('side', models.CharField(choices=[('right', "Right (patient's own)"), ('left', "Left (patient's own)"), ('midline', 'Midline')], max_length=10)),
-                ('product', models.CharField(choices=[('ona', 'onabotulinumtoxinA (BOTOX)'), ('abo', 'abobotulinumtoxinA (Dysport)'), ('inco', 'incobotulinumtoxinA (XEOMIN)')], max_length=10)),
-                ('units', models.DecimalField(decimal_places=2, help_text="Units of this product (never interchangeable with another product's units).", max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('500'))])),
-                ('lot', models.CharField(blank=True, max_length=40, verbose_name='lot number')),
-                ('concentration', models.DecimalField(blank=True, decimal_places=2, help_text='Units per mL after reconstitution, e.g. 100 U in 4 mL = 25 U/mL.', max_digits=7, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('1000'))], verbose_name='dilution (U/mL)')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='injections', to='treatments.toxinsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "muscle",
+                    models.CharField(
+                        choices=[
+                            ("oo_pretarsal_upper", "Orbicularis oculi, pretarsal, upper lid"),
+                            ("oo_pretarsal_lower", "Orbicularis oculi, pretarsal, lower lid"),
+                            ("oo_preseptal_upper", "Orbicularis oculi, preseptal, upper lid"),
+                            ("oo_preseptal_lower", "Orbicularis oculi, preseptal, lower lid"),
+                            ("oo_orbital_upper", "Orbicularis oculi, orbital, upper (brow)"),
+                            ("oo_orbital_lower", "Orbicularis oculi, orbital, lower"),
+                            ("oo_orbital_lateral", "Orbicularis oculi, orbital, lateral canthus"),
+                            ("corrugator", "Corrugator supercilii"),
+                            ("procerus", "Procerus"),
+                            ("frontalis", "Frontalis"),
+                            ("zygomaticus_major", "Zygomaticus major"),
+                            ("zygomaticus_minor", "Zygomaticus minor"),
+                            ("risorius", "Risorius"),
+                            ("levator_labii", "Levator labii superioris"),
+                            ("buccinator", "Buccinator"),
+                            ("depressor_anguli_oris", "Depressor anguli oris"),
+                            ("mentalis", "Mentalis"),
+                            ("orbicularis_oris_upper", "Orbicularis oris, upper lip"),
+                            ("orbicularis_oris_lower", "Orbicularis oris, lower lip"),
+                            ("platysma", "Platysma"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[
+                            ("right", "Right (patient's own)"),
+                            ("left", "Left (patient's own)"),
+                            ("midline", "Midline"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "product",
+                    models.CharField(
+                        choices=[
+                            ("ona", "onabotulinumtoxinA (BOTOX)"),
+                            ("abo", "abobotulinumtoxinA (Dysport)"),
+                            ("inco", "incobotulinumtoxinA (XEOMIN)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "units",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Units of this product (never interchangeable with another product's units).",
+                        max_digits=6,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("500")),
+                        ],
+                    ),
+                ),
+                ("lot", models.CharField(blank=True, max_length=40, verbose_name="lot number")),
+                (
+                    "concentration",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Units per mL after reconstitution, e.g. 100 U in 4 mL = 25 U/mL.",
+                        max_digits=7,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("1000")),
+                        ],
+                        verbose_name="dilution (U/mL)",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="injections",
+                        to="treatments.toxinsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ToxinFollowUp',
+            name="ToxinFollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('ptosis', models.BooleanField(default=False)),
-                ('lagophthalmos', models.BooleanField(default=False)),
-                ('dry_eye', models.BooleanField(default=False)),
-                ('diplopia', models.BooleanField(default=False)),
-                ('facial_weakness', models.BooleanField(default=False)),
-                ('bruising', models.BooleanField(default=False)),
-                ('other_effects', models.CharField(blank=True, max_length=200)),
-                ('benefit_onset_days', models.PositiveSmallIntegerField(blank=True, help_text='Days until the effect began', null=True, validators=[django.core.validators.MaxValueValidator(60)])),
-                ('benefit_duration_weeks', models.PositiveSmallIntegerField(blank=True, help_text='Weeks the benefit lasted', null=True, validators=[django.core.validators.MaxValueValidator(52)])),
-                ('improvement_percent', models.PositiveSmallIntegerField(blank=True, help_text='Patient-rated improvement, %', null=True, validators=[django.core.validators.MaxValueValidator(100)])),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinician', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='treatments.toxinsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("ptosis", models.BooleanField(default=False)),
+                ("lagophthalmos", models.BooleanField(default=False)),
+                ("dry_eye", models.BooleanField(default=False)),
+                ("diplopia", models.BooleanField(default=False)),
+                ("facial_weakness", models.BooleanField(default=False)),
+                ("bruising", models.BooleanField(default=False)),
+                ("other_effects", models.CharField(blank=True, max_length=200)),
+                (
+                    "benefit_onset_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Days until the effect began",
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(60)],
+                    ),
+                ),
+                (
+                    "benefit_duration_weeks",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Weeks the benefit lasted",
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(52)],
+                    ),
+                ),
+                (
+                    "improvement_percent",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Patient-rated improvement, %",
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinician",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="treatments.toxinsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='medication',
-            constraint=models.CheckConstraint(condition=models.Q(('stop_date__isnull', True), ('stop_date__gte', models.F('start_date')), _connector='OR'), name='medication_stop_after_start'),
+            model_name="medication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("stop_date__isnull", True), ("stop_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="medication_stop_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='toxininjection',
-            constraint=models.CheckConstraint(condition=models.Q(('units__gt', 0)), name='toxin_injection_units_positive'),
+            model_name="toxininjection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("units__gt", 0)), name="toxin_injection_units_positive"
+            ),
         ),
     ]

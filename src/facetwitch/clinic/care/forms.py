@@ -1,0 +1,97 @@
+"""Forms of the care app: examination findings / patient factors, and the plan editor."""
+
+from __future__ import annotations
+
+from django import forms
+
+from facetwitch.clinic.care.differential import cause_labels
+from facetwitch.clinic.care.models import Assessment, CarePlan
+from facetwitch.clinic.care.services import ASSESSMENT_FINDINGS
+
+TRI_STATE = [("", "Not assessed"), ("true", "Yes"), ("false", "No")]
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = [
+            "affected_side",
+            *ASSESSMENT_FINDINGS,
+            "pregnant",
+            "breastfeeding",
+            "nmj_disorder",
+            "anticoagulated",
+            "surgical_comorbidities",
+            "hla_risk_ancestry",
+            "hla_b1502",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (*ASSESSMENT_FINDINGS, "hla_risk_ancestry"):
+            field = self.fields[name]
+            self.fields[name] = forms.NullBooleanField(
+                label=field.label[:1].upper() + field.label[1:],
+                required=False,
+                widget=forms.Select(choices=TRI_STATE),
+            )
+        self.fields["affected_side"].help_text = "Leave empty to use the history's onset side."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pregnant") and data.get("breastfeeding") is None:
+            data["breastfeeding"] = False
+        if data.get("hla_b1502") == "positive" and data.get("hla_risk_ancestry") is False:
+            self.add_error(
+                "hla_risk_ancestry", "A positive HLA-B*15:02 result contradicts 'No' here: please check."
+            )
+        return data
+
+    @property
+    def finding_fields(self):
+        return [self[name] for name in ("affected_side", *ASSESSMENT_FINDINGS)]
+
+    @property
+    def factor_fields(self):
+        names = (
+            "pregnant",
+            "breastfeeding",
+            "nmj_disorder",
+            "anticoagulated",
+            "surgical_comorbidities",
+            "hla_risk_ancestry",
+            "hla_b1502",
+            "notes",
+        )
+        return [self[name] for name in names]
+
+
+class PlanForm(forms.Form):
+    """Choose the cause and the options to keep; the clinician's edits go into the notes fields."""
+
+    cause = forms.ChoiceField(label="Cause this plan treats")
+    diagnosis_status = forms.ChoiceField(choices=CarePlan._meta.get_field("diagnosis_status").choices)
+    options = forms.MultipleChoiceField(
+        label="Options to include",
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
+        error_messages={"required": "Choose at least one option for the plan."},
+    )
+    clinician_notes = forms.CharField(
+        label="Changes and notes (doses, sites, schedule) by the clinician",
+        widget=forms.Textarea,
+        required=False,
+        max_length=5000,
+    )
+    patient_notes = forms.CharField(
+        label="Extra words for the patient (printed on their plan)",
+        widget=forms.Textarea,
+        required=False,
+        max_length=3000,
+    )
+
+    def __init__(self, *args, option_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cause"].choices = list(cause_labels().items())
+        self.fields["options"].choices = list(option_choices)

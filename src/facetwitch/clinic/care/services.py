@@ -1,0 +1,475 @@
+"""Glue between the clinic's data and the pure decision-support core (differential, plans, forecast, FHIR).
+
+Other apps (recordings, treatments, scheduling) are read defensively: if an app or a field is missing the
+corresponding input is simply "not available", never an error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.apps import apps
+
+from facetwitch.clinic.care import fhir
+from facetwitch.clinic.care.differential import Differential, Findings, evaluate
+from facetwitch.clinic.care.forecast import Forecast, forecast, timeline_points
+from facetwitch.clinic.care.models import Assessment, CarePlan
+from facetwitch.clinic.care.plans import (
+    InjectionSite,
+    PatientFactors,
+    PlanSuggestion,
+    ToxinSession,
+    suggest_plan,
+)
+
+log = logging.getLogger(__name__)
+
+ASSESSMENT_FINDINGS = (
+    "bilateral_synchronous",
+    "spread_to_lower_face",
+    "other_babinski_sign",
+    "sensory_trick",
+    "synkinesis_with_voluntary_movement",
+    "continuous_rippling",
+    "tremor_present",
+    "premonitory_urge",
+    "suppressible",
+    "stress_caffeine_fatigue",
+    "other_cranial_nerve_signs",
+    "rapid_progression",
+    "suspected_ms",
+)
+VIDEO_REGION_KEYS = ("left", "right", "both")
+TREATMENT_PRODUCTS = {"ona": "onabotulinumtoxinA", "abo": "abobotulinumtoxinA", "inco": "incobotulinumtoxinA"}
+
+
+def _model(app_label: str, name: str):
+    if not apps.is_installed(f"facetwitch.clinic.{app_label}"):
+        return None
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def latest_assessment(patient) -> Assessment | None:
+    return patient.care_assessments.order_by("-recorded_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class VideoMetrics:
+    recording: Any
+    on: date
+    side: str | None
+    blink_rate_per_min: float | None
+    regions: tuple[str, ...]
+    tremor_present: bool | None
+    tremor_frequency_hz: float | None
+
+
+def latest_video_metrics(patient) -> VideoMetrics | None:
+    """Summary metrics of the patient's newest analysed recording (None without the recordings app or data)."""
+    Recording = _model("recordings", "Recording")
+    if Recording is None:
+        return None
+    rec = Recording.objects.filter(patient=patient, status="done").order_by("-recorded_on", "-id").first()
+    if rec is None:
+        return None
+    summary = _analysis_summary(rec)
+    regions: set[str] = set()
+    tremor_present = tremor_hz = None
+    if summary:
+        for key in VIDEO_REGION_KEYS:
+            regions |= set((summary.get(key) or {}).get("regions") or ())
+        tremor = summary.get("tremor") or {}
+        tremor_present = tremor.get("present")
+        tremor_hz = tremor.get("frequency_hz")
+        regions |= set(tremor.get("regions") or ()) if tremor_present else set()
+    side = getattr(rec, "affected_side", "") or (summary or {}).get("affected_side") or None
+    return VideoMetrics(
+        recording=rec,
+        on=rec.recorded_on,
+        side=side if side in ("left", "right", "both") else None,
+        blink_rate_per_min=getattr(rec, "blink_rate_per_min", None),
+        regions=tuple(sorted(regions)),
+        tremor_present=tremor_present,
+        tremor_frequency_hz=tremor_hz,
+    )
+
+
+def _analysis_summary(rec) -> dict | None:
+    relative = getattr(rec, "analysis_json", "")
+    if not relative:
+        return None
+    try:
+        return json.loads(rec.private_path(relative).read_text(encoding="utf-8")).get("summary")
+    except (OSError, ValueError, AttributeError) as exc:  # a missing or unreadable result is "no video data"
+        log.warning("care: cannot read analysis of recording %s: %s", getattr(rec, "pk", "?"), exc)
+        return None
+
+
+def findings_for(
+    patient, assessment: Assessment | None = None, video: VideoMetrics | None = None
+) -> Findings:
+    """History (Patient) + examination (Assessment) + video metrics -> Findings. The examination wins over video."""
+    assessment = assessment if assessment is not None else latest_assessment(patient)
+    video = video if video is not None else latest_video_metrics(patient)
+    side = (
+        (assessment.affected_side if assessment else "")
+        or patient.onset_side
+        or (video.side if video else None)
+    )
+    age_at_onset = None
+    if patient.onset_date and patient.date_of_birth:
+        age_at_onset = (patient.onset_date - patient.date_of_birth).days / 365.25
+    values: dict[str, Any] = {
+        "side": side or None,
+        "onset_region": patient.onset_region or None,
+        "persists_in_sleep": patient.persists_in_sleep,
+        "prior_bells_palsy": patient.prior_bells_palsy,
+        "facial_nerve_injury": patient.facial_nerve_injury,
+        "multiple_sclerosis": patient.multiple_sclerosis,
+        "hearing_loss": patient.hearing_loss,
+        "facial_weakness": patient.facial_weakness,
+        "age_at_onset_years": age_at_onset,
+    }
+    if video:
+        values.update(
+            regions=video.regions,
+            blink_rate_per_min=video.blink_rate_per_min,
+            tremor_present=video.tremor_present,
+            tremor_frequency_hz=video.tremor_frequency_hz,
+        )
+    if assessment:
+        for name in ASSESSMENT_FINDINGS:
+            value = getattr(assessment, name)
+            if value is not None:
+                values[name] = value
+    return Findings.from_dict(values)
+
+
+def differential_for(patient) -> tuple[Differential, Findings, VideoMetrics | None, Assessment | None]:
+    assessment = latest_assessment(patient)
+    video = latest_video_metrics(patient)
+    findings = findings_for(patient, assessment, video)
+    return evaluate(findings), findings, video, assessment
+
+
+def factors_for(patient, assessment: Assessment | None) -> PatientFactors:
+    age = None
+    if patient.date_of_birth:
+        age = int((date.today() - patient.date_of_birth).days // 365.25)
+    side = (assessment.affected_side if assessment else "") or patient.onset_side or None
+    if assessment is None:
+        return PatientFactors(age_years=age, affected_side=side)
+    return PatientFactors(
+        age_years=age,
+        affected_side=side,
+        pregnant=assessment.pregnant,
+        breastfeeding=assessment.breastfeeding,
+        nmj_disorder=assessment.nmj_disorder,
+        anticoagulated=assessment.anticoagulated,
+        hla_risk_ancestry=assessment.hla_risk_ancestry,
+        hla_b1502=assessment.hla_b1502,
+        surgical_comorbidities=assessment.surgical_comorbidities,
+    )
+
+
+def _toxin_sessions(patient):
+    ToxinSessionModel = _model("treatments", "ToxinSession")
+    if ToxinSessionModel is None:
+        return []
+    return list(ToxinSessionModel.objects.filter(patient=patient).order_by("-date", "-id"))
+
+
+def _zone(muscle_code: str) -> str:
+    code = muscle_code or ""
+    if code.startswith("oo_") and code.endswith("upper") and "orbital" not in code:
+        return "upper_lid"
+    if code.startswith("oo_") and code.endswith("lower") and "orbital" not in code:
+        return "lower_lid"
+    if code in ("corrugator", "procerus", "frontalis", "oo_orbital_upper"):
+        return "brow"
+    if code.startswith("oo_"):
+        return "other"
+    return "lower_face"
+
+
+def _session_record(session) -> ToxinSession | None:
+    """A treatments ToxinSession as the plan core's ToxinSession (with the newest follow-up's findings)."""
+    injections = list(getattr(session, "injections", None).all()) if hasattr(session, "injections") else []
+    if not injections:
+        return None
+    products = {i.product for i in injections}
+    product = (
+        TREATMENT_PRODUCTS.get(next(iter(products)), next(iter(products))) if len(products) == 1 else "mixed"
+    )
+    sites = tuple(
+        InjectionSite(
+            muscle=i.get_muscle_display() if hasattr(i, "get_muscle_display") else str(i.muscle),
+            position=i.get_muscle_display() if hasattr(i, "get_muscle_display") else str(i.muscle),
+            side=i.side,
+            units=float(i.units),
+            zone=_zone(i.muscle),
+        )
+        for i in injections
+    )
+    follow_up = (
+        session.follow_ups.order_by("-date", "-id").first() if hasattr(session, "follow_ups") else None
+    )
+    adverse: tuple[str, ...] = ()
+    effective = weeks = None
+    if follow_up is not None:
+        adverse = tuple(
+            name
+            for name in ("ptosis", "diplopia", "lagophthalmos", "dry_eye", "facial_weakness", "bruising")
+            if getattr(follow_up, name, False)
+        )
+        weeks = getattr(follow_up, "benefit_duration_weeks", None)
+        improvement = getattr(follow_up, "improvement_percent", None)
+        if improvement is not None:
+            effective = improvement >= 50
+    return ToxinSession(product, sites, session.date, effective, weeks, adverse)
+
+
+def last_toxin_session(patient) -> ToxinSession | None:
+    for session in _toxin_sessions(patient):
+        record = _session_record(session)
+        if record is not None and record.product != "mixed":
+            return record
+    return None
+
+
+def plan_suggestion(patient, cause: str, assessment: Assessment | None = None) -> PlanSuggestion:
+    assessment = assessment if assessment is not None else latest_assessment(patient)
+    return suggest_plan(cause, factors_for(patient, assessment), last_toxin_session(patient))
+
+
+def plan_content(patient, cause: str, chosen: list[str], differential: Differential) -> dict[str, Any]:
+    """The JSON stored in a CarePlan: chosen options (full detail and citations) and the differential snapshot."""
+    suggestion = plan_suggestion(patient, cause)
+    data = suggestion.to_dict()
+    data["options"] = [o for o in data["options"] if o["id"] in chosen]
+    data["sources"] = sorted(
+        {c for o in data["options"] for c in o["cite"]}, key=lambda s: int(s.split("-")[1])
+    )
+    data["differential"] = {
+        "candidates": [
+            {"id": c.id, "label": c.label, "score": c.score, "sources": list(c.sources)}
+            for c in differential.candidates[:3]
+        ],
+        "red_flags": [
+            {"id": f.id, "label": f.label, "workup": list(f.workup), "cite": list(f.cite)}
+            for f in differential.red_flags
+        ],
+    }
+    return data
+
+
+# ----- forecast ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastInputs:
+    metric_label: str
+    measurements: list[tuple[date, float]]
+    injections: list[date]
+
+
+def forecast_inputs(patient) -> ForecastInputs:
+    """Episodes per minute of the affected side (both sides: bilateral closures) against toxin session dates."""
+    side = patient.onset_side or "both"
+    Recording = _model("recordings", "Recording")
+    measurements: list[tuple[date, float]] = []
+    if Recording is not None:
+        field = f"episodes_per_min_{side}"
+        for rec in Recording.objects.filter(patient=patient, status="done").order_by("recorded_on"):
+            value = getattr(rec, field, None)
+            if value is not None:
+                measurements.append((rec.recorded_on, float(value)))
+    injections = sorted({s.date for s in _toxin_sessions(patient)})
+    label = {"left": "left-side", "right": "right-side", "both": "bilateral"}[side]
+    return ForecastInputs(f"Spasm episodes per minute ({label}, from video)", measurements, injections)
+
+
+def forecast_for(patient) -> tuple[Forecast, ForecastInputs]:
+    inputs = forecast_inputs(patient)
+    points = timeline_points(inputs.measurements, inputs.injections)
+    last = inputs.injections[-1] if inputs.injections else None
+    return forecast(points, last), inputs
+
+
+# ----- FHIR -------------------------------------------------------------------------------------------------
+
+VISIT_SCALES = (
+    ("jankovic_severity", "jankovic-severity", "exam"),
+    ("jankovic_frequency", "jankovic-frequency", "exam"),
+    ("smc_grade", "smc-grade", "exam"),
+    ("house_brackmann", "house-brackmann", "exam"),
+    ("hfs7_total", "hfs7-total", "survey"),
+    ("hfs30_total", "hfs30-total", "survey"),
+    ("bsdi_total", "bsdi-total", "survey"),
+)
+RECORDING_METRICS = (
+    ("blink_rate_per_min", "video-blink-rate"),
+    ("episodes_per_min_left", "video-episodes-per-min-left"),
+    ("episodes_per_min_right", "video-episodes-per-min-right"),
+    ("episodes_per_min_both", "video-episodes-per-min-both"),
+    ("spasm_time_fraction_left", "video-spasm-time-fraction-left"),
+    ("spasm_time_fraction_right", "video-spasm-time-fraction-right"),
+    ("spasm_time_fraction_both", "video-spasm-time-fraction-both"),
+)
+APPOINTMENT_STATUS = {"booked": "booked", "cancelled": "cancelled", "completed": "fulfilled"}
+
+
+def fhir_record(patient) -> fhir.PatientRecord:
+    differential, _findings, _video, _assessment = differential_for(patient)
+    conditions = []
+    signed = patient.care_plans.filter(status=CarePlan.SIGNED).order_by("-version").first()
+    if signed is not None:
+        conditions.append(
+            fhir.ConditionEntry(
+                signed.cause,
+                side=patient.onset_side or None,
+                verification=signed.diagnosis_status,
+                recorded=signed.signed_at.date() if signed.signed_at else None,
+                note=f"From signed care plan v{signed.version}.",
+            )
+        )
+    if patient.prior_bells_palsy:
+        conditions.append(
+            fhir.ConditionEntry("bells_palsy", verification="confirmed", clinical_status="resolved")
+        )
+    observations = []
+    for visit in patient.visits.all().order_by("date"):
+        for field, code, category in VISIT_SCALES:
+            value = getattr(visit, field, None)
+            if value is not None:
+                observations.append(fhir.ObservationEntry(code, value, visit.date, category))
+    recordings = []
+    Recording = _model("recordings", "Recording")
+    if Recording is not None:
+        for rec in Recording.objects.filter(patient=patient).order_by("recorded_on", "id"):
+            recordings.append(
+                fhir.RecordingEntry(
+                    str(rec.pk),
+                    rec.recorded_on,
+                    getattr(rec, "content_type", "video/mp4"),
+                    f"Facial video recording {rec.recorded_on:%Y-%m-%d}",
+                    getattr(rec, "size", None),
+                )
+            )
+            if getattr(rec, "status", "") == "done":
+                for field, code in RECORDING_METRICS:
+                    value = getattr(rec, field, None)
+                    if value is not None:
+                        observations.append(
+                            fhir.ObservationEntry(
+                                code, value, rec.recorded_on, "exam", "Measured from video by facetwitch."
+                            )
+                        )
+    injections = []
+    for session in reversed(_toxin_sessions(patient)):
+        rows = list(session.injections.all()) if hasattr(session, "injections") else []
+        by_product: dict[str, list] = {}
+        for row in rows:
+            by_product.setdefault(row.product, []).append(row)
+        for product, product_rows in by_product.items():
+            sites = tuple(
+                InjectionSite(
+                    row.get_muscle_display(),
+                    row.get_muscle_display(),
+                    row.side,
+                    float(row.units),
+                    _zone(row.muscle),
+                )
+                for row in product_rows
+            )
+            lots = sorted({row.lot for row in product_rows if getattr(row, "lot", "")})
+            injections.append(
+                fhir.InjectionEntry(
+                    session.date,
+                    TREATMENT_PRODUCTS.get(product, product),
+                    sites,
+                    f"{session.pk}-{product}",
+                    performer=_user_name(session.clinician),
+                    lot=", ".join(lots),
+                )
+            )
+    requests = []
+    Medication = _model("treatments", "Medication")
+    if Medication is not None:
+        today = date.today()
+        for med in Medication.objects.filter(patient=patient).order_by("start_date", "id"):
+            step = med.current_step() if hasattr(med, "current_step") else None
+            dosage = (
+                f"{step.dose_mg} mg {step.doses_per_day} times daily" if step else "See titration schedule"
+            )
+            stopped = med.stop_date is not None and med.stop_date < today
+            requests.append(
+                fhir.MedicationRequestEntry(
+                    f"med-{med.pk}",
+                    med.name,
+                    dosage,
+                    med.start_date,
+                    status="stopped" if stopped else "active",
+                    intent="order",
+                )
+            )
+    if signed is not None:
+        for option in signed.content.get("options", []):
+            if option.get("kind") == "medication":
+                steps = "; ".join(
+                    f"day {s['from_day']}: {s['dose']}" if s["from_day"] else s["dose"]
+                    for s in option.get("titration", [])
+                )
+                requests.append(
+                    fhir.MedicationRequestEntry(
+                        f"plan-{signed.pk}-{option['id']}",
+                        option["title"],
+                        steps or option["summary"],
+                        signed.signed_at.date(),
+                        status="active",
+                        intent="plan",
+                        note=f"Suggested in signed care plan v{signed.version}; not a prescription.",
+                    )
+                )
+    appointments = []
+    Appointment = _model("scheduling", "Appointment")
+    if Appointment is not None:
+        for appt in Appointment.objects.filter(patient=patient).order_by("start"):
+            status = APPOINTMENT_STATUS.get(getattr(appt, "status", ""), "booked")
+            description = str(getattr(appt, "visit_label", "") or "")
+            appointments.append(
+                fhir.AppointmentEntry(str(appt.pk), appt.start, appt.end, status, description)
+            )
+    return fhir.PatientRecord(
+        id=str(patient.pk),
+        mrn=patient.mrn,
+        given=patient.given_name,
+        family=patient.family_name,
+        birth_date=patient.date_of_birth,
+        sex=patient.sex,
+        conditions=tuple(conditions),
+        observations=tuple(observations),
+        injections=tuple(injections),
+        medication_requests=tuple(requests),
+        appointments=tuple(appointments),
+        red_flags=differential.red_flags,
+        red_flags_on=date.today() if differential.red_flags else None,
+        recordings=tuple(recordings),
+    )
+
+
+def fhir_bundle_json(patient, generated: datetime | None = None) -> str:
+    return fhir.bundle_json(fhir.build_bundle(fhir_record(patient), generated=generated))
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,252 @@
+"""Thin scheduling views: booking, day list, reschedule/cancel/complete, .ics export, consultation requests."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from facetwitch.clinic.accounts.audit import audit
+from facetwitch.clinic.accounts.roles import ADMIN, CLINICIAN, STAFF, has_role, role_required
+from facetwitch.clinic.patients.models import Patient
+from facetwitch.clinic.scheduling import hours, ics, services
+from facetwitch.clinic.scheduling.forms import AppointmentForm, CancelForm, RescheduleForm
+from facetwitch.clinic.scheduling.models import BOOKED, CANCELLED, COMPLETED, Appointment
+
+BOOKING_ROLES = (CLINICIAN, STAFF)
+
+
+def _parse_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@role_required(*BOOKING_ROLES)
+def index(request):
+    day = _parse_day(request.GET.get("date"))
+    tz = hours.clinic_hours().tz
+    start = hours.local_datetime(day, time(0, 0))  # local midnight; +1 day stays local midnight across DST
+    appointments = (
+        Appointment.objects.filter(start__gte=start, start__lt=start + timedelta(days=1))
+        .select_related("patient", "clinician")
+        .order_by("start")
+    )
+    from facetwitch.clinic.public.models import ConsultationRequest
+
+    audit(request, "view", detail=f"schedule {day:%Y-%m-%d}")
+    return render(
+        request,
+        "scheduling/index.html",
+        {
+            "day": day,
+            "prev_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "appointments": appointments,
+            "tz": tz,
+            "hours": hours.clinic_hours(),
+            "pending_requests": ConsultationRequest.objects.filter(status="new").count(),
+        },
+    )
+
+
+@role_required(*BOOKING_ROLES)
+def appointment_new(request):
+    initial = {
+        k: request.GET[k]
+        for k in ("patient", "clinician", "visit_type", "date", "time")
+        if request.GET.get(k)
+    }
+    form = AppointmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        appointment = form.instance
+        appointment.created_by = request.user
+        try:
+            services.save_appointment(appointment)
+        except services.DoubleBooking as exc:
+            form.add_error("time", str(exc))
+        else:
+            audit(
+                request, "create", patient=appointment.patient, obj=appointment, detail="appointment booked"
+            )
+            messages.success(request, f"Booked: {appointment}.")
+            return redirect("scheduling:detail", appointment.pk)
+    return render(request, "scheduling/appointment_form.html", {"form": form, "title": "Book a consultation"})
+
+
+@role_required(*BOOKING_ROLES)
+def appointment_detail(request, pk: int):
+    appointment = get_object_or_404(Appointment.objects.select_related("patient", "clinician"), pk=pk)
+    audit(request, "view", patient=appointment.patient, obj=appointment)
+    return render(
+        request,
+        "scheduling/appointment_detail.html",
+        {"appointment": appointment, "patient": appointment.patient, "cancel_form": CancelForm()},
+    )
+
+
+@role_required(*BOOKING_ROLES)
+def appointment_reschedule(request, pk: int):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    if appointment.status != BOOKED:
+        messages.error(request, "Only booked appointments can be rescheduled.")
+        return redirect("scheduling:detail", pk)
+    old_start = appointment.start
+    local = appointment.start.astimezone(hours.clinic_hours().tz)
+    form = RescheduleForm(
+        request.POST or None, appointment=appointment, initial={"date": local.date(), "time": local.time()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_appointment(appointment)
+        except services.DoubleBooking as exc:
+            form.add_error("time", str(exc))
+        else:
+            audit(
+                request,
+                "update",
+                patient=appointment.patient,
+                obj=appointment,
+                detail=f"rescheduled from {old_start:%Y-%m-%d %H:%M} UTC",
+            )
+            messages.success(request, "Appointment moved.")
+            return redirect("scheduling:detail", pk)
+    appointment.refresh_from_db()
+    return render(
+        request,
+        "scheduling/appointment_form.html",
+        {"form": form, "title": f"Reschedule: {appointment}", "appointment": appointment},
+    )
+
+
+@role_required(*BOOKING_ROLES)
+@require_POST
+def appointment_cancel(request, pk: int):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    form = CancelForm(request.POST)
+    if appointment.status != BOOKED:
+        messages.error(request, "Only booked appointments can be cancelled.")
+    elif not form.is_valid():
+        messages.error(request, "Give a reason to cancel: nothing was changed.")
+    else:
+        appointment.status, appointment.cancel_reason = CANCELLED, form.cleaned_data["reason"]
+        appointment.save(update_fields=["status", "cancel_reason", "updated_at"])
+        audit(request, "update", patient=appointment.patient, obj=appointment, detail="cancelled")
+        messages.success(request, "Appointment cancelled.")
+    return redirect("scheduling:detail", pk)
+
+
+@role_required(*BOOKING_ROLES)
+@require_POST
+def appointment_complete(request, pk: int):
+    appointment = get_object_or_404(Appointment, pk=pk)
+    if appointment.status != BOOKED:
+        messages.error(request, "Only booked appointments can be marked completed.")
+    else:
+        appointment.status = COMPLETED
+        appointment.save(update_fields=["status", "updated_at"])
+        audit(request, "update", patient=appointment.patient, obj=appointment, detail="completed")
+        messages.success(request, "Marked as completed.")
+    return redirect("scheduling:detail", pk)
+
+
+def _ics_response(payload: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(payload, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@role_required(*BOOKING_ROLES)
+def appointment_ics(request, pk: int):
+    appointment = get_object_or_404(Appointment.objects.select_related("patient", "clinician"), pk=pk)
+    audit(request, "export", patient=appointment.patient, obj=appointment, detail="ics")
+    return _ics_response(
+        ics.build_calendar([appointment], name="facetwitch appointment"), f"appointment-{pk}.ics"
+    )
+
+
+@role_required(*BOOKING_ROLES)
+def clinician_feed(request, user_pk: int):
+    clinician = get_object_or_404(get_user_model(), pk=user_pk)
+    if clinician.pk != request.user.pk and not has_role(request.user, STAFF, ADMIN):
+        raise PermissionDenied("Clinicians may export only their own calendar.")
+    since = timezone.now() - timedelta(days=30)
+    appointments = Appointment.objects.filter(clinician=clinician, end__gte=since).select_related(
+        "patient", "clinician"
+    )
+    audit(request, "export", detail=f"ics feed of {clinician.get_username()}")
+    name = f"facetwitch — {clinician.get_full_name() or clinician.get_username()}"
+    return _ics_response(ics.build_calendar(appointments, name=name), f"clinician-{user_pk}.ics")
+
+
+@role_required(*BOOKING_ROLES)
+def request_queue(request):
+    from facetwitch.clinic.public.models import ConsultationRequest
+
+    audit(request, "view", detail="consultation requests")
+    return render(
+        request,
+        "scheduling/request_queue.html",
+        {
+            "pending": ConsultationRequest.objects.filter(status="new").order_by("created_at"),
+            "handled": ConsultationRequest.objects.exclude(status="new").order_by("-handled_at")[:20],
+        },
+    )
+
+
+@role_required(*BOOKING_ROLES)
+def request_confirm(request, pk: int):
+    """Turn a public consultation request into an appointment (staff pick the patient record and the slot)."""
+    from facetwitch.clinic.public.models import ConsultationRequest
+
+    consult = get_object_or_404(ConsultationRequest, pk=pk)
+    if consult.status != "new":
+        messages.error(request, "This request was already handled.")
+        return redirect("scheduling:requests")
+    if request.method == "POST" and request.POST.get("action") == "decline":
+        consult.status, consult.handled_by, consult.handled_at = "declined", request.user, timezone.now()
+        consult.save(update_fields=["status", "handled_by", "handled_at"])
+        audit(request, "update", obj=consult, detail="consultation request declined")
+        messages.success(request, "Request declined.")
+        return redirect("scheduling:requests")
+    initial = {"visit_type": "new", "notes": f"Request #{consult.pk}: {consult.reason_text()}"}
+    form = AppointmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        appointment = form.instance
+        appointment.created_by = request.user
+        try:
+            with transaction.atomic():
+                services.save_appointment(appointment)
+                consult.status, consult.appointment = "confirmed", appointment
+                consult.handled_by, consult.handled_at = request.user, timezone.now()
+                consult.save(update_fields=["status", "appointment", "handled_by", "handled_at"])
+        except services.DoubleBooking as exc:
+            form.add_error("time", str(exc))
+        else:
+            audit(
+                request,
+                "create",
+                patient=appointment.patient,
+                obj=appointment,
+                detail=f"from request {consult.pk}",
+            )
+            messages.success(request, f"Request confirmed: {appointment}.")
+            return redirect("scheduling:detail", appointment.pk)
+    return render(
+        request,
+        "scheduling/request_confirm.html",
+        {
+            "consult": consult,
+            "form": form,
+            "patients_matching": Patient.objects.filter(family_name__iexact=consult.family_name())[:10],
+        },
+    )

@@ -1,0 +1,303 @@
+"""Background analysis: the django-tasks queue, heartbeats and crash recovery — with real worker processes.
+
+The crash test starts ``manage.py analysis_worker`` as a real subprocess on a real SQLite file database,
+kills it with SIGKILL in the middle of an analysis, starts another worker and checks that the recording is
+picked up again and completes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from facetwitch.clinic.recordings import services
+from facetwitch.clinic.recordings.models import Recording
+from facetwitch.clinic.recordings.probe import probe_video
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def short_clip(tmp_path_factory) -> Path:
+    from facetwitch.simulate import Blink, Scenario, Spasm, render
+
+    path = tmp_path_factory.mktemp("clip") / "clip.mp4"
+    render(Scenario(duration_s=4.0, size=(320, 240), events=[Blink(0.8), Spasm(2.0, "left")]), path)
+    return path
+
+
+@pytest.fixture
+def queued(patient, short_clip) -> Recording:
+    return services.create_recording(
+        patient=patient,
+        chunks=[short_clip.read_bytes()],
+        original_name="clip.mp4",
+        probe=probe_video(short_clip),
+    )
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def mark_running(recording: Recording, *, host: str, pid: int, heartbeat_age_s: float) -> None:
+    DBTaskResult.objects.filter(id=recording.task_id).update(status="RUNNING", started_at=timezone.now())
+    Recording.objects.filter(pk=recording.pk).update(
+        status="running",
+        attempts=1,
+        worker_host=host,
+        worker_pid=pid,
+        started_at=timezone.now() - dt.timedelta(seconds=heartbeat_age_s),
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=heartbeat_age_s),
+    )
+
+
+@pytest.mark.django_db
+def test_recovery_requeues_a_recording_whose_local_worker_process_is_dead(queued):
+    old_task = queued.task_id
+    mark_running(queued, host=socket.gethostname(), pid=dead_pid(), heartbeat_age_s=1)
+    assert services.recover_stale_recordings() == [queued.pk]
+    queued.refresh_from_db()
+    assert queued.status == "queued" and queued.task_id != old_task
+    assert DBTaskResult.objects.get(id=queued.task_id).status == "READY"
+    lost = DBTaskResult.objects.get(id=old_task)
+    assert lost.status == "FAILED" and lost.exception_class_path.endswith("WorkerLost")
+    assert services.recover_stale_recordings() == []  # idempotent
+
+
+@pytest.mark.django_db
+def test_recovery_leaves_live_workers_alone(queued, settings):
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        mark_running(queued, host=socket.gethostname(), pid=sleeper.pid, heartbeat_age_s=5)
+        assert services.recover_stale_recordings() == []
+        mark_running(queued, host="other-host", pid=12345, heartbeat_age_s=5)
+        assert services.recover_stale_recordings() == []
+        queued.refresh_from_db()
+        assert queued.status == "running"
+        # A worker on another host that stopped beating longer than the limit is presumed dead.
+        settings.FACETWITCH_ANALYSIS_STALE_S = 60
+        mark_running(queued, host="other-host", pid=12345, heartbeat_age_s=61)
+        assert services.recover_stale_recordings() == [queued.pk]
+        queued.refresh_from_db()
+        assert queued.status == "queued"
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+@pytest.mark.django_db
+def test_a_video_that_keeps_killing_its_worker_is_failed_after_the_attempt_limit(queued, settings):
+    settings.FACETWITCH_ANALYSIS_MAX_ATTEMPTS = 3
+    mark_running(queued, host=socket.gethostname(), pid=dead_pid(), heartbeat_age_s=1)
+    Recording.objects.filter(pk=queued.pk).update(attempts=3)
+    services.recover_stale_recordings()
+    queued.refresh_from_db()
+    assert queued.status == "failed"
+    assert "interrupted 3 times" in queued.error_message
+    assert queued.private_path(queued.video_file).is_file()  # the video is kept for a retry
+
+
+@pytest.mark.django_db
+def test_a_superseded_queue_entry_does_not_run(queued):
+    assert services.run_analysis(queued.pk, task_id="not-the-current-task") == "skipped"
+    queued.refresh_from_db()
+    assert queued.status == "queued" and queued.attempts == 0
+
+
+@pytest.mark.django_db
+def test_missing_video_file_fails_with_a_message(queued):
+    queued.private_path(queued.video_file).unlink()
+    with pytest.raises(FileNotFoundError):
+        services.run_analysis(queued.pk, task_id=queued.task_id)
+    queued.refresh_from_db()
+    assert queued.status == "failed"
+    assert "video file is missing" in queued.error_message
+
+
+@pytest.mark.django_db
+def test_worker_runs_the_queued_task_with_progress_and_heartbeat(queued):
+    from django.core.management import call_command
+
+    assert DBTaskResult.objects.get(id=queued.task_id).status == "READY"
+    call_command("analysis_worker", "--batch", "--no-startup-delay", verbosity=0)
+    queued.refresh_from_db()
+    assert queued.status == "done", queued.error_message
+    assert queued.progress == 1.0
+    assert queued.frames_total == queued.frames_done == 120  # 4 s at 30 fps
+    assert queued.heartbeat_at >= queued.started_at
+    assert queued.worker_pid == os.getpid() and queued.worker_host == socket.gethostname()
+    assert queued.affected_side == "left" and queued.episodes_per_min_left > 0
+    assert DBTaskResult.objects.get(id=queued.task_id).status == "SUCCESSFUL"
+
+
+# --- the real thing: kill -9 a worker process in the middle of an analysis -------------------------------------
+
+
+def _env(data: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "facetwitch.clinic.settings",
+        "FACETWITCH_CLINIC_DATA": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'clinic.sqlite3'}",
+        "FACETWITCH_DEBUG": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _manage(env, *args: str, timeout: float = 120) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "facetwitch.clinic.manage", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def _start_worker(env, log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "facetwitch.clinic.manage", "analysis_worker", "--no-startup-delay"]
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [*command, "--interval", "0.2"],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _row(db: Path, sql: str, *params):
+    with sqlite3.connect(db, timeout=20) as con:
+        return con.execute(sql, params).fetchone()
+
+
+def _task_statuses(db: Path) -> dict[str, str]:
+    """Queue rows by id (without dashes: SQLite stores UUIDs as 32 hex digits)."""
+    from django_tasks_db.models import DBTaskResult
+
+    with sqlite3.connect(db, timeout=20) as con:
+        rows = con.execute(f"SELECT id, status FROM {DBTaskResult._meta.db_table}").fetchall()
+    return {str(i).replace("-", ""): status for i, status in rows}
+
+
+def _wait_for(predicate, timeout: float, what: str, worker: subprocess.Popen, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        assert worker.poll() is None, f"worker exited while waiting for {what}:\n{log.read_text()[-3000:]}"
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()[-3000:]}")
+
+
+@pytest.mark.slow
+def test_a_worker_killed_with_sigkill_mid_analysis_is_recovered_by_the_next_worker(tmp_path):
+    from facetwitch.simulate import Blink, Scenario, Spasm, render
+
+    data = tmp_path / "clinic"
+    data.mkdir()
+    env = _env(data)
+    db = data / "clinic.sqlite3"
+    video = tmp_path / "long.mp4"
+    render(
+        Scenario(
+            duration_s=12.0, size=(320, 240), events=[Blink(1.0), Spasm(3.0, "right"), Spasm(8.0, "right")]
+        ),
+        video,
+    )
+    _manage(env, "migrate", "--noinput", "-v", "0")
+    script = textwrap.dedent(
+        f"""
+        import datetime as dt
+        from facetwitch.clinic.patients.models import Patient
+        from facetwitch.clinic.recordings import services
+        from facetwitch.clinic.recordings.probe import probe_video
+        p = Patient.objects.create(mrn="K-1", given_name="Kim", family_name="Crash", date_of_birth=dt.date(1970, 1, 1),
+                                   video_consent=True, video_consent_date=dt.date(2026, 1, 1))
+        r = services.create_recording(patient=p, chunks=[open({str(video)!r}, "rb").read()], original_name="long.mp4",
+                                      probe=probe_video({str(video)!r}))
+        print("RECORDING", r.pk, r.task_id)
+        """
+    )
+    out = _manage(env, "shell", "-c", script)
+    pk, first_task = out.split("RECORDING", 1)[1].split()
+    log = tmp_path / "worker.log"
+
+    first = _start_worker(env, log)
+    try:
+        running = _wait_for(
+            lambda: _row(
+                db,
+                "SELECT worker_pid, progress FROM recordings_recording WHERE id=? AND status='running' "
+                "AND progress > 0.05",
+                pk,
+            ),
+            90,
+            "the first worker to be mid-analysis",
+            first,
+            log,
+        )
+        assert running[0] == first.pid and running[1] < 0.9
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    # The hard kill leaves both the queue row and the recording "running" with nobody working on them.
+    status, progress = _row(db, "SELECT status, progress FROM recordings_recording WHERE id=?", pk)
+    assert status == "running" and progress < 1.0
+    assert _task_statuses(db)[first_task.replace("-", "")] == "RUNNING"
+
+    second = _start_worker(env, log)
+    try:
+        _wait_for(
+            lambda: _row(
+                db, "SELECT 1 FROM recordings_recording WHERE id=? AND status IN ('done', 'failed')", pk
+            ),
+            120,
+            "the second worker to finish the analysis",
+            second,
+            log,
+        )
+        rec = _row(
+            db,
+            "SELECT status, error_message, attempts, worker_pid, progress, analysis_json, episodes_per_min_right, "
+            "affected_side, task_id FROM recordings_recording WHERE id=?",
+            pk,
+        )
+        status, error, attempts, worker_pid, progress, analysis_json, right_rate, side, task_id = rec
+        assert status == "done", error
+        assert attempts == 2 and worker_pid == second.pid and progress == 1.0
+        assert (data / "private" / analysis_json).is_file()
+        assert side == "right" and right_rate > 0
+        assert task_id != first_task
+        statuses = _task_statuses(db)
+        assert statuses[first_task.replace("-", "")] == "FAILED"  # marked lost, not RUNNING for ever
+        assert statuses[task_id.replace("-", "")] == "SUCCESSFUL"
+        assert "worker" in log.read_text().lower()
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            second.kill()

@@ -1,0 +1,88 @@
+"""Browser: record a toxin session by clicking sites on the face map (Debian chromium via Playwright)."""
+
+from __future__ import annotations
+
+import pytest
+
+from facetwitch.clinic.treatments.models import ToxinSession
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_record_toxin_session_on_face_map(page, live_url, login, screenshot, clinician_user, patient):
+    login(page, clinician_user)
+    page.goto(f"{live_url}/clinic/treatments/patient/{patient.pk}/toxin/new/")
+    page.fill("#id_date", "2026-03-02")
+    page.select_option("#id_indication", "hfs")
+    page.fill("#default-lot", "C1234")
+    page.fill("#default-concentration", "25")
+    # Patient's left upper lid is drawn on the viewer's RIGHT; click it twice, then the lower lid and the procerus.
+    left_upper = page.locator("g.site[data-muscle='oo_pretarsal_upper'][data-side='left']")
+    assert (
+        left_upper.bounding_box()["x"]
+        > page.locator("g.site[data-muscle='oo_pretarsal_upper'][data-side='right']").bounding_box()["x"]
+    )
+    left_upper.click()
+    left_upper.click()
+    page.locator("g.site[data-muscle='oo_pretarsal_lower'][data-side='left']").click()
+    page.locator("g.site[data-muscle='procerus'][data-side='midline']").click()
+    # Switch product for one click: units of the other product stay apart in the running totals.
+    page.select_option("#default-product", "inco")
+    page.locator("g.site[data-muscle='zygomaticus_major'][data-side='left']").click()
+    assert left_upper.locator("text.count").text_content() == "2"
+    totals = page.locator("#live-totals tbody tr")
+    assert totals.count() == 2
+    assert page.locator("#live-totals tr[data-product='ona'] td").all_text_contents()[1:] == [
+        "0",
+        "7.5",
+        "2.5",
+        "10 U",
+    ]
+    assert page.locator("#live-totals tr[data-product='inco'] td").all_text_contents()[1:] == [
+        "0",
+        "2.5",
+        "0",
+        "2.5 U",
+    ]
+    screenshot(page, "treatments-toxin-form")
+    page.click("#save-session")
+    # Two products in one session: the clinician must acknowledge the warning; nothing is saved before that.
+    assert page.locator("#dose-warnings").get_by_text("More than one toxin product").is_visible()
+    assert ToxinSession.objects.count() == 0
+    screenshot(page, "treatments-toxin-warnings")
+    page.check("#id_acknowledge_warnings")
+    page.click("#save-session")
+    page.wait_for_url("**/clinic/treatments/toxin/*/")
+    session = ToxinSession.objects.get()
+    assert session.injections.count() == 5
+    assert {i.lot for i in session.injections.all()} == {"C1234"}
+    assert page.locator("#session-totals tr[data-product='ona'] td").all_text_contents()[1:] == [
+        "0",
+        "7.5",
+        "2.5",
+        "10 U",
+    ]
+    assert page.locator("g.site.marked").count() == 4
+    screenshot(page, "treatments-toxin-detail")
+
+
+def test_patient_pages_screens(page, live_url, login, screenshot, clinician_user, patient, other_patient):
+    from facetwitch.clinic.scheduling import demo as scheduling_demo
+    from facetwitch.clinic.treatments import demo
+
+    demo.seed([patient, other_patient])
+    scheduling_demo.seed([patient, other_patient])
+    login(page, clinician_user)
+    page.goto(f"{live_url}/clinic/patients/{patient.pk}/")
+    assert (
+        page.locator("#treatments-section").is_visible() and page.locator("#scheduling-section").is_visible()
+    )
+    screenshot(page, "patient-sections")
+    page.goto(f"{live_url}/clinic/treatments/patient/{patient.pk}/")
+    screenshot(page, "treatments-overview")
+    med = other_patient.medications.get()
+    page.goto(f"{live_url}/clinic/treatments/medication/{med.pk}/")
+    assert page.locator("table.reminders").get_by_text("HLA-B*15:02").is_visible()
+    screenshot(page, "treatments-medication")
+    page.goto(f"{live_url}/clinic/treatments/")
+    screenshot(page, "treatments-index")

@@ -1,0 +1,412 @@
+"""The twitch-video simulator: truth bookkeeping, file properties, and proof that real MediaPipe sees the
+injected movements on the rendered (encoded, decoded) frames."""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from facetwitch.records import Episode, Event
+from facetwitch.simulate import (
+    Blepharospasm,
+    Blink,
+    Camera,
+    HeadMotion,
+    Scenario,
+    SimulatedVideo,
+    Smile,
+    Spasm,
+    Speech,
+    Tremor,
+    benchmark_suite,
+    demo_scenario,
+    heldout_suite,
+    list_faces,
+    render,
+    render_frames,
+)
+from facetwitch.simulate.faces import geometry
+from facetwitch.simulate.kinematics import Motion
+from facetwitch.simulate.render import stage
+
+SMALL = (640, 480)
+# MediaPipe indices per subject side: (upper lid mid, lower lid mid, outer corner, inner corner, mouth corner)
+RIGHT = (159, 145, 33, 133, 61)
+LEFT = (386, 374, 263, 362, 291)
+
+
+# --- MediaPipe measurement helpers ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def measure():
+    """Run MediaPipe FaceLandmarker (VIDEO mode) over a video file; per frame: time (s), the aperture ratio
+    (lid distance / eye width) of MediaPipe's subject-right and subject-left eye, the mouth corners and the
+    chin relative to the nose tip in units of the inter-ocular (corner-midpoint) distance, and the outer eye
+    corners' x (pixels)."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from facetwitch.model import resolve
+
+    def run(path: Path, rotate_cw: int = 0) -> dict[str, np.ndarray]:
+        options = vision.FaceLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(resolve())),
+            running_mode=vision.RunningMode.VIDEO,
+            num_faces=1,
+        )
+        rows = []
+        with vision.FaceLandmarker.create_from_options(options) as lm, av.open(str(path)) as container:
+            for frame in container.decode(video=0):
+                rgb = frame.to_ndarray(format="rgb24")
+                if rotate_cw:
+                    rgb = np.ascontiguousarray(np.rot90(rgb, k=-rotate_cw // 90))
+                h, w = rgb.shape[:2]
+                image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+                res = lm.detect_for_video(image, round(float(frame.pts * frame.time_base) * 1000))
+                if not res.face_landmarks:
+                    rows.append([float(frame.time)] + [np.nan] * 10)
+                    continue
+                p = np.array([[q.x * w, q.y * h] for q in res.face_landmarks[0]])
+                eyes = [p[[*RIGHT[:4]]], p[[*LEFT[:4]]]]
+                # Corners (not lids) define the scale: they stay put while a lid closes.
+                iod = np.linalg.norm(eyes[0][2:].mean(0) - eyes[1][2:].mean(0))
+
+                def aperture(e):
+                    return np.linalg.norm(e[0] - e[1]) / np.linalg.norm(e[2] - e[3])
+
+                nose = p[1]
+                rows.append(
+                    [
+                        float(frame.time),
+                        aperture(eyes[0]),
+                        aperture(eyes[1]),
+                        *((p[RIGHT[4]] - nose) / iod),
+                        *((p[LEFT[4]] - nose) / iod),
+                        *((p[152] - nose) / iod),
+                        p[RIGHT[2], 0],
+                        p[LEFT[2], 0],
+                    ]
+                )
+        a = np.array(rows)
+        names = [
+            "t",
+            "ap_r",
+            "ap_l",
+            "mr_x",
+            "mr_y",
+            "ml_x",
+            "ml_y",
+            "chin_x",
+            "chin_y",
+            "outer_r_x",
+            "outer_l_x",
+        ]
+        return {n: a[:, i] for i, n in enumerate(names)}
+
+    return run
+
+
+def during(m, t0, t1):
+    return (m["t"] >= t0) & (m["t"] <= t1)
+
+
+# --- truth ---------------------------------------------------------------------------------------------
+
+
+def test_truth_lists_every_contraction_episode_blink_and_tremor_and_nothing_for_controls():
+    sc = Scenario(
+        duration_s=20.0,
+        events=[
+            Blink(0.5, 0.3),
+            Spasm(2.0, "right", "clonic", twitches=4, twitch_s=0.2, gap_s=0.3),
+            Smile(5.0, 2.0),
+            Speech(7.5, 2.0),
+            Spasm(10.0, "left", "tonic", hold_s=2.5, regions=("eye", "mouth")),
+            Blepharospasm(13.0, hold_s=1.8),
+            Tremor(16.0, 3.0, 6.0, region="jaw", amplitude=0.05),
+        ],
+        seed=5,
+    )
+    from facetwitch.simulate import truth_of
+
+    events, episodes = truth_of(sc)
+    assert [e.kind for e in events] == ["blink"] + ["contraction"] * 6 + ["tremor"]
+    blink = events[0]
+    assert (blink.start_s, blink.end_s, blink.side, blink.regions) == (0.5, 0.8, "both", ("eye",))
+    clonic = [e for e in events if e.kind == "contraction" and e.side == "right"]
+    assert [round(e.start_s, 6) for e in clonic] == [2.0, 2.5, 3.0, 3.5]
+    assert all(round(e.duration_s, 6) == 0.2 for e in clonic)
+    assert all(e.regions == ("eye", "cheek", "mouth") for e in clonic)
+    assert all(0.8 * 0.88 - 1e-9 <= e.peak <= 0.8 * 1.12 + 1e-9 for e in clonic)
+    tonic = next(e for e in events if e.side == "left")
+    assert (tonic.start_s, tonic.end_s, tonic.regions) == (10.0, 12.5, ("eye", "mouth"))
+    bleph = next(e for e in events if e.kind == "contraction" and e.side == "both")
+    assert (bleph.start_s, bleph.end_s) == (13.0, 14.8) and "eye" in bleph.regions
+    tremor = events[-1]
+    assert (tremor.side, tremor.regions, tremor.frequency_hz, tremor.peak) == ("both", ("jaw",), 6.0, 0.05)
+    assert episodes == [
+        Episode(2.0, 3.7, "right", "clonic", 4, ("eye", "cheek", "mouth")),
+        Episode(10.0, 12.5, "left", "tonic", 1, ("eye", "mouth")),
+        Episode(13.0, 14.8, "both", "tonic", 1, ("brow", "eye", "cheek")),
+    ]
+    assert all(isinstance(e, Event) for e in events)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "message"),
+    [
+        (Scenario(events=[Spasm(1.0, "up")]), "side"),
+        (Scenario(duration_s=5.0, events=[Spasm(4.5, "left", "tonic", hold_s=2.0)]), "outside the clip"),
+        (Scenario(size=(641, 480)), "even"),
+        (Scenario(events=[Tremor(1.0, 2.0, 5.0, region="jaw", side="left")]), "midline"),
+        (Scenario(events=[Spasm(1.0, "left", regions=("ear",))]), "regions"),
+        (Scenario(rotation=45), "rotation"),
+        (Scenario(face="nobody"), "unknown face"),
+    ],
+)
+def test_bad_scenarios_are_refused_with_a_clear_message(tmp_path, scenario, message):
+    with pytest.raises(ValueError, match=message):
+        render(scenario, tmp_path / "x.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_container_must_suit_the_codec(tmp_path):
+    with pytest.raises(ValueError, match="needs a file ending"):
+        render(Scenario(duration_s=0.5, size=SMALL, codec="vp9"), tmp_path / "x.avi")
+    with pytest.raises(ValueError, match="variable frame rate"):
+        render(Scenario(duration_s=0.5, size=SMALL, codec="mjpeg", vfr=True), tmp_path / "x.avi")
+
+
+# --- faces ---------------------------------------------------------------------------------------------
+
+
+def test_real_face_photos_are_found_and_measured_with_the_patients_right_eye_on_the_image_left():
+    faces = list_faces()
+    assert {"astronaut", "hopper"} <= set(faces)
+    for name in faces:
+        g = geometry(name)
+        assert g.p(33)[0] < g.p(133)[0] < g.p(362)[0] < g.p(263)[0]  # subject's right eye on the image left
+        assert g.p(61)[0] < g.p(291)[0]
+        assert 0.2 < g.eye_aperture(0) < 0.5 and 0.2 < g.eye_aperture(1) < 0.5  # open eyes
+
+
+# --- MediaPipe sees the injected movements ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spasm_clip(tmp_path_factory) -> SimulatedVideo:
+    sc = Scenario(
+        face="astronaut",
+        duration_s=6.0,
+        fps=30.0,
+        size=SMALL,
+        events=[
+            Blink(0.7),
+            Spasm(1.6, "right", "tonic", hold_s=1.4, intensity=1.0),
+            Spasm(3.6, "left", "clonic", twitches=3, twitch_s=0.3, gap_s=0.3, intensity=1.0),
+        ],
+        seed=3,
+    )
+    return render(sc, tmp_path_factory.mktemp("sim") / "spasm.mp4")
+
+
+def test_mediapipe_sees_blinks_close_both_eyes_and_spasms_close_one_eye_and_pull_its_mouth_corner(
+    spasm_clip, measure
+):
+    m = measure(spasm_clip.path)
+    assert not np.isnan(m["ap_r"]).any(), "MediaPipe lost the face"
+    rest = during(m, 0.0, 0.5) | during(m, 5.3, 6.0)
+    base_r, base_l = np.median(m["ap_r"][rest]), np.median(m["ap_l"][rest])
+    mouth_r, mouth_l = np.median(m["mr_y"][rest]), np.median(m["ml_y"][rest])
+
+    blink = during(m, 0.7, 0.95)
+    assert m["ap_r"][blink].min() < 0.45 * base_r and m["ap_l"][blink].min() < 0.45 * base_l
+
+    # Patient's right = MediaPipe's subject-right landmarks (image left in this un-mirrored clip).
+    right = during(m, 1.9, 2.7)
+    drop_r = 1 - m["ap_r"][right].min() / base_r
+    drop_l = 1 - m["ap_l"][right].min() / base_l
+    assert drop_r > 0.40, f"closed eye dropped only {drop_r:.0%}"
+    assert drop_l < 0.25, f"the other eye dropped {drop_l:.0%}"
+    assert mouth_r - m["mr_y"][right].min() > 0.04  # right corner up by > 4 % of the inter-ocular distance
+    assert mouth_l - m["ml_y"][right].min() < 0.015
+
+    left = during(m, 3.6, 5.1)
+    assert 1 - m["ap_l"][left].min() / base_l > 0.40
+    assert 1 - m["ap_r"][left].min() / base_r < 0.25
+    assert mouth_l - m["ml_y"][left].min() > 0.04
+    assert mouth_r - m["mr_y"][left].min() < 0.015
+
+    # Every clonic twitch is seen as its own dip of the left eye.
+    ap_l = m["ap_l"] / base_l
+    for c in [e for e in spasm_clip.truth_events if e.side == "left"]:
+        peak = during(m, c.start_s + 0.05, c.end_s - 0.05)
+        assert ap_l[peak].min() < 0.75
+    gaps = [during(m, 3.6 + k * 0.6 + 0.32, 3.6 + k * 0.6 + 0.58) for k in range(2)]
+    assert all(ap_l[g].max() > 0.85 for g in gaps)
+
+    kinds = [(e.kind, e.side) for e in spasm_clip.truth_events]
+    assert kinds == [("blink", "both"), ("contraction", "right")] + [("contraction", "left")] * 3
+    assert [(e.side, e.pattern, e.contractions) for e in spasm_clip.truth_episodes] == [
+        ("right", "tonic", 1),
+        ("left", "clonic", 3),
+    ]
+
+
+def test_smile_and_speech_move_the_mouth_symmetrically_without_closing_one_eye(tmp_path, measure):
+    sc = Scenario(
+        face="hopper", duration_s=4.0, size=SMALL, events=[Smile(0.6, 1.4), Speech(2.3, 1.5)], seed=2
+    )
+    video = render(sc, tmp_path / "smile.mp4")
+    assert video.truth_events == [] and video.truth_episodes == []
+    m = measure(video.path)
+    rest = during(m, 0.0, 0.5)
+    smile = during(m, 1.0, 1.6)
+    up_r = np.median(m["mr_y"][rest]) - m["mr_y"][smile].min()
+    up_l = np.median(m["ml_y"][rest]) - m["ml_y"][smile].min()
+    assert up_r > 0.04 and up_l > 0.04 and abs(up_r - up_l) < 0.5 * max(up_r, up_l)
+    for key in ("ap_r", "ap_l"):
+        assert m[key][smile].min() > 0.75 * np.median(m[key][rest])
+    chin = m["chin_y"]
+    speech = during(m, 2.3, 3.8)
+    assert chin[speech].max() - np.median(chin[rest]) > 0.03
+
+
+def test_mediapipe_finds_the_jaw_tremor_frequency(tmp_path, measure):
+    sc = Scenario(duration_s=4.0, size=SMALL, events=[Tremor(0.5, 3.0, 5.0, region="jaw", amplitude=0.06)])
+    video = render(sc, tmp_path / "tremor.mp4")
+    m = measure(video.path)
+    sel = during(m, 0.8, 3.2)
+    chin = m["chin_y"][sel]
+    chin = chin - chin.mean()
+    spectrum = np.abs(np.fft.rfft(chin * np.hanning(chin.size), n=4096))
+    freqs = np.fft.rfftfreq(4096, d=1 / 30.0)
+    assert abs(freqs[spectrum.argmax()] - 5.0) < 0.4
+    # MediaPipe's chin follows about half of the rendered chin displacement (0.06 inter-ocular units).
+    assert np.ptp(chin) > 0.3 * 0.06
+    assert video.truth_events[0].frequency_hz == 5.0
+
+
+# --- file properties -----------------------------------------------------------------------------------
+
+
+def test_vfr_timestamps_are_jittered_real_times_and_frames_show_those_times(tmp_path):
+    sc = Scenario(duration_s=3.0, fps=30.0, size=SMALL, vfr=True, events=[Blink(1.0, 0.3)], seed=9)
+    video = render(sc, tmp_path / "vfr.mp4")
+    with av.open(str(video.path)) as container:
+        stream = container.streams.video[0]
+        times = [float(f.pts * f.time_base) for f in container.decode(video=0)]
+        assert stream.time_base == Fraction(1, 90000)
+    assert times == pytest.approx(video.frame_times_s, abs=1e-9)
+    steps = np.diff(times)
+    assert steps.min() < 0.8 / 30 and steps.max() > 1.2 / 30 and np.all(steps > 0.69 / 30)
+    assert abs(times[-1] - 3.0) < 0.05
+    # A frame's content is the face at that frame's own time: re-render the pose at t and compare.
+    st = stage(sc.face, sc.size, sc.zoom, sc.offset)
+    motion, m = Motion(sc), st.margin
+    for _pts, t, frame in render_frames(sc):
+        if 1.05 < t < 1.2:
+            expected = st.rig.apply(st.canvas, motion.pose_at(t))[m : m + SMALL[1], m : m + SMALL[0]]
+            assert np.array_equal(frame, expected)
+            assert motion.pose_at(t).lid[0] > 0.5
+
+
+def test_mirrored_frames_are_flipped_and_truth_keeps_the_patients_side(tmp_path, measure):
+    sc = Scenario(
+        duration_s=2.0, size=SMALL, events=[Spasm(0.6, "right", "tonic", hold_s=1.0, intensity=1.0)]
+    )
+    mirrored = Scenario(**{**sc.__dict__, "mirrored": True})
+    for (_, _, a), (_, _, b) in zip(render_frames(sc), render_frames(mirrored), strict=True):
+        assert np.array_equal(a[:, ::-1], b)
+    video = render(mirrored, tmp_path / "mirror.mp4")
+    assert video.truth_events[0].side == "right"
+    m = measure(video.path)
+    rest, spasm = during(m, 0.0, 0.5), during(m, 0.9, 1.4)
+    # In a selfie-mirrored picture MediaPipe labels the patient's right eye as the subject's LEFT one.
+    assert 1 - m["ap_l"][spasm].min() / np.median(m["ap_l"][rest]) > 0.40
+    assert 1 - m["ap_r"][spasm].min() / np.median(m["ap_r"][rest]) < 0.25
+
+
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_rotation_is_stored_as_display_metadata_and_a_correct_player_shows_an_upright_face(
+    tmp_path, measure, rotation
+):
+    sc = Scenario(duration_s=0.5, size=(480, 640), rotation=rotation)
+    video = render(sc, tmp_path / "rot.mp4")
+    with av.open(str(video.path)) as container:
+        frame = next(container.decode(video=0))
+        assert (frame.width, frame.height) == (640, 480)  # stored landscape
+        assert frame.rotation == (-rotation if rotation <= 180 else 360 - rotation)  # counter-clockwise
+    m = measure(video.path, rotate_cw=rotation)
+    assert not np.isnan(m["ap_r"]).any()
+    # Upright: subject's right eye on the image left, chin below the nose.
+    assert np.all(m["outer_r_x"] < m["outer_l_x"]) and np.all(m["chin_y"] > 0)
+
+
+def test_other_codecs_write_decodable_files(tmp_path):
+    cases = [("mjpeg", ".avi"), ("vp9", ".webm"), ("mpeg4", ".avi"), ("hevc", ".mp4"), ("vp9", ".mp4")]
+    for codec, suffix in cases:
+        sc = Scenario(duration_s=0.5, fps=24.0, size=(320, 240), codec=codec)
+        assert suffix in (sc.suffix, ".mp4")
+        video = render(sc, tmp_path / f"clip-{codec}{suffix}")
+        with av.open(str(video.path)) as container:
+            frames = list(container.decode(video=0))
+            assert container.streams.video[0].codec_context.name.startswith(codec[:4])
+        assert len(frames) == 12 and frames[0].width == 320
+
+
+def test_rendering_is_deterministic_given_a_seed():
+    sc = Scenario(
+        duration_s=1.5,
+        size=(320, 240),
+        events=[Speech(0.1, 1.3)],
+        head_motion=HeadMotion(),
+        camera=Camera(noise_std=5.0, flicker=0.1, jpeg_quality=50),
+        seed=11,
+    )
+
+    def digest(s):
+        h = hashlib.sha256()
+        for _, _, f in render_frames(s):
+            h.update(f.tobytes())
+        return h.hexdigest()
+
+    assert digest(sc) == digest(sc)
+    assert digest(sc) != digest(Scenario(**{**sc.__dict__, "seed": 12}))
+
+
+# --- suites --------------------------------------------------------------------------------------------
+
+
+def test_suites_cover_what_the_benchmark_needs():
+    demo = demo_scenario()
+    assert demo.size == (1280, 720) and demo.fps == 30.0 and 18 <= demo.duration_s <= 22
+    kinds = {type(e).__name__ for e in demo.events}
+    assert {"Blink", "Spasm", "Smile", "Tremor"} <= kinds
+
+    bench = benchmark_suite()
+    assert len(bench) >= 12 and len({s.name for s in bench}) == len(bench)
+    assert all(20 <= s.duration_s <= 40 for s in bench)
+    assert {25.0, 30.0, 60.0} <= {s.fps for s in bench} and any(s.vfr for s in bench)
+    assert len({s.face for s in bench}) >= 2
+    spasm_sides = {e.side for s in bench for e in s.events if isinstance(e, Spasm)}
+    assert spasm_sides == {"left", "right"}
+    assert any(isinstance(e, Blepharospasm) for s in bench for e in s.events)
+    freqs = {e.frequency_hz for s in bench for e in s.events if isinstance(e, Tremor)}
+    assert min(freqs) <= 3.0 and max(freqs) >= 10.0
+    controls = [s for s in bench if not any(isinstance(e, Spasm | Blepharospasm | Tremor) for e in s.events)]
+    assert len(controls) >= 3
+
+    held = heldout_suite()
+    assert len(held) >= 10 and (640, 480) in {s.size for s in held}
+    assert any(s.camera.noise_std > 0 for s in held) and any(s.camera.jpeg_quality for s in held)
+    assert any(s.rotation for s in held) and any(s.mirrored for s in held)
+    assert {s.name for s in held}.isdisjoint({s.name for s in bench})
+    for s in [demo, *bench, *held]:
+        s.validate()
