@@ -224,7 +224,10 @@ def main() -> int:
             rows = [[k, _fmt(m[k]), (">= " if k not in ("false_episodes_per_min_controls", "tremor_max_error_hz")
                      else "<= ") + str(BARS[k]) if k in BARS else "", _passes(k, m[k])] for k in m]  # fmt: skip
             md += [f"\n## Accuracy: {name} set", _table(["metric", "value", "bar", "pass"], rows)]
-            md += ["", _table(list(results[name]["rows"][0]), [list(r.values()) for r in results[name]["rows"]])]
+            md += [
+                "",
+                _table(list(results[name]["rows"][0]), [list(r.values()) for r in results[name]["rows"]]),
+            ]
     if "speed" in parts:
         print("speed: facetwitch vs naive loop", flush=True)
         s = results["speed"] = speed(args.quick)
@@ -235,7 +238,9 @@ def main() -> int:
     if "memory" in parts:
         print("memory: 1-minute vs long video", flush=True)
         m = results["memory"] = memory(args.quick)
-        rows = [[k, f"{v['peak_rss_mb']:.0f}", f"{v['fps']:.1f}"] for k, v in m.items() if isinstance(v, dict)]
+        rows = [
+            [k, f"{v['peak_rss_mb']:.0f}", f"{v['fps']:.1f}"] for k, v in m.items() if isinstance(v, dict)
+        ]
         md += ["\n## Peak memory (streaming)", _table(["video", "peak RSS MB", "frames/s"], rows),
                f"\nlong / short peak RSS = {m['ratio']:.2f}"]  # fmt: skip
     text = "\n".join(md) + "\n"

@@ -83,7 +83,9 @@ def analyze(
     segments = plan_segments(info.duration_s, workers)
     counter = _ProgressCounter(progress, info.frames or None)
     with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
-        parts = list(pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments))
+        parts = list(
+            pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments)
+        )
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
     order = np.argsort(times, kind="stable")
@@ -197,7 +199,11 @@ def _landmark_segment(path: Path, model_path: Path, mirrored: bool, segment: tup
         except TruncatedVideo as exc:
             warnings.append(f"the video ends early: {exc}; the frames before were analysed")
     return _Segment(
-        np.asarray(times, dtype=np.float64), np.asarray(found, dtype=bool), raw.array(), blend.array(), warnings
+        np.asarray(times, dtype=np.float64),
+        np.asarray(found, dtype=bool),
+        raw.array(),
+        blend.array(),
+        warnings,
     )
 
 

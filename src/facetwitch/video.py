@@ -63,7 +63,7 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
             duration = container.duration / av.time_base
         frames = stream.frames or round(duration * float(rate))
         width, height = stream.codec_context.width, stream.codec_context.height
-        rotation = _stream_rotation(stream)
+        rotation = _stream_rotation(stream, container)
         if rotation in (90, 270):
             width, height = height, width
         return VideoInfo(
@@ -80,15 +80,20 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
         container.close()
 
 
-def _stream_rotation(stream) -> int:
-    """Clockwise display rotation in degrees (0, 90, 180, 270) from the stream's display matrix or tag."""
+def _stream_rotation(stream, container) -> int:
+    """Clockwise display rotation in degrees (0, 90, 180, 270): the old ``rotate`` tag, else the display
+    matrix, which PyAV exposes on decoded frames (so the first frame is decoded)."""
     tag = stream.metadata.get("rotate")
     if tag is not None:
         try:
             return int(tag) % 360
         except ValueError:
             return 0
-    return 0
+    try:
+        frame = next(container.decode(stream))
+    except (StopIteration, av.FFmpegError, ValueError):
+        return 0
+    return _rotation_from_frame(frame)
 
 
 def _rotation_from_frame(frame: av.VideoFrame) -> int:
@@ -148,10 +153,14 @@ def iter_frames(
                 frames.put(Frame(index, t, rgb))
                 index += 1
             if index == 0 and start_s == 0:
-                frames.put(VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt"))
+                frames.put(
+                    VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt")
+                )
         except (av.FFmpegError, ValueError) as exc:
             if index == 0 and start_s == 0:
-                frames.put(VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt"))
+                frames.put(
+                    VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt")
+                )
             else:
                 frames.put(_TruncatedWarning(index, str(exc)))
         finally:

@@ -322,3 +322,22 @@ def test_fhir_export_validates_and_is_audited(clinician_client, patient, clinici
     assert hfs["verificationStatus"]["coding"][0]["code"] == "confirmed"
     assert json.loads(bundle.model_dump_json(exclude_none=True)) == data  # round trip
     assert AuditEntry.objects.filter(patient=patient, action="export").exists()
+
+
+def test_clinician_edits_units_per_site_and_bad_numbers_are_refused(clinician_client, patient):
+    url = reverse("care:plan_new", args=[patient.pk])
+    base = {"cause": "hemifacial_spasm", "diagnosis_status": "provisional", "options": ["toxin"]}
+    html = clinician_client.get(url).content.decode()
+    assert 'name="units-toxin-0"' in html and 'name="units-toxin-2"' in html
+    response = clinician_client.post(url, {**base, "units-toxin-0": "abc"})
+    assert response.status_code == 200 and "units must be a number" in response.content.decode()
+    assert not CarePlan.objects.exists()
+    response = clinician_client.post(url, {**base, "units-toxin-0": "2.5", "units-toxin-1": "0"})
+    assert response.status_code == 302
+    plan = CarePlan.objects.get(patient=patient)
+    sites = plan.content["options"][0]["sites"]
+    assert [s["units"] for s in sites] == [2.5, 1.25]  # second site removed, third unchanged
+    assert "Units edited by the clinician." in plan.content["options"][0]["adjustments"]
+    # The editor of the draft shows the stored units, including the removed site as 0.
+    html = clinician_client.get(reverse("care:plan_edit", args=[plan.pk])).content.decode()
+    assert 'name="units-toxin-0" value="2.5"' in html and 'name="units-toxin-1" value="0"' in html

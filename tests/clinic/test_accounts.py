@@ -138,3 +138,9 @@ def test_nav_shows_sections_by_role(clinician_client, admin_client_):
     assert "Audit log" not in clinician_page and "Audit log" in admin_page
     assert 'action="/accounts/logout/"' in clinician_page
     assert 'class="skip-link" href="#main"' in clinician_page
+
+
+def test_clinic_admin_cannot_grant_superuser_or_single_permissions(admin_client_, clinician_user):
+    page = admin_client_.get(f"/admin/auth/user/{clinician_user.pk}/change/").content.decode()
+    assert 'name="groups"' in page  # roles are managed here
+    assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page

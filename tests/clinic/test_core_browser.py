@@ -165,7 +165,7 @@ def test_admin_creates_a_user_with_a_role(page, live_url, login, screenshot, adm
     page.locator("input[name=_continue]").click()
     page.wait_for_url(re.compile(r".*/admin/auth/user/\d+/change/.*"))
     page.locator("#id_groups_from").select_option(label="staff")
-    page.locator("#id_groups_add_link").click()
+    page.locator("#id_groups_add").click()
     screenshot(page, "core-admin-user")
     page.locator("input[name=_save]").click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()

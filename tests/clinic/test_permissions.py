@@ -90,3 +90,14 @@ def test_matrix_in_code_agrees_with_this_specification():
     for name, action in actions.items():
         allowed = {role for role, status in zip(ROLES, MATRIX[name], strict=True) if status == OK}
         assert set(PERMISSIONS[action]) == allowed, name
+
+
+def test_expired_session_htmx_request_redirects_the_whole_page(client):
+    response = client.get(
+        reverse("patients:list"),
+        {"q": "x"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/clinic/?q=x",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=/clinic/%3Fq%3Dx"

@@ -29,11 +29,11 @@ from facetwitch.clinic.recordings.models import Recording
 
 @pytest.fixture(scope="session")
 def sim_video(tmp_path_factory) -> Path:
-    """6 s of a real face with a blink at 1 s and a right-side spasm at 3 s (patient's own side)."""
+    """4 s of a real face with a blink at 0.8 s and a right-side spasm at 2 s (patient's own side)."""
     from facetwitch.simulate import Blink, Scenario, Spasm, render
 
     path = tmp_path_factory.mktemp("sim") / "patient clip.mp4"
-    render(Scenario(duration_s=6.0, size=(480, 360), events=[Blink(1.0), Spasm(3.0, "right")]), path)
+    render(Scenario(duration_s=4.0, size=(320, 240), events=[Blink(0.8), Spasm(2.0, "right")]), path)
     return path
 
 
@@ -141,7 +141,7 @@ def test_upload_stores_privately_under_a_random_name_and_queues_the_analysis(
     assert recording.original_name == "Maria Lopez 2026-03-01.mp4"
     assert recording.mirrored is True
     assert recording.recorded_on == dt.date(2026, 3, 1)
-    assert (recording.width, recording.height) == (480, 360)
+    assert (recording.width, recording.height) == (320, 240)
     assert recording.content_type == "video/mp4"
     assert oct(stored.stat().st_mode & 0o777) == "0o600"
     # Queued in the real database queue.
@@ -150,7 +150,8 @@ def test_upload_stores_privately_under_a_random_name_and_queues_the_analysis(
     assert task.status == "READY"
     assert task.args_kwargs["args"] == [recording.pk]
     assert AuditEntry.objects.filter(action="create", patient=patient, object_id=str(recording.pk)).exists()
-    assert not any(p.name.endswith(".part") for p in private_files(settings))
+    # Only the video remains: no partial file, no upload scratch file.
+    assert private_files(settings) == [stored]
 
 
 @pytest.mark.django_db
@@ -389,6 +390,7 @@ def test_engine_report_and_analysis_json_are_served_with_safe_headers(
     assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp
     assert report["Content-Disposition"].startswith("inline;")
     assert report["X-Content-Type-Options"] == "nosniff"
+    assert report["X-Frame-Options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in csp
     assert b"<html" in report.content.lower()
     data = clinician_client.get(
         reverse("recordings:download", args=[patient.pk, done_recording.pk, "analysis.json"])

@@ -50,6 +50,11 @@ def test_upload_analyse_and_see_the_timeline(
     expect(page.locator("svg.ft-timeline rect.ft-episode.ft-left").first).to_be_attached()
     expect(page.get_by_role("link", name="Use suggested scales")).to_be_visible()
     screenshot(page, "recordings-result")
+    # The engine's own report, served by the access-checked view, opens inside the page.
+    page.get_by_text("Show the full report").click()
+    report = page.frame_locator("iframe[title^='The engine']")
+    expect(report.get_by_role("heading", name="Timelines")).to_be_visible()
+    screenshot(page, "recordings-engine-report")
 
     page.get_by_role("link", name="Outcome timeline").first.click()
     expect(page.locator("svg.ft-outcome")).to_have_count(4)

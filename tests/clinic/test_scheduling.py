@@ -184,6 +184,10 @@ def test_ics_export_parses_back(patient, clinician_user, staff_user, clinician_c
     assert clinician_client.get(f"/clinic/scheduling/feed/{staff_user.pk}.ics").status_code == 403
     feed = Calendar.from_ical(clinician_client.get(feed_url).content)
     assert [str(e["uid"]) for e in feed.walk("VEVENT")] == [f"appointment-{a.pk}@facetwitch.clinic"]
+    a.status = "cancelled"
+    a.save()
+    feed = Calendar.from_ical(staff_client.get(feed_url).content)  # staff may read any clinician's feed
+    assert [str(e["status"]) for e in feed.walk("VEVENT")] == ["CANCELLED"]  # calendar apps drop it
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Background analysis: the django-tasks queue, heartbeats and crash recovery — with real worker processes.
 
-The crash test starts ``manage.py analysis_worker`` as a real subprocess on a real SQLite file database,
+Tests marked ``postgres`` also run against a real PostgreSQL server (scripts/run-tests.sh). The crash test starts ``manage.py analysis_worker`` as a real subprocess on a real SQLite file database,
 kills it with SIGKILL in the middle of an analysis, starts another worker and checks that the recording is
 picked up again and completes.
 """
@@ -66,6 +66,7 @@ def mark_running(recording: Recording, *, host: str, pid: int, heartbeat_age_s: 
     )
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_recovery_requeues_a_recording_whose_local_worker_process_is_dead(queued):
     old_task = queued.task_id
@@ -79,6 +80,7 @@ def test_recovery_requeues_a_recording_whose_local_worker_process_is_dead(queued
     assert services.recover_stale_recordings() == []  # idempotent
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_recovery_leaves_live_workers_alone(queued, settings):
     sleeper = subprocess.Popen(["sleep", "30"])
@@ -100,6 +102,7 @@ def test_recovery_leaves_live_workers_alone(queued, settings):
         sleeper.wait()
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_video_that_keeps_killing_its_worker_is_failed_after_the_attempt_limit(queued, settings):
     settings.FACETWITCH_ANALYSIS_MAX_ATTEMPTS = 3
@@ -112,6 +115,7 @@ def test_a_video_that_keeps_killing_its_worker_is_failed_after_the_attempt_limit
     assert queued.private_path(queued.video_file).is_file()  # the video is kept for a retry
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_superseded_queue_entry_does_not_run(queued):
     assert services.run_analysis(queued.pk, task_id="not-the-current-task") == "skipped"
@@ -129,7 +133,8 @@ def test_missing_video_file_fails_with_a_message(queued):
     assert "video file is missing" in queued.error_message
 
 
-@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks, as in production
 def test_worker_runs_the_queued_task_with_progress_and_heartbeat(queued):
     from django.core.management import call_command
 

@@ -372,3 +372,23 @@ def test_demo_seed_is_idempotent(patient, other_patient, clinician_user):
     assert Appointment.objects.count() == 2
     for appointment in Appointment.objects.all():
         appointment.full_clean()  # inside clinic hours, no overlap
+
+
+@pytest.mark.django_db
+def test_index_lists_patients_due_for_next_cycle(
+    patient, other_patient, clinician_user, clinician_client, staff_client
+):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    make_session(
+        patient, clinician_user, today - dt.timedelta(weeks=11), [("mentalis", "left", "ona", "2.5")]
+    )
+    make_session(
+        other_patient, clinician_user, today - dt.timedelta(weeks=2), [("mentalis", "left", "ona", "2.5")]
+    )
+    page = clinician_client.get("/clinic/treatments/").content.decode()
+    due_table = page.split("Recent toxin sessions")[0]
+    assert "Lopez, Maria" in due_table and "Okafor" not in due_table
+    assert f"{today + dt.timedelta(weeks=1):%Y-%m-%d}" in due_table
+    assert staff_client.get("/clinic/treatments/").status_code == 403  # treatments index is clinical

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from facetwitch.clinic.accounts.models import AuditEntry
 
@@ -24,3 +26,28 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ClinicUserAdmin(UserAdmin):
+    """Clinic administrators manage accounts and their roles (groups); only a superuser may create superusers
+    or grant single permissions, so an administrator cannot raise anyone (themselves included) above the roles."""
+
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "roles")
+    list_filter = ("is_active", "groups")
+
+    @admin.display(description="Roles")
+    def roles(self, obj) -> str:
+        return ", ".join(g.name for g in obj.groups.all()) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ("is_superuser", "user_permissions", "last_login", "date_joined")
+        return fields

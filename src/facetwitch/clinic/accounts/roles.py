@@ -15,6 +15,7 @@ from functools import wraps
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 
 CLINICIAN, STAFF, ADMIN = "clinician", "staff", "admin"
 ROLES = (CLINICIAN, STAFF, ADMIN)
@@ -58,6 +59,18 @@ def can(user, action: str) -> bool:
     return action in PERMISSIONS and has_role(user, *PERMISSIONS[action])
 
 
+def _to_login(request) -> HttpResponse:
+    """The login page, then back here. An htmx request (e.g. after the session expired) gets HX-Redirect so the
+    whole page goes to the login form instead of the form being swapped into a fragment."""
+    from django.contrib.auth.views import redirect_to_login
+
+    if getattr(request, "htmx", False):
+        current = request.htmx.current_url_abs_path or request.get_full_path()
+        response = redirect_to_login(current)
+        return HttpResponse(status=204, headers={"HX-Redirect": response["Location"]})
+    return redirect_to_login(request.get_full_path())
+
+
 def role_required(*roles: str) -> Callable:
     """View decorator: anonymous users go to the login page, users without the role get 403."""
 
@@ -65,9 +78,7 @@ def role_required(*roles: str) -> Callable:
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                from django.contrib.auth.views import redirect_to_login
-
-                return redirect_to_login(request.get_full_path())
+                return _to_login(request)
             if not has_role(request.user, *roles):
                 raise PermissionDenied("Your role does not allow this.")
             return view(request, *args, **kwargs)
@@ -89,7 +100,7 @@ class RoleRequiredMixin(AccessMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return self.handle_no_permission()
+            return _to_login(request)
         if not has_role(request.user, *self.allowed_roles):
             raise PermissionDenied("Your role does not allow this.")
         return super().dispatch(request, *args, **kwargs)

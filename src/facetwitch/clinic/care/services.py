@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from facetwitch.clinic.care.differential import Differential, Findings, evaluate
 from facetwitch.clinic.care.forecast import Forecast, forecast, timeline_points
 from facetwitch.clinic.care.models import Assessment, CarePlan
 from facetwitch.clinic.care.plans import (
+    INSUFFICIENT_EFFECT_WEEKS,
     InjectionSite,
     PatientFactors,
     PlanSuggestion,
@@ -230,18 +231,21 @@ def _session_record(session) -> ToxinSession | None:
             if getattr(follow_up, name, False)
         )
         weeks = getattr(follow_up, "benefit_duration_weeks", None)
-        improvement = getattr(follow_up, "improvement_percent", None)
-        if improvement is not None:
-            effective = improvement >= 50
+        if weeks is not None:  # DS-2: an effect lasting 2 months or less is an insufficient response
+            effective = weeks > INSUFFICIENT_EFFECT_WEEKS
     return ToxinSession(product, sites, session.date, effective, weeks, adverse)
 
 
 def last_toxin_session(patient) -> ToxinSession | None:
-    for session in _toxin_sessions(patient):
-        record = _session_record(session)
-        if record is not None and record.product != "mixed":
-            return record
-    return None
+    """The newest effective single-product session (else the newest one), with the newest adverse effects."""
+    records = [
+        r for r in map(_session_record, _toxin_sessions(patient)) if r is not None and r.product != "mixed"
+    ]
+    if not records:
+        return None
+    latest = records[0]
+    base = next((r for r in records if r.effective is True), latest)
+    return replace(base, adverse_effects=latest.adverse_effects)
 
 
 def plan_suggestion(patient, cause: str, assessment: Assessment | None = None) -> PlanSuggestion:
@@ -249,11 +253,28 @@ def plan_suggestion(patient, cause: str, assessment: Assessment | None = None) -
     return suggest_plan(cause, factors_for(patient, assessment), last_toxin_session(patient))
 
 
-def plan_content(patient, cause: str, chosen: list[str], differential: Differential) -> dict[str, Any]:
-    """The JSON stored in a CarePlan: chosen options (full detail and citations) and the differential snapshot."""
+def plan_content(
+    patient,
+    cause: str,
+    chosen: list[str],
+    differential: Differential,
+    site_units: dict[str, list[float]] | None = None,
+) -> dict[str, Any]:
+    """The JSON stored in a CarePlan: chosen options (full detail and citations) and the differential snapshot.
+
+    ``site_units`` are the clinician's units per injection site (option id -> units in site order); 0 drops a site.
+    """
     suggestion = plan_suggestion(patient, cause)
     data = suggestion.to_dict()
     data["options"] = [o for o in data["options"] if o["id"] in chosen]
+    for option in data["options"]:
+        edits = (site_units or {}).get(option["id"])
+        if not edits or len(edits) != len(option["sites"]):
+            continue
+        changed = [dict(site, units=units) for site, units in zip(option["sites"], edits, strict=True)]
+        if [s["units"] for s in changed] != [s["units"] for s in option["sites"]]:
+            option["sites"] = [s for s in changed if s["units"] > 0]
+            option["adjustments"] = [*option["adjustments"], "Units edited by the clinician."]
     data["sources"] = sorted(
         {c for o in data["options"] for c in o["cite"]}, key=lambda s: int(s.split("-")[1])
     )

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticValidationError
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import ADMIN, CLINICIAN, role_required, user_roles
@@ -119,13 +120,16 @@ def plan_new(request, pk: int):
     changing_cause = request.method == "POST" and "refresh" in request.POST
     if request.method == "POST" and not changing_cause:
         form = PlanForm(request.POST, option_choices=choices)
+        edits = _site_edits(request.POST, suggestion.options, form)
         if form.is_valid():
             plan = CarePlan.objects.create(
                 patient=patient,
                 version=CarePlan.next_version(patient),
                 cause=form.cleaned_data["cause"],
                 diagnosis_status=form.cleaned_data["diagnosis_status"],
-                content=services.plan_content(patient, cause, form.cleaned_data["options"], differential),
+                content=services.plan_content(
+                    patient, cause, form.cleaned_data["options"], differential, edits
+                ),
                 clinician_notes=form.cleaned_data["clinician_notes"],
                 patient_notes=form.cleaned_data["patient_notes"],
                 created_by=request.user,
@@ -152,6 +156,9 @@ def plan_new(request, pk: int):
             "disclaimer": DECISION_SUPPORT,
             "plan": None,
             "cause_label": labels[cause],
+            "option_views": _option_views(
+                suggestion.options, request.POST if request.method == "POST" else None
+            ),
         },
     )
 
@@ -200,10 +207,11 @@ def plan_edit(request, pk: int):
     choices = [(o.id, f"{o.title} ({o.line})") for o in suggestion.options]
     if request.method == "POST":
         form = PlanForm(request.POST, option_choices=choices)
+        edits = _site_edits(request.POST, suggestion.options, form)
         if form.is_valid() and form.cleaned_data["cause"] == plan.cause:
             differential, *_ = services.differential_for(plan.patient)
             plan.content = services.plan_content(
-                plan.patient, plan.cause, form.cleaned_data["options"], differential
+                plan.patient, plan.cause, form.cleaned_data["options"], differential, edits
             )
             plan.diagnosis_status = form.cleaned_data["diagnosis_status"]
             plan.clinician_notes = form.cleaned_data["clinician_notes"]
@@ -239,6 +247,11 @@ def plan_edit(request, pk: int):
             "sources": source_entries(suggestion.sources),
             "disclaimer": DECISION_SUPPORT,
             "cause_label": cause_labels().get(plan.cause, plan.cause),
+            "option_views": _option_views(
+                suggestion.options,
+                request.POST if request.method == "POST" else None,
+                plan.content.get("options", []),
+            ),
         },
     )
 
@@ -290,12 +303,78 @@ def plan_pdf_view(request, pk: int):
 @role_required(*VIEWERS)
 def fhir_export(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    text = services.fhir_bundle_json(patient)
+    try:
+        text = services.fhir_bundle_json(patient)
+    except (PydanticValidationError, ValueError) as exc:
+        # Nothing half-built is sent: say what failed so the record can be corrected.
+        messages.error(request, f"The FHIR export could not be built from this record: {exc}"[:500])
+        return redirect("care:patient", pk=patient.pk)
     audit(request, "export", patient=patient, detail="FHIR Bundle (R4B models, R4-compatible resources)")
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(text, content_type="application/fhir+json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="patient-{patient.mrn}-{stamp}.fhir.json"'
     return response
+
+
+MAX_UNITS_PER_SITE_ENTRY = 100.0  # plausibility bound for typing errors, not a clinical limit
+
+
+def _site_field(option_id: str, index: int) -> str:
+    return f"units-{option_id}-{index}"
+
+
+def _site_edits(post, options, form) -> dict[str, list[float]]:
+    """Units per injection site typed by the clinician; errors go to ``form`` (a bad number never saves)."""
+    edits: dict[str, list[float]] = {}
+    for option in options:
+        if not option.sites:
+            continue
+        values = []
+        for i, site in enumerate(option.sites):
+            raw = (post.get(_site_field(option.id, i)) or "").strip()
+            if raw == "":
+                values.append(site.units)
+                continue
+            try:
+                value = float(raw)
+            except ValueError:
+                value = -1.0
+            if not 0 <= value <= MAX_UNITS_PER_SITE_ENTRY:
+                form.add_error(
+                    None,
+                    f"{option.title}, {site.muscle} {site.position} {site.side}: units must be a number from 0 "
+                    f"to {MAX_UNITS_PER_SITE_ENTRY:g} (0 removes the site), not {raw!r}.",
+                )
+                continue
+            values.append(value)
+        if len(values) == len(option.sites):
+            edits[option.id] = values
+    return edits
+
+
+def _option_views(options, post=None, stored_options=()) -> list[dict]:
+    """Options with one editable units field per site: typed value, else the stored plan's, else the suggestion."""
+    stored = {o["id"]: o for o in stored_options}
+    views = []
+    for option in options:
+        kept = stored.get(option.id)
+        kept_units = (
+            {(s["muscle"], s["position"], s["side"]): s["units"] for s in kept.get("sites", [])}
+            if kept
+            else None
+        )
+        sites = []
+        for i, site in enumerate(option.sites):
+            name = _site_field(option.id, i)
+            if post is not None and name in post:
+                value = post[name]
+            elif kept_units is not None:
+                value = kept_units.get((site.muscle, site.position, site.side), 0)
+            else:
+                value = site.units
+            sites.append({"site": site, "name": name, "value": value})
+        views.append({"option": option, "sites": sites})
+    return views
 
 
 def _copy(assessment):

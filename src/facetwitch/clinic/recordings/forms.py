@@ -7,11 +7,11 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadedfile import TemporaryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
 from django.utils import timezone
 
 from facetwitch.clinic.recordings.access import has_consent
-from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.probe import NotAVideo, VideoProbe, probe_video
 
 
@@ -38,6 +38,34 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def private_tmp_dir() -> Path:
+    """Upload scratch space inside the private store (never the shared system temp folder)."""
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / "tmp"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+class PrivateTemporaryUploadedFile(TemporaryUploadedFile):
+    def __init__(self, name, content_type, size, charset, content_type_extra=None):
+        # Same as Django's, but in the private store; the name is random, the extension is not kept.
+        file = tempfile.NamedTemporaryFile(suffix=".upload", dir=private_tmp_dir())  # noqa: SIM115
+        UploadedFile.__init__(self, file, name, content_type, size, charset, content_type_extra)
+
+
+class PrivateTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Streams every uploaded video to a private temporary file, chunk by chunk (never held in memory)."""
+
+    def new_file(self, *args, **kwargs):
+        FileUploadHandler.new_file(self, *args, **kwargs)
+        self.file = PrivateTemporaryUploadedFile(
+            self.file_name, self.content_type, 0, self.charset, self.content_type_extra
+        )
+
+
+def video_upload_handlers(request) -> list[FileUploadHandler]:
+    return [SizeLimitUploadHandler(request), PrivateTemporaryFileUploadHandler(request)]
 
 
 class RecordingUploadForm(forms.Form):
@@ -111,7 +139,7 @@ def _probe_upload(upload) -> VideoProbe:
     temporary = getattr(upload, "temporary_file_path", None)
     if temporary:
         return probe_video(temporary())
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix[:10]) as tmp:
+    with tempfile.NamedTemporaryFile(suffix=".upload", dir=private_tmp_dir()) as tmp:
         for chunk in upload.chunks():
             tmp.write(chunk)
         tmp.flush()
@@ -119,4 +147,10 @@ def _probe_upload(upload) -> VideoProbe:
         return probe_video(tmp.name)
 
 
-__all__ = ["Recording", "RecordingUploadForm", "SizeLimitUploadHandler", "max_upload_bytes"]
+__all__ = [
+    "PrivateTemporaryFileUploadHandler",
+    "RecordingUploadForm",
+    "SizeLimitUploadHandler",
+    "max_upload_bytes",
+    "video_upload_handlers",
+]

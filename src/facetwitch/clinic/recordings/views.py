@@ -24,7 +24,7 @@ from facetwitch.clinic.recordings.access import (
     get_recording,
 )
 from facetwitch.clinic.recordings.charts import recording_timeline
-from facetwitch.clinic.recordings.forms import RecordingUploadForm, SizeLimitUploadHandler
+from facetwitch.clinic.recordings.forms import RecordingUploadForm, video_upload_handlers
 from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.serving import serve_file
 
@@ -52,7 +52,7 @@ def index(request):
 def upload(request, patient_id: int):
     request.upload_too_large = False
     if request.method == "POST":
-        request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+        request.upload_handlers = video_upload_handlers(request)
     return _upload(request, patient_id)
 
 
@@ -161,6 +161,7 @@ def report(request, patient_id: int, pk: int):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="recording-{recording.pk}-report.html"'
+    response["X-Frame-Options"] = "SAMEORIGIN"  # shown inside the result page too (frame-ancestors 'self')
     return response
 
 

@@ -45,6 +45,8 @@ class ClinicHours:
     def describe(self) -> str:
         """E.g. "Monday–Friday 08:30–17:00 (America/New_York)"."""
         days = sorted(self.weekdays)
+        if not days:
+            return "closed on every day (check CLINIC_HOURS)"
         names = [calendar.day_name[d] for d in days]
         contiguous = days == list(range(days[0], days[-1] + 1))
         span = f"{names[0]}–{names[-1]}" if contiguous and len(days) > 1 else ", ".join(names)

@@ -54,6 +54,7 @@ def index(request):
             "tz": tz,
             "hours": hours.clinic_hours(),
             "pending_requests": ConsultationRequest.objects.filter(status="new").count(),
+            "feeds": services.clinicians() if has_role(request.user, STAFF) else [request.user],
         },
     )
 

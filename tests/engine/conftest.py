@@ -1,0 +1,82 @@
+"""Shared fixtures of the engine tests: short simulated videos rendered once per session (real files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from facetwitch.simulate import Blepharospasm, Blink, HeadMotion, Scenario, Smile, Spasm, Tremor, render
+
+SMALL = (640, 480)
+
+
+def _render(tmp_path_factory, name: str, scenario: Scenario):
+    path = (
+        tmp_path_factory.mktemp("videos")
+        / f"{name}{scenario.suffix if hasattr(scenario, 'suffix') else '.mp4'}"
+    )
+    return render(scenario, path)
+
+
+@pytest.fixture(scope="session")
+def right_clonic_video(tmp_path_factory):
+    """Right hemifacial spasm (clonic) between blinks: the canonical HFS recording."""
+    return _render(tmp_path_factory, "right clonic é", Scenario(
+        duration_s=10.0, fps=30.0, size=SMALL, seed=1,
+        events=[Blink(1.0), Spasm(3.0, "right", pattern="clonic", twitches=4), Blink(6.5), Blink(8.6)],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def left_tonic_mirrored_video(tmp_path_factory):
+    """A selfie (mirrored) video of a left tonic spasm."""
+    return _render(tmp_path_factory, "left-tonic-mirrored", Scenario(
+        duration_s=8.0, fps=30.0, size=SMALL, seed=2, mirrored=True,
+        events=[Blink(1.0), Spasm(3.0, "left", pattern="tonic", hold_s=2.0)],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def control_video(tmp_path_factory):
+    """No spasm: blinks, a smile and head motion."""
+    return _render(tmp_path_factory, "control", Scenario(
+        duration_s=10.0, fps=25.0, size=SMALL, seed=3,
+        events=[Blink(1.0), Smile(3.0, 2.0), Blink(6.0), Blink(8.5)],
+        head_motion=HeadMotion(amplitude_deg=3.0, translate_px=10.0, period_s=4.0),
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def blepharospasm_tremor_video(tmp_path_factory):
+    """Bilateral sustained closure (blepharospasm) and a 5 Hz jaw tremor, variable frame rate."""
+    return _render(tmp_path_factory, "bleph-tremor", Scenario(
+        duration_s=12.0, fps=30.0, size=SMALL, seed=4, vfr=True,
+        events=[Blink(1.0), Blepharospasm(2.5, hold_s=1.8), Tremor(6.0, 4.0, 5.0, region="jaw", side="both")],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def rotated_video(tmp_path_factory):
+    """A phone video stored sideways with rotation metadata: a right spasm."""
+    return _render(tmp_path_factory, "rotated", Scenario(
+        duration_s=6.0, fps=30.0, size=SMALL, seed=5, rotation=90,
+        events=[Blink(1.0), Spasm(3.0, "right", pattern="tonic", hold_s=1.5)],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def analyses():
+    """Memoised ``facetwitch.analyze`` so several tests can inspect one analysis of a video."""
+    import facetwitch
+
+    cache: dict[tuple[str, bool], facetwitch.Analysis] = {}
+
+    def get(video, mirrored: bool | None = None):
+        mirrored = video.scenario.mirrored if mirrored is None else mirrored
+        key = (str(video.path), mirrored)
+        if key not in cache:
+            cache[key] = facetwitch.analyze(Path(video.path), mirrored=mirrored)
+        return cache[key]
+
+    return get
