@@ -33,10 +33,10 @@ class DetectionParams:
     asymmetry: float = 0.3  # closure difference making a closure unilateral
     lower_face_min: float = 0.035  # minimum side-to-side pull difference (fraction of resting distance)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
-    unilateral_ratio: float = 0.5  # ... and the other side moves less than this share of it
+    unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
     brow_min: float = 0.04
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
-    min_contraction_s: float = 0.07
+    min_contraction_s: float = 0.1
     bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
     blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
     blink_shadow_max_s: float = 0.3
@@ -44,8 +44,10 @@ class DetectionParams:
     tremor_window_s: float = 2.0
     tremor_step_s: float = 0.25
     tremor_min_s: float = 2.0
-    tremor_concentration: float = 0.75  # share of the 1-15 Hz power within +-0.75 Hz of the peak
-    tremor_min_amplitude: float = 0.0015  # RMS of the oscillation (signal units)
+    tremor_concentration: float = 0.85  # share of the 1-15 Hz power within +-0.75 Hz of the peak
+    tremor_max_envelope_cv: float = 0.25  # tremor keeps its amplitude; speech syllables do not
+    tremor_min_rms_jaw: float = 0.0015  # RMS of the jaw oscillation (fraction of the chin-nose distance)
+    tremor_min_rms_eye: float = 0.02  # RMS of the lid oscillation (closure units)
     tremor_noise_k: float = 4.0
 
 
@@ -137,7 +139,9 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
             diff = mine - theirs
             threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
             # Unilateral: the other side moves much less (a smile or speech moves both sides alike).
-            lower[region] = _gt(diff, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
+            lower[region] = (
+                _gt(diff, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
+            )
         brow_diff = sig.side("brow", s) - sig.side("brow", other[s])
         brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
         eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
@@ -247,6 +251,7 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         if grid.size < p.tremor_window_s * fs:
             continue
         noise = robust_noise(x)
+        min_rms = p.tremor_min_rms_jaw if region == "jaw" else p.tremor_min_rms_eye
         win, step = round(p.tremor_window_s * fs), max(1, round(p.tremor_step_s * fs))
         hits = np.zeros(grid.size, dtype=bool)
         for i in range(0, grid.size - win + 1, step):
@@ -254,10 +259,9 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
             if not np.isfinite(w).all():
                 continue
             f, conc, rms = _dominant(w, fs, p.tremor_band_hz)
-            if conc >= p.tremor_concentration and rms >= max(
-                p.tremor_min_amplitude, p.tremor_noise_k * noise
-            ):
-                hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
+            if conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise):
+                if _envelope_cv(w, fs, f) <= p.tremor_max_envelope_cv:
+                    hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
         for start, stop in runs(hits):
             # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
             start, stop = max(0, start - win // 4), min(grid.size, stop + win // 4)
@@ -272,13 +276,25 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
     return _merge_lid_tremor(found)
 
 
-def _envelope_bounds(y: np.ndarray, fs: float, f: float, start: int, stop: int) -> tuple[int, int]:
-    """Tighten a tremor stretch to where the band-passed amplitude envelope exceeds half its median."""
+def _bandpass_envelope(y: np.ndarray, fs: float, f: float) -> np.ndarray:
+    """Amplitude envelope of ``y`` band-passed to ``f`` +- 1 Hz."""
     low, high = max(0.5, f - 1.0), min(f + 1.0, 0.49 * fs)
     if high <= low:
-        return start, stop
+        return np.abs(y - np.nanmean(y))
     sos = sps.butter(2, [low, high], btype="bandpass", fs=fs, output="sos")
-    envelope = np.abs(sps.hilbert(sps.sosfiltfilt(sos, np.nan_to_num(y - np.nanmean(y)))))
+    return np.abs(sps.hilbert(sps.sosfiltfilt(sos, np.nan_to_num(y - np.nanmean(y)))))
+
+
+def _envelope_cv(w: np.ndarray, fs: float, f: float) -> float:
+    """Variation of the oscillation's amplitude within a window (edges trimmed: filter transients)."""
+    envelope = _bandpass_envelope(w, fs, f)
+    core = envelope[len(w) // 8 : len(w) - len(w) // 8]
+    return float(core.std() / core.mean()) if core.size and core.mean() > 0 else np.inf
+
+
+def _envelope_bounds(y: np.ndarray, fs: float, f: float, start: int, stop: int) -> tuple[int, int]:
+    """Tighten a tremor stretch to where the band-passed amplitude envelope exceeds half its median."""
+    envelope = _bandpass_envelope(y, fs, f)
     level = 0.5 * np.median(envelope[start:stop])
     inside = [r for r in runs(envelope > level) if r[0] < stop and r[1] > start]
     if not inside:

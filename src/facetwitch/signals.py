@@ -115,7 +115,7 @@ def usable_mask(raw: np.ndarray, found: np.ndarray, limits: QualityLimits = Qual
 class Signals:
     """Normalised per-frame signals; NaN where the frame is not usable.
 
-    ``closure_*``: 0 = eye as open as its own baseline, 1 = closed. ``brow_*`` / ``cheek_*``: raise (+) or
+    ``closure_*``: 0 = eye as open as its own baseline, 1 = as closed as in this person's blinks. ``brow_*`` / ``cheek_*``: raise (+) or
     lowering (-) from rest; ``mouth_*``: pull of the mouth corner up and outwards from rest; in units of the
     inner-eye-corner distance. ``jaw``: opening (chin away from nose) as a fraction of its resting distance.
     """
@@ -172,6 +172,25 @@ def rolling_baseline(
 BASELINE_WINDOW_S = 20.0
 
 
+DEFAULT_CLOSURE_DEPTH = 0.75
+
+
+def full_closure_depth(closure_left: np.ndarray, closure_right: np.ndarray) -> float:
+    """How far the landmarker's aperture drops when this person's lids are fully shut (0..1).
+
+    The face mesh never brings the lid margins fully together, and how close it gets depends on the face
+    (deep-set eyes, glasses). Every recording has blinks, and a blink is a full closure of both eyes, so the
+    99th percentile of the bilateral closure is this person's full-closure depth; without enough blinks a
+    typical depth is used. Dividing by it expresses closure relative to the patient's own blink.
+    """
+    both = np.fmin(closure_left, closure_right)
+    both = both[np.isfinite(both)]
+    if both.size < 30:
+        return DEFAULT_CLOSURE_DEPTH
+    depth = float(np.percentile(both, 99))
+    return depth if depth >= 0.4 else DEFAULT_CLOSURE_DEPTH
+
+
 def normalise(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> Signals:
     """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline."""
 
@@ -189,6 +208,9 @@ def normalise(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> Signals:
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
         open_base = rolling_baseline(t_s, aperture, usable, percentile=85, window_s=BASELINE_WINDOW_S)
         out[f"closure_{s}"] = np.clip(1.0 - aperture / open_base, 0.0, 1.0)
+    depth = full_closure_depth(out["closure_left"], out["closure_right"])
+    for s in SIDES:
+        out[f"closure_{s}"] = np.clip(out[f"closure_{s}"] / depth, 0.0, 1.0)
         out[f"brow_{s}"] = deviation(f"brow_{s}", +1.0, relative=False)
         out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
         out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)

@@ -107,3 +107,13 @@ def test_every_suggestion_shows_sources_and_the_decision_support_wording():
     top = result.top
     assert top.id == "hemifacial_spasm" and top.sources and all(s in DEFINED for s in top.sources)
     assert all(f.cite for f in result.red_flags)
+
+
+def test_every_cited_source_has_a_readable_reference():
+    from facetwitch.clinic.care.sources import source_entries
+
+    rules = load_rules()
+    entries = source_entries({c for _where, c in _cites(rules)})
+    assert entries and all(
+        e.reference != "see docs/clinical-sources.md" and len(e.reference) > 30 for e in entries
+    )

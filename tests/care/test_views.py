@@ -49,6 +49,8 @@ def test_roles_and_login(client, staff_client, norole_client, clinician_client, 
     assert clinician_client.get(url).status_code == 200
     assert admin_client_.get(url).status_code == 200
     assert staff_client.get(reverse("care:fhir_export", args=[patient.pk])).status_code == 403
+    assert clinician_client.get(reverse("care:index")).status_code == 200
+    assert staff_client.get(reverse("care:index")).status_code == 403
     assert admin_client_.get(reverse("care:assessment_new", args=[patient.pk])).status_code == 403
 
 
@@ -104,6 +106,7 @@ def test_examination_form_rejects_contradictions(clinician_client, patient):
     assert not Assessment.objects.filter(patient=patient).exists()
 
 
+@pytest.mark.postgres
 def test_plan_draft_sign_and_versions(clinician_client, admin_client_, patient, clinician_user):
     plan = make_plan(clinician_client, patient)
     assert plan.version == 1 and plan.status == "draft"
@@ -289,6 +292,7 @@ def test_forecast_panel_says_not_enough_data(clinician_client, patient):
     assert "Not enough data" in html
 
 
+@pytest.mark.postgres
 def test_fhir_export_validates_and_is_audited(clinician_client, patient, clinician_user, visit):
     from facetwitch.clinic.scheduling.models import Appointment
 

@@ -144,3 +144,51 @@ def test_clinic_admin_cannot_grant_superuser_or_single_permissions(admin_client_
     page = admin_client_.get(f"/admin/auth/user/{clinician_user.pk}/change/").content.decode()
     assert 'name="groups"' in page  # roles are managed here
     assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
+
+
+def test_admin_role_and_admin_site_access_stay_in_step(django_user_model):
+    user = django_user_model.objects.create_user("promoted", password="x-long-password-1")
+    admin_group = Group.objects.get(name="admin")
+    user.groups.add(admin_group)
+    user.refresh_from_db()
+    assert user.is_staff
+    user.groups.remove(admin_group)
+    user.refresh_from_db()
+    assert not user.is_staff
+    admin_group.user_set.add(user)  # from the group's side, as the admin site's group page does
+    user.refresh_from_db()
+    assert user.is_staff
+    user.groups.clear()
+    user.refresh_from_db()
+    assert not user.is_staff
+
+
+def test_user_changes_own_password(clinician_client, clinician_user, password):
+    url = reverse("accounts:password_change")
+    weak = clinician_client.post(
+        url, {"old_password": password, "new_password1": "123", "new_password2": "123"}
+    )
+    assert weak.status_code == 200 and "too short" in weak.content.decode()
+    wrong = clinician_client.post(
+        url,
+        {
+            "old_password": "nope",
+            "new_password1": "a-much-better-pass-9",
+            "new_password2": "a-much-better-pass-9",
+        },
+    )
+    assert "incorrectly" in wrong.content.decode()
+    clinician_user.refresh_from_db()
+    assert clinician_user.check_password(password)
+    done = clinician_client.post(
+        url,
+        {
+            "old_password": password,
+            "new_password1": "a-much-better-pass-9",
+            "new_password2": "a-much-better-pass-9",
+        },
+    )
+    assert done.status_code == 302
+    clinician_user.refresh_from_db()
+    assert clinician_user.check_password("a-much-better-pass-9")
+    assert clinician_client.get("/clinic/").status_code == 200  # still logged in

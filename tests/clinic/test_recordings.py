@@ -401,6 +401,9 @@ def test_engine_report_and_analysis_json_are_served_with_safe_headers(
     doc = json.loads(b"".join(data.streaming_content))
     assert doc["schema"] == "facetwitch.analysis/1"
     assert doc["summary"]["right"]["episodes"] >= 1
+    # The uploaded file's name, not the private store's internal path, appears in the outputs.
+    assert doc["video"]["path"] == done_recording.original_name
+    assert done_recording.storage_key not in report.content.decode()
     assert AuditEntry.objects.filter(action="export", detail="analysis.json").count() == 1
 
 
@@ -459,6 +462,11 @@ def test_status_fragment_polls_while_running_and_asks_for_a_reload_when_finished
     finished = staff_client.get(url, {"poll": 1}, HTTP_HX_REQUEST="true")
     assert finished["HX-Refresh"] == "true"
     assert "hx-trigger" not in text_of(finished)
+    # Polls are not audited one by one (the page that polls is); the fragment opened as a page is.
+    opened = AuditEntry.objects.filter(detail="analysis status", object_id=str(recording.pk))
+    assert opened.count() == 1  # the one plain GET above; the htmx polls left no entry
+    staff_client.get(url)
+    assert opened.count() == 2
     # Without htmx the detail page shows the same status and a plain refresh link.
     page = text_of(staff_client.get(reverse("recordings:detail", args=[patient.pk, recording.pk])))
     assert "No face found in the video." in page
@@ -506,6 +514,14 @@ def test_compare_two_recordings_side_by_side(clinician_client, patient, sim_vide
     assert html.count('<svg class="ft-chart ft-timeline"') == 2
     assert "Change B − A" in html and "Right episodes (per min)" in html
     assert html.count("<video") == 2
+    # Without parameters, or with one (the result page's "Compare" button), the other one is chosen.
+    assert 'id="id_b"' in text_of(clinician_client.get(url))
+    for params in ({}, {"b": b.pk}, {"a": a.pk}, {"a": b.pk, "b": a.pk}):
+        html = text_of(clinician_client.get(url, params))
+        assert html.count('<svg class="ft-chart ft-timeline"') == 2, params
+        assert re.search(r"A: 2026-01-10.*B: 2026-02-10", html), params  # A is the earlier one
+    same = clinician_client.get(url, {"a": a.pk, "b": a.pk})
+    assert same.status_code == 400 and "two different recordings" in text_of(same)
     bad = clinician_client.get(url, {"a": "x", "b": b.pk})
     assert bad.status_code == 400 and "Choose two recordings" in text_of(bad)
     queued = services.create_recording(

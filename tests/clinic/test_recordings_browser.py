@@ -68,3 +68,9 @@ def test_upload_analyse_and_see_the_timeline(
     expect(page.get_by_label("Jankovic frequency")).to_have_value(str(recording.suggested_jankovic_frequency))
     expect(page.get_by_label(re.compile("SMC grade"))).to_have_value(str(recording.suggested_smc_grade))
     screenshot(page, "recordings-suggested-scales-visit-form")
+
+    page.goto(f"{live_url}/clinic/patients/{patient.pk}/")
+    section = page.locator("section.recordings-section")
+    expect(section.get_by_text("Done")).to_be_visible()
+    expect(section.get_by_role("link", name="Outcome timeline")).to_be_visible()
+    screenshot(page, "recordings-patient-section")

@@ -22,8 +22,9 @@ def test_no_template_needs_unsafe_inline():
     offenders = []
     for template in CLINIC.rglob("templates/**/*.html"):
         text = template.read_text(encoding="utf-8")
-        if template.name == "500.html":
-            continue  # rendered without the layout on purpose: no scripts, no styles
+        if template.name == "500.html" or template.name.endswith("_pdf.html"):
+            # 500.html has no layout on purpose; *_pdf.html are rendered to PDF (WeasyPrint), never served.
+            continue
         for pattern in (INLINE_SCRIPT, INLINE_STYLE):
             offenders += [f"{template.relative_to(CLINIC)}: {m.group(0)!r}" for m in pattern.finditer(text)]
     assert offenders == []
@@ -51,6 +52,9 @@ def test_session_cookie_is_http_only(client, clinician_user, password):
     response = client.post("/accounts/login/", {"username": "clinician", "password": password})
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    # A browser-session cookie (gone when the browser closes), and the server forgets it within a working day.
+    assert not cookie["max-age"] and not cookie["expires"]
+    assert 0 < client.session.get_expiry_age() <= 8 * 60 * 60
 
 
 def test_production_settings_pass_djangos_deploy_check(tmp_path):

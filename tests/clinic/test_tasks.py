@@ -117,6 +117,28 @@ def test_a_video_that_keeps_killing_its_worker_is_failed_after_the_attempt_limit
 
 @pytest.mark.postgres
 @pytest.mark.django_db
+def test_recovery_requeues_a_queued_recording_whose_queue_entry_can_no_longer_run(queued):
+    # The worker took the queue row and died before it marked the recording running.
+    old_task = queued.task_id
+    DBTaskResult.objects.filter(id=old_task).update(
+        status="RUNNING", started_at=timezone.now() - dt.timedelta(seconds=5)
+    )
+    assert services.recover_stale_recordings() == []  # a live worker would mark it running in milliseconds
+    DBTaskResult.objects.filter(id=old_task).update(started_at=timezone.now() - dt.timedelta(minutes=2))
+    assert services.recover_stale_recordings() == [queued.pk]
+    queued.refresh_from_db()
+    assert queued.status == "queued" and queued.task_id != old_task
+    assert DBTaskResult.objects.get(id=old_task).status == "FAILED"
+    assert DBTaskResult.objects.get(id=queued.task_id).status == "READY"
+    # A pruned queue table loses nothing either.
+    DBTaskResult.objects.all().delete()
+    assert services.recover_stale_recordings() == [queued.pk]
+    queued.refresh_from_db()
+    assert DBTaskResult.objects.get(id=queued.task_id).status == "READY"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_a_superseded_queue_entry_does_not_run(queued):
     assert services.run_analysis(queued.pk, task_id="not-the-current-task") == "skipped"
     queued.refresh_from_db()

@@ -135,6 +135,9 @@ CLINIC_HOURS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Health data on shared clinic computers: a session ends after a working day or when the browser closes.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

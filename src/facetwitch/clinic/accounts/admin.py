@@ -49,5 +49,6 @@ class ClinicUserAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += ("is_superuser", "user_permissions", "last_login", "date_joined")
+            # is_staff follows the admin role (accounts/signals.py).
+            fields += ("is_staff", "is_superuser", "user_permissions", "last_login", "date_joined")
         return fields

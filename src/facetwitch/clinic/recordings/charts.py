@@ -175,13 +175,14 @@ def outcome_chart(
         f'<text class="ft-axis" x="14" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 14 {top + plot_h / 2:.1f})">{escape(unit)}</text>'
     )
-    for when, label in markers:
-        if first <= when <= last:
-            parts.append(
-                f'<line class="ft-marker" x1="{x(when):.1f}" y1="{top}" x2="{x(when):.1f}" y2="{top + plot_h}">'
-                f"<title>{escape(label)} ({when:%Y-%m-%d})</title></line>"
-                f'<text class="ft-marker-label" x="{x(when) + 3:.1f}" y="{top + 10}">{escape(label[:24])}</text>'
-            )
+    shown = [(when, label) for when, label in sorted(markers) if first <= when <= last]
+    for i, (when, label) in enumerate(shown):
+        # Labels of neighbouring markers go on three staggered rows so that they do not overprint.
+        parts.append(
+            f'<line class="ft-marker" x1="{x(when):.1f}" y1="{top}" x2="{x(when):.1f}" y2="{top + plot_h}">'
+            f"<title>{escape(label)} ({when:%Y-%m-%d})</title></line>"
+            + _marker_label(x(when), top + 10 + 13 * (i % 3), label)
+        )
     for s in series:
         pts = sorted((d, v) for d, v in s.points if v is not None)
         if not pts:
@@ -198,9 +199,11 @@ def outcome_chart(
     parts.append(
         f'<line class="ft-tick" x1="{LEFT_MARGIN}" y1="{base}" x2="{WIDTH - RIGHT_MARGIN}" y2="{base}"/>'
     )
-    for d in _date_ticks(first, last):
+    ticks = _date_ticks(first, last)
+    for i, d in enumerate(ticks):
+        anchor = "end" if i == len(ticks) - 1 and len(ticks) > 1 else "middle"
         parts.append(
-            f'<text class="ft-axis" x="{x(d):.1f}" y="{base + 16}" text-anchor="middle">{d:%Y-%m-%d}</text>'
+            f'<text class="ft-axis" x="{x(d):.1f}" y="{base + 16}" text-anchor="{anchor}">{d:%Y-%m-%d}</text>'
         )
     legend_x = LEFT_MARGIN
     for s in series:
@@ -216,6 +219,14 @@ def outcome_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text is escaped above
+
+
+def _marker_label(x: float, y: float, label: str) -> str:
+    """A treatment marker's label beside its line: right of it, or left of it near the chart's right edge."""
+    text = escape(label if len(label) <= 26 else label[:25] + "…")
+    if x > WIDTH - RIGHT_MARGIN - 180:
+        return f'<text class="ft-marker-label" x="{x - 3:.1f}" y="{y}" text-anchor="end">{text}</text>'
+    return f'<text class="ft-marker-label" x="{x + 3:.1f}" y="{y}">{text}</text>'
 
 
 def _date_ticks(first: date, last: date, count: int = 5) -> list[date]:

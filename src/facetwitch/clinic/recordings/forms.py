@@ -71,6 +71,7 @@ def video_upload_handlers(request) -> list[FileUploadHandler]:
 class RecordingUploadForm(forms.Form):
     video = forms.FileField(
         label="Video file",
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*"}),
         help_text="MP4, MOV, WebM or AVI from a phone or webcam; the face filling much of the picture.",
         error_messages={
             "required": "Choose a video file to upload.",

@@ -95,8 +95,15 @@ def outcome_context(patient) -> dict:
         ),
     ]
     titles = ["Episodes per minute", "Time in spasm per side", "Blink rate", "Scales at visits"]
+    rows = (
+        [{"date": r.recorded_on, "kind": "recording", "recording": r} for r in recordings]
+        + [{"date": v.date, "kind": "visit", "visit": v} for v in visits]
+        + [{"date": d, "kind": "treatment", "label": label} for d, label in markers]
+    )
+    rows.sort(key=lambda row: (row["date"], ("treatment", "visit", "recording").index(row["kind"])))
     return {
         "charts": list(zip(titles, charts, strict=True)),
+        "rows": rows,
         "recordings": recordings,
         "visits": visits,
         "markers": markers,

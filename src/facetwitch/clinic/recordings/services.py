@@ -8,6 +8,7 @@ whose worker is gone.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -172,7 +173,39 @@ def recover_stale_recordings() -> list[int]:
             enqueue_analysis(recording)
             logger.warning("Recording %s re-queued: worker %s is gone", recording.pk, lost_worker)
         recovered.append(recording.pk)
+    recovered += _requeue_orphans()
     return recovered
+
+
+def _requeue_orphans() -> list[int]:
+    """Queued recordings whose queue row cannot run any more: taken by a worker that died before it marked
+    the recording running (RUNNING for over a minute), finished without it, or deleted (pruned)."""
+    from django_tasks_db.models import DBTaskResult
+
+    orphans = []
+    cutoff = timezone.now() - timedelta(seconds=60)
+    for recording in Recording.objects.filter(status=Status.QUEUED):
+        task = DBTaskResult.objects.filter(id=recording.task_id).first() if recording.task_id else None
+        if task is not None and (
+            task.status == "READY" or (task.status == "RUNNING" and task.started_at > cutoff)
+        ):
+            continue
+        with transaction.atomic():
+            if task is not None and task.status == "RUNNING":
+                DBTaskResult.objects.filter(id=task.id, status="RUNNING").update(
+                    status="FAILED",
+                    finished_at=timezone.now(),
+                    exception_class_path="facetwitch.clinic.recordings.WorkerLost",
+                    traceback="The worker stopped before it started this recording; recording re-queued.",
+                )
+            if not Recording.objects.filter(
+                pk=recording.pk, status=Status.QUEUED, task_id=recording.task_id
+            ).exists():
+                continue
+            enqueue_analysis(recording)
+        logger.warning("Recording %s re-queued: its queue entry could not run any more", recording.pk)
+        orphans.append(recording.pk)
+    return orphans
 
 
 def _fail(pk: int, message: str) -> None:
@@ -274,6 +307,8 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
         if not video.is_file():
             raise FileNotFoundError("The uploaded video file is missing from the private store.")
         analysis = analyse_with_heartbeat(pk, video, mirrored=recording.mirrored)
+        # The report and analysis.json name the file the clinic knows, not the private store's internal path.
+        analysis.video = dataclasses.replace(analysis.video, path=recording.original_name)
         paths = facetwitch.write_outputs(analysis, storage.results_dir(recording.storage_key))
         _store_result(pk, analysis, paths)
     except facetwitch.AnalysisError as exc:

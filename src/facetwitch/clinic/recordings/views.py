@@ -115,6 +115,8 @@ def status(request, patient_id: int, pk: int):
     if request.htmx and recording.is_finished and request.GET.get("poll"):
         response["HX-Refresh"] = "true"  # reload the page to show the result or the error
     response["Cache-Control"] = "no-store"
+    if not request.htmx:  # opened as a page; the page's own 2-second polls are covered by its audit entry
+        audit(request, "view", patient=recording.patient, obj=recording, detail="analysis status")
     return response
 
 
@@ -194,26 +196,46 @@ def outcome_timeline(request, patient_id: int):
 
 @role_required(*VIEW_ROLES)
 def compare(request, patient_id: int):
-    """Two finished recordings of the same patient side by side (``?a=<id>&b=<id>``)."""
+    """Two finished recordings of the same patient side by side (``?a=<id>&b=<id>``).
+
+    Without parameters: the first and the latest analysed recording; with one of them: that one and the
+    first (or latest) other analysed recording.
+    """
     patient = get_patient(patient_id)
     done = list(patient.recordings.filter(status=Recording.Status.DONE).order_by("recorded_on", "id"))
     context = {"patient": patient, "choices": done, "error": ""}
-    a_id, b_id = request.GET.get("a"), request.GET.get("b")
     status = 200
-    if a_id or b_id:
-        try:
-            pair = [get_recording(patient.pk, int(value)) for value in (a_id, b_id)]
-        except (TypeError, ValueError):
-            pair = None
-            context["error"] = "Choose two recordings from the lists."
-            status = 400
-        if pair and any(r.status != Recording.Status.DONE for r in pair):
-            context["error"] = "Both recordings must be analysed before they can be compared."
-            pair, status = None, 400
-        if pair:
-            context.update(outcomes.comparison_context(*pair))
-            context["selected"] = pair
-    elif len(done) >= 2:
-        context["selected"] = done[-2:]
-    audit(request, "view", patient=patient, detail=f"compare recordings {a_id},{b_id}")
+    try:
+        a, b = (
+            get_recording(patient.pk, int(value)) if value else None
+            for value in (request.GET.get("a"), request.GET.get("b"))
+        )
+    except ValueError:
+        a = b = None
+        context["error"] = "Choose two recordings from the lists."
+        status = 400
+    if not context["error"]:
+        others = [r for r in done if r not in (a, b)]
+        if a is None and others:
+            a = others.pop(0)
+        if b is None and others:
+            b = others[-1]
+        if a is not None and b is not None:
+            if a.status != Recording.Status.DONE or b.status != Recording.Status.DONE:
+                context["error"] = "Both recordings must be analysed before they can be compared."
+                status = 400
+            elif a.pk == b.pk:
+                context["error"] = "Choose two different recordings."
+                status = 400
+            else:
+                if a.recorded_on > b.recorded_on:
+                    a, b = b, a  # A is always the earlier one: "change" reads forwards in time
+                context.update(outcomes.comparison_context(a, b))
+                context["selected"] = [a, b]
+    audit(
+        request,
+        "view",
+        patient=patient,
+        detail=f"compare recordings {getattr(a, 'pk', '')},{getattr(b, 'pk', '')}",
+    )
     return render(request, "recordings/compare.html", context, status=status)

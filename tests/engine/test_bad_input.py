@@ -1,0 +1,124 @@
+"""Bad input: every broken file gets a clear message naming the file and the problem, and nothing half-written."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+import facetwitch
+from facetwitch.errors import AnalysisError, NoFaceError, VideoError
+from facetwitch.video import probe
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _audio_only(path: Path) -> Path:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("aac", rate=16000)
+        stream.layout = "mono"
+        t = np.arange(16000 * 2) / 16000
+        samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)[None, :]
+        for i in range(0, samples.shape[1], 1024):
+            frame = av.AudioFrame.from_ndarray(samples[:, i : i + 1024], format="fltp", layout="mono")
+            frame.sample_rate = 16000
+            frame.pts = i
+            frame.time_base = Fraction(1, 16000)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def _blank_video(path: Path, seconds: float = 2.0) -> Path:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        gray = np.full((240, 320, 3), 128, np.uint8)
+        for _ in range(int(seconds * 25)):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(gray, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: _write(p, b""), "empty"),
+        (lambda p: _write(p, b"this is not a video\n"), "not a readable video"),
+        (_audio_only, "no video stream"),
+    ],
+    ids=["zero-byte", "text-named-mp4", "audio-only"],
+)
+def test_unreadable_files_raise_clear_errors(tmp_path, make, expected):
+    path = make(tmp_path / "bad file ü.mp4")
+    with pytest.raises(VideoError) as info:
+        facetwitch.analyze(path)
+    assert expected in str(info.value)
+    assert "bad file ü.mp4" in str(info.value)
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(VideoError, match="no such file"):
+        facetwitch.analyze(tmp_path / "nope.mp4")
+    with pytest.raises(VideoError, match="directory"):
+        facetwitch.analyze(tmp_path)
+
+
+def test_truncated_video_is_rejected_or_analysed_up_to_the_damage(tmp_path, right_clonic_video):
+    data = Path(right_clonic_video.path).read_bytes()
+    truncated = tmp_path / "truncated.mp4"
+    truncated.write_bytes(data[: len(data) // 2])
+    # An MP4 cut in half loses its index (moov atom at the end): FFmpeg cannot open it.
+    with pytest.raises(AnalysisError) as info:
+        facetwitch.analyze(truncated)
+    assert "truncated.mp4" in str(info.value)
+
+
+def test_video_without_any_face(tmp_path):
+    path = _blank_video(tmp_path / "no face.mp4")
+    with pytest.raises(NoFaceError, match="no face was found"):
+        facetwitch.analyze(path)
+
+
+def test_face_only_part_of_the_time_reports_the_gap(tmp_path, right_clonic_video):
+    """Frames 3-5 s replaced by an empty scene: analysed, with the gap reported and nothing invented there."""
+    source = Path(right_clonic_video.path)
+    target = tmp_path / "with gap.mp4"
+    with av.open(str(source)) as src, av.open(str(target), "w") as dst:
+        in_stream = src.streams.video[0]
+        out_stream = dst.add_stream("libx264", rate=30)
+        out_stream.width, out_stream.height, out_stream.pix_fmt = in_stream.width, in_stream.height, "yuv420p"
+        for frame in src.decode(in_stream):
+            t = float(frame.pts * frame.time_base)
+            rgb = frame.to_ndarray(format="rgb24")
+            if 6.0 <= t < 8.0:
+                rgb = np.full_like(rgb, 90)
+            for packet in out_stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                dst.mux(packet)
+        for packet in out_stream.encode():
+            dst.mux(packet)
+    a = facetwitch.analyze(target)
+    assert a.quality.face_found_fraction == pytest.approx(0.8, abs=0.03)
+    assert len(a.quality.gaps) == 1
+    gap = a.quality.gaps[0]
+    assert gap.start_s == pytest.approx(6.0, abs=0.1) and gap.end_s == pytest.approx(8.0, abs=0.15)
+    assert any("no face" in w for w in a.quality.warnings)
+    assert not [e for e in a.events if e.start_s < gap.end_s and e.end_s > gap.start_s]
+    assert [e.side for e in a.episodes] == ["right"]  # the spasm at 3-5 s is still found
+
+
+def test_probe_reports_the_container(right_clonic_video):
+    info = probe(right_clonic_video.path)
+    assert (info.width, info.height) == (640, 480)
+    assert info.fps_nominal == pytest.approx(30.0)
+    assert info.duration_s == pytest.approx(10.0, abs=0.1)

@@ -1,0 +1,70 @@
+"""The command line, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from facetwitch.schema import validate_analysis
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "facetwitch", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=600)  # fmt: skip
+
+
+def test_analyze_two_videos_one_bad_keeps_going(tmp_path, right_clonic_video):
+    bad = tmp_path / "broken.mp4"
+    bad.write_text("garbage")
+    out = tmp_path / "results dir"
+    proc = run("analyze", str(bad), str(right_clonic_video.path), "-o", str(out), "--quiet")
+    assert proc.returncode == 1
+    assert "broken.mp4" in proc.stderr and "not a readable video" in proc.stderr
+    assert "1 of 2 video(s) could not be analysed" in proc.stderr
+    good = out / Path(right_clonic_video.path).stem
+    doc = json.loads((good / "analysis.json").read_text())
+    validate_analysis(doc)
+    assert [e["side"] for e in doc["episodes"]] == ["right"]
+    assert (good / "frames.parquet").stat().st_size > 0 and (good / "report.html").stat().st_size > 0
+    assert not (out / "broken").exists()  # nothing half-written for the bad file
+    assert "episodes R 1 / L 0" in proc.stdout and "report.html" in proc.stdout
+
+
+def test_wrong_flag_and_missing_arguments_exit_2():
+    proc = run("analyze", "--frobnicate", "x.mp4", "-o", "out")
+    assert proc.returncode == 2 and "unrecognized arguments" in proc.stderr
+    proc = run("analyze", "x.mp4")
+    assert proc.returncode == 2 and "-o/--output" in proc.stderr
+
+
+def test_missing_video_exit_1(tmp_path):
+    proc = run("analyze", str(tmp_path / "absent.mp4"), "-o", str(tmp_path / "o"), "--quiet")
+    assert proc.returncode == 1 and "no such file" in proc.stderr
+
+
+def test_bad_model_exit_3(tmp_path, right_clonic_video):
+    fake = tmp_path / "fake.task"
+    fake.write_bytes(b"not a model")
+    proc = run("analyze", str(right_clonic_video.path), "-o", str(tmp_path / "o"), "--model", str(fake))
+    assert proc.returncode == 3 and "sha256" in proc.stderr
+
+
+def test_model_path_and_verify():
+    proc = run("model", "verify")
+    assert proc.returncode == 0 and "ok: sha256" in proc.stdout
+
+
+@pytest.mark.slow
+def test_demo_renders_analyses_and_says_where_the_report_is(tmp_path):
+    proc = run("demo", "-o", str(tmp_path / "demo out"), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    report = tmp_path / "demo out" / "demo-video" / "report.html"
+    assert str(report.resolve()) in proc.stdout
+    doc = json.loads((report.parent / "analysis.json").read_text())
+    truth = json.loads((tmp_path / "demo out" / "demo-truth.json").read_text())
+    truth_sides = {e["side"] for e in truth if e["kind"] == "contraction"}
+    assert {e["side"] for e in doc["episodes"]} == truth_sides
