@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint setup model system-deps clinic demo clean
+.PHONY: run demo clinic test bench lint setup model system-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ model: $(STAMP)
 
 run: setup
 	$(VENV)/bin/facetwitch demo -o $(OUT)
+	@echo
+	@echo "Starting the clinic web app (Ctrl-C to stop) ..."
+	bash scripts/run-clinic.sh
+
+demo: setup
+	$(VENV)/bin/facetwitch demo -o $(OUT)
+
+clinic: setup
+	bash scripts/run-clinic.sh
 
 test: setup
 	bash scripts/run-tests.sh $(PYTEST_ARGS)

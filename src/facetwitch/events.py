@@ -259,9 +259,9 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
             if not np.isfinite(w).all():
                 continue
             f, conc, rms = _dominant(w, fs, p.tremor_band_hz)
-            if conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise):
-                if _envelope_cv(w, fs, f) <= p.tremor_max_envelope_cv:
-                    hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
+            rhythmic = conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise)
+            if rhythmic and _envelope_cv(w, fs, f) <= p.tremor_max_envelope_cv:
+                hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
         for start, stop in runs(hits):
             # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
             start, stop = max(0, start - win // 4), min(grid.size, stop + win // 4)

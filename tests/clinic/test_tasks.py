@@ -238,7 +238,8 @@ def _wait_for(predicate, timeout: float, what: str, worker: subprocess.Popen, lo
 
 
 @pytest.mark.slow
-def test_a_worker_killed_with_sigkill_mid_analysis_is_recovered_by_the_next_worker(tmp_path):
+def test_a_worker_killed_mid_analysis_is_recovered_by_the_next_worker(tmp_path):
+    """SIGKILL (crash) and a forced stop (SIGTERM twice) mid-analysis: the recording is analysed in the end."""
     from facetwitch.simulate import Blink, Scenario, Spasm, render
 
     data = tmp_path / "clinic"
@@ -270,21 +271,26 @@ def test_a_worker_killed_with_sigkill_mid_analysis_is_recovered_by_the_next_work
     pk, first_task = out.split("RECORDING", 1)[1].split()
     log = tmp_path / "worker.log"
 
-    first = _start_worker(env, log)
-    try:
-        running = _wait_for(
+    def mid_analysis(worker: subprocess.Popen, attempt: int, what: str) -> None:
+        row = _wait_for(
             lambda: _row(
                 db,
                 "SELECT worker_pid, progress FROM recordings_recording WHERE id=? AND status='running' "
-                "AND progress > 0.05",
+                "AND attempts=? AND progress > 0.05",
                 pk,
+                attempt,
             ),
             90,
-            "the first worker to be mid-analysis",
-            first,
+            what,
+            worker,
             log,
         )
-        assert running[0] == first.pid and running[1] < 0.9
+        assert row[0] == worker.pid and row[1] < 0.9
+
+    # 1. SIGKILL in the middle of the analysis.
+    first = _start_worker(env, log)
+    try:
+        mid_analysis(first, 1, "the first worker to be mid-analysis")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
     finally:
@@ -295,15 +301,35 @@ def test_a_worker_killed_with_sigkill_mid_analysis_is_recovered_by_the_next_work
     assert status == "running" and progress < 1.0
     assert _task_statuses(db)[first_task.replace("-", "")] == "RUNNING"
 
+    # 2. The next worker recovers it at start; then it is stopped by force (SIGTERM twice) mid-analysis:
+    #    the recording goes straight back to the queue.
     second = _start_worker(env, log)
+    try:
+        mid_analysis(second, 2, "the second worker to resume the analysis")
+        statuses = _task_statuses(db)
+        assert statuses[first_task.replace("-", "")] == "FAILED"  # marked lost, not RUNNING for ever
+        second_task = _row(db, "SELECT task_id FROM recordings_recording WHERE id=?", pk)[0]
+        second.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=90)
+    finally:
+        if second.poll() is None:
+            second.kill()
+    status, task_id = _row(db, "SELECT status, task_id FROM recordings_recording WHERE id=?", pk)
+    assert status == "queued" and task_id not in (first_task, second_task)
+    assert _task_statuses(db)[task_id.replace("-", "")] == "READY"
+
+    # 3. A third worker completes it.
+    third = _start_worker(env, log)
     try:
         _wait_for(
             lambda: _row(
                 db, "SELECT 1 FROM recordings_recording WHERE id=? AND status IN ('done', 'failed')", pk
             ),
             120,
-            "the second worker to finish the analysis",
-            second,
+            "the third worker to finish the analysis",
+            third,
             log,
         )
         rec = _row(
@@ -312,19 +338,17 @@ def test_a_worker_killed_with_sigkill_mid_analysis_is_recovered_by_the_next_work
             "affected_side, task_id FROM recordings_recording WHERE id=?",
             pk,
         )
-        status, error, attempts, worker_pid, progress, analysis_json, right_rate, side, task_id = rec
+        status, error, attempts, worker_pid, progress, analysis_json, right_rate, side, final_task = rec
         assert status == "done", error
-        assert attempts == 2 and worker_pid == second.pid and progress == 1.0
+        assert attempts == 3 and worker_pid == third.pid and progress == 1.0
+        assert final_task == task_id
         assert (data / "private" / analysis_json).is_file()
         assert side == "right" and right_rate > 0
-        assert task_id != first_task
-        statuses = _task_statuses(db)
-        assert statuses[first_task.replace("-", "")] == "FAILED"  # marked lost, not RUNNING for ever
-        assert statuses[task_id.replace("-", "")] == "SUCCESSFUL"
-        assert "worker" in log.read_text().lower()
+        assert _task_statuses(db)[final_task.replace("-", "")] == "SUCCESSFUL"
+        assert "re-queued" in log.read_text()
     finally:
-        second.send_signal(signal.SIGTERM)
+        third.send_signal(signal.SIGTERM)
         try:
-            second.wait(timeout=20)
+            third.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            second.kill()
+            third.kill()
