@@ -15,6 +15,7 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("FACETWITCH_CLINIC_DATA", Path.cwd() / "var" / "clinic")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the SQLite file and private uploads live here
 
 DEBUG = os.environ.get("FACETWITCH_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("FACETWITCH_SECRET_KEY", "")
