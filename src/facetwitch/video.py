@@ -20,6 +20,10 @@ from facetwitch.errors import VideoError
 from facetwitch.records import VideoInfo
 
 
+# FFmpeg opens pictures as one-frame "videos": refuse them with a clear message.
+STILL_IMAGE_FORMATS = frozenset({"image2", "gif", "apng", "webp", "jpeg_pipe", "png_pipe"})
+
+
 @dataclass(frozen=True)
 class Frame:
     index: int
@@ -40,6 +44,10 @@ def _open(path: Path):
         raise VideoError(
             f"{path}: not a readable video ({exc.strerror or exc}); record or export it again as MP4/MOV/WebM"
         ) from exc
+    fmt = container.format.name
+    if fmt.endswith("_pipe") or fmt in STILL_IMAGE_FORMATS:
+        container.close()
+        raise VideoError(f"{path}: is a still image ({fmt}), not a video; record a video of the face at rest")
     if not container.streams.video:
         container.close()
         kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"

@@ -67,6 +67,16 @@ def test_unreadable_files_raise_clear_errors(tmp_path, make, expected):
     assert "bad file ü.mp4" in str(info.value)
 
 
+def test_still_image_is_not_a_video(tmp_path):
+    from PIL import Image
+    from skimage import data
+
+    path = tmp_path / "photo.mp4"  # the extension lies; the content decides
+    Image.fromarray(data.astronaut()).save(path, format="PNG")
+    with pytest.raises(VideoError, match="still image"):
+        facetwitch.analyze(path)
+
+
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(VideoError, match="no such file"):
         facetwitch.analyze(tmp_path / "nope.mp4")

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
-
-CHUNK = 1024 * 1024
 
 
 def private_root() -> Path:
@@ -54,23 +51,7 @@ def write_chunks(chunks: Iterable[bytes], target: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def copy_file(source: Path, target: Path) -> tuple[str, int]:
-    """Copy a file (e.g. a rendered demo video) into the private store; returns (sha256, size)."""
-
-    def chunks():
-        with open(source, "rb") as f:
-            while block := f.read(CHUNK):
-                yield block
-
-    return write_chunks(chunks(), target)
-
-
 def results_dir(storage_key: str) -> Path:
     path = recording_dir(storage_key) / "results"
     path.mkdir(exist_ok=True, mode=0o700)
     return path
-
-
-def remove_results(storage_key: str) -> None:
-    """Delete derived results only (before a re-analysis); the uploaded video is never deleted here."""
-    shutil.rmtree(private_root() / "recordings" / storage_key / "results", ignore_errors=True)
