@@ -19,7 +19,6 @@ import numpy as np
 from facetwitch.errors import VideoError
 from facetwitch.records import VideoInfo
 
-
 # FFmpeg opens pictures as one-frame "videos": refuse them with a clear message.
 STILL_IMAGE_FORMATS = frozenset({"image2", "gif", "apng", "webp", "jpeg_pipe", "png_pipe"})
 
