@@ -42,7 +42,8 @@ stop() {
 trap stop INT TERM EXIT
 
 # Started directly (not through the shell function) so that $! is the worker itself and stop() reaches it.
-"$PY" -m facetwitch.clinic.manage db_worker --queue-name '*' --no-reload -v 1 &
+# analysis_worker = django-tasks' db_worker plus recovery of analyses whose worker died (heartbeats).
+"$PY" -m facetwitch.clinic.manage analysis_worker --queue-name '*' --no-reload -v 1 &
 pids+=($!)
 .venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
   --timeout 120 --access-logfile - --error-logfile - --log-level warning &

@@ -270,6 +270,14 @@ def test_edit_visit(clinician_client, patient, visit):
     assert "jankovic_severity" in AuditEntry.objects.get(action="update", object_type="Visit").detail
 
 
+def test_edit_visit_prefilled_from_suggested_scales_until_saved(clinician_client, patient, visit):
+    url = reverse("patients:visit_edit", args=[patient.pk, visit.pk])
+    page = clinician_client.get(url, {"jankovic_severity": "4", "smc_grade": "3"}).content.decode()
+    assert 'name="jankovic_severity" value="4"' in page and 'name="smc_grade" value="3"' in page
+    visit.refresh_from_db()
+    assert visit.jankovic_severity == 2  # showing a suggestion changes nothing until the clinician saves
+
+
 def test_another_patients_visit_is_not_found_and_unchanged(clinician_client, patient, other_patient, visit):
     url = reverse("patients:visit_edit", args=[other_patient.pk, visit.pk])
     assert clinician_client.get(url).status_code == 404

@@ -94,7 +94,7 @@ def test_run_clinic_serves_the_demo_and_stops_on_ctrl_c(tmp_path):
         css = opener.open(f"{base}/static/clinic/clinic.css", timeout=5)
         assert css.status == 200 and b"--accent" in css.read()
         running = " | ".join(processes_in_group(proc.pid))
-        assert "db_worker" in running and "gunicorn" in running
+        assert "analysis_worker" in running and "gunicorn" in running
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
         try:

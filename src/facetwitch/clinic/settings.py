@@ -127,6 +127,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background analysis: a running analysis whose worker sent no heartbeat for this long is re-queued by
+# `manage.py analysis_worker`; after this many interrupted runs it fails with a message (Retry restarts it).
+FACETWITCH_ANALYSIS_STALE_S = int(os.environ.get("FACETWITCH_ANALYSIS_STALE_S", "300"))
+FACETWITCH_ANALYSIS_MAX_ATTEMPTS = int(os.environ.get("FACETWITCH_ANALYSIS_MAX_ATTEMPTS", "3"))
 
 # Clinic hours (scheduling): defaults from the product brief, configurable by environment.
 CLINIC_HOURS = {

@@ -139,7 +139,9 @@ def visit_edit(request, pk: int, visit_pk: int):
     patient = get_object_or_404(Patient, pk=pk)
     # A visit of another patient under this patient's URL is "not found": never shown, never changed.
     visit = get_object_or_404(Visit, pk=visit_pk, patient=patient)
-    form = VisitForm(request.POST or None, instance=visit, patient=patient)
+    # Suggested scales from a recording's analysis pre-fill the form; the clinician confirms by saving.
+    prefill = prefill_from_query(request.GET) if request.method == "GET" else {}
+    form = VisitForm(request.POST or None, instance=visit, patient=patient, initial=prefill)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -153,5 +155,5 @@ def visit_edit(request, pk: int, visit_pk: int):
     return render(
         request,
         "patients/visit_form.html",
-        {"form": form, "patient": patient, "visit": visit, "prefilled": False},
+        {"form": form, "patient": patient, "visit": visit, "prefilled": bool(prefill)},
     )
