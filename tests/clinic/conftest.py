@@ -183,25 +183,6 @@ def visit(patient, clinician_user):
 # --- Browser tests (Playwright + Debian chromium) -------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's chromium instead of Playwright's download (unreachable here); no background network traffic."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--headless",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
 @pytest.fixture
 def live_url(live_server) -> str:
     return live_server.url

@@ -6,7 +6,6 @@ import dataclasses
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -341,32 +340,23 @@ def test_envelope_keeps_a_one_frame_spike() -> None:
 
 
 @pytest.mark.browser
-def test_report_renders_offline_in_chromium(tmp_path: Path) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian chromium is not installed (scripts/system-deps.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
+def test_report_renders_offline_in_chromium(tmp_path: Path, browser) -> None:
     analysis = make_analysis()
     page_file = write_outputs(analysis, tmp_path / "report dir ü").html
     requested: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(java_script_enabled=False)
-            page.on("request", lambda r: requested.append(r.url))
-            page.goto(page_file.as_uri())
-            shaded = page.locator("rect.ev")
-            assert shaded.count() == expected_shaded(analysis)
-            box = page.locator("#timeline-right svg").bounding_box()
-            assert box is not None and box["width"] > 600 and box["height"] > 150
-            assert page.get_by_role("heading", name="Suggested scales").is_visible()
-            assert page.locator("caption", has_text=SUGGESTION_LABEL).is_visible()
-        finally:
-            browser.close()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(page_file.as_uri())
+        shaded = page.locator("rect.ev")
+        assert shaded.count() == expected_shaded(analysis)
+        box = page.locator("#timeline-right svg").bounding_box()
+        assert box is not None and box["width"] > 600 and box["height"] > 150
+        assert page.get_by_role("heading", name="Suggested scales").is_visible()
+        assert page.locator("caption", has_text=SUGGESTION_LABEL).is_visible()
+    finally:
+        context.close()
     assert requested == [page_file.as_uri()]
 
 
