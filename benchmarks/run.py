@@ -93,10 +93,20 @@ def accuracy(suite_name: str, scenarios) -> dict:
     return {"metrics": metrics, "rows": rows}
 
 
+PEAK_RSS = """
+import json as _json
+_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(_json.dumps({**RESULT, "peak_rss_mb": _kb / 1024}))
+"""
+
+
 def _measure_child(code: str) -> dict:
-    """Run ``code`` in a fresh interpreter; it prints a JSON dict. Adds the child's peak RSS in MB."""
-    wrapper = code + "\nimport resource, json as _j\nprint(_j.dumps({**RESULT, 'peak_rss_mb': " \
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"  # fmt: skip
+    """Run ``code`` in a fresh interpreter; it prints a JSON dict. Adds the child's peak RSS in MB.
+
+    The peak is VmHWM from /proc: ``ru_maxrss`` would carry over the benchmark process's own peak, because
+    Linux keeps the larger of the forked copy's and the new program's high-water mark across exec.
+    """
+    wrapper = code + PEAK_RSS
     out = subprocess.run([sys.executable, "-c", wrapper], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -30,8 +30,10 @@ from facetwitch.signals import SIDES, Signals
 class DetectionParams:
     close: float = 0.45  # eye closure counted as "closed"
     close_low: float = 0.2  # hysteresis: the event continues while closure stays above this
-    asymmetry: float = 0.3  # closure difference making a closure unilateral
-    lower_face_min: float = 0.035  # minimum side-to-side pull difference (fraction of resting distance)
+    unilateral_close: float = 0.3  # one eye at least this closed ...
+    asymmetry: float = 0.15  # ... and more closed than the other eye by this much
+    eye_ratio: float = 0.5  # ... and the other eye less than half as closed
+    lower_face_min: float = 0.045  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
     brow_min: float = 0.04
@@ -44,10 +46,11 @@ class DetectionParams:
     tremor_window_s: float = 2.0
     tremor_step_s: float = 0.25
     tremor_min_s: float = 2.0
-    tremor_concentration: float = 0.85  # share of the 1-15 Hz power within +-0.75 Hz of the peak
+    tremor_concentration: float = 0.85  # share of the 2-15 Hz power within +-0.75 Hz of the peak
     tremor_max_envelope_cv: float = 0.25  # tremor keeps its amplitude; speech syllables do not
+    tremor_max_freq_sd_hz: float = 0.25  # ... and its rate from one window to the next
     tremor_min_rms_jaw: float = 0.0015  # RMS of the jaw oscillation (fraction of the chin-nose distance)
-    tremor_min_rms_eye: float = 0.02  # RMS of the lid oscillation (closure units)
+    tremor_min_rms_eye: float = 0.008  # RMS of the lid oscillation (closure units)
     tremor_noise_k: float = 4.0
 
 
@@ -112,8 +115,13 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     cl, cr = sig.closure_left, sig.closure_right
     other = {"left": "right", "right": "left"}
     closed = {s: _gt(sig.side("closure", s), p.close) for s in SIDES}
+    # One eye closing while the other stays mostly open. The face mesh couples the two eyes (the open eye's
+    # aperture dips when the other closes), so "mostly open" is relative to the closing eye.
     eye_uni = {
-        s: closed[s] & _gt(sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry) for s in SIDES
+        s: _gt(sig.side("closure", s), p.unilateral_close)
+        & _gt(sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry)
+        & _gt(sig.side("closure", s) * p.eye_ratio - sig.side("closure", other[s]), 0.0)
+        for s in SIDES
     }
     bilateral_core = closed["left"] & closed["right"] & ~eye_uni["left"] & ~eye_uni["right"]
     bilateral = extend(bilateral_core, _gt(np.fmin(cl, cr), p.close_low))
@@ -213,6 +221,18 @@ def _uniform(sig_t: np.ndarray, x: np.ndarray, fs: float) -> tuple[np.ndarray, n
     return grid, y
 
 
+HIGHPASS_HZ = 1.5  # below the tremor band: removes drift, breathing, head sway and lighting flicker
+
+
+def _highpass(y: np.ndarray, fs: float) -> np.ndarray:
+    """Zero-phase 2 Hz high-pass; gaps (NaN) stay gaps."""
+    missing = ~np.isfinite(y)
+    sos = sps.butter(2, HIGHPASS_HZ, btype="highpass", fs=fs, output="sos")
+    out = sps.sosfiltfilt(sos, np.where(missing, np.nanmean(y), y))
+    out[missing] = np.nan
+    return out
+
+
 def _dominant(y: np.ndarray, fs: float, band: tuple[float, float]) -> tuple[float, float, float]:
     """(peak frequency Hz, power concentration around it, RMS amplitude) of a detrended window."""
     y = sps.detrend(y)
@@ -220,7 +240,7 @@ def _dominant(y: np.ndarray, fs: float, band: tuple[float, float]) -> tuple[floa
     nfft = max(1024, 1 << int(np.ceil(np.log2(n * 8))))
     spec = np.abs(np.fft.rfft(y * np.hanning(n), nfft)) ** 2
     freqs = np.fft.rfftfreq(nfft, 1.0 / fs)
-    broad = (freqs >= 1.0) & (freqs <= min(15.0, 0.49 * fs))
+    broad = (freqs >= HIGHPASS_HZ) & (freqs <= min(15.0, 0.49 * fs))
     if not broad.any() or spec[broad].sum() <= 0:
         return 0.0, 0.0, 0.0
     k = np.flatnonzero(broad)[np.argmax(spec[broad])]
@@ -250,10 +270,12 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         grid, y = _uniform(sig.t_s, x, fs)
         if grid.size < p.tremor_window_s * fs:
             continue
+        y = _highpass(y, fs)
         noise = robust_noise(x)
         min_rms = p.tremor_min_rms_jaw if region == "jaw" else p.tremor_min_rms_eye
         win, step = round(p.tremor_window_s * fs), max(1, round(p.tremor_step_s * fs))
         hits = np.zeros(grid.size, dtype=bool)
+        window_freq = np.full(grid.size, np.nan)
         for i in range(0, grid.size - win + 1, step):
             w = y[i : i + win]
             if not np.isfinite(w).all():
@@ -262,7 +284,12 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
             rhythmic = conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise)
             if rhythmic and _envelope_cv(w, fs, f) <= p.tremor_max_envelope_cv:
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
+                window_freq[i + win // 2] = f
+        hits = bridge(hits, grid, p.tremor_step_s * 2)
         for start, stop in runs(hits):
+            # A tremor keeps its rate from window to window; syllables of speech drift.
+            if np.nanstd(window_freq[start:stop]) > p.tremor_max_freq_sd_hz:
+                continue
             # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
             start, stop = max(0, start - win // 4), min(grid.size, stop + win // 4)
             f, _, rms = _dominant(y[start:stop], fs, p.tremor_band_hz)
