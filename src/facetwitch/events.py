@@ -2,14 +2,17 @@
 
 Rules (all thresholds in :class:`DetectionParams`, times in seconds):
 
-* A frame is a **unilateral eye contraction** of side S when S's eye is closed (closure above ``close``) and
-  clearly more closed than the other eye (difference above ``asymmetry``).
-* A frame is a **unilateral lower-face contraction** of side S when S's mouth corner or cheek is pulled more than
-  the other side's by a margin above the noise. Smiles and speech move both sides alike and so do not count.
+* A frame is a **unilateral eye contraction** of side S when S's eye is closing (``unilateral_close``), clearly
+  more than the other eye (``asymmetry``), and the other eye stays less than half as closed (``eye_ratio``).
+* A frame is a **unilateral lower-face contraction** of side S when S's mouth corner or cheek is pulled, more
+  than the other side's by a margin above the noise, while the other side moves little (``unilateral_ratio``).
+  Smiles and speech move both sides alike and so do not count.
 * Bilateral closures (both eyes closed, not clearly asymmetric) are **blinks** when short (``blink_max_s``) and
-  **contractions of side "both"** (blepharospasm) when longer.
-* **Tremor**: a sliding spectral window finds a dominant 3–12 Hz rhythm in the jaw or in one lid that holds for
-  at least ``tremor_min_s``; its frequency is re-estimated on the whole stretch.
+  **contractions of side "both"** (blepharospasm) when longer. Brief one-sided blips at a blink's edges are the
+  blink's own (``blink_shadow_*``).
+* **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
+  in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s``; its frequency is
+  re-estimated on the whole stretch.
 
 Event spans use hysteresis: a core above the threshold, extended while the signal stays above a lower one.
 """
