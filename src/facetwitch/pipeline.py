@@ -11,7 +11,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ from facetwitch import model as model_mod
 from facetwitch.episodes import group_episodes
 from facetwitch.errors import AnalysisError, NoFaceError, VideoError
 from facetwitch.events import DetectionParams, detect_events, runs, span
-from facetwitch.records import Analysis, Gap, Quality
+from facetwitch.records import Analysis, Gap, Quality, VideoInfo
 from facetwitch.signals import (
     BLENDSHAPES,
     RAW,
@@ -41,7 +41,7 @@ Progress = Callable[[int, int | None], None]
 
 
 class _Rows:
-    """Append-only float32 table with amortised growth (no per-frame Python objects kept)."""
+    """Append-only float32 table with amortised growth: a frame's measurements cost one row of floats."""
 
     def __init__(self, width: int, capacity: int = 1024):
         self._data = np.full((capacity, width), np.nan, dtype=np.float32)
@@ -110,17 +110,13 @@ def analyze(
     episodes = group_episodes(events)
     summary = summarise(sig, events, episodes)
     scales = suggest_scales(summary, episodes, events)
-    warnings += _quality_warnings(t_s, found_mask, usable, raw_rows, info.duration_s, sig.fps)
+    warnings += _quality_warnings(t_s, found_mask, raw_rows, info.duration_s, sig.fps)
     info = _with_decoded_counts(info, t_s)
     quality = Quality(
         face_found_fraction=float(found_mask.mean()),
         gaps=tuple(Gap(*span(t_s, a, b)) for a, b in runs(~usable)),
         warnings=tuple(warnings),
     )
-    import mediapipe
-
-    from facetwitch import __version__
-
     return Analysis(
         video=info,
         quality=quality,
@@ -128,11 +124,7 @@ def analyze(
         episodes=episodes,
         summary=summary,
         suggested_scales=scales,
-        engine={
-            "facetwitch": __version__,
-            "mediapipe": getattr(mediapipe, "__version__", "unknown"),
-            "model_sha256": model_mod.MODEL_SHA256,
-        },
+        engine=_engine_info(),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
 
@@ -207,17 +199,32 @@ def _landmark_segment(path: Path, model_path: Path, mirrored: bool, segment: tup
     )
 
 
-def _with_decoded_counts(info, t_s: np.ndarray):
-    """Replace the container's estimates with what was actually decoded."""
-    from dataclasses import replace
+def _engine_info() -> dict[str, str]:
+    import mediapipe
 
+    from facetwitch import __version__
+
+    return {
+        "facetwitch": __version__,
+        "mediapipe": getattr(mediapipe, "__version__", "unknown"),
+        "model_sha256": model_mod.MODEL_SHA256,
+    }
+
+
+def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:
+    """Replace the container's estimates with what was actually decoded."""
     dt = np.diff(t_s)
     duration = float(t_s[-1] + (np.median(dt) if dt.size else 0.0)) if t_s.size else 0.0
     return replace(info, frames=int(t_s.size), duration_s=duration)
 
 
-def _quality_warnings(t_s, found, usable, raw_rows, container_duration, fps) -> list[str]:
+def _quality_warnings(t_s, found, raw_rows, container_duration_s: float, fps: float) -> list[str]:
     warnings = []
+    if t_s.size and container_duration_s > 2 and t_s[-1] < 0.9 * container_duration_s - 1:
+        warnings.append(
+            f"frames stop at {t_s[-1]:.1f} s although the file says {container_duration_s:.1f} s: the file may be "
+            "truncated; the frames before were analysed"
+        )
     limits = QualityLimits()
     if found.mean() < 0.9:
         warnings.append(

@@ -94,6 +94,24 @@ def test_truncated_video_is_rejected_or_analysed_up_to_the_damage(tmp_path, righ
     assert "truncated.mp4" in str(info.value)
 
 
+def test_truncated_stream_is_analysed_up_to_the_damage_with_a_warning(tmp_path, right_clonic_video):
+    """Matroska keeps its header (with the duration) at the start: a cut file still decodes up to the cut."""
+    whole = tmp_path / "whole.mkv"
+    with av.open(str(right_clonic_video.path)) as src, av.open(str(whole), "w") as dst:
+        out_stream = dst.add_stream_from_template(src.streams.video[0])
+        for packet in src.demux(src.streams.video[0]):
+            if packet.dts is not None:
+                packet.stream = out_stream
+                dst.mux(packet)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    a = facetwitch.analyze(cut)
+    assert a.video.duration_s < 0.8 * right_clonic_video.scenario.duration_s
+    assert any("truncated" in w for w in a.quality.warnings)
+    assert [e.side for e in a.episodes] == ["right"]  # the spasm at 3-5 s lies before the cut
+
+
 def test_video_without_any_face(tmp_path):
     path = _blank_video(tmp_path / "no face.mp4")
     with pytest.raises(NoFaceError, match="no face was found"):
