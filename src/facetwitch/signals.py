@@ -2,12 +2,13 @@
 
 Two steps:
 
-* :func:`measure` turns one frame's landmarks into a small row of raw, scale-free geometry (ratios of 3-D
-  distances, so head rotation changes them little) plus the head pose. It runs inside the streaming loop.
+* :func:`measure` turns one frame's landmarks into a small row of raw, scale-free geometry read in the head's
+  own frame (the head rotation MediaPipe estimates is undone first) plus the head pose. It runs inside the
+  streaming loop.
 * :func:`normalise` turns the whole series of rows into signals relative to each side's own baseline:
-  ``closure`` 0 (eye as open as usual) .. 1 (lid margins touching), and deflections of brow, cheek, mouth
-  corner and jaw as fractions of their resting distance. Baselines are rolling, so slow drifts (posture,
-  lighting, fatigue) do not become events.
+  ``closure`` 0 (eye as open as usual) .. 1 (as closed as in the patient's own blinks), and deflections of brow,
+  cheek, mouth corner and jaw from rest. Baselines are rolling, so slow drifts (posture, lighting, fatigue) do
+  not become events.
 """
 
 from __future__ import annotations
@@ -27,10 +28,9 @@ EYE = {
 BROW_MID = {"right": 105, "left": 334}
 CHEEK = {"right": 50, "left": 280}
 MOUTH_CORNER = {"right": 61, "left": 291}
-UPPER_LIP, LOWER_LIP, CHIN, NOSE_TIP = 13, 14, 152, 1
+CHIN, NOSE_TIP = 152, 1
 
 SIDES = ("left", "right")
-SIGNALS = ("closure", "brow", "cheek", "mouth")
 RAW_COLUMNS = (
     "aperture_left", "aperture_right", "brow_left", "brow_right", "cheek_left", "cheek_right",
     "mouth_left", "mouth_right", "jaw", "iod_px", "yaw_deg", "pitch_deg", "roll_deg",
