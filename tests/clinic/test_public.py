@@ -11,6 +11,16 @@ from facetwitch.clinic.public.models import ConsultationRequest
 from facetwitch.clinic.scheduling.models import Appointment
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Submissions are rate-limited per client address in the cache (see test_public_ratelimit.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("url", "text"),

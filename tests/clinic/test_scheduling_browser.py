@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import urllib.error
+import urllib.request
 
+import pytest
+from django.core.cache import cache
+from icalendar import Calendar
+
+from facetwitch.clinic.public.models import ConsultationRequest
+from facetwitch.clinic.scheduling import hours
 from facetwitch.clinic.scheduling.models import Appointment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,3 +59,50 @@ def test_public_pages_screens(page, live_url, screenshot):
         screenshot(page, name)
     # The honeypot is invisible to people.
     assert page.locator("#id_website").bounding_box()["x"] < 0
+
+
+def test_calendar_subscription_link(page, live_url, login, screenshot, clinician_user, patient):
+    start = hours.local_datetime(dt.date(2027, 3, 15), dt.time(9, 0))
+    Appointment.objects.create(
+        patient=patient,
+        clinician=clinician_user,
+        visit_type="follow_up",
+        start=start,
+        end=start + dt.timedelta(minutes=30),
+    )
+    login(page, clinician_user)
+    page.goto(f"{live_url}/clinic/scheduling/")
+    page.get_by_role("link", name="Subscribe in a calendar app").click()
+    page.get_by_role("button", name="Make a subscription link").click()
+    url = page.locator("#feed-url").input_value()
+    assert url.startswith(f"{live_url}/clinic/scheduling/feed/") and url.endswith(".ics")
+    screenshot(page, "scheduling-subscription-link")
+    with urllib.request.urlopen(url) as response:  # as a calendar app: no session cookie
+        events = Calendar.from_ical(response.read()).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["Follow-up"]
+    page.get_by_role("button", name="Revoke link").click()
+    assert "no subscription link yet" in page.locator("#feed-state").text_content()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url)
+    assert refused.value.code == 404
+
+
+def test_rate_limited_request_page(page, live_url, screenshot):
+    from facetwitch.clinic.public import ratelimit
+
+    cache.clear()
+    for _ in range(ratelimit.ACCEPTED.count):  # this address already sent its hourly quota
+        ratelimit.record(ratelimit.ACCEPTED, "127.0.0.1")
+    page.goto(f"{live_url}/request/")
+    page.fill("#id_full_name", "Ana Souza")
+    page.fill("#id_email", "ana@example.org")
+    page.select_option("#id_reason", index=1)
+    page.check("#id_consent")
+    page.wait_for_timeout(3500)  # the form refuses submissions faster than a person (MIN_SECONDS)
+    with page.expect_response(lambda r: r.url.endswith("/request/") and r.request.method == "POST") as sent:
+        page.click("#request-form button[type=submit]")
+    assert sent.value.status == 429
+    assert page.get_by_role("heading", name="Too many requests from this connection").is_visible()
+    screenshot(page, "public-request-rate-limited")
+    assert not ConsultationRequest.objects.exists()
+    cache.clear()

@@ -219,6 +219,9 @@ def evaluate(findings: Findings, rules: dict[str, Any] | None = None) -> Differe
     rules = rules or load_rules()
     derived = derive(findings, rules)
     labels = {k: v["label"] for k, v in rules["findings"].items()}
+    if findings.tremor_present and findings.tremor_frequency_hz is not None:
+        # The measured rate is what the clinician weighs (e.g. 4-7 Hz rest tremor vs. a faster one).
+        labels["rhythmic_tremor"] += f" (measured {findings.tremor_frequency_hz:.1f} Hz)"
     candidates = []
     for order, cause in enumerate(rules["causes"]):
         supporting = tuple(_evidence(i, labels) for i in cause["for"] if derived.get(i["finding"]) is True)

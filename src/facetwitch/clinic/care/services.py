@@ -70,6 +70,7 @@ class VideoMetrics:
     regions: tuple[str, ...]
     tremor_present: bool | None
     tremor_frequency_hz: float | None
+    bilateral_synchronous: bool | None = None
 
 
 def latest_video_metrics(patient) -> VideoMetrics | None:
@@ -99,7 +100,22 @@ def latest_video_metrics(patient) -> VideoMetrics | None:
         regions=tuple(sorted(regions)),
         tremor_present=tremor_present,
         tremor_frequency_hz=tremor_hz,
+        bilateral_synchronous=_video_synchrony(summary),
     )
+
+
+def _video_synchrony(summary: dict | None) -> bool | None:
+    """Do both eyes close together? The engine files closures of both eyes at once under "both" and
+    one-sided spasms under "left"/"right": only "both" episodes -> synchronous; spasms on each side but
+    none together -> asynchronous; a mix or no episodes -> not decided by the video (None)."""
+    if not summary:
+        return None
+    counts = {key: (summary.get(key) or {}).get("episodes") or 0 for key in VIDEO_REGION_KEYS}
+    if counts["both"] and not (counts["left"] or counts["right"]):
+        return True
+    if not counts["both"] and counts["left"] and counts["right"]:
+        return False
+    return None
 
 
 def _analysis_summary(rec) -> dict | None:
@@ -144,6 +160,7 @@ def findings_for(
             blink_rate_per_min=video.blink_rate_per_min,
             tremor_present=video.tremor_present,
             tremor_frequency_hz=video.tremor_frequency_hz,
+            bilateral_synchronous=video.bilateral_synchronous,
         )
     if assessment:
         for name in ASSESSMENT_FINDINGS:

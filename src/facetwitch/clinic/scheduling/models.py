@@ -87,3 +87,21 @@ class Appointment(models.Model):
                 f"{other.start.astimezone(hours.clinic_hours().tz):%H:%M}–"
                 f"{other.end.astimezone(hours.clinic_hours().tz):%H:%M} that day. Choose another time."
             )
+
+
+class CalendarFeedToken(models.Model):
+    """A user's secret calendar subscription link (calendar apps cannot sign in).
+
+    Only the SHA-256 of the token is stored: a copy of the database does not give working links, and the lookup
+    by hash does not leak the secret through timing. The plain token is shown once, when it is made.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user.get_username()}"

@@ -29,6 +29,17 @@ def save_appointment(appointment: Appointment) -> Appointment:
     return appointment
 
 
+FEED_PAST_DAYS = 30  # calendar feeds keep the last month so that recent visits stay visible
+
+
+def feed_appointments(clinician):
+    """A clinician's appointments for a calendar feed: those ending in the last month and all future ones."""
+    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    return Appointment.objects.filter(clinician=clinician, end__gte=since).select_related(
+        "patient", "clinician"
+    )
+
+
 def clinicians():
     """Users in the clinician group, by name."""
     return (

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from facetwitch.clinic.scheduling import views
+from facetwitch.clinic.scheduling.feeds import TOKEN_PATTERN
 
 app_name = "scheduling"
 urlpatterns = [
@@ -11,7 +12,10 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.appointment_cancel, name="cancel"),
     path("<int:pk>/complete/", views.appointment_complete, name="complete"),
     path("<int:pk>/appointment.ics", views.appointment_ics, name="ics"),
+    # Before the numeric feed: a 43-character token never resolves as a user id.
+    re_path(rf"^feed/(?P<token>{TOKEN_PATTERN})\.ics$", views.token_feed, name="token_feed"),
     path("feed/<int:user_pk>.ics", views.clinician_feed, name="feed"),
+    path("subscribe/", views.feed_subscription, name="subscription"),
     path("requests/", views.request_queue, name="requests"),
     path("requests/<int:pk>/", views.request_confirm, name="request_confirm"),
 ]

@@ -8,17 +8,18 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import ADMIN, CLINICIAN, STAFF, has_role, role_required
 from facetwitch.clinic.patients.models import Patient
-from facetwitch.clinic.scheduling import hours, ics, services
+from facetwitch.clinic.scheduling import feeds, hours, ics, services
 from facetwitch.clinic.scheduling.forms import AppointmentForm, CancelForm, RescheduleForm
-from facetwitch.clinic.scheduling.models import BOOKED, CANCELLED, COMPLETED, Appointment
+from facetwitch.clinic.scheduling.models import BOOKED, CANCELLED, COMPLETED, Appointment, CalendarFeedToken
 
 BOOKING_ROLES = (CLINICIAN, STAFF)
 
@@ -180,13 +181,64 @@ def clinician_feed(request, user_pk: int):
     clinician = get_object_or_404(get_user_model(), pk=user_pk)
     if clinician.pk != request.user.pk and not has_role(request.user, STAFF, ADMIN):
         raise PermissionDenied("Clinicians may export only their own calendar.")
-    since = timezone.now() - timedelta(days=30)
-    appointments = Appointment.objects.filter(clinician=clinician, end__gte=since).select_related(
-        "patient", "clinician"
-    )
+    appointments = services.feed_appointments(clinician)
     audit(request, "export", detail=f"ics feed of {clinician.get_username()}")
     name = f"facetwitch — {clinician.get_full_name() or clinician.get_username()}"
     return _ics_response(ics.build_calendar(appointments, name=name), f"clinician-{user_pk}.ics")
+
+
+FEED_TOKEN_SESSION_KEY = "scheduling.new_feed_token"
+
+
+@role_required(*BOOKING_ROLES)
+def feed_subscription(request):
+    """The signed-in user's calendar subscription link: make, regenerate or revoke it (POST)."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "regenerate":
+            # Shown once on the next page (post/redirect/get); only its hash is kept.
+            request.session[FEED_TOKEN_SESSION_KEY] = feeds.regenerate(request.user)
+            audit(request, "update", detail="calendar subscription link (re)generated")
+            messages.success(request, "New subscription link made; any earlier link no longer works.")
+        elif action == "revoke" and feeds.revoke(request.user):
+            audit(request, "delete", detail="calendar subscription link revoked")
+            messages.success(
+                request, "Subscription link revoked: calendar apps using it get nothing any more."
+            )
+        return redirect("scheduling:subscription")
+    token = request.session.pop(FEED_TOKEN_SESSION_KEY, None)
+    url = request.build_absolute_uri(reverse("scheduling:token_feed", args=[token])) if token else None
+    response = render(
+        request,
+        "scheduling/subscription.html",
+        {
+            "feed": CalendarFeedToken.objects.filter(user=request.user).first(),
+            "url": url,
+            "webcal_url": "webcal://" + url.split("://", 1)[1] if url else None,
+            "past_days": services.FEED_PAST_DAYS,
+        },
+    )
+    response["Cache-Control"] = "private, no-store"  # the page may hold the secret link
+    return response
+
+
+def token_feed(request, token: str):
+    """A user's appointments as .ics for calendar apps: no session, the secret link is the credential."""
+    user = feeds.resolve(token)
+    if user is None:
+        raise Http404("No such calendar feed.")
+    appointments = services.feed_appointments(user)
+    # The request is anonymous: the audit entry names the token's owner in its detail.
+    audit(request, "export", detail=f"ics subscription feed of {user.get_username()} (secret link)")
+    payload = ics.build_subscription_calendar(
+        appointments,
+        name="facetwitch clinic",
+        link=lambda a: request.build_absolute_uri(reverse("scheduling:detail", args=[a.pk])),
+    )
+    response = HttpResponse(payload, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="facetwitch.ics"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @role_required(*BOOKING_ROLES)
