@@ -420,6 +420,8 @@ def test_engine_error_fails_the_recording_with_its_message_and_retry_requeues(
     recording.refresh_from_db()
     assert recording.status == "failed"
     assert "face" in recording.error_message.lower()
+    assert recording.error_message.startswith("wall.mp4:")  # the uploaded name, not the private store's path
+    assert str(settings.PRIVATE_MEDIA_ROOT) not in recording.error_message
     page = text_of(staff_client.get(reverse("recordings:detail", args=[patient.pk, recording.pk])))
     assert recording.error_message.split("\n")[0][:40] in page
     assert "Retry the analysis" in page

@@ -312,7 +312,8 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
         paths = facetwitch.write_outputs(analysis, storage.results_dir(recording.storage_key))
         _store_result(pk, analysis, paths)
     except facetwitch.AnalysisError as exc:
-        _fail(pk, str(exc))
+        # Show the engine's message with the uploaded file's name, not the private store's internal path.
+        _fail(pk, str(exc).replace(str(video), recording.original_name))
         return Status.FAILED
     except Exception as exc:
         logger.exception("Analysis of recording %s failed", pk)
