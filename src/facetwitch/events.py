@@ -26,7 +26,7 @@ import numpy as np
 from scipy import signal as sps
 
 from facetwitch.records import Event
-from facetwitch.signals import SIDES, Signals
+from facetwitch.signals import SIDES, Signals, frame_interval
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,9 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
 def bridge(mask: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Fill False gaps no longer than ``max_gap_s`` between True runs."""
     out = mask.copy()
-    r = runs(mask)
-    for (_, stop), (start, _) in itertools.pairwise(r):
-        if t_s[start] - t_s[stop - 1] <= max_gap_s + 1e-9 + _frame_dt(t_s):
+    dt = frame_interval(t_s)
+    for (_, stop), (start, _) in itertools.pairwise(runs(mask)):
+        if t_s[start] - t_s[stop - 1] <= max_gap_s + 1e-9 + dt:
             out[stop:start] = True
     return out
 
@@ -83,15 +83,9 @@ def extend(core: np.ndarray, low: np.ndarray) -> np.ndarray:
     return out
 
 
-def _frame_dt(t_s: np.ndarray) -> float:
-    dt = np.diff(t_s)
-    dt = dt[dt > 0]
-    return float(np.median(dt)) if dt.size else 1 / 30
-
-
-def span(t_s: np.ndarray, start: int, stop: int) -> tuple[float, float]:
+def span(t_s: np.ndarray, start: int, stop: int, dt: float) -> tuple[float, float]:
     """Time span of frames [start, stop): from the first frame to one frame interval after the last."""
-    return float(t_s[start]), float(t_s[stop - 1] + _frame_dt(t_s))
+    return float(t_s[start]), float(t_s[stop - 1] + dt)
 
 
 def robust_noise(x: np.ndarray) -> float:
@@ -115,6 +109,7 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
 
 def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     t = sig.t_s
+    dt = frame_interval(t)
     cl, cr = sig.closure_left, sig.closure_right
     other = {"left": "right", "right": "left"}
     closed = {s: _gt(sig.side("closure", s), p.close) for s in SIDES}
@@ -133,8 +128,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     events: list[Event] = []
     blink_spans: list[tuple[float, float]] = []
     for start, stop in runs(bilateral):
-        closed_s = float(np.sum(bilateral_core[start:stop])) * _frame_dt(t)
-        t0, t1 = span(t, start, stop)
+        closed_s = float(np.sum(bilateral_core[start:stop])) * dt
+        t0, t1 = span(t, start, stop, dt)
         peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
         if closed_s <= p.blink_max_s:
             events.append(Event("blink", t0, t1, "both", ("eye",), peak))
@@ -161,7 +156,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         eye = extend(eye_uni[s], eye_low)
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         for start, stop in runs(active):
-            t0, t1 = span(t, start, stop)
+            t0, t1 = span(t, start, stop, dt)
             if t1 - t0 < p.min_contraction_s:
                 continue
             has_eye = bool(eye[start:stop].any())

@@ -28,6 +28,7 @@ from facetwitch.signals import (
     RAW_COLUMNS,
     QualityLimits,
     Signals,
+    frame_interval,
     measure,
     normalise,
     usable_mask,
@@ -112,9 +113,10 @@ def analyze(
     scales = suggest_scales(summary, episodes, events)
     warnings += _quality_warnings(t_s, found_mask, raw_rows, info.duration_s, sig.fps)
     info = _with_decoded_counts(info, t_s)
+    dt = frame_interval(t_s)
     quality = Quality(
         face_found_fraction=float(found_mask.mean()),
-        gaps=tuple(Gap(*span(t_s, a, b)) for a, b in runs(~usable)),
+        gaps=tuple(Gap(*span(t_s, a, b, dt)) for a, b in runs(~usable)),
         warnings=tuple(warnings),
     )
     return Analysis(
@@ -213,8 +215,7 @@ def _engine_info() -> dict[str, str]:
 
 def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:
     """Replace the container's estimates with what was actually decoded."""
-    dt = np.diff(t_s)
-    duration = float(t_s[-1] + (np.median(dt) if dt.size else 0.0)) if t_s.size else 0.0
+    duration = float(t_s[-1] + frame_interval(t_s)) if t_s.size else 0.0
     return replace(info, frames=int(t_s.size), duration_s=duration)
 
 

@@ -142,7 +142,7 @@ def _header(analysis: Analysis, name: str) -> str:
         ("Rotation applied", f"{v.rotation}°"),
         ("Mirrored (selfie) video", _yes_no(v.mirrored)),
     ]
-    fact_html = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(val)}</dd></div>" for k, val in facts)
+    fact_html = _fact_items(facts)
     return (
         '<header><p class="brand">facetwitch</p>'
         "<h1>Facial twitching analysis</h1>"
@@ -152,6 +152,11 @@ def _header(analysis: Analysis, name: str) -> str:
         "(the patient's right appears on the viewer's left in an ordinary, unmirrored video).</p>"
         f'<h2 id="video">Video</h2><dl class="facts">{fact_html}</dl></header>'
     )
+
+
+def _fact_items(items: list[tuple[str, str]]) -> str:
+    """Term/value pairs as the inner items of a <dl>, escaped."""
+    return "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in items)
 
 
 def _glance(analysis: Analysis) -> str:
@@ -171,7 +176,7 @@ def _glance(analysis: Analysis) -> str:
         ),
         ("Jankovic total (suggested)", "—" if total is None else f"{total} / 8"),
     ]
-    cells = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in items)
+    cells = _fact_items(items)
     return f'<section aria-labelledby="glance"><h2 id="glance">At a glance</h2><dl class="glance">{cells}</dl></section>'
 
 
@@ -185,9 +190,7 @@ def _quality_section(analysis: Analysis, fmt_t: Callable[[float], str]) -> str:
     ]
     parts = [
         '<section aria-labelledby="quality"><h2 id="quality">Recording quality</h2>',
-        '<dl class="facts">'
-        + "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in facts)
-        + "</dl>",
+        '<dl class="facts">' + _fact_items(facts) + "</dl>",
     ]
     if q.gaps:
         spans = ", ".join(f"{fmt_t(g.start_s)}–{fmt_t(g.end_s)}" for g in q.gaps)

@@ -137,10 +137,15 @@ class Signals:
 
     @property
     def fps(self) -> float:
-        """Median frame rate of the usable frames (frames/s)."""
-        dt = np.diff(self.t_s)
-        dt = dt[dt > 0]
-        return float(1.0 / np.median(dt)) if dt.size else 30.0
+        """Median frame rate of the decoded frames (frames/s)."""
+        return 1.0 / frame_interval(self.t_s)
+
+
+def frame_interval(t_s: np.ndarray) -> float:
+    """Median interval between frames (s); 1/30 s when there are too few frames to tell."""
+    dt = np.diff(t_s)
+    dt = dt[dt > 0]
+    return float(np.median(dt)) if dt.size else 1 / 30
 
 
 def rolling_baseline(
@@ -155,7 +160,7 @@ def rolling_baseline(
     if idx.size == 0:
         return out
     series = values[idx].astype(np.float64)
-    dt = np.median(np.diff(t_s[idx])) if idx.size > 1 else 1 / 30
+    dt = frame_interval(t_s[idx])
     size = int(max(3, min(idx.size, round(window_s / max(dt, 1e-3)))))
     if size >= idx.size:
         base = np.full(idx.size, np.percentile(series, percentile))

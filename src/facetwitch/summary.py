@@ -26,7 +26,7 @@ from facetwitch.records import (
     Summary,
     TremorSummary,
 )
-from facetwitch.signals import Signals
+from facetwitch.signals import Signals, frame_interval
 
 INCREASED_BLINK_RATE = 27.0  # per minute, above the conversational mean of healthy adults [SC-3]
 EYE_CLOSED = 0.5  # closure above this counts as "eye closed" for closure fractions
@@ -38,7 +38,7 @@ def analysed_duration(sig: Signals) -> float:
     """Seconds of video with a usable face (sum of the intervals that start at a usable frame)."""
     if sig.t_s.size < 2:
         return 0.0
-    dt = np.diff(sig.t_s, append=sig.t_s[-1] + np.median(np.diff(sig.t_s)))
+    dt = np.diff(sig.t_s, append=sig.t_s[-1] + frame_interval(sig.t_s))
     return float(np.sum(dt[sig.usable]))
 
 
