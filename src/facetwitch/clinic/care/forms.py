@@ -11,21 +11,23 @@ from facetwitch.clinic.care.services import ASSESSMENT_FINDINGS
 TRI_STATE = [("", "Not assessed"), ("true", "Yes"), ("false", "No")]
 
 
+# Patient factors that shape the plan (toxin contraindications, carbamazepine screening, surgery risk).
+PATIENT_FACTOR_FIELDS = (
+    "pregnant",
+    "breastfeeding",
+    "nmj_disorder",
+    "anticoagulated",
+    "surgical_comorbidities",
+    "hla_risk_ancestry",
+    "hla_b1502",
+    "notes",
+)
+
+
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = [
-            "affected_side",
-            *ASSESSMENT_FINDINGS,
-            "pregnant",
-            "breastfeeding",
-            "nmj_disorder",
-            "anticoagulated",
-            "surgical_comorbidities",
-            "hla_risk_ancestry",
-            "hla_b1502",
-            "notes",
-        ]
+        fields = ["affected_side", *ASSESSMENT_FINDINGS, *PATIENT_FACTOR_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,17 +56,7 @@ class AssessmentForm(forms.ModelForm):
 
     @property
     def factor_fields(self):
-        names = (
-            "pregnant",
-            "breastfeeding",
-            "nmj_disorder",
-            "anticoagulated",
-            "surgical_comorbidities",
-            "hla_risk_ancestry",
-            "hla_b1502",
-            "notes",
-        )
-        return [self[name] for name in names]
+        return [self[name] for name in PATIENT_FACTOR_FIELDS]
 
 
 class PlanForm(forms.Form):
