@@ -247,9 +247,13 @@ def test_a_worker_killed_mid_analysis_is_recovered_by_the_next_worker(tmp_path):
     env = _env(data)
     db = data / "clinic.sqlite3"
     video = tmp_path / "long.mp4"
+    # Long enough (several seconds of analysis even on an idle machine) that each stop lands mid-analysis:
+    # with a 12 s clip the analysis could finish between "seen mid-analysis" and the forced stop.
     render(
         Scenario(
-            duration_s=12.0, size=(320, 240), events=[Blink(1.0), Spasm(3.0, "right"), Spasm(8.0, "right")]
+            duration_s=36.0,
+            size=(320, 240),
+            events=[Blink(1.0), Spasm(3.0, "right"), Spasm(8.0, "right"), Spasm(20.0, "right")],
         ),
         video,
     )
