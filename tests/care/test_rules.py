@@ -66,6 +66,13 @@ def test_rules_cover_the_causes_and_red_flags_of_the_brief():
         "facial_tremor",
         "tics",
         "ms_related",
+        "secondary_hfs",
+        "functional_facial_spasm",
+        "tardive_orofacial_dyskinesia",
+        "oromandibular_dystonia",
+        "hemimasticatory_spasm",
+        "focal_motor_seizure",
+        "brainstem_lesion_myokymia",
     }
     assert {f["id"] for f in rules["red_flags"]} == {
         "facial_weakness",
@@ -75,7 +82,15 @@ def test_rules_cover_the_causes_and_red_flags_of_the_brief():
         "lower_face_onset",
         "multiple_sclerosis",
         "rapid_progression",
+        "structural_lesion",
+        "drug_exposure",
+        "paediatric_onset",
+        "suspected_seizure",
     }
+    workups = {f["id"]: " ".join(f["workup"]) for f in rules["red_flags"]}
+    assert "contrast" in workups["structural_lesion"]
+    assert "EEG" in workups["suspected_seizure"]
+    assert "Medication review" in workups["drug_exposure"]
     assert any("posterior fossa" in w and "thin-slice" in w for f in rules["red_flags"] for w in f["workup"])
 
 
@@ -105,7 +120,7 @@ def test_every_suggestion_shows_sources_and_the_decision_support_wording():
     result = evaluate(Findings(side="left", onset_region="eyelid", hearing_loss=True))
     assert result.disclaimer == "decision support — the clinician decides"
     top = result.top
-    assert top.id == "hemifacial_spasm" and top.sources and all(s in DEFINED for s in top.sources)
+    assert top.id == "secondary_hfs" and top.sources and all(s in DEFINED for s in top.sources)
     assert all(f.cite for f in result.red_flags)
 
 
@@ -117,3 +132,53 @@ def test_every_cited_source_has_a_readable_reference():
     assert entries and all(
         e.reference != "see docs/clinical-sources.md" and len(e.reference) > 30 for e in entries
     )
+
+
+TYPICAL_HFS = dict(
+    side="left",
+    onset_region="eyelid",
+    spread_to_lower_face=True,
+    other_babinski_sign=True,
+    regions=("eye", "mouth"),
+)
+
+
+def test_a_lesion_on_imaging_puts_secondary_hfs_first_even_with_a_typical_phenotype():
+    assert evaluate(Findings(**TYPICAL_HFS)).top.id == "hemifacial_spasm"
+    result = evaluate(Findings(**TYPICAL_HFS, imaging_result="lesion_cpa"))
+    assert result.top.id == "secondary_hfs"
+    assert [f.id for f in result.red_flags] == ["structural_lesion"]
+    assert (
+        evaluate(Findings(**TYPICAL_HFS, imaging_result="neurovascular_contact")).top.id == "hemifacial_spasm"
+    )
+
+
+def test_alternating_eyelid_twitching_is_not_bilateral_hfs():
+    both = dict(side="both", bilateral_synchronous=False, regions=("eye",))
+    assert [f.id for f in evaluate(Findings(**both)).red_flags] == ["bilateral_hfs"]
+    alternating = evaluate(Findings(**both, alternating_sides=True))
+    assert alternating.red_flags == ()
+    assert derive(Findings(**both, alternating_sides=True))["bilateral_asynchronous"] is False
+
+
+def test_weakness_explained_by_a_known_palsy_raises_no_facial_weakness_flag():
+    base = dict(side="right", prior_bells_palsy=True, facial_weakness=True)
+    assert [f.id for f in evaluate(Findings(**base)).red_flags] == ["facial_weakness"]
+    assert evaluate(Findings(**base, weakness_explained=True)).red_flags == ()
+    assert evaluate(Findings(**base, weakness_explained=False)).red_flags[0].id == "facial_weakness"
+
+
+def test_paediatric_onset_flag_except_for_tics_with_an_urge():
+    child = dict(side="right", age_at_onset_years=9.0)
+    assert [f.id for f in evaluate(Findings(**child)).red_flags] == ["paediatric_onset"]
+    assert evaluate(Findings(**child, premonitory_urge=True)).red_flags == ()
+    assert evaluate(Findings(side="right", age_at_onset_years=18.0)).red_flags == ()
+
+
+def test_drug_exposure_and_seizure_flags_carry_their_workup():
+    result = evaluate(Findings(dopamine_blocker_exposure=True, clonic_jerks=True))
+    flags = {f.id: f for f in result.red_flags}
+    assert set(flags) == {"drug_exposure", "suspected_seizure"}
+    assert any("EEG" in w for w in flags["suspected_seizure"].workup)
+    with pytest.raises(ValueError, match="imaging_result"):
+        Findings(imaging_result="blurry")

@@ -21,6 +21,7 @@ ONSET_REGIONS = ("eyelid", "cheek", "mouth", "chin", "whole_side")
 LOWER_FACE_ONSET = ("cheek", "mouth", "chin")
 LOWER_FACE_REGIONS = ("cheek", "mouth", "jaw")
 PERIOCULAR_REGIONS = ("eye", "brow")
+IMAGING_RESULTS = ("normal", "neurovascular_contact", "lesion_cpa", "lesion_brainstem", "lesion_other")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,22 @@ class Findings:
     hearing_loss: bool | None = None
     other_cranial_nerve_signs: bool | None = None
     rapid_progression: bool | None = None
+    # Added for the mimics (DS-37..DS-54): imaging, drugs, functional signs, jaw, seizures.
+    weakness_explained: bool | None = None  # weakness explained by a known prior palsy or surgery
+    imaging_result: str | None = None  # one of IMAGING_RESULTS
+    dopamine_blocker_exposure: bool | None = None
+    orobuccolingual_stereotypy: bool | None = None
+    distractible_variable: bool | None = None
+    tonic_contractions: bool | None = None
+    jaw_deviation: bool | None = None
+    jaw_dystonia: bool | None = None
+    jaw_closing_muscles: bool | None = None
+    facial_hemiatrophy: bool | None = None
+    alternating_sides: bool | None = None
+    apraxia_lid_opening: bool | None = None
+    clonic_jerks: bool | None = None
+    limb_involvement: bool | None = None
+    hyperglycaemia: bool | None = None
 
     def __post_init__(self) -> None:
         if self.side is not None and self.side not in SIDES:
@@ -63,6 +80,10 @@ class Findings:
         if self.onset_region is not None and self.onset_region not in ONSET_REGIONS:
             raise ValueError(
                 f"onset_region must be one of {ONSET_REGIONS} or None, not {self.onset_region!r}"
+            )
+        if self.imaging_result is not None and self.imaging_result not in IMAGING_RESULTS:
+            raise ValueError(
+                f"imaging_result must be one of {IMAGING_RESULTS} or None, not {self.imaging_result!r}"
             )
 
     @classmethod
@@ -144,7 +165,7 @@ def load_rules(path: Path = RULES_PATH) -> dict[str, Any]:
             if not item.get("cite"):
                 raise ValueError(f"rules: cause {cause['id']} finding {item['finding']} has no citation")
     for flag in rules["red_flags"]:
-        missing = set(flag["when_any"]) - known
+        missing = (set(flag["when_any"]) | set(flag.get("unless_any", ()))) - known
         if missing or not flag.get("cite"):
             raise ValueError(f"rules: red flag {flag['id']} is incomplete ({missing or 'no citation'})")
     return rules
@@ -167,10 +188,11 @@ def derive(findings: Findings, rules: dict[str, Any] | None = None) -> dict[str,
             if bilateral is None or (bilateral and f.bilateral_synchronous is None)
             else bool(bilateral and f.bilateral_synchronous and eyes_involved)
         ),
+        # Twitching that alternates between the sides is not bilateral hemifacial spasm (DS-3, DS-15).
         "bilateral_asynchronous": (
             None
             if bilateral is None or (bilateral and f.bilateral_synchronous is None)
-            else bool(bilateral and f.bilateral_synchronous is False)
+            else bool(bilateral and f.bilateral_synchronous is False and f.alternating_sides is not True)
         ),
         "onset_eyelid": None if f.onset_region is None else f.onset_region == "eyelid",
         "onset_lower_face": None if f.onset_region is None else f.onset_region in LOWER_FACE_ONSET,
@@ -203,7 +225,39 @@ def derive(findings: Findings, rules: dict[str, Any] | None = None) -> dict[str,
         "premonitory_urge": f.premonitory_urge,
         "suppressible": f.suppressible,
         "stress_caffeine_fatigue": f.stress_caffeine_fatigue,
-        "facial_weakness": f.facial_weakness,
+        # Weakness already explained by a known palsy or surgery is not a new red flag (DS-8, DS-17).
+        "facial_weakness": (
+            None
+            if f.facial_weakness is None
+            else bool(f.facial_weakness and f.weakness_explained is not True)
+        ),
+        "weakness_explained": (
+            None if f.facial_weakness is None else bool(f.facial_weakness and f.weakness_explained is True)
+        ),
+        "imaging_normal": _imaging(f, ("normal",)),
+        "imaging_neurovascular_contact": _imaging(f, ("neurovascular_contact",)),
+        "imaging_lesion": _imaging(f, ("lesion_cpa", "lesion_brainstem", "lesion_other")),
+        "imaging_lesion_cpa": _imaging(f, ("lesion_cpa",)),
+        "imaging_lesion_brainstem": _imaging(f, ("lesion_brainstem",)),
+        "dopamine_blocker_exposure": f.dopamine_blocker_exposure,
+        "orobuccolingual_stereotypy": f.orobuccolingual_stereotypy,
+        "distractible_variable": f.distractible_variable,
+        "tonic_contractions": f.tonic_contractions,
+        "jaw_deviation": f.jaw_deviation,
+        "jaw_dystonia": f.jaw_dystonia,
+        "meige_pattern": (
+            None
+            if f.jaw_dystonia is None or f.bilateral_synchronous is None
+            else bool(f.jaw_dystonia and f.bilateral_synchronous and f.side == "both")
+        ),
+        "jaw_closing_muscles": f.jaw_closing_muscles,
+        "facial_hemiatrophy": f.facial_hemiatrophy,
+        "alternating_sides": f.alternating_sides,
+        "apraxia_lid_opening": f.apraxia_lid_opening,
+        "clonic_jerks": f.clonic_jerks,
+        "limb_involvement": f.limb_involvement,
+        "hyperglycaemia": f.hyperglycaemia,
+        "other_babinski_absent": None if f.other_babinski_sign is None else not f.other_babinski_sign,
         "hearing_loss": f.hearing_loss,
         "other_cranial_nerve_signs": f.other_cranial_nerve_signs,
         "rapid_progression": f.rapid_progression,
@@ -246,6 +300,7 @@ def evaluate(findings: Findings, rules: dict[str, Any] | None = None) -> Differe
         )
         for flag in rules["red_flags"]
         if any(derived.get(w) is True for w in flag["when_any"])
+        and not any(derived.get(w) is True for w in flag.get("unless_any", ()))
     )
     return Differential(candidates=ranked, red_flags=flags, findings=derived)
 
@@ -258,10 +313,14 @@ def cause_labels(rules: dict[str, Any] | None = None) -> dict[str, str]:
 def _eyelid_only(f: Findings, regions: set[str]) -> bool | None:
     if not regions:
         return None
-    if f.side == "both":
+    if f.side == "both" and f.alternating_sides is not True:  # one lid at a time is still one lid
         return False
     confined = regions <= set(PERIOCULAR_REGIONS) and "eye" in regions
     return bool(confined and f.spread_to_lower_face is not True)
+
+
+def _imaging(f: Findings, results: tuple[str, ...]) -> bool | None:
+    return None if f.imaging_result is None else f.imaging_result in results
 
 
 def _any_true(*values: bool | None) -> bool | None:
