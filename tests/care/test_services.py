@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
@@ -13,13 +12,49 @@ from facetwitch.clinic.care.services import differential_for, findings_for
 pytestmark = pytest.mark.django_db
 
 
+def analysis_json(summary: dict, blink_rate_per_min: float = 15.0) -> str:
+    """A complete ``facetwitch.analysis/1`` document (the engine's own records) with the given summary parts."""
+    import facetwitch
+
+    def side_summary(data: dict) -> facetwitch.SideSummary:
+        return facetwitch.SideSummary(**{**data, "regions": tuple(data["regions"])})
+
+    tremor = summary["tremor"]
+    analysis = facetwitch.Analysis(
+        video=facetwitch.VideoInfo("v.mp4", 60.0, 1800, 30.0, 640, 480),
+        quality=facetwitch.Quality(face_found_fraction=1.0),
+        events=[],
+        episodes=[],
+        summary=facetwitch.Summary(
+            analysed_duration_s=60.0,
+            blink_count=int(blink_rate_per_min),
+            blink_rate_per_min=blink_rate_per_min,
+            episodes_total=sum(summary[k]["episodes"] for k in ("left", "right", "both")),
+            left=side_summary(summary["left"]),
+            right=side_summary(summary["right"]),
+            both=side_summary(summary["both"]),
+            laterality_index=None,
+            affected_side=summary["affected_side"],
+            longest_episode_s=1.0,
+            tremor=facetwitch.TremorSummary(**{**tremor, "regions": tuple(tremor["regions"])}),
+        ),
+        suggested_scales=facetwitch.SuggestedScales(
+            facetwitch.ScaleSuggestion(None, "test"),
+            facetwitch.ScaleSuggestion(None, "test"),
+            facetwitch.ScaleSuggestion(None, "test"),
+        ),
+    )
+    return analysis.to_json()
+
+
 def analysed_recording(patient, settings, summary: dict, recorded_on=dt.date(2026, 2, 1), **fields):
     from facetwitch.clinic.recordings.models import Recording
 
-    rel = f"results/{patient.pk}/analysis.json"
+    rel = f"results/{patient.pk}/{recorded_on}/analysis.json"
     path = settings.PRIVATE_MEDIA_ROOT / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"schema": "facetwitch.analysis/1", "summary": summary}), encoding="utf-8")
+    blink = fields.get("blink_rate_per_min") or 15.0
+    path.write_text(analysis_json(summary, blink), encoding="utf-8")
     return Recording.objects.create(
         patient=patient,
         recorded_on=recorded_on,
@@ -143,3 +178,69 @@ def test_plan_starts_from_last_effective_session_with_newest_adverse_effects(pat
     assert [s.units for s in last.sites] == [2.5]
     assert last.adverse_effects == ("ptosis",)
     assert last.sites[0].zone == "upper_lid"
+
+
+HFS_VIDEO = {
+    "left": side(["eye", "cheek", "mouth"], 12),
+    "right": side(),
+    "both": side(),
+    "tremor": {"present": True, "frequency_hz": 6.2, "time_fraction": 0.2, "regions": ["jaw"]},
+    "affected_side": "left",
+}
+
+
+def test_video_findings_are_marked_from_video_and_the_examination_overrides_them(
+    patient, settings, clinician_user
+):
+    from facetwitch.clinic.care.services import sourced_findings, video_finding_rows
+
+    patient.onset_side = ""
+    patient.save()
+    analysed_recording(patient, settings, HFS_VIDEO, blink_rate_per_min=21.0, affected_side="left")
+    sourced = sourced_findings(patient)
+    f = sourced.findings
+    assert f.side == "left" and f.spread_to_lower_face is True and f.tremor_frequency_hz == 6.2
+    assert set(sourced.from_video) >= {"side", "regions", "spread_to_lower_face", "blink_rate_per_min"}
+    assert "Spread from the eye to the lower face on the same side" in {
+        e.label for e in differential_for(patient)[0].top.supporting
+    }
+    Assessment.objects.create(
+        patient=patient,
+        recorded_by=clinician_user,
+        spread_to_lower_face=False,
+        regions=["eye"],
+        blink_rate_per_min=40.0,
+        tremor_frequency_hz=4.0,
+    )
+    sourced = sourced_findings(patient)
+    assert sourced.findings.regions == ("eye",) and sourced.findings.spread_to_lower_face is False
+    assert sourced.findings.blink_rate_per_min == 40.0 and sourced.findings.tremor_frequency_hz == 4.0
+    assert video_finding_rows(sourced, None) == []  # no analysed video: nothing shown as from video
+    from facetwitch.clinic.care.services import latest_video_metrics
+
+    rows = {r["name"]: r for r in video_finding_rows(sourced, latest_video_metrics(patient))}
+    assert rows["regions"]["source"] == "examination" and rows["regions"]["overridden"]
+    assert rows["side"]["source"] == "from video" and rows["side"]["video"] == "left"
+    assert rows["tremor_frequency_hz"]["video"] == "6.2" and rows["tremor_frequency_hz"]["used"] == "4.0"
+
+
+def test_red_flags_are_dated_by_the_input_that_raised_them(patient, settings, clinician_user):
+    from facetwitch.clinic.care.services import red_flag_dates
+
+    patient.hearing_loss = True
+    patient.save()
+    history_day = patient.updated_at.date()
+    analysed_recording(patient, settings, HFS_VIDEO, recorded_on=history_day - dt.timedelta(days=30))
+    exam = Assessment.objects.create(
+        patient=patient,
+        recorded_by=clinician_user,
+        dopamine_blocker_exposure=True,
+        imaging_result="lesion_cpa",
+    )
+    Assessment.objects.filter(pk=exam.pk).update(recorded_at=exam.recorded_at - dt.timedelta(days=10))
+    dates = red_flag_dates(patient)
+    assert dates == {
+        "hearing_loss": history_day,
+        "drug_exposure": (exam.recorded_at - dt.timedelta(days=10)).date(),
+        "structural_lesion": (exam.recorded_at - dt.timedelta(days=10)).date(),
+    }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from facetwitch.clinic.care.differential import cause_labels
-from facetwitch.clinic.care.models import Assessment, CarePlan
-from facetwitch.clinic.care.services import ASSESSMENT_FINDINGS
+from facetwitch.clinic.care.models import REGION_CHOICES, Assessment, CarePlan
+from facetwitch.clinic.care.services import ASSESSMENT_FINDINGS, ASSESSMENT_OVERRIDES
 
 TRI_STATE = [("", "Not assessed"), ("true", "Yes"), ("false", "No")]
 
@@ -27,7 +27,7 @@ PATIENT_FACTOR_FIELDS = (
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ["affected_side", *ASSESSMENT_FINDINGS, *PATIENT_FACTOR_FIELDS]
+        fields = ["affected_side", *ASSESSMENT_FINDINGS, *ASSESSMENT_OVERRIDES, *PATIENT_FACTOR_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,7 +38,19 @@ class AssessmentForm(forms.ModelForm):
                 required=False,
                 widget=forms.Select(choices=TRI_STATE),
             )
-        self.fields["affected_side"].help_text = "Leave empty to use the history's onset side."
+        self.fields[
+            "affected_side"
+        ].help_text = "Leave empty to use the history's onset side, else the side the video measured."
+        self.fields["regions"] = forms.MultipleChoiceField(
+            label="Regions involved (overrides the video)",
+            choices=REGION_CHOICES,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Leave all unticked to use the regions the video measured.",
+        )
+        self.fields["imaging_result"].help_text = "Leave empty when no imaging has been done or seen."
+        self.fields["blink_rate_per_min"].validators.append(_range(0, 200, "blinks per minute"))
+        self.fields["tremor_frequency_hz"].validators.append(_range(0.5, 30, "Hz"))
 
     def clean(self):
         data = super().clean()
@@ -50,13 +62,28 @@ class AssessmentForm(forms.ModelForm):
             )
         return data
 
+    def clean_regions(self):
+        return sorted(set(self.cleaned_data.get("regions") or ()))
+
     @property
     def finding_fields(self):
         return [self[name] for name in ("affected_side", *ASSESSMENT_FINDINGS)]
 
     @property
+    def override_fields(self):
+        return [self[name] for name in ASSESSMENT_OVERRIDES]
+
+    @property
     def factor_fields(self):
         return [self[name] for name in PATIENT_FACTOR_FIELDS]
+
+
+def _range(low: float, high: float, unit: str):
+    def check(value):
+        if value is not None and not low <= value <= high:
+            raise forms.ValidationError(f"Enter a value from {low:g} to {high:g} {unit}, or leave it empty.")
+
+    return check
 
 
 class PlanForm(forms.Form):

@@ -5,13 +5,29 @@ A signed plan is immutable: editing it creates a new draft version whose ``paren
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 SIDE_CHOICES = [("left", "Left (patient's own)"), ("right", "Right (patient's own)"), ("both", "Both sides")]
 HLA_CHOICES = [("unknown", "Not tested"), ("negative", "Negative"), ("positive", "Positive")]
+IMAGING_CHOICES = [
+    ("normal", "MRI normal (no lesion, no neurovascular contact)"),
+    ("neurovascular_contact", "MRI: neurovascular contact at the facial nerve root exit zone"),
+    ("lesion_cpa", "Lesion at the cerebellopontine angle (tumour, vascular malformation)"),
+    ("lesion_brainstem", "Lesion in the brainstem (pons)"),
+    ("lesion_other", "Other structural lesion"),
+]
+REGION_CHOICES = [
+    ("brow", "Brow"),
+    ("eye", "Eye"),
+    ("cheek", "Cheek"),
+    ("mouth", "Mouth"),
+    ("jaw", "Jaw / chin"),
+]
 
 
 class Assessment(models.Model):
@@ -20,6 +36,8 @@ class Assessment(models.Model):
     ``None`` in a yes/no finding means "not assessed", which the differential keeps apart from "absent".
     """
 
+    #: Globally unique, stable id for exports (random: never derived from the row number).
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="care_assessments")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -48,6 +66,49 @@ class Assessment(models.Model):
     other_cranial_nerve_signs = models.BooleanField("other cranial nerve signs", null=True, blank=True)
     rapid_progression = models.BooleanField("rapid progression", null=True, blank=True)
     suspected_ms = models.BooleanField("suspected demyelinating disease", null=True, blank=True)
+    # Findings for the mimics (care owns them: they live here, not in the patient's history).
+    facial_weakness = models.BooleanField("facial weakness on examination", null=True, blank=True)
+    weakness_explained = models.BooleanField(
+        "weakness explained by a known prior palsy or surgery", null=True, blank=True
+    )
+    imaging_result = models.CharField(
+        "imaging result", max_length=24, choices=IMAGING_CHOICES, blank=True, default=""
+    )
+    dopamine_blocker_exposure = models.BooleanField(
+        "exposure to dopamine-blocking drugs (antipsychotics, metoclopramide and others)",
+        null=True,
+        blank=True,
+    )
+    orobuccolingual_stereotypy = models.BooleanField(
+        "repetitive chewing, lip-smacking or tongue movements", null=True, blank=True
+    )
+    distractible_variable = models.BooleanField(
+        "distractible, variable, with unexplained remissions", null=True, blank=True
+    )
+    tonic_contractions = models.BooleanField("tonic, sustained contractions", null=True, blank=True)
+    jaw_deviation = models.BooleanField("lip pulled and jaw deviated to one side", null=True, blank=True)
+    jaw_dystonia = models.BooleanField("dystonic jaw opening, closing or deviation", null=True, blank=True)
+    jaw_closing_muscles = models.BooleanField(
+        "jaw-closing muscles (masseter, temporalis) contract", null=True, blank=True
+    )
+    facial_hemiatrophy = models.BooleanField("facial hemiatrophy or morphea", null=True, blank=True)
+    alternating_sides = models.BooleanField(
+        "twitching alternates between the sides (one at a time)", null=True, blank=True
+    )
+    apraxia_lid_opening = models.BooleanField(
+        "cannot open the eyes at will without visible spasm (apraxia of lid opening)", null=True, blank=True
+    )
+    clonic_jerks = models.BooleanField("regular, rhythmic clonic jerks (seizure-like)", null=True, blank=True)
+    limb_involvement = models.BooleanField("arm or leg on the same side jerks too", null=True, blank=True)
+    hyperglycaemia = models.BooleanField("hyperglycaemia", null=True, blank=True)
+    # Overrides of what the video measured (empty = use the newest analysed video).
+    regions = models.JSONField("regions involved (overrides the video)", default=list, blank=True)
+    blink_rate_per_min = models.FloatField(
+        "blink rate at rest, per minute (overrides the video)", null=True, blank=True
+    )
+    tremor_frequency_hz = models.FloatField(
+        "tremor frequency in Hz (overrides the video)", null=True, blank=True
+    )
 
     pregnant = models.BooleanField(default=False)
     breastfeeding = models.BooleanField(default=False)
@@ -72,6 +133,8 @@ class Assessment(models.Model):
 class CarePlan(models.Model):
     DRAFT, SIGNED = "draft", "signed"
     STATUS_CHOICES = [(DRAFT, "Draft"), (SIGNED, "Signed")]
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="care_plans")
     version = models.PositiveIntegerField()
@@ -159,3 +222,29 @@ class CarePlan(models.Model):
                 patient_notes=self.patient_notes,
                 created_by=user,
             )
+
+
+class ExportedId(models.Model):
+    """The stable, random UUID under which a record of another app (patient, recording, toxin session ...) is
+    exported: created on first export (or by the data migration) and kept, so ids never derive from row numbers
+    and two installations never share them. ``record`` is "<app_label>.<model>:<pk>"."""
+
+    record = models.CharField(max_length=120, unique=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.record} -> {self.uuid}"
+
+    @classmethod
+    def for_record(cls, obj) -> uuid.UUID:
+        """The kept UUID of ``obj`` (a saved model instance), created on first use."""
+        key = f"{obj._meta.label_lower}:{obj.pk}"
+        found = cls.objects.filter(record=key).values_list("uuid", flat=True).first()
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                return cls.objects.create(record=key).uuid
+        except IntegrityError:  # created by a concurrent export: use that one
+            return cls.objects.get(record=key).uuid

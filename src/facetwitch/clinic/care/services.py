@@ -6,7 +6,6 @@ corresponding input is simply "not available", never an error.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -26,6 +25,8 @@ from facetwitch.clinic.care.plans import (
     ToxinSession,
     suggest_plan,
 )
+from facetwitch.clinic.recordings import services as recording_services
+from facetwitch.clinic.recordings.models import Recording
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,38 @@ ASSESSMENT_FINDINGS = (
     "other_cranial_nerve_signs",
     "rapid_progression",
     "suspected_ms",
+    "facial_weakness",
+    "weakness_explained",
+    "dopamine_blocker_exposure",
+    "orobuccolingual_stereotypy",
+    "distractible_variable",
+    "tonic_contractions",
+    "jaw_deviation",
+    "jaw_dystonia",
+    "jaw_closing_muscles",
+    "facial_hemiatrophy",
+    "alternating_sides",
+    "apraxia_lid_opening",
+    "clonic_jerks",
+    "limb_involvement",
+    "hyperglycaemia",
+)
+#: Examination values that override what the video measured (empty / None = use the video).
+ASSESSMENT_OVERRIDES = ("imaging_result", "regions", "blink_rate_per_min", "tremor_frequency_hz")
+#: Findings the video measures: shown as "from video" when no examination value overrides them.
+VIDEO_FINDINGS = (
+    "side",
+    "bilateral_synchronous",
+    "regions",
+    "spread_to_lower_face",
+    "blink_rate_per_min",
+    "tremor_present",
+    "tremor_frequency_hz",
 )
 VIDEO_REGION_KEYS = ("left", "right", "both")
+LOWER_FACE = {"cheek", "mouth", "jaw"}
 TREATMENT_PRODUCTS = {"ona": "onabotulinumtoxinA", "abo": "abobotulinumtoxinA", "inco": "incobotulinumtoxinA"}
+SOURCE_LABELS = {"history": "history", "examination": "examination", "video": "from video"}
 
 
 def _model(app_label: str, name: str):
@@ -63,6 +93,8 @@ def latest_assessment(patient) -> Assessment | None:
 
 @dataclass(frozen=True)
 class VideoMetrics:
+    """What the newest analysed recording measured (the engine's ``Analysis`` read through the recordings app)."""
+
     recording: Any
     on: date
     side: str | None
@@ -71,46 +103,74 @@ class VideoMetrics:
     tremor_present: bool | None
     tremor_frequency_hz: float | None
     bilateral_synchronous: bool | None = None
+    spread_to_lower_face: bool | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The video's findings (None = the video does not decide it)."""
+        return {
+            "side": self.side,
+            "bilateral_synchronous": self.bilateral_synchronous,
+            "regions": self.regions or None,
+            "spread_to_lower_face": self.spread_to_lower_face,
+            "blink_rate_per_min": self.blink_rate_per_min,
+            "tremor_present": self.tremor_present,
+            "tremor_frequency_hz": self.tremor_frequency_hz,
+        }
 
 
 def latest_video_metrics(patient) -> VideoMetrics | None:
-    """Summary metrics of the patient's newest analysed recording (None without the recordings app or data)."""
-    Recording = _model("recordings", "Recording")
-    if Recording is None:
-        return None
-    rec = Recording.objects.filter(patient=patient, status="done").order_by("-recorded_on", "-id").first()
+    """Metrics of the patient's newest analysed recording (None without one). An unreadable analysis.json leaves
+    only the metrics stored on the recording (logged, never an error)."""
+    rec = (
+        Recording.objects.filter(patient=patient, status=Recording.Status.DONE)
+        .order_by("-recorded_on", "-id")
+        .first()
+    )
     if rec is None:
         return None
-    summary = _analysis_summary(rec)
+    try:
+        analysis = recording_services.load_analysis(rec)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # unreadable result: "no video data"
+        log.warning("care: cannot read analysis of recording %s: %s", rec.pk, exc)
+        analysis = None
+    side = rec.affected_side or None
+    if analysis is None:
+        return VideoMetrics(rec, rec.recorded_on, _side(side), rec.blink_rate_per_min, (), None, None)
+    summary = analysis.summary
+    per_side = {"left": summary.left, "right": summary.right, "both": summary.both}
     regions: set[str] = set()
-    tremor_present = tremor_hz = None
-    if summary:
-        for key in VIDEO_REGION_KEYS:
-            regions |= set((summary.get(key) or {}).get("regions") or ())
-        tremor = summary.get("tremor") or {}
-        tremor_present = tremor.get("present")
-        tremor_hz = tremor.get("frequency_hz")
-        regions |= set(tremor.get("regions") or ()) if tremor_present else set()
-    side = getattr(rec, "affected_side", "") or (summary or {}).get("affected_side") or None
+    for key in VIDEO_REGION_KEYS:
+        regions |= set(per_side[key].regions)
+    tremor = summary.tremor
+    if tremor.present:
+        regions |= set(tremor.regions)
+    side = _side(summary.affected_side or side)
+    spread = None
+    if side in ("left", "right") and per_side[side].episodes:
+        # Spread from the eye to the lower face on the affected side (brow alone is not the lower face).
+        side_regions = set(per_side[side].regions)
+        spread = bool("eye" in side_regions and side_regions & LOWER_FACE)
     return VideoMetrics(
         recording=rec,
         on=rec.recorded_on,
-        side=side if side in ("left", "right", "both") else None,
-        blink_rate_per_min=getattr(rec, "blink_rate_per_min", None),
+        side=side,
+        blink_rate_per_min=summary.blink_rate_per_min,
         regions=tuple(sorted(regions)),
-        tremor_present=tremor_present,
-        tremor_frequency_hz=tremor_hz,
-        bilateral_synchronous=_video_synchrony(summary),
+        tremor_present=tremor.present,
+        tremor_frequency_hz=tremor.frequency_hz if tremor.present else None,
+        bilateral_synchronous=_video_synchrony({k: v.episodes for k, v in per_side.items()}),
+        spread_to_lower_face=spread,
     )
 
 
-def _video_synchrony(summary: dict | None) -> bool | None:
+def _side(value: str | None) -> str | None:
+    return value if value in ("left", "right", "both") else None
+
+
+def _video_synchrony(counts: dict[str, int]) -> bool | None:
     """Do both eyes close together? The engine files closures of both eyes at once under "both" and
     one-sided spasms under "left"/"right": only "both" episodes -> synchronous; spasms on each side but
     none together -> asynchronous; a mix or no episodes -> not decided by the video (None)."""
-    if not summary:
-        return None
-    counts = {key: (summary.get(key) or {}).get("episodes") or 0 for key in VIDEO_REGION_KEYS}
     if counts["both"] and not (counts["left"] or counts["right"]):
         return True
     if not counts["both"] and counts["left"] and counts["right"]:
@@ -118,35 +178,31 @@ def _video_synchrony(summary: dict | None) -> bool | None:
     return None
 
 
-def _analysis_summary(rec) -> dict | None:
-    relative = getattr(rec, "analysis_json", "")
-    if not relative:
-        return None
-    try:
-        return json.loads(rec.private_path(relative).read_text(encoding="utf-8")).get("summary")
-    except (OSError, ValueError, AttributeError) as exc:  # a missing or unreadable result is "no video data"
-        log.warning("care: cannot read analysis of recording %s: %s", getattr(rec, "pk", "?"), exc)
-        return None
+@dataclass(frozen=True)
+class SourcedFindings:
+    """Findings with where each came from: "history", "examination" or "video" (and the date of each input)."""
+
+    findings: Findings
+    sources: dict[str, str]
+    dates: dict[str, date]
+
+    def source_of(self, name: str) -> str | None:
+        return self.sources.get(name)
+
+    @property
+    def from_video(self) -> tuple[str, ...]:
+        return tuple(name for name in VIDEO_FINDINGS if self.sources.get(name) == "video")
 
 
-def findings_for(
-    patient, assessment: Assessment | None = None, video: VideoMetrics | None = None
-) -> Findings:
-    """History (Patient) + examination (Assessment) + video metrics -> Findings. The examination wins over video."""
-    assessment = assessment if assessment is not None else latest_assessment(patient)
-    video = video if video is not None else latest_video_metrics(patient)
-    side = (
-        (assessment.affected_side if assessment else "")
-        or patient.onset_side
-        or (video.side if video else None)
-    )
+def _history_values(patient) -> dict[str, Any]:
     age_at_onset = None
     if patient.onset_date and patient.date_of_birth:
         age_at_onset = (patient.onset_date - patient.date_of_birth).days / 365.25
-    values: dict[str, Any] = {
-        "side": side or None,
+    return {
+        "side": patient.onset_side or None,
         "onset_region": patient.onset_region or None,
         "persists_in_sleep": patient.persists_in_sleep,
+        # The history form records these as ticked or not: an unticked box counts as absent.
         "prior_bells_palsy": patient.prior_bells_palsy,
         "facial_nerve_injury": patient.facial_nerve_injury,
         "multiple_sclerosis": patient.multiple_sclerosis,
@@ -154,20 +210,103 @@ def findings_for(
         "facial_weakness": patient.facial_weakness,
         "age_at_onset_years": age_at_onset,
     }
-    if video:
-        values.update(
-            regions=video.regions,
-            blink_rate_per_min=video.blink_rate_per_min,
-            tremor_present=video.tremor_present,
-            tremor_frequency_hz=video.tremor_frequency_hz,
-            bilateral_synchronous=video.bilateral_synchronous,
+
+
+def _exam_values(assessment: Assessment) -> dict[str, Any]:
+    values: dict[str, Any] = {"side": assessment.affected_side or None}
+    for name in ASSESSMENT_FINDINGS:
+        values[name] = getattr(assessment, name)
+    values["imaging_result"] = assessment.imaging_result or None
+    values["regions"] = tuple(assessment.regions or ()) or None
+    values["blink_rate_per_min"] = assessment.blink_rate_per_min
+    values["tremor_frequency_hz"] = assessment.tremor_frequency_hz
+    return values
+
+
+def _merge(layers: list[tuple[str, dict[str, Any]]]) -> tuple[Findings, dict[str, str]]:
+    """Later layers win for every value they actually have (None / empty = not assessed there)."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for source, layer in layers:
+        for name, value in layer.items():
+            if value is None:
+                continue
+            values[name] = value
+            sources[name] = source
+    return Findings.from_dict(values), sources
+
+
+def _layers(patient, assessment, video) -> list[tuple[str, date, dict[str, Any]]]:
+    """Inputs in precedence order (lowest first): video < history < examination, each with its date."""
+    layers = []
+    if video is not None:
+        layers.append(("video", video.on, video.values()))
+    updated = getattr(patient, "updated_at", None)
+    layers.append(("history", updated.date() if updated else date.today(), _history_values(patient)))
+    if assessment is not None:
+        layers.append(("examination", assessment.recorded_at.date(), _exam_values(assessment)))
+    return layers
+
+
+def sourced_findings(
+    patient, assessment: Assessment | None = None, video: VideoMetrics | None = None
+) -> SourcedFindings:
+    """History (Patient) + examination (Assessment) + newest video. Examination > history > video."""
+    assessment = assessment if assessment is not None else latest_assessment(patient)
+    video = video if video is not None else latest_video_metrics(patient)
+    layers = _layers(patient, assessment, video)
+    findings, sources = _merge([(name, values) for name, _on, values in layers])
+    return SourcedFindings(findings, sources, {name: on for name, on, _values in layers})
+
+
+VIDEO_LABELS = {
+    "side": "Side affected",
+    "bilateral_synchronous": "Both eyes close together (synchronous)",
+    "regions": "Regions involved",
+    "spread_to_lower_face": "Spread from the eye to the lower face",
+    "blink_rate_per_min": "Blink rate at rest (per minute)",
+    "tremor_present": "Rhythmic tremor",
+    "tremor_frequency_hz": "Tremor frequency (Hz)",
+}
+
+
+def _show(value: Any) -> str:
+    if value is None or value == ():
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    return str(value)
+
+
+def video_finding_rows(sourced: SourcedFindings, video: VideoMetrics | None) -> list[dict[str, Any]]:
+    """One row per finding the video measures: the video's value, the value used and where it came from."""
+    if video is None:
+        return []
+    measured = video.values()
+    rows = []
+    for name in VIDEO_FINDINGS:
+        source = sourced.source_of(name)
+        rows.append(
+            {
+                "name": name,
+                "label": VIDEO_LABELS[name],
+                "video": _show(measured[name]),
+                "used": _show(getattr(sourced.findings, name)),
+                "source": SOURCE_LABELS.get(source, "not assessed"),
+                "overridden": source in ("examination", "history") and measured[name] is not None,
+            }
         )
-    if assessment:
-        for name in ASSESSMENT_FINDINGS:
-            value = getattr(assessment, name)
-            if value is not None:
-                values[name] = value
-    return Findings.from_dict(values)
+    return rows
+
+
+def findings_for(
+    patient, assessment: Assessment | None = None, video: VideoMetrics | None = None
+) -> Findings:
+    return sourced_findings(patient, assessment, video).findings
 
 
 def differential_for(patient) -> tuple[Differential, Findings, VideoMetrics | None, Assessment | None]:
@@ -175,6 +314,24 @@ def differential_for(patient) -> tuple[Differential, Findings, VideoMetrics | No
     video = latest_video_metrics(patient)
     findings = findings_for(patient, assessment, video)
     return evaluate(findings), findings, video, assessment
+
+
+def red_flag_dates(patient, assessment=None, video=None) -> dict[str, date]:
+    """The date each current red flag was raised: the date of the input (history, examination, video) that first
+    made it appear when the inputs are added in date order -- never the export date."""
+    assessment = assessment if assessment is not None else latest_assessment(patient)
+    video = video if video is not None else latest_video_metrics(patient)
+    layers = _layers(patient, assessment, video)
+    precedence = {name: i for i, (name, _on, _values) in enumerate(layers)}
+    by_date = sorted(layers, key=lambda layer: (layer[1], precedence[layer[0]]))
+    raised: dict[str, date] = {}
+    for i in range(1, len(by_date) + 1):
+        included = sorted(by_date[:i], key=lambda layer: precedence[layer[0]])
+        findings, _sources = _merge([(name, values) for name, _on, values in included])
+        for flag in evaluate(findings).red_flags:
+            raised.setdefault(flag.id, by_date[i - 1][1])
+    current = {flag.id for flag in evaluate(findings_for(patient, assessment, video)).red_flags}
+    return {flag_id: on for flag_id, on in raised.items() if flag_id in current}
 
 
 def factors_for(patient, assessment: Assessment | None) -> PatientFactors:
@@ -321,14 +478,14 @@ class ForecastInputs:
 def forecast_inputs(patient) -> ForecastInputs:
     """Episodes per minute of the affected side (both sides: bilateral closures) against toxin session dates."""
     side = patient.onset_side or "both"
-    Recording = _model("recordings", "Recording")
     measurements: list[tuple[date, float]] = []
-    if Recording is not None:
-        field = f"episodes_per_min_{side}"
-        for rec in Recording.objects.filter(patient=patient, status="done").order_by("recorded_on"):
-            value = getattr(rec, field, None)
-            if value is not None:
-                measurements.append((rec.recorded_on, float(value)))
+    field = f"episodes_per_min_{side}"
+    for rec in Recording.objects.filter(patient=patient, status=Recording.Status.DONE).order_by(
+        "recorded_on"
+    ):
+        value = getattr(rec, field, None)
+        if value is not None:
+            measurements.append((rec.recorded_on, float(value)))
     injections = sorted({s.date for s in _toxin_sessions(patient)})
     label = {"left": "left-side", "right": "right-side", "both": "bilateral"}[side]
     return ForecastInputs(f"Spasm episodes per minute ({label}, from video)", measurements, injections)

@@ -4,6 +4,7 @@ Every suggestion shows its DS-n sources and "decision support — the clinician 
 
 from __future__ import annotations
 
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -62,6 +63,7 @@ def index(request):
 def patient_care(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
     differential, findings, video, assessment = services.differential_for(patient)
+    sourced = services.sourced_findings(patient, assessment, video)
     forecast, inputs = services.forecast_for(patient)
     plans = patient.care_plans.select_related("signed_by", "created_by").all()
     audit(request, "view", patient=patient, detail="care: differential, forecast, plans")
@@ -73,6 +75,7 @@ def patient_care(request, pk: int):
             "differential": differential,
             "findings": findings,
             "video": video,
+            "video_rows": services.video_finding_rows(sourced, video),
             "assessment": assessment,
             "forecast": forecast,
             "forecast_inputs": inputs,
@@ -381,6 +384,7 @@ def _copy(assessment):
     """An unsaved copy of the last assessment, so the form starts from the previous findings."""
     assessment.pk = None
     assessment.id = None
+    assessment.uuid = uuid.uuid4()  # a copy is a new record with its own export id
     assessment._state.adding = True
     return assessment
 
