@@ -179,3 +179,20 @@ def test_plan_serialises_to_json():
     data = suggest_plan("hemifacial_spasm", PatientFactors(affected_side="left")).to_dict()
     text = json.dumps(data)
     assert "decision support" in text and data["sources"]
+
+
+def test_every_cause_of_the_rules_has_cited_options():
+    import re
+    from pathlib import Path
+
+    from facetwitch.clinic.care.differential import cause_labels
+    from facetwitch.clinic.care.plans import PatientFactors, suggest_plan
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "clinical-sources.md").read_text(encoding="utf-8")
+    defined = set(re.findall(r"\*\*(DS-\d+)\*\*", text))
+    for cause in cause_labels():
+        suggestion = suggest_plan(cause, PatientFactors())
+        assert suggestion.options, cause
+        assert all(o.cite and set(o.cite) <= defined for o in suggestion.options), cause
+    seizure = suggest_plan("focal_motor_seizure", PatientFactors())
+    assert "EEG" in seizure.options[0].title and not any(o.kind == "toxin" for o in seizure.options)

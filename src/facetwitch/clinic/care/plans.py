@@ -189,6 +189,13 @@ def suggest_plan(
         "facial_tremor": _tremor,
         "tics": _tics,
         "ms_related": _ms_related,
+        "secondary_hfs": _secondary_hfs,
+        "functional_facial_spasm": _functional,
+        "tardive_orofacial_dyskinesia": _tardive,
+        "oromandibular_dystonia": _omd,
+        "hemimasticatory_spasm": _hemimasticatory,
+        "focal_motor_seizure": _seizure,
+        "brainstem_lesion_myokymia": _brainstem_lesion,
     }
     if cause not in builders:
         raise ValueError(f"unknown cause {cause!r}; expected one of {sorted(builders)}")
@@ -495,6 +502,111 @@ def _tics(factors, last):
 def _ms_related(factors, last):
     options, _ = _myokymia(factors, last)
     return options, ["Known or suspected multiple sclerosis: coordinate with the patient's neurologist."]
+
+
+def _referral(id: str, title: str, summary: str, patient_text: str, cite: tuple[str, ...], line="first"):
+    return PlanOption(id, "referral", title, line, summary, patient_text, cite)
+
+
+def _secondary_hfs(factors, last):
+    surgery = _referral(
+        "neurosurgery_lesion",
+        "Neurosurgery referral for the cerebellopontine angle lesion",
+        "Secondary HFS: treating the lesion (removal, with decompression of the nerve) relieved the spasm in the "
+        "cited cases; MRI with contrast characterises the lesion.",
+        "A scan showed something pressing near the facial nerve; a neurosurgeon will discuss treating it.",
+        ("DS-37", "DS-38", "DS-28"),
+    )
+    toxin = _toxin(
+        factors,
+        last,
+        sides=_affected_sides(factors),
+        line="next",
+        cite=("DS-3", "DS-2"),
+        indication_note="Symptomatic relief while the lesion is assessed or treated.",
+    )
+    return [surgery, toxin], ["A structural lesion needs specialist review before treating the spasm alone."]
+
+
+def _functional(factors, last):
+    explain = _referral(
+        "functional_explanation",
+        "Explain the diagnosis; neurology and physiotherapy/psychology for functional movement disorder",
+        "Functional facial spasm: positive signs (distractibility, variability, tonic lip/jaw pulling, no other "
+        "Babinski sign); toxin and surgery aimed at HFS are not indicated on this basis.",
+        "The movements are real and come from how the brain controls the face; they can improve with the "
+        "right therapy.",
+        ("DS-41", "DS-42", "DS-40"),
+    )
+    return [explain], []
+
+
+def _tardive(factors, last):
+    review = _referral(
+        "medication_review",
+        "Review dopamine-blocking drugs with the prescriber",
+        "Tardive/drug-induced orofacial movements follow dopamine-receptor blockers (antipsychotics, "
+        "metoclopramide); review the drug, dose and duration with the prescriber before any change.",
+        "Some medicines can cause these mouth and face movements; your doctors will review them with you.",
+        ("DS-43",),
+    )
+    neuro = _referral(
+        "neurology_movement",
+        "Movement-disorders neurology review",
+        "Treatment options for tardive syndromes are specialist decisions.",
+        "A movement-disorders specialist will advise on treatment.",
+        ("DS-43",),
+        line="next",
+    )
+    return [review, neuro], []
+
+
+def _omd(factors, last):
+    neuro = _referral(
+        "neurology_dystonia",
+        "Movement-disorders review for oromandibular dystonia / Meige syndrome",
+        "OMD (with blepharospasm: Meige syndrome); jaw-opening or -closing pattern and sensory tricks guide "
+        "treatment, botulinum toxin into the involved jaw muscles by an experienced injector.",
+        "A specialist will look at which jaw muscles are involved and discuss injections.",
+        ("DS-44", "DS-54"),
+    )
+    return [neuro], []
+
+
+def _hemimasticatory(factors, last):
+    neuro = _referral(
+        "neurology_hms",
+        "Neurology review; botulinum toxin into the masseter/temporalis",
+        "Hemimasticatory spasm involves the jaw-closing (trigeminal) muscles, not the facial-nerve muscles; "
+        "toxin into the involved masticatory muscles was effective in most reported cases.",
+        "The spasms come from the chewing muscles; injections into those muscles usually help.",
+        ("DS-45", "DS-46"),
+    )
+    return [neuro], ["Look for facial hemiatrophy or morphea (associated in a quarter of cases, DS-46)."]
+
+
+def _seizure(factors, last):
+    urgent = _referral(
+        "urgent_neurology_eeg",
+        "Urgent neurology review with EEG, glucose and brain MRI",
+        "Clonic facial jerks with limb involvement or hyperglycaemia suggest focal motor seizures "
+        "(correct non-ketotic hyperglycaemia); EEG and MRI look for the cause.",
+        "These jerks may be seizures: you need tests (EEG, blood sugar, brain scan) and a neurologist soon.",
+        ("DS-47", "DS-48", "DS-49"),
+    )
+    return [urgent], ["Suspected seizures: not a botulinum toxin indication until reviewed."]
+
+
+def _brainstem_lesion(factors, last):
+    neuro = _referral(
+        "neurology_brainstem_mri",
+        "Neurology review and MRI of the brainstem with contrast",
+        "Facial myokymia can be the presenting sign of a brainstem lesion (glioma and others): MRI with contrast "
+        "and specialist review.",
+        "A brain scan and a neurologist's review look for the cause of this rippling movement.",
+        ("DS-50", "DS-51"),
+    )
+    return [neuro], []
 
 
 # ----- patient factors ------------------------------------------------------------------------------------
