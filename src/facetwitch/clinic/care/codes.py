@@ -10,6 +10,12 @@ from __future__ import annotations
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 CPT = "http://www.ama-assn.org/go/cpt"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+UCUM = "http://unitsofmeasure.org"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+CAREPLAN_CATEGORY_US_CORE = "http://hl7.org/fhir/us/core/CodeSystem/careplan-category"
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+URI = "urn:ietf:rfc:3986"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
@@ -24,6 +30,15 @@ VERIFIED: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     SNOMED: {
         "13753008": ("Hemifacial spasm", ("DS-35",)),
         "193093009": ("Bell's palsy", ("DS-35",)),
+        # Laterality qualifiers (HL7 value set bodystructure-laterality).
+        "7771000": ("Left", ("DS-57",)),
+        "24028007": ("Right", ("DS-57",)),
+        "51440002": ("Right and left", ("DS-57",)),
+    },
+    RXNORM: {
+        "308979": ("carbamazepine 200 MG Oral Tablet", ("DS-56",)),
+        "308973": ("carbamazepine 100 MG Chewable Tablet", ("DS-56",)),
+        "197391": ("baclofen 10 MG Oral Tablet", ("DS-56",)),
     },
     ICD10CM: {
         "G51.31": ("Clonic hemifacial spasm, right", ("DS-34",)),
@@ -41,6 +56,14 @@ VERIFIED: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         ),
     },
 }
+
+#: Laterality qualifier per side (patient's own).
+LATERALITY = {"left": "7771000", "right": "24028007", "both": "51440002"}
+#: The clinic's drug keys -> the verified RxNorm clinical drug (SCD) of the tablet the schedules start from.
+#: Drugs and toxin products without a verified code are sent as text only (see DS-56).
+RXNORM_BY_DRUG = {"carbamazepine": "308979", "baclofen": "197391"}
+#: Toxin units are product-specific biological units, not UCUM enzyme units [U]: a UCUM annotation (DS-57).
+TOXIN_UNIT = {"unit": "U", "system": UCUM, "code": "{U}"}
 
 HFS_ICD_BY_SIDE = {"right": "G51.31", "left": "G51.32", "both": "G51.33", None: "G51.39"}
 
@@ -62,6 +85,10 @@ LOCAL_OBSERVATIONS: dict[str, tuple[str, str | None]] = {
     "video-spasm-time-fraction-both": ("Fraction of time in bilateral closure from video", "1"),
     "video-tremor-frequency": ("Facial tremor frequency from video", "Hz"),
 }
+#: Local codes of the differential's findings (evidence of provisional Conditions).
+LOCAL_FINDING = "https://fhir.facetwitch.invalid/CodeSystem/finding"
+#: Identifier system of the clinic's own record ids (placeholder under ".invalid", like the code systems).
+MRN_TYPE = {"system": IDENTIFIER_TYPE, "code": "MR", "display": "Medical record number"}
 
 
 def display(system: str, code: str) -> str:

@@ -14,9 +14,15 @@ from typing import Any
 from django.apps import apps
 
 from facetwitch.clinic.care import fhir
-from facetwitch.clinic.care.differential import Differential, Findings, evaluate
+from facetwitch.clinic.care.differential import (
+    DECISION_SUPPORT,
+    Differential,
+    Findings,
+    cause_labels,
+    evaluate,
+)
 from facetwitch.clinic.care.forecast import Forecast, forecast, timeline_points
-from facetwitch.clinic.care.models import Assessment, CarePlan
+from facetwitch.clinic.care.models import Assessment, CarePlan, ExportedId
 from facetwitch.clinic.care.plans import (
     INSUFFICIENT_EFFECT_WEEKS,
     InjectionSite,
@@ -521,57 +527,124 @@ RECORDING_METRICS = (
 APPOINTMENT_STATUS = {"booked": "booked", "cancelled": "cancelled", "completed": "fulfilled"}
 
 
+def _uid(obj) -> str:
+    """The record's kept export UUID: its own field where it has one, else the care app's registry."""
+    own = getattr(obj, "uuid", None)
+    return str(own) if own else str(ExportedId.for_record(obj))
+
+
 def fhir_record(patient) -> fhir.PatientRecord:
-    differential, _findings, _video, _assessment = differential_for(patient)
+    assessment = latest_assessment(patient)
+    video = latest_video_metrics(patient)
+    differential = evaluate(findings_for(patient, assessment, video))
+    patient_uid = _uid(patient)
+    today = date.today()
     conditions = []
+    care_plans = []
     signed = patient.care_plans.filter(status=CarePlan.SIGNED).order_by("-version").first()
     if signed is not None:
+        signed_on = signed.signed_at.date() if signed.signed_at else today
         conditions.append(
             fhir.ConditionEntry(
+                fhir.derived_uuid(str(signed.uuid), "condition"),
                 signed.cause,
                 side=patient.onset_side or None,
                 verification=signed.diagnosis_status,
-                recorded=signed.signed_at.date() if signed.signed_at else None,
+                recorded=signed_on,
                 note=f"From signed care plan v{signed.version}.",
+            )
+        )
+        care_plans.append(
+            fhir.CarePlanEntry(
+                str(signed.uuid),
+                f"Care plan v{signed.version}: {cause_labels().get(signed.cause, signed.cause)}",
+                signed.cause,
+                signed_on,
+                signed.version,
+                tuple(o.get("title", o.get("id", "")) for o in signed.content.get("options", [])),
+                author=_user_name(signed.signed_by),
+                description=signed.clinician_notes,
+            )
+        )
+    # The ranked differential: provisional (first) and differential (the next) Conditions with their evidence.
+    assessed_on = max(
+        [d for d in (assessment.recorded_at.date() if assessment else None, video.on if video else None) if d]
+        or [patient.updated_at.date()]
+    )
+    ranked = [c for c in differential.candidates if c.score > 0][:3]
+    for rank, cand in enumerate(ranked, start=1):
+        if signed is not None and cand.id == signed.cause:
+            continue  # already exported from the signed plan
+        conditions.append(
+            fhir.ConditionEntry(
+                fhir.derived_uuid(patient_uid, f"differential/{cand.id}"),
+                cand.id,
+                side=patient.onset_side or None,
+                verification="provisional" if rank == 1 else "differential",
+                recorded=assessed_on,
+                note=(
+                    f"Differential rank {rank} (score {cand.score:g}; sources {', '.join(cand.sources)} in "
+                    f"docs/clinical-sources.md). {DECISION_SUPPORT}."
+                ),
+                evidence=tuple((e.finding, e.label) for e in cand.supporting),
             )
         )
     if patient.prior_bells_palsy:
         conditions.append(
-            fhir.ConditionEntry("bells_palsy", verification="confirmed", clinical_status="resolved")
+            fhir.ConditionEntry(
+                fhir.derived_uuid(patient_uid, "history/bells_palsy"),
+                "bells_palsy",
+                verification="confirmed",
+                clinical_status="resolved",
+            )
         )
     observations = []
-    for visit in patient.visits.all().order_by("date"):
+    for visit in patient.visits.all().order_by("date", "id"):
+        visit_uid = _uid(visit)
         for field, code, category in VISIT_SCALES:
             value = getattr(visit, field, None)
             if value is not None:
-                observations.append(fhir.ObservationEntry(code, value, visit.date, category))
+                observations.append(
+                    fhir.ObservationEntry(
+                        fhir.derived_uuid(visit_uid, code), code, value, visit.date, category
+                    )
+                )
     recordings = []
-    Recording = _model("recordings", "Recording")
-    if Recording is not None:
-        for rec in Recording.objects.filter(patient=patient).order_by("recorded_on", "id"):
-            recordings.append(
-                fhir.RecordingEntry(
-                    str(rec.pk),
-                    rec.recorded_on,
-                    getattr(rec, "content_type", "video/mp4"),
-                    f"Facial video recording {rec.recorded_on:%Y-%m-%d}",
-                    getattr(rec, "size", None),
+    for rec in Recording.objects.filter(patient=patient).order_by("recorded_on", "id"):
+        rec_uid = _uid(rec)
+        recordings.append(
+            fhir.RecordingEntry(
+                rec_uid,
+                rec.recorded_on,
+                rec.content_type or "video/mp4",
+                f"Facial video recording {rec.recorded_on:%Y-%m-%d}",
+                rec.size,
+            )
+        )
+        if rec.status != Recording.Status.DONE:
+            continue
+        note = "Measured from video by facetwitch."
+        for field, code in RECORDING_METRICS:
+            value = getattr(rec, field, None)
+            if value is not None:
+                observations.append(
+                    fhir.ObservationEntry(
+                        fhir.derived_uuid(rec_uid, code), code, value, rec.recorded_on, "exam", note
+                    )
+                )
+        tremor_hz = _tremor_frequency(rec)
+        if tremor_hz is not None:
+            code = "video-tremor-frequency"
+            observations.append(
+                fhir.ObservationEntry(
+                    fhir.derived_uuid(rec_uid, code), code, tremor_hz, rec.recorded_on, "exam", note
                 )
             )
-            if getattr(rec, "status", "") == "done":
-                for field, code in RECORDING_METRICS:
-                    value = getattr(rec, field, None)
-                    if value is not None:
-                        observations.append(
-                            fhir.ObservationEntry(
-                                code, value, rec.recorded_on, "exam", "Measured from video by facetwitch."
-                            )
-                        )
     injections = []
     for session in reversed(_toxin_sessions(patient)):
-        rows = list(session.injections.all()) if hasattr(session, "injections") else []
+        session_uid = _uid(session)
         by_product: dict[str, list] = {}
-        for row in rows:
+        for row in session.injections.all().order_by("id"):
             by_product.setdefault(row.product, []).append(row)
         for product, product_rows in by_product.items():
             sites = tuple(
@@ -584,13 +657,13 @@ def fhir_record(patient) -> fhir.PatientRecord:
                 )
                 for row in product_rows
             )
-            lots = sorted({row.lot for row in product_rows if getattr(row, "lot", "")})
+            lots = sorted({row.lot for row in product_rows if row.lot})
             injections.append(
                 fhir.InjectionEntry(
+                    fhir.derived_uuid(session_uid, f"product/{product}"),
                     session.date,
                     TREATMENT_PRODUCTS.get(product, product),
                     sites,
-                    f"{session.pk}-{product}",
                     performer=_user_name(session.clinician),
                     lot=", ".join(lots),
                 )
@@ -598,7 +671,6 @@ def fhir_record(patient) -> fhir.PatientRecord:
     requests = []
     Medication = _model("treatments", "Medication")
     if Medication is not None:
-        today = date.today()
         for med in Medication.objects.filter(patient=patient).order_by("start_date", "id"):
             step = med.current_step() if hasattr(med, "current_step") else None
             dosage = (
@@ -607,12 +679,14 @@ def fhir_record(patient) -> fhir.PatientRecord:
             stopped = med.stop_date is not None and med.stop_date < today
             requests.append(
                 fhir.MedicationRequestEntry(
-                    f"med-{med.pk}",
+                    _uid(med),
                     med.name,
                     dosage,
                     med.start_date,
                     status="stopped" if stopped else "active",
                     intent="order",
+                    drug=med.drug,
+                    requester=_user_name(med.prescriber),
                 )
             )
     if signed is not None:
@@ -624,26 +698,27 @@ def fhir_record(patient) -> fhir.PatientRecord:
                 )
                 requests.append(
                     fhir.MedicationRequestEntry(
-                        f"plan-{signed.pk}-{option['id']}",
+                        fhir.derived_uuid(str(signed.uuid), f"medication/{option['id']}"),
                         option["title"],
                         steps or option["summary"],
                         signed.signed_at.date(),
                         status="active",
                         intent="plan",
                         note=f"Suggested in signed care plan v{signed.version}; not a prescription.",
+                        drug=option["id"],
+                        requester=_user_name(signed.signed_by),
                     )
                 )
     appointments = []
     Appointment = _model("scheduling", "Appointment")
     if Appointment is not None:
-        for appt in Appointment.objects.filter(patient=patient).order_by("start"):
+        for appt in Appointment.objects.filter(patient=patient).order_by("start", "id"):
             status = APPOINTMENT_STATUS.get(getattr(appt, "status", ""), "booked")
             description = str(getattr(appt, "visit_label", "") or "")
-            appointments.append(
-                fhir.AppointmentEntry(str(appt.pk), appt.start, appt.end, status, description)
-            )
+            appointments.append(fhir.AppointmentEntry(_uid(appt), appt.start, appt.end, status, description))
+    flag_dates = red_flag_dates(patient, assessment, video)
     return fhir.PatientRecord(
-        id=str(patient.pk),
+        uuid=patient_uid,
         mrn=patient.mrn,
         given=patient.given_name,
         family=patient.family_name,
@@ -654,14 +729,29 @@ def fhir_record(patient) -> fhir.PatientRecord:
         injections=tuple(injections),
         medication_requests=tuple(requests),
         appointments=tuple(appointments),
-        red_flags=differential.red_flags,
-        red_flags_on=date.today() if differential.red_flags else None,
+        red_flags=tuple(
+            fhir.RedFlagEntry(flag, flag_dates.get(flag.id, assessed_on)) for flag in differential.red_flags
+        ),
         recordings=tuple(recordings),
+        care_plans=tuple(care_plans),
     )
 
 
-def fhir_bundle_json(patient, generated: datetime | None = None) -> str:
-    return fhir.bundle_json(fhir.build_bundle(fhir_record(patient), generated=generated))
+def _tremor_frequency(rec) -> float | None:
+    """The measured facial tremor frequency (Hz) of an analysed recording, from its stored Analysis."""
+    try:
+        analysis = recording_services.load_analysis(rec)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("care: cannot read analysis of recording %s: %s", rec.pk, exc)
+        return None
+    tremor = analysis.summary.tremor if analysis is not None else None
+    return tremor.frequency_hz if tremor is not None and tremor.present else None
+
+
+def fhir_bundle_json(patient, generated: datetime | None = None, bundle_type: str = "collection") -> str:
+    return fhir.bundle_json(
+        fhir.build_bundle(fhir_record(patient), generated=generated, bundle_type=bundle_type)
+    )
 
 
 def _user_name(user) -> str:

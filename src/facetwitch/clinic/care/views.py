@@ -306,16 +306,21 @@ def plan_pdf_view(request, pk: int):
 @role_required(*VIEWERS)
 def fhir_export(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
+    # ?type=transaction: a bundle a FHIR server can ingest (conditional creates); default: a collection.
+    bundle_type = request.GET.get("type", "collection")
+    if bundle_type not in ("collection", "transaction"):
+        messages.error(request, "Unknown FHIR bundle type: choose 'collection' or 'transaction'.")
+        return redirect("care:patient", pk=patient.pk)
     try:
-        text = services.fhir_bundle_json(patient)
+        text = services.fhir_bundle_json(patient, bundle_type=bundle_type)
     except (PydanticValidationError, ValueError) as exc:
         # Nothing half-built is sent: say what failed so the record can be corrected.
         messages.error(request, f"The FHIR export could not be built from this record: {exc}"[:500])
         return redirect("care:patient", pk=patient.pk)
-    audit(request, "export", patient=patient, detail="FHIR Bundle (R4B models, R4-compatible resources)")
+    audit(request, "export", patient=patient, detail=f"FHIR {bundle_type} Bundle (R4-compatible resources)")
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(text, content_type="application/fhir+json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="patient-{patient.mrn}-{stamp}.fhir.json"'
+    response["Content-Disposition"] = f'attachment; filename="patient-{patient.mrn}-{stamp}-{bundle_type}.fhir.json"'
     return response
 
 
