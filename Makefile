@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out
 PYTEST_ARGS ?=
 
-.PHONY: run demo clinic test bench lint setup model system-deps clean
+.PHONY: run demo clinic test bench lint setup model system-deps fhir-validator clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[clinic,dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) system-deps model
+FHIR_VALIDATOR := tools/fhir-validate/node_modules/.package-lock.json
+
+setup: $(STAMP) system-deps model fhir-validator
+
+# Offline FHIR R4 validator used by tests/care (npm packages pinned by the committed package-lock.json).
+fhir-validator: system-deps $(FHIR_VALIDATOR)
+
+$(FHIR_VALIDATOR): tools/fhir-validate/package.json tools/fhir-validate/package-lock.json
+	npm ci --prefix tools/fhir-validate --no-audit --no-fund --loglevel=error
+	touch $(FHIR_VALIDATOR)
 
 system-deps:
 	bash scripts/system-deps.sh
@@ -45,4 +54,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache tools/fhir-validate/node_modules
