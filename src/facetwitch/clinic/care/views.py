@@ -320,7 +320,9 @@ def fhir_export(request, pk: int):
     audit(request, "export", patient=patient, detail=f"FHIR {bundle_type} Bundle (R4-compatible resources)")
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(text, content_type="application/fhir+json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="patient-{patient.mrn}-{stamp}-{bundle_type}.fhir.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="patient-{patient.mrn}-{stamp}-{bundle_type}.fhir.json"'
+    )
     return response
 
 
