@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from care_video import analysis_json
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -22,36 +23,6 @@ from facetwitch.clinic.care.models import Assessment, CarePlan, ExportedId
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATOR = ROOT / "tools" / "fhir-validate"
-
-
-def _tremor_analysis_json() -> str:
-    import facetwitch
-
-    def side(regions=(), episodes=0):
-        return facetwitch.SideSummary(episodes, 0.0, 0.0, 0.0, tuple(regions), len(regions) > 1)
-
-    return facetwitch.Analysis(
-        video=facetwitch.VideoInfo("v.mp4", 60.0, 1800, 30.0, 640, 480),
-        quality=facetwitch.Quality(face_found_fraction=1.0),
-        events=[],
-        episodes=[],
-        summary=facetwitch.Summary(
-            60.0,
-            30,
-            30.0,
-            20,
-            side(),
-            side(),
-            side(["eye"], 20),
-            None,
-            "both",
-            2.0,
-            facetwitch.TremorSummary(True, 5.4, 0.3, ("jaw",)),
-        ),
-        suggested_scales=facetwitch.SuggestedScales(
-            *(facetwitch.ScaleSuggestion(None, "test") for _ in range(3))
-        ),
-    ).to_json()
 
 
 def _hfs_patient(patient, clinician_user):
@@ -150,7 +121,19 @@ def _blepharospasm_patient(clinician_user, settings):
     rel = "results/grace/analysis.json"
     path = settings.PRIVATE_MEDIA_ROOT / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_tremor_analysis_json(), encoding="utf-8")
+    path.write_text(
+        analysis_json(
+            {
+                "left": side(),
+                "right": side(),
+                "both": side(["eye"], 20),
+                "tremor": {"present": True, "frequency_hz": 5.4, "time_fraction": 0.3, "regions": ["jaw"]},
+                "affected_side": "both",
+            },
+            30.0,
+        ),
+        encoding="utf-8",
+    )
     Recording.objects.create(
         patient=p,
         recorded_on=dt.date(2026, 1, 20),

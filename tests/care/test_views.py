@@ -345,3 +345,41 @@ def test_clinician_edits_units_per_site_and_bad_numbers_are_refused(clinician_cl
     # The editor of the draft shows the stored units, including the removed site as 0.
     html = clinician_client.get(reverse("care:plan_edit", args=[plan.pk])).content.decode()
     assert 'name="units-toxin-0" value="2.5"' in html and 'name="units-toxin-1" value="0"' in html
+
+
+def test_examination_records_imaging_drugs_and_regions_and_the_page_shows_them(clinician_client, patient):
+    url = reverse("care:assessment_new", args=[patient.pk])
+    html = clinician_client.get(url).content.decode()
+    assert (
+        'name="imaging_result"' in html and 'name="regions"' in html and 'name="jaw_closing_muscles"' in html
+    )
+    response = clinician_client.post(
+        url,
+        {
+            "hla_b1502": "unknown",
+            "imaging_result": "lesion_cpa",
+            "regions": ["eye", "mouth"],
+            "dopamine_blocker_exposure": "true",
+            "blink_rate_per_min": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assessment = Assessment.objects.get(patient=patient)
+    assert assessment.imaging_result == "lesion_cpa" and assessment.regions == ["eye", "mouth"]
+    assert assessment.jaw_closing_muscles is None  # not assessed stays None
+    html = clinician_client.get(reverse("care:patient", args=[patient.pk])).content.decode()
+    assert html.index("<strong>Secondary hemifacial spasm") < html.index("<strong>Hemifacial spasm</strong>")
+    assert "Structural lesion on imaging" in html and "Medication review" in html
+    bad = clinician_client.post(url, {"hla_b1502": "unknown", "tremor_frequency_hz": "300"})
+    assert bad.status_code == 200 and "Enter a value from 0.5 to 30 Hz" in bad.content.decode()
+
+
+def test_care_page_marks_video_findings_from_video(clinician_client, patient, settings):
+    from care_video import HFS_VIDEO, analysed_recording
+
+    analysed_recording(patient, settings, HFS_VIDEO, blink_rate_per_min=19.0, affected_side="left")
+    html = clinician_client.get(reverse("care:patient", args=[patient.pk])).content.decode()
+    assert "Findings measured by the video" in html
+    row = html[html.index('data-finding="spread_to_lower_face"') :]
+    row = row[: row.index("</tr>")]
+    assert "from video" in row and "yes" in row
