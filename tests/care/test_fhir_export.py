@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from care_video import analysis_json
+from care_video import analysis_json, side
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -107,10 +107,10 @@ def _blepharospasm_patient(clinician_user, settings):
     session = ToxinSession.objects.create(
         patient=p, date=dt.date(2025, 11, 3), clinician=clinician_user, indication="blepharospasm"
     )
-    for side in ("left", "right"):
+    for lateral in ("left", "right"):
         for muscle in ("oo_pretarsal_upper", "oo_pretarsal_lower"):
             ToxinInjection.objects.create(
-                session=session, muscle=muscle, side=side, product="inco", units=Decimal("2.5")
+                session=session, muscle=muscle, side=lateral, product="inco", units=Decimal("2.5")
             )
     ToxinInjection.objects.create(
         session=session, muscle="procerus", side="midline", product="inco", units=Decimal("2.5")
