@@ -202,6 +202,7 @@ def _validate(paths: list[Path]) -> dict:
     return json.loads(run.stdout)
 
 
+@pytest.mark.postgres
 def test_three_realistic_patients_validate_with_no_errors(patient, clinician_user, settings, tmp_path):
     _hfs_patient(patient, clinician_user)
     grace = _blepharospasm_patient(clinician_user, settings)
@@ -289,6 +290,7 @@ def test_transaction_export_from_the_view(clinician_client, patient):
     assert clinician_client.get(url + "?type=history").status_code == 302
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_uuid_migration_gives_existing_rows_distinct_ids(clinician_user):
     from facetwitch.clinic.patients.models import Patient
