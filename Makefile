@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= out
 PYTEST_ARGS ?=
 
-.PHONY: run demo clinic test bench lint setup model system-deps clean
+.PHONY: run demo clinic test bench lint setup model system-deps frontend clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[clinic,dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) system-deps model
+setup: $(STAMP) system-deps model frontend
+
+# npm ci (frontend/package-lock.json) and the copy of MediaPipe's web files into the capture app's static files.
+frontend: system-deps
+	bash scripts/frontend-assets.sh
 
 system-deps:
 	bash scripts/system-deps.sh
@@ -45,4 +49,4 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache
+	rm -rf $(VENV) $(OUT) .pytest_cache frontend/node_modules src/facetwitch/clinic/capture/static/capture/vendor
