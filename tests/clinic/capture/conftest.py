@@ -1,0 +1,98 @@
+"""Fixtures of the capture browser tests: simulated twitch videos as Chromium's fake camera (y4m through PyAV).
+
+Chromium takes its fake camera from a launch flag, so each camera video gets its own browser
+(``camera_page_for(y4m)``); the y4m is rendered once per session from ``facetwitch.simulate``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def y4m_writer():
+    """``y4m_writer(scenario, path)`` renders a simulated video as a y4m camera file."""
+    return write_y4m
+
+
+def write_y4m(scenario, path: Path) -> Path:
+    """Render ``scenario`` frame by frame into a yuv420p y4m (what Chromium's fake camera reads)."""
+    import av
+
+    from facetwitch.simulate.render import render_frames
+
+    fps = round(scenario.fps) if hasattr(scenario, "fps") else 30
+    width, height = scenario.size
+    with av.open(str(path), mode="w", format="yuv4mpegpipe") as out:
+        stream = out.add_stream("rawvideo", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, fps)
+        for index, (_, _t, rgb) in enumerate(render_frames(scenario)):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
+            frame.pts, frame.time_base = index, Fraction(1, fps)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def camera_args(y4m: Path) -> list[str]:
+    return [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={y4m}",
+    ]
+
+
+@pytest.fixture
+def camera_page_for(playwright):
+    """``camera_page_for(y4m, **context_options)`` -> a page of a Chromium whose camera plays ``y4m`` (looped)."""
+    browsers = []
+
+    def make(y4m: Path, **context_options):
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=camera_args(y4m))
+        browsers.append(browser)
+        context = browser.new_context(
+            permissions=["camera"],
+            viewport=context_options.pop("viewport", {"width": 1280, "height": 900}),
+            **context_options,
+        )
+        context.set_default_timeout(20000)
+        return context.new_page()
+
+    yield make
+    for browser in browsers:
+        browser.close()
+
+
+@pytest.fixture
+def axe_serious():
+    return _axe_serious
+
+
+def _axe_serious(page) -> list[dict]:
+    """axe-core (npm, frontend/node_modules) run in the page: violations of impact serious or critical."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,0 +1,110 @@
+"""The browser and the engine agree: a simulated twitch video is Chromium's fake camera; the live page's per-side
+eye-closure and mouth-corner signals (MediaPipe for the web, in the page) correlate r >= 0.9 with the offline
+engine's on the same frames, and the live spasm-episode count equals the engine's.
+
+Chromium loops the camera file and stamps frames with its own capture clock, so the file position of a live
+sample is ``(t - lag) mod duration`` for one unknown ``lag``: it is found by the best match of the left eye's
+closure (one parameter for hundreds of samples), then every signal is compared at that lag.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+DURATION_S = 10.0
+FPS = 30
+
+
+@pytest.fixture(scope="module")
+def spasm_video(tmp_path_factory, y4m_writer):
+    """Left-sided clonic spasms, a right-sided one and blinks: the engine's truth is known."""
+    from facetwitch.simulate import Blink, Scenario, Spasm
+
+    scenario = Scenario(
+        duration_s=DURATION_S,
+        size=(640, 480),
+        events=[
+            Blink(0.8),
+            Spasm(2.0, "left"),
+            Blink(4.4),
+            Spasm(5.5, "right", twitches=3),
+            Spasm(8.0, "left"),
+        ],
+        seed=3,
+    )
+    folder = tmp_path_factory.mktemp("agreement")
+    return y4m_writer(scenario, folder / "camera.y4m")
+
+
+@pytest.fixture(scope="module")
+def engine(spasm_video):
+    import facetwitch
+
+    return facetwitch.analyze(spasm_video, workers=1)
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    ok = np.isfinite(a) & np.isfinite(b)
+    return float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 10 else float("nan")
+
+
+def engine_at(t_engine: np.ndarray, values: np.ndarray, t_live: np.ndarray, lag: float) -> np.ndarray:
+    """The engine's value of the file frame shown at live time ``t_live`` (nearest frame)."""
+    position = np.mod(t_live - lag, DURATION_S)
+    idx = np.clip(np.searchsorted(t_engine, position - 0.5 / FPS), 0, len(t_engine) - 1)
+    return values[idx]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_live_signals_and_spasm_count_match_the_engine(
+    camera_page_for, spasm_video, engine, live_url, login, staff_user, screenshot
+):
+    from playwright.sync_api import expect
+
+    page = camera_page_for(spasm_video)
+    login(page, staff_user)
+    page.goto(f"{live_url}/clinic/capture/live/")
+    expect(page.locator("#m-fps")).not_to_have_text("—", timeout=30000)
+    # Warm-up (the live baselines fill) plus at least one whole pass of the video after it.
+    page.wait_for_function(
+        f"() => {{ const s = window.facetwitchLive.samples; return s.length && s[s.length - 1][0] - s[0][0] > {2.3 * DURATION_S}; }}",
+        timeout=60000,
+    )
+    screenshot(page, "capture-live-measures")
+    live = page.evaluate("() => window.facetwitchLive")
+    rows = np.array([[np.nan if v is None else v for v in row] for row in live["samples"]], dtype=float)
+    rows = rows[rows[:, 0] >= rows[0, 0] + 0.8 * DURATION_S]  # compare after the warm-up
+    assert len(rows) > 1.2 * DURATION_S * 15, (
+        f"the live loop measured too few frames ({live['fps']:.1f} frames/s)"
+    )
+
+    frames = engine.frames.to_pydict()
+    t_engine = np.asarray(frames["t_s"], dtype=float)
+    engine_signal = {
+        (signal, side): np.asarray(frames[f"{signal}_{side}"], dtype=float)
+        for signal in ("closure", "mouth")
+        for side in ("left", "right")
+    }
+    lags = np.arange(0.0, DURATION_S, 1.0 / FPS)
+    fit = [
+        _corr(rows[:, 5], engine_at(t_engine, engine_signal["closure", "left"], rows[:, 0], lag))
+        for lag in lags
+    ]
+    lag = float(lags[int(np.nanargmax(fit))])
+    columns = {("closure", "left"): 5, ("closure", "right"): 6, ("mouth", "left"): 7, ("mouth", "right"): 8}
+    for key, column in columns.items():
+        r = _corr(rows[:, column], engine_at(t_engine, engine_signal[key], rows[:, 0], lag))
+        assert r >= 0.9, f"{key[0]} {key[1]}: browser vs engine r = {r:.3f}"
+
+    # Episodes the live counter started within one whole pass of the file (after the warm-up).
+    expected = {side: sum(e.side == side for e in engine.episodes) for side in ("left", "right", "both")}
+    assert expected == {"left": 2, "right": 1, "both": 0}  # the engine itself finds the simulated truth
+    first_pass = lag + DURATION_S * np.ceil((rows[0, 0] - lag) / DURATION_S)
+    assert first_pass + DURATION_S <= rows[-1, 0] + 0.5
+    counted = {side: 0 for side in expected}
+    for episode in live["episodeStarts"]:
+        if first_pass <= episode["t"] < first_pass + DURATION_S:
+            counted[episode["side"]] += 1
+    assert counted == expected, f"live episodes in one pass {counted} vs engine {expected}"
