@@ -13,7 +13,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -59,6 +59,29 @@ def camera_args(y4m: Path) -> list[str]:
         "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={y4m}",
     ]
+
+
+@pytest.fixture(scope="session")
+def twitch_camera(tmp_path_factory):
+    """A 10-s simulated patient (left clonic spasms, a right one, blinks) as a 640x480 y4m camera file."""
+    from facetwitch.simulate import Blink, Scenario, Spasm
+
+    scenario = Scenario(
+        duration_s=CAMERA_DURATION_S,
+        size=(640, 480),
+        events=[
+            Blink(0.8),
+            Spasm(2.0, "left"),
+            Blink(4.4),
+            Spasm(5.5, "right", twitches=3),
+            Spasm(8.0, "left"),
+        ],
+        seed=3,
+    )
+    return write_y4m(scenario, tmp_path_factory.mktemp("camera") / "twitch.y4m")
+
+
+CAMERA_DURATION_S = 10.0
 
 
 @pytest.fixture

@@ -17,24 +17,9 @@ FPS = 30
 
 
 @pytest.fixture(scope="module")
-def spasm_video(tmp_path_factory, y4m_writer):
-    """Left-sided clonic spasms, a right-sided one and blinks: the engine's truth is known."""
-    from facetwitch.simulate import Blink, Scenario, Spasm
-
-    scenario = Scenario(
-        duration_s=DURATION_S,
-        size=(640, 480),
-        events=[
-            Blink(0.8),
-            Spasm(2.0, "left"),
-            Blink(4.4),
-            Spasm(5.5, "right", twitches=3),
-            Spasm(8.0, "left"),
-        ],
-        seed=3,
-    )
-    folder = tmp_path_factory.mktemp("agreement")
-    return y4m_writer(scenario, folder / "camera.y4m")
+def spasm_video(twitch_camera):
+    """Left-sided clonic spasms, a right-sided one and blinks (conftest): the engine's truth is known."""
+    return twitch_camera
 
 
 @pytest.fixture(scope="module")

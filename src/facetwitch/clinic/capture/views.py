@@ -33,7 +33,6 @@ from facetwitch.clinic.recordings.access import get_patient, has_consent
 wasm_page = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 # New uploads per link: a patient re-recording a few times a day is normal; more is a script.
 UPLOAD_STARTS = ratelimit.Limit("capture-upload-start", count=30, window_s=3600)
-CHUNK_BYTES = 1024 * 1024
 # MediaPipe's web files, copied into static files by `make setup` (scripts/frontend-assets.sh); a folder, so not
 # through {% static %} (the WASM loader asks for files inside it by name).
 VENDOR = "/" + f"{settings.STATIC_URL.strip('/')}/capture/vendor/tasks-vision"
@@ -72,7 +71,7 @@ def _page_config(request, *, model_url: str, upload_url: str = "", session_url: 
         "wasm_url": f"{VENDOR}/wasm",
         "upload_url": upload_url,
         "session_url": session_url,
-        "chunk_bytes": CHUNK_BYTES,
+        "chunk_bytes": settings.FACETWITCH_CAPTURE_CHUNK_BYTES,
         "protocol": services.protocol_steps(),
         **extra,
     }
