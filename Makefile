@@ -43,6 +43,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/live.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

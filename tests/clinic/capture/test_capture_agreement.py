@@ -60,9 +60,11 @@ def test_live_signals_and_spasm_count_match_the_engine(
     screenshot(page, "capture-live-measures")
     live = page.evaluate("() => window.facetwitchLive")
     rows = np.array([[np.nan if v is None else v for v in row] for row in live["samples"]], dtype=float)
-    rows = rows[rows[:, 0] >= rows[0, 0] + 0.8 * DURATION_S]  # compare after the warm-up
-    assert len(rows) > 1.2 * DURATION_S * 15, (
-        f"the live loop measured too few frames ({live['fps']:.1f} frames/s)"
+    # One pass of the file after the warm-up: Chromium's capture clock drifts from the file under heavy load.
+    rows = rows[(rows[:, 0] >= rows[0, 0] + 1.0 * DURATION_S) & (rows[:, 0] < rows[0, 0] + 2.0 * DURATION_S)]
+    assert len(rows) > DURATION_S * 15, (
+        f"the live loop measured {len(rows)} frames in {DURATION_S} s ({live['fps']:.1f} frames/s): below the "
+        "product's 15 frames/s the live signals cannot follow 0.25-s twitches (is the machine overloaded?)"
     )
 
     frames = engine.frames.to_pydict()
@@ -86,8 +88,9 @@ def test_live_signals_and_spasm_count_match_the_engine(
     # Episodes the live counter started within one whole pass of the file (after the warm-up).
     expected = {side: sum(e.side == side for e in engine.episodes) for side in ("left", "right", "both")}
     assert expected == {"left": 2, "right": 1, "both": 0}  # the engine itself finds the simulated truth
+    all_t = np.array([row[0] for row in live["samples"]])
     first_pass = lag + DURATION_S * np.ceil((rows[0, 0] - lag) / DURATION_S)
-    assert first_pass + DURATION_S <= rows[-1, 0] + 0.5
+    assert first_pass + DURATION_S <= all_t[-1] + 0.5
     counted = {side: 0 for side in expected}
     for episode in live["episodeStarts"]:
         if first_pass <= episode["t"] < first_pass + DURATION_S:

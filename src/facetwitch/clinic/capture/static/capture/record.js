@@ -18,6 +18,7 @@ function pickMime() {
 async function runProtocol() {
   recording = true;
   startButton.disabled = true;
+  startButton.hidden = true;
   $("cancel").hidden = false;
   const mimeType = pickMime();
   recorder = new MediaRecorder(stream, mimeType ? { mimeType } : {});
@@ -45,7 +46,7 @@ async function runProtocol() {
   recorder.stop();
   await stopped;
   $("cancel").hidden = true;
-  if (!recording) { prompt.textContent = "Cancelled: nothing was sent."; startButton.disabled = false; return; }
+  if (!recording) { prompt.textContent = "Cancelled: nothing was sent."; startButton.hidden = false; startButton.disabled = false; return; }
   recording = false;
   stream.getTracks().forEach((t) => t.stop());
   prompt.textContent = "Recorded. Sending it now: keep this page open.";
@@ -74,6 +75,7 @@ async function send(blob, segments) {
     }
     done.hidden = false;
     prompt.textContent = "Done.";
+    for (const el of document.querySelectorAll(".camera, #protocol, .capture-actions")) el.hidden = true;
   } catch (err) {
     message.textContent = `The video could not be sent: ${err.message}`;
   }
