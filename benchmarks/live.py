@@ -25,10 +25,8 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def _camera(folder: Path) -> Path:
-    sys.path.insert(0, str(ROOT / "tests" / "clinic" / "capture"))
-    from conftest import write_y4m  # the tests' y4m writer: one way to make a fake camera file
-
     from facetwitch.simulate import Blink, Scenario, Spasm
+    from facetwitch.simulate.camera import write_y4m
 
     scenario = Scenario(duration_s=6.0, size=(640, 480), events=[Blink(1.0), Spasm(2.5, "left")], seed=5)
     return write_y4m(scenario, folder / "camera.y4m")

@@ -6,10 +6,11 @@ Chromium takes its fake camera from a launch flag, so each camera video gets its
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
+from facetwitch.simulate.camera import write_y4m
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -19,30 +20,8 @@ AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 
 @pytest.fixture(scope="session")
 def y4m_writer():
-    """``y4m_writer(scenario, path)`` renders a simulated video as a y4m camera file."""
+    """``y4m_writer(scenario, path)`` renders a simulated video as a y4m camera file (facetwitch.simulate.camera)."""
     return write_y4m
-
-
-def write_y4m(scenario, path: Path) -> Path:
-    """Render ``scenario`` frame by frame into a yuv420p y4m (what Chromium's fake camera reads)."""
-    import av
-
-    from facetwitch.simulate.render import render_frames
-
-    fps = round(scenario.fps) if hasattr(scenario, "fps") else 30
-    width, height = scenario.size
-    with av.open(str(path), mode="w", format="yuv4mpegpipe") as out:
-        stream = out.add_stream("rawvideo", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.time_base = Fraction(1, fps)
-        for index, (_, _t, rgb) in enumerate(render_frames(scenario)):
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p")
-            frame.pts, frame.time_base = index, Fraction(1, fps)
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    return path
 
 
 def camera_args(y4m: Path) -> list[str]:
