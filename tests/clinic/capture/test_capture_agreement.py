@@ -2,9 +2,10 @@
 eye-closure and mouth-corner signals (MediaPipe for the web, in the page) correlate r >= 0.9 with the offline
 engine's on the same frames, and the live spasm-episode count equals the engine's.
 
-Chromium loops the camera file and stamps frames with its own capture clock, so the file position of a live
-sample is ``(t - lag) mod duration`` for one unknown ``lag``: it is found by the best match of the left eye's
-closure (one parameter for hundreds of samples), then every signal is compared at that lag.
+Chromium loops the camera file and stamps frames with its own capture clock, which starts at an unknown moment and,
+on a busy machine, runs a little faster than the file plays; so the file position of a live sample is
+``(rate * (t - lag)) mod duration``. The two clock parameters are found by the best match of the left eye's closure
+(two numbers for hundreds of samples), then every signal is compared there.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 DURATION_S = 10.0
+WARM_UP_S = 6.0  # the live baselines (rolling percentiles) fill first
 FPS = 30
 
 
@@ -34,9 +36,11 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a[ok], b[ok])[0, 1]) if ok.sum() > 10 else float("nan")
 
 
-def engine_at(t_engine: np.ndarray, values: np.ndarray, t_live: np.ndarray, lag: float) -> np.ndarray:
+def engine_at(
+    t_engine: np.ndarray, values: np.ndarray, t_live: np.ndarray, lag: float, rate: float = 1.0
+) -> np.ndarray:
     """The engine's value of the file frame shown at live time ``t_live`` (nearest frame)."""
-    position = np.mod(t_live - lag, DURATION_S)
+    position = np.mod(rate * (t_live - lag), DURATION_S)
     idx = np.clip(np.searchsorted(t_engine, position - 0.5 / FPS), 0, len(t_engine) - 1)
     return values[idx]
 
@@ -54,14 +58,14 @@ def test_live_signals_and_spasm_count_match_the_engine(
     expect(page.locator("#m-fps")).not_to_have_text("—", timeout=30000)
     # Warm-up (the live baselines fill) plus at least one whole pass of the video after it.
     page.wait_for_function(
-        f"() => {{ const s = window.facetwitchLive.samples; return s.length && s[s.length - 1][0] - s[0][0] > {2.3 * DURATION_S}; }}",
+        f"() => {{ const s = window.facetwitchLive.samples; return s.length && s[s.length - 1][0] - s[0][0] > {2.7 * DURATION_S}; }}",
         timeout=60000,
     )
     screenshot(page, "capture-live-measures")
     live = page.evaluate("() => window.facetwitchLive")
     rows = np.array([[np.nan if v is None else v for v in row] for row in live["samples"]], dtype=float)
     # One pass of the file after the warm-up: Chromium's capture clock drifts from the file under heavy load.
-    rows = rows[(rows[:, 0] >= rows[0, 0] + 1.0 * DURATION_S) & (rows[:, 0] < rows[0, 0] + 2.0 * DURATION_S)]
+    rows = rows[(rows[:, 0] >= rows[0, 0] + WARM_UP_S) & (rows[:, 0] < rows[0, 0] + WARM_UP_S + DURATION_S)]
     assert len(rows) > DURATION_S * 15, (
         f"the live loop measured {len(rows)} frames in {DURATION_S} s ({live['fps']:.1f} frames/s): below the "
         "product's 15 frames/s the live signals cannot follow 0.25-s twitches (is the machine overloaded?)"
@@ -74,25 +78,34 @@ def test_live_signals_and_spasm_count_match_the_engine(
         for signal in ("closure", "mouth")
         for side in ("left", "right")
     }
-    lags = np.arange(0.0, DURATION_S, 1.0 / FPS)
-    fit = [
-        _corr(rows[:, 5], engine_at(t_engine, engine_signal["closure", "left"], rows[:, 0], lag))
-        for lag in lags
+    t0 = rows[0, 0]
+    fits = [
+        (
+            _corr(
+                rows[:, 5], engine_at(t_engine, engine_signal["closure", "left"], rows[:, 0], t0 + lag, rate)
+            ),
+            lag,
+            rate,
+        )
+        for rate in np.arange(0.85, 1.0001, 0.01)
+        for lag in np.arange(0.0, DURATION_S, 1.0 / FPS)
     ]
-    lag = float(lags[int(np.nanargmax(fit))])
+    _, lag, rate = max(fits, key=lambda fit: np.nan_to_num(fit[0], nan=-1.0))
+    lag += t0
     columns = {("closure", "left"): 5, ("closure", "right"): 6, ("mouth", "left"): 7, ("mouth", "right"): 8}
     for key, column in columns.items():
-        r = _corr(rows[:, column], engine_at(t_engine, engine_signal[key], rows[:, 0], lag))
+        r = _corr(rows[:, column], engine_at(t_engine, engine_signal[key], rows[:, 0], lag, rate))
         assert r >= 0.9, f"{key[0]} {key[1]}: browser vs engine r = {r:.3f}"
 
     # Episodes the live counter started within one whole pass of the file (after the warm-up).
     expected = {side: sum(e.side == side for e in engine.episodes) for side in ("left", "right", "both")}
     assert expected == {"left": 2, "right": 1, "both": 0}  # the engine itself finds the simulated truth
     all_t = np.array([row[0] for row in live["samples"]])
-    first_pass = lag + DURATION_S * np.ceil((rows[0, 0] - lag) / DURATION_S)
-    assert first_pass + DURATION_S <= all_t[-1] + 0.5
+    pass_s = DURATION_S / rate  # one pass of the file on the capture clock
+    first_pass = lag + pass_s * np.ceil((rows[0, 0] - lag) / pass_s)
+    assert first_pass + pass_s <= all_t[-1] + 0.5
     counted = {side: 0 for side in expected}
     for episode in live["episodeStarts"]:
-        if first_pass <= episode["t"] < first_pass + DURATION_S:
+        if first_pass <= episode["t"] < first_pass + pass_s:
             counted[episode["side"]] += 1
     assert counted == expected, f"live episodes in one pass {counted} vs engine {expected}"
