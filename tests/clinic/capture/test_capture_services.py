@@ -282,7 +282,7 @@ def test_home_recordings_feed_the_toxin_cycle_forecast(patient, small_video):
     assert (Recording.objects.get().recorded_on, 2.25) in forecast_inputs(patient).measurements
 
 
-def test_adherence_counts_expected_and_received_per_week(patient, clinician_user, small_video):
+def test_adherence_counts_expected_and_received_per_week(staff_client, patient, clinician_user, small_video):
     link, _ = services.create_link(patient, created_by=clinician_user, recordings_per_week=2)
     HomeLink.objects.filter(pk=link.pk).update(created_at=timezone.now() - timedelta(days=14))
     upload = services.start_upload(patient, size_bytes=len(small_video), source="home", segments=[])
@@ -290,6 +290,10 @@ def test_adherence_counts_expected_and_received_per_week(patient, clinician_user
     weeks = services.adherence(patient)
     assert weeks[0].expected == 2 and weeks[0].received == 1 and not weeks[0].met
     assert len(weeks) == 3 and all(w.expected == 2 for w in weeks) and sum(w.received for w in weeks) == 1
+    # The patient page shows it next to "Record now".
+    html = staff_client.get(f"/clinic/patients/{patient.pk}/").content.decode()
+    this_week = weeks[0].week_start.strftime("%b %-d")
+    assert f"{this_week}: 1 of 2" in html
 
 
 def test_links_page_shows_the_token_once_and_revokes(staff_client, patient):
