@@ -263,6 +263,8 @@ def test_sessions_and_home_recordings_on_the_outcome_timeline(staff_client, pati
     upload = services.start_upload(patient, size_bytes=len(small_video), source="home", segments=SEGMENTS)
     services.write_chunk(upload, 0, small_video)
     recording = Recording.objects.get()
+    detail = staff_client.get(f"/clinic/recordings/patient/{patient.pk}/{recording.pk}/").content.decode()
+    assert "Recorded at home: Rest, eyes open 0.0–0.4 s · Gentle eye closure 0.4–0.6 s" in detail
     Recording.objects.filter(pk=recording.pk).update(status="done", episodes_per_min_left=1.5)
     html = staff_client.get(f"/clinic/recordings/patient/{patient.pk}/outcomes/").content.decode()
     assert "Biofeedback (clinic): Keep the eye open while smiling" in html
