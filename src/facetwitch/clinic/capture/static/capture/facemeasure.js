@@ -262,10 +262,12 @@ export function runLoop(video, landmarker, onFrame) {
     if (stopped) return;
     const ms = Math.max(Math.round(now), lastMs + 1);
     lastMs = ms;
+    const before = performance.now();
     const result = landmarker.detectForVideo(video, ms);
+    const callMs = performance.now() - before;
     frames += 1;
     const m = measure(result, video.videoWidth, video.videoHeight);
-    onFrame(m, meta, result, frames / ((performance.now() - started) / 1000));
+    onFrame(m, meta, result, frames / ((performance.now() - started) / 1000), callMs);
     video.requestVideoFrameCallback(step);
   };
   video.requestVideoFrameCallback(step);
