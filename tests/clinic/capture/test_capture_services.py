@@ -326,3 +326,25 @@ def test_only_clinicians_set_programmes(staff_client, clinician_client, patient)
         clinician_client.post(f"/clinic/capture/patient/{patient.pk}/biofeedback/", too_high).status_code
         == 400
     )
+
+
+def test_mediapipe_web_files_are_served_from_static_with_their_types(client):
+    """Installed by the project's set-up (npm ci + copy), served by the app, never from a CDN."""
+    import mimetypes
+
+    from django.contrib.staticfiles import finders
+
+    for name, content_type in (
+        ("capture/vendor/tasks-vision/vision_bundle.mjs", "text/javascript"),
+        ("capture/vendor/tasks-vision/wasm/vision_wasm_internal.wasm", "application/wasm"),
+        ("capture/vendor/tasks-vision/wasm/vision_wasm_internal.js", "text/javascript"),
+    ):
+        assert finders.find(name), f"{name} missing: run `make setup` (scripts/frontend-assets.sh)"
+        assert mimetypes.guess_type(name)[0] == content_type
+    # Our pages' scripts name no other host: the bundle, WASM and model URLs come from the page's config.
+    from pathlib import Path
+
+    import facetwitch.clinic.capture as capture
+
+    for script in (Path(capture.__file__).parent / "static" / "capture").glob("*.js"):
+        assert "http" not in script.read_text(encoding="utf-8"), script.name
