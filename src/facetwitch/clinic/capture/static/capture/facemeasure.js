@@ -206,6 +206,12 @@ export class SpasmCounter {
   }
   add(t, s) {
     const p = this.p;
+    // A run of frames lasts until the next frame (as events.span does): a run of one frame is one frame long.
+    if (this.lastT !== undefined && t > this.lastT) {
+      this.intervals = [...(this.intervals || []).slice(-14), t - this.lastT];
+      this.dt = [...this.intervals].sort((a, b) => a - b)[Math.floor(this.intervals.length / 2)];
+    }
+    this.lastT = t;
     const states = { left: "none", right: "none", both: "none" };
     if (s) {
       const c = s.closure;
@@ -222,9 +228,9 @@ export class SpasmCounter {
       if (states[side] === "core" || (run && states[side] === "low")) {
         if (!run) this.run[side] = { start: t, last: t, core: states[side] === "core" };
         else { run.last = t; run.core = run.core || states[side] === "core"; }
-      } else if (run && t - run.last > p.bridgeS) {
+      } else if (run && t - run.last > Math.max(p.bridgeS, 1.5 * (this.dt || 0))) {
         this.run[side] = null;
-        if (run.core) this.finish(side, run.start, run.last);
+        if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30));
       }
     }
     this.settle(t);
@@ -251,7 +257,7 @@ export class SpasmCounter {
       this.lastEnd[e.side] = Math.max(this.lastEnd[e.side], e.end);
     }
   }
-  flush(t) { for (const side of ["left", "right", "both"]) { const run = this.run[side]; if (run) { this.run[side] = null; if (run.core) this.finish(side, run.start, run.last); } } this.settle(t + 1); }
+  flush(t) { for (const side of ["left", "right", "both"]) { const run = this.run[side]; if (run) { this.run[side] = null; if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30)); } } this.settle(t + 1); }
 }
 
 // The loop: one landmarker call per new camera frame (requestVideoFrameCallback), never twice on the same frame.
