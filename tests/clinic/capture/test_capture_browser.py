@@ -84,16 +84,18 @@ def test_home_link_upload_interrupted_resumed_and_analysed_once(
 
     _, token = services.create_link(patient, created_by=clinician_user)
     page = camera_page_for(twitch_camera, viewport=PHONE, is_mobile=True, has_touch=True)
-    puts = []
+    puts, offline = [], {"on": False}
 
-    def drop_second_chunk(route):
+    def network(route):
         if route.request.method == "PUT":
-            puts.append(route.request.headers.get("upload-offset"))
+            puts.append((route.request.headers.get("upload-offset"), offline["on"] or len(puts) == 1))
             if len(puts) == 2:
-                return route.abort("connectionreset")  # the phone's connection drops mid-upload
+                offline["on"] = True  # the phone loses its connection in the middle of the upload ...
+            if offline["on"]:
+                return route.abort("internetdisconnected")
         return route.continue_()
 
-    page.route(re.compile(r".*/uploads/[0-9a-f-]+/$"), drop_second_chunk)
+    page.route(re.compile(r".*/uploads/[0-9a-f-]+/$"), network)
     page.goto(f"{live_url}/home/{token}/")
     expect(page.get_by_role("heading", name=f"Hello {patient.given_name}")).to_be_visible()
     body = page.locator("body").inner_text()
@@ -107,10 +109,21 @@ def test_home_link_upload_interrupted_resumed_and_analysed_once(
     screenshot(page, "capture-home-record-phone")
     assert axe_serious(page) == []
     start.click()
+    expect(page.get_by_text("Connection lost: resuming")).to_be_visible(timeout=60000)
+    screenshot(page, "capture-home-connection-lost-phone")
+    # ... and the patient even reloads the page: the recording kept on the phone is offered and sent on.
+    offline["on"] = False
+    page.reload()
+    send = page.get_by_role("button", name="Send it now")
+    expect(send).to_be_visible()
+    screenshot(page, "capture-home-resume-phone")
+    send.click()
     expect(page.get_by_text("your clinic has received your recording")).to_be_visible(timeout=90000)
     screenshot(page, "capture-home-received-phone")
 
-    assert len(puts) >= 3 and puts[1] == puts[2], f"the dropped chunk was not re-sent from its offset: {puts}"
+    first_blocked = next(offset for offset, blocked in puts if blocked)
+    resumed = [offset for offset, blocked in puts if not blocked][1]
+    assert resumed == first_blocked, f"not resumed from the server's offset: {puts}"
     upload = Upload.objects.get()
     assert upload.status == "done" and upload.received_bytes == upload.size_bytes > 64 * 1024
     recording = Recording.objects.get()

@@ -1,7 +1,7 @@
 // Record page (clinic "Record now" and the patient's home link): camera, live framing guidance, the guided
 // protocol with prompts and timing, MediaRecorder, then the resumable upload.
 import { createLandmarker, drawOverlay, faceLuma, framing, readConfig, runLoop, showChecks, startCamera } from "./facemeasure.js";
-import { uploadVideo } from "./upload.js";
+import { pendingUpload, uploadVideo } from "./upload.js";
 
 const config = readConfig();
 const $ = (id) => document.getElementById(id);
@@ -53,13 +53,13 @@ async function runProtocol() {
   await send(new Blob(chunks, { type: recorder.mimeType || "video/webm" }), segments);
 }
 
-async function send(blob, segments) {
+async function send(blob, segments, resumeUrl = null) {
   $("upload").hidden = false;
   const message = $("upload-message");
   message.textContent = "Uploading…";
   try {
     const state = await uploadVideo(blob, {
-      startUrl: config.upload_url, segments, chunkBytes: config.chunk_bytes,
+      startUrl: config.upload_url, segments, chunkBytes: config.chunk_bytes, resumeUrl,
       onProgress: (f) => { $("upload-progress").value = Math.round(100 * f); message.textContent = `Uploading… ${Math.round(100 * f)}%`; },
       onStatus: (text) => { message.textContent = text; },
     });
@@ -81,7 +81,22 @@ async function send(blob, segments) {
   }
 }
 
+// A recording from an earlier visit of this page that did not finish sending (page closed, phone offline).
+async function offerPending() {
+  const pending = await pendingUpload(config.upload_url);
+  if (!pending) return;
+  const box = $("pending");
+  const when = new Date(pending.savedAt).toLocaleString();
+  $("pending-text").textContent = `A recording made ${when} was not completely sent.`;
+  box.hidden = false;
+  $("pending-send").addEventListener("click", async () => {
+    box.hidden = true;
+    await send(pending.blob, pending.segments, pending.url);
+  }, { once: true });
+}
+
 async function main() {
+  offerPending();
   if (!navigator.mediaDevices || !window.MediaRecorder) {
     prompt.textContent = "This browser cannot record video. Please use a recent Chrome, Edge, Firefox or Safari.";
     return;
