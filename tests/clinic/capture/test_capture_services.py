@@ -348,3 +348,19 @@ def test_mediapipe_web_files_are_served_from_static_with_their_types(client):
 
     for script in (Path(capture.__file__).parent / "static" / "capture").glob("*.js"):
         assert "http" not in script.read_text(encoding="utf-8"), script.name
+
+
+def test_abandoned_uploads_are_purged_with_their_partial_files(patient, small_video):
+    from django.core.management import call_command
+
+    old = services.start_upload(patient, size_bytes=len(small_video), source="home", segments=[])
+    services.write_chunk(old, 0, small_video[:100])
+    fresh = services.start_upload(patient, size_bytes=len(small_video), source="home", segments=[])
+    done = services.start_upload(patient, size_bytes=len(small_video), source="clinic", segments=[])
+    services.write_chunk(done, 0, small_video)
+    Upload.objects.filter(pk__in=[old.pk, done.pk]).update(updated_at=timezone.now() - timedelta(days=8))
+    assert services.upload_path(old).exists()
+    call_command("capture_cleanup", verbosity=0)
+    assert set(Upload.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
+    assert not services.upload_path(old).exists() and services.upload_path(fresh).exists()
+    assert Recording.objects.count() == 1  # finished uploads keep their recording

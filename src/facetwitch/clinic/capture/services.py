@@ -248,6 +248,20 @@ def finish_upload(upload: Upload) -> Upload:
     return upload
 
 
+ABANDONED_AFTER = timedelta(days=7)
+
+
+def purge_abandoned_uploads(now=None) -> int:
+    """Delete uploads that stopped receiving long ago, with their partial files (health data kept no longer than
+    needed; a patient resumes within days or records again). Returns how many were removed."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    stale = list(Upload.objects.filter(updated_at__lt=cutoff).exclude(status=Upload.Status.DONE))
+    for upload in stale:
+        upload_path(upload).unlink(missing_ok=True)
+        upload.delete()
+    return len(stale)
+
+
 # ----- biofeedback -----------------------------------------------------------------------------------------
 
 METRIC_FIELDS = (
