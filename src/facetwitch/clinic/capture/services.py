@@ -191,18 +191,18 @@ def write_chunk(upload: Upload, offset: int, data: bytes) -> Upload:
             raise InvalidInput("This upload is already complete.")
         if len(data) > MAX_CHUNK_BYTES:
             raise InvalidInput(f"Chunks must be at most {MAX_CHUNK_BYTES} bytes.")
-        if offset + len(data) <= upload.received_bytes:
-            return upload
-        if offset != upload.received_bytes:
-            raise OffsetMismatch(upload.received_bytes)
-        if offset + len(data) > upload.size_bytes:
-            raise InvalidInput("The chunk goes past the size announced when the upload started.")
-        with open(upload_path(upload), "r+b") as f:
-            f.truncate(offset)  # drop bytes of a chunk whose request broke after they were written
-            f.seek(offset)
-            f.write(data)
-        upload.received_bytes = offset + len(data)
-        upload.save(update_fields=["received_bytes", "updated_at"])
+        if offset + len(data) > upload.received_bytes:  # else: a chunk already stored, sent again
+            if offset != upload.received_bytes:
+                raise OffsetMismatch(upload.received_bytes)
+            if offset + len(data) > upload.size_bytes:
+                raise InvalidInput("The chunk goes past the size announced when the upload started.")
+            with open(upload_path(upload), "r+b") as f:
+                f.truncate(offset)  # drop bytes of a chunk whose request broke after they were written
+                f.seek(offset)
+                f.write(data)
+            upload.received_bytes = offset + len(data)
+            upload.save(update_fields=["received_bytes", "updated_at"])
+    # Complete: hand it over (also when an earlier hand-over was interrupted and the client sends the end again).
     if upload.received_bytes == upload.size_bytes:
         upload = finish_upload(upload)
     return upload
