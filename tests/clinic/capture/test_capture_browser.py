@@ -151,6 +151,7 @@ def test_biofeedback_session_is_stored_and_plotted(
     page.get_by_role("combobox", name="Affected side").select_option("left")
     page.get_by_role("spinbutton", name="Target (0–1)").fill("0.3")
     page.get_by_role("spinbutton", name="Repetitions").fill("20")
+    page.get_by_role("spinbutton", name="Hold each repetition (s)").fill("1")
     page.get_by_role("button", name="Set exercise").click()
     expect(page.get_by_text("Programme set")).to_be_visible()
     page.get_by_role("link", name=re.compile("Train now")).click()
@@ -159,12 +160,13 @@ def test_biofeedback_session_is_stored_and_plotted(
     start.click()
     finish = page.get_by_role("button", name="Finish and save")
     expect(finish).to_be_visible(timeout=20000)  # after the 3-s calibration at rest
-    page.wait_for_function("() => window.facetwitchTraining.measured > 4", timeout=60000)
+    page.wait_for_function("() => window.facetwitchTraining.measured > 6", timeout=60000)
     screenshot(page, "capture-biofeedback-live")
     finish.click()
     expect(page.get_by_text("Session saved")).to_be_visible()
     session = BiofeedbackSession.objects.get()
-    assert session.source == "clinic" and session.measured_s > 4 and len(session.trace["t_s"]) >= 4
+    assert session.source == "clinic" and session.measured_s > 6 and len(session.trace["t_s"]) >= 6
+    assert session.repetitions_done >= 1  # 1-s holds of a relaxed left side between the simulated spasms
     # The simulated face has spasms on the left: it is not always relaxed, so not 100 % in the zone.
     assert 0 < session.time_in_target_s < session.measured_s
     page.get_by_role("link", name="Open the session").click()
