@@ -266,7 +266,8 @@ export function runLoop(video, landmarker, onFrame) {
   const started = performance.now();
   const step = (now, meta) => {
     if (stopped) return;
-    const ms = Math.max(Math.round(now), lastMs + 1);
+    // The frame's own time, like the engine's video timestamps; VIDEO mode needs it strictly increasing.
+    const ms = Math.max(Math.round(1000 * (meta.mediaTime || now / 1000)), lastMs + 1);
     lastMs = ms;
     const before = performance.now();
     const result = landmarker.detectForVideo(video, ms);
