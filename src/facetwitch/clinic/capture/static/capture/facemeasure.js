@@ -267,7 +267,7 @@ export function runLoop(video, landmarker, onFrame) {
   const step = (now, meta) => {
     if (stopped) return;
     // The frame's own time, like the engine's video timestamps; VIDEO mode needs it strictly increasing.
-    const ms = Math.max(Math.round(1000 * (meta.mediaTime || now / 1000)), lastMs + 1);
+    const ms = Math.max(Math.round(1000 * (meta.mediaTime ?? now / 1000)), lastMs + 1);
     lastMs = ms;
     const before = performance.now();
     const result = landmarker.detectForVideo(video, ms);
