@@ -2,6 +2,8 @@
 # Debian packages the product and its tests need, installed only when missing (needs root).
 set -euo pipefail
 packages=(postgresql chromium nodejs fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+# npm comes with NodeSource's nodejs but is its own package in Debian: ask for it only when the command is missing.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
