@@ -84,7 +84,9 @@ def main() -> int:
             page.wait_for_function(
                 "() => window.facetwitchLive && window.facetwitchLive.frames > 30", timeout=120000
             )
-            snapshot = "() => [performance.now(), window.facetwitchLive.frames, window.facetwitchLive.callMsTotal]"
+            snapshot = (
+                "() => [performance.now(), window.facetwitchLive.frames, window.facetwitchLive.callMsTotal]"
+            )
             start = page.evaluate(snapshot)
             time.sleep(args.seconds)
             end = page.evaluate(snapshot)
