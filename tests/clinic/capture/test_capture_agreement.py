@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 DURATION_S = 10.0
-# The product's bar is 15 frames/s (benchmarks/live.py); the comparison itself needs at least this many.
+# The comparison needs most camera frames measured (the product's bar, 15 frames/s on a 30 fps camera, is
+# checked by benchmarks/live.py).
 MIN_FPS = 10
 WARM_UP_S = 6.0
 WAIT_S = 75  # how long the test looks for a well-measured stretch  # the live baselines (rolling percentiles) fill first
-FPS = 30
+FPS = 15  # the camera file's rate (conftest.CAMERA_FPS)
 
 
 @pytest.fixture(scope="module")
