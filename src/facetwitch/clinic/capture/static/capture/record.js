@@ -50,6 +50,7 @@ async function runProtocol() {
   recording = false;
   stream.getTracks().forEach((t) => t.stop());
   prompt.textContent = "Recorded. Sending it now: keep this page open.";
+  for (const el of document.querySelectorAll(".camera, #protocol, .capture-actions")) el.hidden = true;
   await send(new Blob(chunks, { type: recorder.mimeType || "video/webm" }), segments);
 }
 
