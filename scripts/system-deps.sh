@@ -6,7 +6,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node.js + npm for the offline FHIR validator (tools/fhir-validate); it needs Node >= 20.
+# Node.js + npm (the FHIR validator in tools/fhir-validate needs Node >= 20; the capture app's web files): asked
+# for only when the commands are missing, since npm comes with NodeSource's nodejs but is its own Debian package.
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0

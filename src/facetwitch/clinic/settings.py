@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "facetwitch.clinic.scheduling",
     "facetwitch.clinic.care",
     "facetwitch.clinic.public",
+    "facetwitch.clinic.capture",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +125,10 @@ STATIC_ROOT = DATA_DIR / "static"
 PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
 FACETWITCH_MAX_UPLOAD_MB = int(os.environ.get("FACETWITCH_MAX_UPLOAD_MB", "500"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# In-browser capture (capture app): 1.0 runs the guided protocol at its clinical length; tests shorten it.
+FACETWITCH_CAPTURE_PROTOCOL_SCALE = float(os.environ.get("FACETWITCH_CAPTURE_PROTOCOL_SCALE", "1.0"))
+# Resumable uploads from the browser: chunk size (a dropped mobile connection loses at most one chunk).
+FACETWITCH_CAPTURE_CHUNK_BYTES = int(os.environ.get("FACETWITCH_CAPTURE_CHUNK_BYTES", str(1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -9,5 +9,8 @@ urlpatterns = [
     path("clinic/treatments/", include("facetwitch.clinic.treatments.urls")),
     path("clinic/scheduling/", include("facetwitch.clinic.scheduling.urls")),
     path("clinic/care/", include("facetwitch.clinic.care.urls")),
+    path("clinic/capture/", include("facetwitch.clinic.capture.urls")),
+    # Patients' personal links (home recording, biofeedback): no login, a hashed expiring token.
+    path("home/", include("facetwitch.clinic.capture.home_urls")),
     path("admin/", admin.site.urls),
 ]

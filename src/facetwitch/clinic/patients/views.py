@@ -20,6 +20,7 @@ from facetwitch.clinic.patients.models import Patient, Visit
 # user). Order is the page's order.
 PATIENT_SECTIONS = (
     "recordings/_patient_section.html",
+    "capture/_patient_section.html",
     "treatments/_patient_section.html",
     "scheduling/_patient_section.html",
     "care/_patient_section.html",

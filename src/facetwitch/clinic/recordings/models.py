@@ -32,6 +32,16 @@ class Recording(models.Model):
     )
     notes = models.CharField(max_length=300, blank=True)
 
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Uploaded file"
+        CLINIC = "clinic", "Recorded in clinic"
+        HOME = "home", "Recorded at home"
+
+    # Where the video came from (capture app: in-browser recording in clinic, or the patient's home link).
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD, db_index=True)
+    # Guided protocol of an in-browser recording: [{"task": "rest", "label": ..., "start_s": 0.0, "end_s": 8.0}].
+    protocol_segments = models.JSONField(default=list, blank=True)
+
     # The stored file: a random name under PRIVATE_MEDIA_ROOT, never a public path.
     storage_key = models.CharField(max_length=64, unique=True, default="", editable=False)
     original_name = models.CharField(max_length=255)

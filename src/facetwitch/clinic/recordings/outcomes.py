@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
@@ -28,6 +30,28 @@ def treatment_markers(patient) -> list[tuple[date, str]]:
         return []
 
 
+@dataclass(frozen=True)
+class OutcomeExtra:
+    """What another app adds to the outcome timeline: dated table rows and charts drawn on the common axis.
+
+    ``rows``: ``{"date", "label", "url", "detail"}``; ``charts(common)`` returns ``[(title, svg)]`` where
+    ``common`` holds the timeline's ``markers``, ``start`` and ``end`` for :func:`outcome_chart`.
+    """
+
+    rows: list[dict] = field(default_factory=list)
+    charts: Callable[[dict], list[tuple[str, object]]] = lambda common: []
+
+
+# Apps above recordings (capture: biofeedback sessions) register providers ``provider(patient) -> OutcomeExtra``
+# in their AppConfig.ready(); recordings never imports them, so dependencies stay one-way.
+OUTCOME_PROVIDERS: list[Callable[[object], OutcomeExtra]] = []
+
+
+def register_outcome_provider(provider: Callable[[object], OutcomeExtra]) -> None:
+    if provider not in OUTCOME_PROVIDERS:
+        OUTCOME_PROVIDERS.append(provider)
+
+
 def _percent(value: float | None) -> float | None:
     return None if value is None else 100.0 * value
 
@@ -37,7 +61,10 @@ def outcome_context(patient) -> dict:
     recordings = list(patient.recordings.filter(status=Recording.Status.DONE).order_by("recorded_on", "id"))
     visits = list(patient.visits.order_by("date", "id"))
     markers = treatment_markers(patient)
+    extras = [provider(patient) for provider in OUTCOME_PROVIDERS]
+    extra_rows = [row for extra in extras for row in extra.rows]
     dates = [r.recorded_on for r in recordings] + [v.date for v in visits] + [d for d, _ in markers]
+    dates += [row["date"] for row in extra_rows]
     start, end = (min(dates), max(dates)) if dates else (None, None)
     common = {"markers": markers, "start": start, "end": end}
 
@@ -99,10 +126,12 @@ def outcome_context(patient) -> dict:
         [{"date": r.recorded_on, "kind": "recording", "recording": r} for r in recordings]
         + [{"date": v.date, "kind": "visit", "visit": v} for v in visits]
         + [{"date": d, "kind": "treatment", "label": label} for d, label in markers]
+        + [{**row, "kind": "extra"} for row in extra_rows]
     )
-    rows.sort(key=lambda row: (row["date"], ("treatment", "visit", "recording").index(row["kind"])))
+    rows.sort(key=lambda row: (row["date"], ("treatment", "visit", "recording", "extra").index(row["kind"])))
     return {
-        "charts": list(zip(titles, charts, strict=True)),
+        "charts": list(zip(titles, charts, strict=True))
+        + [c for extra in extras for c in extra.charts(common)],
         "rows": rows,
         "recordings": recordings,
         "visits": visits,

@@ -53,10 +53,14 @@ def create_recording(
     mirrored: bool = False,
     notes: str = "",
     enqueue: bool = True,
+    source: str = Recording.Source.UPLOAD,
+    protocol_segments: list[dict] | None = None,
 ) -> Recording:
     """Store the video under a random name, create the recording and queue its analysis.
 
     ``chunks`` is an iterable of bytes (an UploadedFile's ``chunks()``); the file is streamed to disk.
+    ``source`` says where the video came from (upload, in-browser recording in clinic, the patient's home link);
+    ``protocol_segments`` are the guided tasks of an in-browser recording with their times in seconds.
     """
     if not has_consent(patient):
         raise PermissionError("The patient has not consented to video recording.")
@@ -67,6 +71,8 @@ def create_recording(
         original_name=Path(original_name).name[:255] or "video",
         mirrored=mirrored,
         notes=notes,
+        source=source,
+        protocol_segments=list(protocol_segments or []),
         content_type=probe.content_type,
         container=probe.container,
         codec=probe.codec,

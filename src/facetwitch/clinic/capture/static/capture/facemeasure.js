@@ -1,0 +1,315 @@
+// Live face measurement in the browser: MediaPipe's face landmarker for the web (served by the app itself),
+// the same per-side geometry as the offline engine (facetwitch/signals.py: measure), framing checks, live
+// normalisation against the patient's own rest, and a live spasm-episode counter (facetwitch/events.py rules).
+// Sides are the patient's own. Times in seconds.
+
+// MediaPipe face-mesh indices, identical to signals.py.
+const EYE = {
+  right: { outer: 33, inner: 133, pairs: [[160, 144], [159, 145], [158, 153]] },
+  left: { outer: 263, inner: 362, pairs: [[387, 373], [386, 374], [385, 380]] },
+};
+const MOUTH_CORNER = { right: 61, left: 291 };
+const NOSE_TIP = 1;
+const NEEDED = [NOSE_TIP, 33, 133, 160, 144, 159, 145, 158, 153, 263, 362, 387, 373, 386, 374, 385, 380, 61, 291];
+export const SIDES = ["left", "right"];
+
+// Quality limits of the engine (signals.QualityLimits) and stricter framing guidance for recording.
+const ENGINE_LIMITS = { maxYawDeg: 35, maxPitchDeg: 30, minIodPx: 25 };
+export const FRAMING = { maxYawDeg: 15, maxPitchDeg: 15, maxRollDeg: 8, minFaceWidth: 0.25, centreTol: 0.15, minLuma: 60, maxLuma: 235 };
+
+export function readConfig() {
+  return JSON.parse(document.getElementById("capture-config").textContent);
+}
+
+export async function createLandmarker(config) {
+  const vision = await import(config.bundle_url);
+  const fileset = await vision.FilesetResolver.forVisionTasks(config.wasm_url);
+  return vision.FaceLandmarker.createFromOptions(fileset, {
+    baseOptions: { modelAssetPath: config.model_url, delegate: "CPU" },
+    runningMode: "VIDEO",
+    numFaces: 1,
+    outputFacialTransformationMatrixes: true,
+    outputFaceBlendshapes: false,
+  });
+}
+
+export async function startCamera(video) {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" },
+    audio: false,
+  });
+  video.srcObject = stream;
+  await video.play();
+  return stream;
+}
+
+// 3x3 rotation (row r, column c like numpy's pose[:3, :3]) scaled to unit columns. MediaPipe's Matrix is
+// documented column-major; the layout is checked by where the translation sits.
+function rotation(matrix) {
+  const d = matrix.data;
+  const colMajor = Math.abs(d[12]) + Math.abs(d[13]) + Math.abs(d[14]) >= Math.abs(d[3]) + Math.abs(d[7]) + Math.abs(d[11]);
+  const at = (r, c) => (colMajor ? d[c * 4 + r] : d[r * 4 + c]);
+  const scale = Math.hypot(at(0, 0), at(1, 0), at(2, 0)) || 1;
+  const R = [];
+  for (let r = 0; r < 3; r++) R.push([at(r, 0) / scale, at(r, 1) / scale, at(r, 2) / scale]);
+  return R;
+}
+
+function headAngles(R) {
+  const deg = 180 / Math.PI;
+  const yaw = Math.asin(Math.max(-1, Math.min(1, -R[2][0]))) * deg;
+  const pitch = Math.atan2(R[2][1], R[2][2]) * deg;
+  const roll = Math.atan2(R[1][0], R[0][0]) * deg;
+  return { yaw, pitch, roll };
+}
+
+const dist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+// One frame's raw geometry, as signals.measure(): eye aperture (lid gap / eye width, 3-D, head frame) and the
+// mouth corner's position along the up-and-outward diagonal in inner-canthal units; plus pose and framing facts.
+export function measure(result, width, height) {
+  if (!result || !result.faceLandmarks || result.faceLandmarks.length === 0) return null;
+  const lm = result.faceLandmarks[0];
+  const R = result.facialTransformationMatrixes && result.facialTransformationMatrixes.length
+    ? rotation(result.facialTransformationMatrixes[0]) : [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
+  const nose = [lm[NOSE_TIP].x * width, -lm[NOSE_TIP].y * height, -lm[NOSE_TIP].z * width];
+  const f = {};
+  for (const i of NEEDED) {
+    const c = [lm[i].x * width - nose[0], -lm[i].y * height - nose[1], -lm[i].z * width - nose[2]];
+    f[i] = [0, 1, 2].map((k) => c[0] * R[0][k] + c[1] * R[1][k] + c[2] * R[2][k]);
+  }
+  const unit = dist(f[EYE.left.inner], f[EYE.right.inner]) || 1;
+  const out = { aperture: {}, mouth: {} };
+  const outward = { left: 1, right: -1 };
+  for (const s of SIDES) {
+    const e = EYE[s];
+    const eyeWidth = dist(f[e.outer], f[e.inner]);
+    const lids = e.pairs.reduce((acc, [a, b]) => acc + dist(f[a], f[b]), 0) / e.pairs.length;
+    out.aperture[s] = lids / eyeWidth;
+    const corner = f[MOUTH_CORNER[s]];
+    out.mouth[s] = (outward[s] * corner[0] + corner[1]) / (Math.SQRT2 * unit);
+  }
+  const centre = (s) => [(lm[EYE[s].outer].x + lm[EYE[s].inner].x) * width / 2, (lm[EYE[s].outer].y + lm[EYE[s].inner].y) * height / 2];
+  const cl = centre("left"), cr = centre("right");
+  out.iodPx = Math.hypot(cl[0] - cr[0], cl[1] - cr[1]);
+  Object.assign(out, headAngles(R));
+  let minX = 1, maxX = 0, minY = 1, maxY = 0;
+  for (const p of lm) { minX = Math.min(minX, p.x); maxX = Math.max(maxX, p.x); minY = Math.min(minY, p.y); maxY = Math.max(maxY, p.y); }
+  out.box = { x: minX, y: minY, w: maxX - minX, h: maxY - minY };
+  out.usable = Math.abs(out.yaw) <= ENGINE_LIMITS.maxYawDeg && Math.abs(out.pitch) <= ENGINE_LIMITS.maxPitchDeg && out.iodPx >= ENGINE_LIMITS.minIodPx;
+  return out;
+}
+
+// Mean brightness (0-255) of the face box, from a small copy of the frame.
+const lumaCanvas = typeof document !== "undefined" ? document.createElement("canvas") : null;
+export function faceLuma(video, box) {
+  if (!lumaCanvas || !box) return null;
+  lumaCanvas.width = 32; lumaCanvas.height = 32;
+  const ctx = lumaCanvas.getContext("2d", { willReadFrequently: true });
+  const w = video.videoWidth, h = video.videoHeight;
+  ctx.drawImage(video, box.x * w, box.y * h, Math.max(1, box.w * w), Math.max(1, box.h * h), 0, 0, 32, 32);
+  const px = ctx.getImageData(0, 0, 32, 32).data;
+  let sum = 0;
+  for (let i = 0; i < px.length; i += 4) sum += 0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2];
+  return sum / (px.length / 4);
+}
+
+// Framing checks: each true/false; prompt = what to do about the first failing one.
+export function framing(m, luma) {
+  if (!m) return { checks: { found: false, centred: false, large: false, level: false, lit: false, frontal: false }, prompt: "No face found: sit in front of the camera." };
+  const cx = m.box.x + m.box.w / 2, cy = m.box.y + m.box.h / 2;
+  const checks = {
+    found: true,
+    centred: Math.abs(cx - 0.5) <= FRAMING.centreTol && Math.abs(cy - 0.5) <= FRAMING.centreTol + 0.05,
+    large: m.box.w >= FRAMING.minFaceWidth,
+    level: Math.abs(m.roll) <= FRAMING.maxRollDeg,
+    lit: luma === null || (luma >= FRAMING.minLuma && luma <= FRAMING.maxLuma),
+    frontal: Math.abs(m.yaw) <= FRAMING.maxYawDeg && Math.abs(m.pitch) <= FRAMING.maxPitchDeg,
+  };
+  const prompts = {
+    centred: "Move so that your face is in the middle of the picture.",
+    large: "Come closer to the camera.",
+    level: "Hold your head straight (not tilted).",
+    lit: luma !== null && luma > FRAMING.maxLuma ? "Too bright: turn away from the light." : "Too dark: face a window or a lamp.",
+    frontal: "Look straight at the camera.",
+  };
+  const failing = Object.keys(prompts).find((k) => !checks[k]);
+  return { checks, prompt: failing ? prompts[failing] : "Good: everything is in place." };
+}
+
+function percentile(values, q) {
+  if (!values.length) return NaN;
+  const s = Float64Array.from(values).sort();
+  const pos = (s.length - 1) * q / 100, lo = Math.floor(pos), hi = Math.ceil(pos);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+// Detection thresholds of the engine (events.DetectionParams) and episode merging (episodes.MERGE_GAP_S).
+export const DETECT = { close: 0.45, closeLow: 0.2, unilateralClose: 0.3, asymmetry: 0.15, eyeRatio: 0.5, blinkMaxS: 0.5, minContractionS: 0.1, bridgeS: 0.07, blinkShadowS: 0.15, blinkShadowMaxS: 0.3, mergeGapS: 1.0 };
+const BASELINE_WINDOW_S = 20, DEFAULT_DEPTH = 0.75;
+
+// Live signals relative to the patient's own rest (signals.normalise, over the past window instead of a centred
+// one) and a live episode counter.
+export class LiveSignals {
+  constructor() {
+    this.window = []; // {t, apL, apR, mL, mR}
+    this.base = null;
+    this.frozen = false;
+    this.sinceBase = 99;
+    this.counter = new SpasmCounter();
+  }
+  freeze() { this.frozen = true; }
+  add(t, m) {
+    if (!m || !m.usable) { this.counter.add(t, null); return null; }
+    if (!this.frozen) {
+      this.window.push({ t, apL: m.aperture.left, apR: m.aperture.right, mL: m.mouth.left, mR: m.mouth.right });
+      while (this.window.length && this.window[0].t < t - BASELINE_WINDOW_S) this.window.shift();
+      if (this.window.length && this.window[this.window.length - 1].t < this.window[0].t) this.window = this.window.slice(-1);
+      if (++this.sinceBase >= 5 || !this.base) { this.updateBase(); this.sinceBase = 0; }
+    }
+    const b = this.base;
+    const raw = { left: Math.min(1, Math.max(0, 1 - m.aperture.left / b.openL)), right: Math.min(1, Math.max(0, 1 - m.aperture.right / b.openR)) };
+    const out = {
+      t,
+      closure: { left: Math.min(1, raw.left / b.depth), right: Math.min(1, raw.right / b.depth) },
+      mouth: { left: m.mouth.left - b.mouthL, right: m.mouth.right - b.mouthR },
+    };
+    this.counter.add(t, out);
+    return out;
+  }
+  updateBase() {
+    const w = this.window;
+    const openL = percentile(w.map((r) => r.apL), 85), openR = percentile(w.map((r) => r.apR), 85);
+    let depth = DEFAULT_DEPTH;
+    if (w.length >= 30) {
+      const both = w.map((r) => Math.min(Math.max(0, 1 - r.apL / openL), Math.max(0, 1 - r.apR / openR)));
+      const p = percentile(both, 99);
+      if (p >= 0.4) depth = p;
+    }
+    this.base = { openL, openR, depth, mouthL: percentile(w.map((r) => r.mL), 50), mouthR: percentile(w.map((r) => r.mR), 50) };
+  }
+}
+
+// Eye contractions as in events.py: unilateral (one eye closing clearly more than the other) or bilateral closures
+// longer than a blink; brief one-eye blips at a blink's edges belong to the blink; contractions of a side no more
+// than a second apart are one episode (episodes.py).
+export class SpasmCounter {
+  constructor(p = DETECT) {
+    this.p = p;
+    this.episodes = { left: 0, right: 0, both: 0 };
+    this.run = { left: null, right: null, both: null }; // {start, last, core}
+    this.pending = []; // finished runs waiting for the blink-shadow check
+    this.blinks = []; // [start, end] of bilateral closures
+    this.lastEnd = { left: -Infinity, right: -Infinity, both: -Infinity };
+    this.contractions = [];
+    this.episodeStarts = []; // {side, t}: when each episode began
+  }
+  add(t, s) {
+    const p = this.p;
+    // A run of frames lasts until the next frame (as events.span does): a run of one frame is one frame long.
+    if (this.lastT !== undefined && t > this.lastT) {
+      this.intervals = [...(this.intervals || []).slice(-14), t - this.lastT];
+      this.dt = [...this.intervals].sort((a, b) => a - b)[Math.floor(this.intervals.length / 2)];
+    }
+    this.lastT = t;
+    const states = { left: "none", right: "none", both: "none" };
+    if (s) {
+      const c = s.closure;
+      for (const [side, other] of [["left", "right"], ["right", "left"]]) {
+        const a = c[side], o = c[other];
+        if (a >= p.unilateralClose && a - o >= p.asymmetry && o < p.eyeRatio * a) states[side] = "core";
+        else if (a >= p.closeLow && a - o >= p.asymmetry / 2) states[side] = "low";
+      }
+      if (c.left >= p.close && c.right >= p.close) states.both = "core";
+      else if (c.left >= p.closeLow && c.right >= p.closeLow && states.left === "none" && states.right === "none") states.both = "low";
+    }
+    for (const side of ["left", "right", "both"]) {
+      const run = this.run[side];
+      if (states[side] === "core" || (run && states[side] === "low")) {
+        if (!run) this.run[side] = { start: t, last: t, core: states[side] === "core" };
+        else { run.last = t; run.core = run.core || states[side] === "core"; }
+      } else if (run && t - run.last > Math.max(p.bridgeS, 1.5 * (this.dt || 0))) {
+        this.run[side] = null;
+        if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30));
+      }
+    }
+    this.settle(t);
+  }
+  finish(side, start, end) {
+    if (side === "both") {
+      if (end - start <= this.p.blinkMaxS) { this.blinks.push([start, end]); return; }
+    } else if (end - start < this.p.minContractionS) return;
+    this.pending.push({ side, start, end });
+  }
+  settle(t) {
+    const p = this.p;
+    const ready = this.pending.filter((e) => t - e.end > p.blinkShadowS);
+    this.pending = this.pending.filter((e) => t - e.end <= p.blinkShadowS);
+    for (const e of ready) {
+      const shadow = e.side !== "both" && e.end - e.start <= p.blinkShadowMaxS &&
+        this.blinks.some(([a, b]) => e.start <= b + p.blinkShadowS && e.end >= a - p.blinkShadowS);
+      if (shadow) continue;
+      this.contractions.push(e);
+      if (e.start - this.lastEnd[e.side] > p.mergeGapS) {
+        this.episodes[e.side] += 1;
+        this.episodeStarts.push({ side: e.side, t: e.start });
+      }
+      this.lastEnd[e.side] = Math.max(this.lastEnd[e.side], e.end);
+    }
+  }
+  flush(t) { for (const side of ["left", "right", "both"]) { const run = this.run[side]; if (run) { this.run[side] = null; if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30)); } } this.settle(t + 1); }
+}
+
+// The loop: one landmarker call per new camera frame (requestVideoFrameCallback), never twice on the same frame.
+export function runLoop(video, landmarker, onFrame) {
+  let lastMs = 0, stopped = false, frames = 0;
+  const started = performance.now();
+  const step = (now, meta) => {
+    if (stopped) return;
+    // The frame's own time, like the engine's video timestamps; VIDEO mode needs it strictly increasing.
+    const ms = Math.max(Math.round(1000 * (meta.mediaTime ?? now / 1000)), lastMs + 1);
+    lastMs = ms;
+    const before = performance.now();
+    const result = landmarker.detectForVideo(video, ms);
+    const callMs = performance.now() - before;
+    frames += 1;
+    const m = measure(result, video.videoWidth, video.videoHeight);
+    onFrame(m, meta, result, frames / ((performance.now() - started) / 1000), callMs);
+    video.requestVideoFrameCallback(step);
+  };
+  video.requestVideoFrameCallback(step);
+  return () => { stopped = true; };
+}
+
+// Draws the face box and the centre target on the overlay (mirrored like the preview by CSS).
+export function drawOverlay(canvas, video, m, ok) {
+  if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = "rgba(255,255,255,0.6)";
+  ctx.setLineDash([8, 6]);
+  const w = canvas.width, h = canvas.height;
+  ctx.beginPath(); ctx.ellipse(w / 2, h / 2, w * 0.2, h * 0.36, 0, 0, 2 * Math.PI); ctx.stroke();
+  if (m) {
+    ctx.setLineDash([]);
+    ctx.strokeStyle = ok ? "#1a7f37" : "#b35900";
+    ctx.strokeRect(m.box.x * w, m.box.y * h, m.box.w * w, m.box.h * h);
+  }
+}
+
+export function showChecks(list, checks) {
+  for (const li of list.querySelectorAll("li[data-check]")) {
+    const ok = checks[li.dataset.check];
+    li.classList.toggle("ok", ok);
+    li.classList.toggle("bad", !ok);
+    li.setAttribute("aria-label", `${li.textContent.trim()}: ${ok ? "yes" : "not yet"}`);
+  }
+}
+
+export function csrfToken() {
+  const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
