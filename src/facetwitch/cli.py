@@ -119,7 +119,7 @@ def _batch_command(args: argparse.Namespace) -> int:
             retries=args.retries,
             progress=not args.quiet,
         )
-    except InputError as exc:
+    except (InputError, ImportError) as exc:
         _err(str(exc))
         return EXIT_USAGE
     except model_mod.ModelError as exc:

@@ -77,6 +77,7 @@ def batch(
     """
     from facetwitch import model as model_mod
 
+    _require_dask()
     say = log or (lambda text: print(text, file=sys.stderr))
     jobs = collect_inputs(inputs, manifest=manifest, mirrored=mirrored)
     root = Path(output).expanduser().absolute()
@@ -102,6 +103,17 @@ def batch(
         write_run_manifest(frame, root)
         frame.attrs["wall_s"] = time.perf_counter() - started
     return frame
+
+
+def _require_dask() -> None:
+    try:
+        import distributed  # noqa: F401
+        import pandas  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"facetwitch batch needs Dask and pandas ({exc.name} is not installed): "
+            "pip install 'facetwitch[batch]'"
+        ) from exc
 
 
 @contextlib.contextmanager
