@@ -103,8 +103,11 @@ def _analyze_command(args: argparse.Namespace) -> int:
 
 
 def _batch_command(args: argparse.Namespace) -> int:
-    from facetwitch.dask_batch import InputError, batch, summary_lines
-
+    try:
+        from facetwitch.dask_batch import InputError, batch, summary_lines
+    except ImportError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
     try:
         frame = batch(
             args.inputs,
@@ -119,7 +122,7 @@ def _batch_command(args: argparse.Namespace) -> int:
             retries=args.retries,
             progress=not args.quiet,
         )
-    except (InputError, ImportError) as exc:
+    except InputError as exc:
         _err(str(exc))
         return EXIT_USAGE
     except model_mod.ModelError as exc:

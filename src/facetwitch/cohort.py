@@ -18,7 +18,6 @@ wholly in the dataset or not at all, and re-running it replaces its rows instead
 
 from __future__ import annotations
 
-import atexit
 import csv
 import datetime as dt
 import glob
@@ -240,6 +239,8 @@ def _read_manifest(path: Path, default_mirrored: bool) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------- one video's work
 
 _LOCAL = threading.local()
+_ALL: list[Landmarker] = []
+_ALL_LOCK = threading.Lock()
 
 
 def worker_landmarker(model: str | None) -> Landmarker:
@@ -250,9 +251,17 @@ def worker_landmarker(model: str | None) -> Landmarker:
     cache: dict[str | None, Landmarker] = _LOCAL.__dict__.setdefault("landmarkers", {})
     if model not in cache:
         cache[model] = Landmarker(model_mod.resolve(model, fetch=False))
-        # Close it while MediaPipe is still loaded: its own finaliser fails at interpreter shutdown.
-        atexit.register(cache[model].close)
+        with _ALL_LOCK:
+            _ALL.append(cache[model])
     return cache[model]
+
+
+def close_landmarkers() -> None:
+    """Close every landmarker of this process (a worker shutting down), while MediaPipe can still do it."""
+    with _ALL_LOCK:
+        for landmarker in _ALL:
+            landmarker.close()
+        _ALL.clear()
 
 
 def engine_version() -> str:

@@ -22,10 +22,18 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+try:
+    from distributed import WorkerPlugin
+except ImportError as exc:  # the optional 'batch' extra
+    raise ImportError(
+        f"facetwitch batch needs Dask ({exc.name} is not installed): pip install 'facetwitch[batch]'"
+    ) from exc
+
 from facetwitch.cohort import (
     InputError,
     VideoJob,
     VideoResult,
+    close_landmarkers,
     collect_inputs,
     process_video,
     run_manifest,
@@ -34,9 +42,9 @@ from facetwitch.cohort import (
 
 if TYPE_CHECKING:
     import pandas as pd
-    from distributed import Client
+    from distributed import Client, LocalCluster
 
-__all__ = ["InputError", "batch", "summary_lines"]
+__all__ = ["InputError", "batch", "local_cluster", "summary_lines"]
 
 DEFAULT_MEMORY_LIMIT = "4GiB"
 DEFAULT_DASHBOARD = "127.0.0.1:8787"  # loopback: task names carry file names, which are health data
@@ -77,7 +85,6 @@ def batch(
     """
     from facetwitch import model as model_mod
 
-    _require_dask()
     say = log or (lambda text: print(text, file=sys.stderr))
     jobs = collect_inputs(inputs, manifest=manifest, mirrored=mirrored)
     root = Path(output).expanduser().absolute()
@@ -94,6 +101,7 @@ def batch(
     try:
         if todo:
             with _client(scheduler, workers, memory_limit, retries, dashboard_address) as client:
+                client.register_plugin(_WorkerSetup())
                 if progress:
                     say(_describe(client))
                 _run(client, todo, root, model_arg, resume, retries, results, progress)
@@ -105,55 +113,72 @@ def batch(
     return frame
 
 
-def _require_dask() -> None:
-    try:
-        import distributed  # noqa: F401
-        import pandas  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(
-            f"facetwitch batch needs Dask and pandas ({exc.name} is not installed): "
-            "pip install 'facetwitch[batch]'"
-        ) from exc
+class _WorkerSetup(WorkerPlugin):
+    """Load the engine when a worker starts (the first video is not slowed by imports) and close the
+    worker's landmarkers when it stops (MediaPipe's own finaliser fails at interpreter exit)."""
+
+    name = "facetwitch-worker-setup"
+
+    def setup(self, worker) -> None:
+        import facetwitch.landmarks
+        import facetwitch.pipeline  # noqa: F401
+
+    def teardown(self, worker) -> None:
+        close_landmarkers()
 
 
 @contextlib.contextmanager
 def _client(
     scheduler: str | None, workers: int | None, memory_limit: str | int, retries: int, dashboard: str | None
 ) -> Iterator[Client]:
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler is not None:
         with Client(scheduler, timeout="30s") as client:
             client.wait_for_workers(1, timeout=120)
             yield client
         return
-    n = workers or os.cpu_count() or 1
+    cluster = local_cluster(workers, memory_limit=memory_limit, retries=retries, dashboard_address=dashboard)
+    with cluster as started, Client(started) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def local_cluster(
+    workers: int | None = None,
+    *,
+    memory_limit: str | int = DEFAULT_MEMORY_LIMIT,
+    retries: int = 2,
+    dashboard_address: str | None = DEFAULT_DASHBOARD,
+) -> Iterator[LocalCluster]:
+    """The Dask cluster ``batch`` starts on this machine: ``workers`` fresh processes (default one per core)
+    behind nannies, one thread each, on the loopback interface; a worker that dies is replaced and its video
+    counts one failure (at most ``retries`` more attempts). ``dashboard_address=None``: any free port."""
+    import dask
+    from distributed import LocalCluster
+
     settings = {
-        # A worker that dies while running a video counts as one failure of that video.
         "distributed.scheduler.allowed-failures": retries,
-        # New processes, never forks (MediaPipe); one video at a time per worker.
+        # New processes, never forks (MediaPipe hangs in forked pools).
         "distributed.worker.multiprocessing-method": "spawn",
-        "distributed.worker.daemon": False,
-        # Videos are not data to spill: bound memory by restarting a worker that grows too large.
+        # Videos are not data to spill: memory is bounded by restarting a worker that grows too large.
         "distributed.worker.memory.spill": False,
         "distributed.worker.memory.target": False,
     }
     with dask.config.set(settings):
         cluster = LocalCluster(
-            n_workers=n,
+            n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             memory_limit=memory_limit,
             host="127.0.0.1",
-            dashboard_address=dashboard if dashboard is not None else ":0",
+            dashboard_address=dashboard_address if dashboard_address is not None else "127.0.0.1:0",
             silence_logs=logging.ERROR,
         )
-        try:
-            with Client(cluster) as client:
-                yield client
-        finally:
-            cluster.close(timeout=30)
+    try:
+        yield cluster
+    finally:
+        cluster.close(timeout=30)
 
 
 def _describe(client: Client) -> str:
