@@ -192,7 +192,7 @@ def test_worker_killed_mid_video_is_retried_elsewhere_and_analysed_once(clips, c
                 if keys:
                     time.sleep(0.5)  # well into the video (each takes seconds)
                     if address in client.processing() and client.processing()[address] == keys:
-                        victim = (client.scheduler_info()["workers"][address]["pid"], keys[0])
+                        victim = (client.run(os.getpid, workers=[address])[address], keys[0])
                     break
             time.sleep(0.05)
         assert victim is not None, "no video ever started"
