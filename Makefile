@@ -39,6 +39,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/batch.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
