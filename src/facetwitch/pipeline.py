@@ -83,18 +83,19 @@ def analyze(
     as ``progress(frames_done, frames_expected_or_None)``. ``workers``: parallel segments (default: one per
     core, at most 4, each at least ``MIN_SEGMENT_S`` long). ``landmarker``: a long-lived
     :class:`facetwitch.landmarks.Landmarker` to reuse instead of creating one per segment (batch workers keep
-    one per process); it is restarted for this video, which is then read as one segment (``workers`` and
-    ``model`` are not used). Raises :class:`AnalysisError` (with a message for the
+    one per process); the segments are then read one after the other, each from a restarted landmarker, so
+    the results are identical (``model`` is not used). Raises :class:`AnalysisError` (with a message for the
     user) for unreadable videos or when no face is ever found.
     """
     path = Path(path)
     info = probe(path, mirrored=mirrored)
     counter = _ProgressCounter(progress, info.frames or None)
+    segments = plan_segments(info.duration_s, workers)
     if landmarker is not None:
-        parts = [_landmark_segment(path, landmarker, mirrored, (0.0, None), counter)]
+        # The same segments one after the other, each from a fresh state: the results do not depend on it.
+        parts = [_landmark_segment(path, landmarker, mirrored, seg, counter) for seg in segments]
     else:
         model_path = model_mod.resolve(model)
-        segments = plan_segments(info.duration_s, workers)
         with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
             parts = list(
                 pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments)
