@@ -104,7 +104,7 @@ def _analyze_command(args: argparse.Namespace) -> int:
 
 def _batch_command(args: argparse.Namespace) -> int:
     try:
-        from facetwitch.dask_batch import InputError, batch, summary_lines
+        from facetwitch.dask_batch import ClusterError, InputError, batch, summary_lines
     except ImportError as exc:
         _err(str(exc))
         return EXIT_USAGE
@@ -122,7 +122,7 @@ def _batch_command(args: argparse.Namespace) -> int:
             retries=args.retries,
             progress=not args.quiet,
         )
-    except InputError as exc:
+    except (InputError, ClusterError) as exc:
         _err(str(exc))
         return EXIT_USAGE
     except model_mod.ModelError as exc:

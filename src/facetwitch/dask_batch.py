@@ -18,7 +18,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +44,11 @@ if TYPE_CHECKING:
     import pandas as pd
     from distributed import Client, LocalCluster
 
-__all__ = ["InputError", "batch", "local_cluster", "summary_lines"]
+__all__ = ["ClusterError", "InputError", "batch", "local_cluster", "summary_lines"]
 
 DEFAULT_MEMORY_LIMIT = "4GiB"
+WAIT_FOR_WORKERS_S = 120.0
+CHECKPOINT_S = 30.0  # how often a long run rewrites its run manifest
 DEFAULT_DASHBOARD = "127.0.0.1:8787"  # loopback: task names carry file names, which are health data
 
 
@@ -81,7 +83,8 @@ def batch(
 
     Call it under ``if __name__ == "__main__":`` in scripts: local workers are started as new processes.
     Raises :class:`InputError` when the inputs cannot be read at all and ``facetwitch.model.ModelError``
-    when the face model is missing here (local cluster only; remote workers report it per video).
+    when the face model is missing here (local cluster only; remote workers report it per video), and
+    :class:`ClusterError` when ``scheduler`` cannot be reached or no worker joins it.
     """
     from facetwitch import model as model_mod
 
@@ -97,6 +100,10 @@ def batch(
         if job.problem:
             results[job.row] = process_video(job, str(root))  # reports the problem; touches nothing
     todo = [job for job in jobs if job.row not in results]
+
+    def checkpoint() -> None:
+        write_run_manifest(run_manifest(jobs, results), root)
+
     started = time.perf_counter()
     try:
         if todo:
@@ -104,13 +111,17 @@ def batch(
                 client.register_plugin(_WorkerSetup())
                 if progress:
                     say(_describe(client))
-                _run(client, todo, root, model_arg, resume, retries, results, progress)
+                _run(client, todo, root, model_arg, resume, retries, results, progress, checkpoint)
     finally:
         # Also on Ctrl-C: what finished is recorded, the rest marked interrupted for --resume.
         frame = run_manifest(jobs, results)
         write_run_manifest(frame, root)
         frame.attrs["wall_s"] = time.perf_counter() - started
     return frame
+
+
+class ClusterError(RuntimeError):
+    """The Dask scheduler cannot be reached or has no workers; the message says what to start."""
 
 
 class _WorkerSetup(WorkerPlugin):
@@ -134,8 +145,21 @@ def _client(
     from distributed import Client
 
     if scheduler is not None:
-        with Client(scheduler, timeout="30s") as client:
-            client.wait_for_workers(1, timeout=120)
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with 'dask scheduler' "
+                "(see docs/cohort.md), or leave out --scheduler to use this machine"
+            ) from exc
+        with client:
+            try:
+                client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
+            except TimeoutError as exc:
+                raise ClusterError(
+                    f"no Dask worker joined the scheduler at {scheduler} within {WAIT_FOR_WORKERS_S:.0f} s; "
+                    f"start workers with 'dask worker {scheduler} --nthreads 1'"
+                ) from exc
             yield client
         return
     cluster = local_cluster(workers, memory_limit=memory_limit, retries=retries, dashboard_address=dashboard)
@@ -205,6 +229,7 @@ def _run(
     retries: int,
     results: dict[int, VideoResult],
     progress: bool,
+    checkpoint: Callable[[], object],
 ) -> None:
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -225,6 +250,7 @@ def _run(
     }
     bar = _progress_bar(len(jobs) + len(results), len(results)) if progress else None
     frames, started = 0, time.perf_counter()
+    saved = started
     try:
         for future in as_completed(futures):
             job = futures[future]
@@ -248,6 +274,9 @@ def _run(
                     message=f"{job.path}: {type(exc).__name__}: {exc} (after {retries + 1} attempt(s))",
                 )
             results[job.row] = result
+            if time.perf_counter() - saved > CHECKPOINT_S:
+                checkpoint()  # the run manifest so far, should this machine go down
+                saved = time.perf_counter()
             if result.status == "ok" and result.frames:
                 frames += result.frames
             if bar is not None:
