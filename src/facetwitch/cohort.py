@@ -257,11 +257,12 @@ def worker_landmarker(model: str | None) -> Landmarker:
 
 
 def close_landmarkers() -> None:
-    """Close every landmarker of this process (a worker shutting down), while MediaPipe can still do it."""
+    """Close every landmarker of this process (a worker shutting down), while MediaPipe can still do it.
+
+    A closed landmarker stays usable: its next video restarts it."""
     with _ALL_LOCK:
         for landmarker in _ALL:
             landmarker.close()
-        _ALL.clear()
 
 
 def engine_version() -> str:
