@@ -290,3 +290,4 @@ def test_cli_40_videos_3_bad_ctrl_c_then_resume(tmp_path):
     assert len(videos) == 37 and videos["video_id"].is_unique
     assert set(videos["subject_id"]) == {f"P{i}" for i in range(9)}
     assert "skipped" in second.stdout and "failed" in second.stdout  # the summary table
+    assert "dashboard http://127.0.0.1:" in second.stderr and "frames/s" in second.stderr  # progress
