@@ -312,18 +312,17 @@ def process_video(
     root = Path(output)
     if resume:
         done = done_record(root, job.video_id)
-        if done and (done["input_sha256"], done["engine_version"], done["mirrored"]) == (
-            sha,
-            version,
-            job.mirrored,
-        ):
-            return replace(
-                result,
-                status="skipped",
-                message="already analysed (same input sha256, mirroring and engine version)",
-                frames=done["frames"],
-                duration_s=done["duration_s"],
-            )
+        same = (sha, version, job.mirrored)
+        if done and (done["input_sha256"], done["engine_version"], done["mirrored"]) == same:
+            message = "already analysed (same input sha256, mirroring and engine version)"
+            skipped = replace(result, status="skipped", frames=done["frames"], duration_s=done["duration_s"])
+            if _manifest_columns(done) == _manifest_columns(job):
+                return replace(skipped, message=message)
+            if _refresh_rows(root, job, sha, version):
+                return replace(
+                    skipped, message=f"{message}; its cohort rows now carry the manifest's new columns"
+                )
+            # Its analysis.json is gone: analyse it again.
     try:
         landmarker = worker_landmarker(model)
     except ModelError as exc:
@@ -504,12 +503,32 @@ def write_rows(root: Path, video: str, tables: dict[str, pa.Table]) -> None:
 def done_record(root: Path, video: str) -> dict[str, Any] | None:
     """The ``videos`` row of an analysed video (its sha256, mirroring, engine version, ...), or ``None``."""
     path = root / DATASET_DIR / "videos" / f"{video}.parquet"
-    columns = ["input_sha256", "engine_version", "mirrored", "frames", "duration_s"]
     try:
-        rows = pq.read_table(path, columns=columns).to_pylist()
-    except (OSError, pa.ArrowInvalid, KeyError):
+        rows = pq.read_table(path).to_pylist()
+    except (OSError, pa.ArrowInvalid):
         return None
-    return rows[0] if len(rows) == 1 else None
+    return rows[0] if len(rows) == 1 and "input_sha256" in rows[0] else None
+
+
+def _manifest_columns(source: VideoJob | dict[str, Any]) -> dict[str, Any]:
+    """What a video's rows carry from the manifest: subject, visit date and the extra columns."""
+    if isinstance(source, VideoJob):
+        return {"subject_id": source.subject_id, "visit_date": source.visit_date, **dict(source.extra)}
+    extra = {k: v for k, v in source.items() if k not in _RESERVED}
+    return {"subject_id": source.get("subject_id"), "visit_date": source.get("visit_date"), **extra}
+
+
+def _refresh_rows(root: Path, job: VideoJob, sha: str, version: str) -> bool:
+    """Rewrite a done video's cohort rows from its analysis.json (the manifest's columns changed)."""
+    from facetwitch.outputs import JSON_NAME
+    from facetwitch.records import Analysis
+
+    try:
+        analysis = Analysis.from_json((root / job.video_id / JSON_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    write_rows(root, job.video_id, cohort_tables(job, analysis, sha, version))
+    return True
 
 
 RUN_MANIFEST = "run-manifest.csv"

@@ -159,13 +159,21 @@ def test_batch_equals_analyze_reads_back_everywhere_and_resumes_without_duplicat
     assert list(again["status"]) == ["skipped"] * 3
     assert {p: p.stat().st_mtime_ns for p in (out / "cohort" / "videos").iterdir()} == stamps
     shutil.copyfile(clips[3], clips[2])  # the third visit's file replaced by another recording
+    # ... and the second visit's site corrected in the manifest: rows updated, not re-analysed.
+    manifest.write_text(manifest.read_text().replace(",S1,2026-02-10,Lyon", ",S1,2026-02-10,Kyiv"))
     again = facetwitch.batch(
         [manifest], out, scheduler=cluster.scheduler_address, resume=True, progress=False
     )
     assert list(again["status"]) == ["skipped", "skipped", "ok"]
-    videos = _dataset(out, "videos")
-    assert len(videos) == 3 and videos["video_id"].is_unique
+    assert "new columns" in again["message"][1] and "new columns" not in again["message"][0]
+    videos = _dataset(out, "videos").set_index("video_id")
+    assert len(videos) == 3 and videos.index.is_unique
     assert set(videos["input_sha256"]) == set(again["input_sha256"])
+    assert list(videos.loc[again["video_id"], "site"]) == ["Lyon", "Kyiv", "Lyon"]
+    events = _dataset(out, "events")
+    for vid in again["video_id"]:
+        expected = json.loads((out / vid / "analysis.json").read_text())["events"]
+        assert (events["video_id"] == vid).sum() == len(expected)
 
 
 @pytest.mark.e2e
