@@ -103,6 +103,20 @@ def test_unreadable_inputs_are_refused_with_their_name(tmp_path, make, expected)
     assert str(Path(target).name) in str(info.value)
 
 
+@pytest.mark.e2e
+def test_a_reused_landmarker_gives_exactly_the_results_of_a_fresh_one(clips):
+    import facetwitch
+    from facetwitch import model
+    from facetwitch.landmarks import Landmarker
+
+    fresh = facetwitch.analyze(clips[0])
+    with Landmarker(model.resolve(None)) as landmarker:
+        facetwitch.analyze(clips[1], landmarker=landmarker)  # another face track first
+        reused = facetwitch.analyze(clips[0], landmarker=landmarker)
+    assert reused.frames.equals(fresh.frames)  # every landmark-derived number, bit for bit
+    assert reused.events == fresh.events and reused.summary == fresh.summary and fresh.events
+
+
 # ------------------------------------------------------------------------------ on a real cluster
 
 
