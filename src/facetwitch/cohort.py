@@ -145,7 +145,7 @@ def collect_inputs(
     jobs: list[VideoJob] = []
     first_row: dict[str, int] = {}
     for row, entry in enumerate(listed, start=1):
-        path = str(Path(entry["path"]).expanduser().absolute())
+        path = os.path.abspath(Path(entry["path"]).expanduser())  # normalised: a/../a.mp4 is a.mp4
         problem = entry.get("problem")
         if problem is None and path in first_row:
             problem = f"{DUPLICATE}: the same file as run row {first_row[path]}, analysed there"
