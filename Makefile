@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[clinic,dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[clinic,batch,dev]'
 	touch $(STAMP)
 
 FHIR_VALIDATOR := tools/fhir-validate/node_modules/.package-lock.json
@@ -52,6 +52,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/batch.py
 	$(PY) benchmarks/live.py
 
 lint: $(STAMP)

@@ -5,6 +5,7 @@ Public API::
     import facetwitch
     analysis = facetwitch.analyze("patient.mp4")          # -> facetwitch.Analysis
     facetwitch.write_outputs(analysis, "out/patient")     # analysis.json, frames.parquet, report.html
+    runs = facetwitch.batch(["videos/"], "out/cohort")    # many videos on Dask -> run manifest DataFrame
 
 Everything else (stages, simulator internals) is private to the engine.
 """
@@ -44,6 +45,7 @@ __all__ = [
     "VideoInfo",
     "__version__",
     "analyze",
+    "batch",
     "write_outputs",
 ]
 
@@ -54,6 +56,10 @@ def __getattr__(name: str):
         from facetwitch import pipeline
 
         return getattr(pipeline, name)
+    if name == "batch":
+        from facetwitch.dask_batch import batch
+
+        return batch
     if name == "write_outputs":
         from facetwitch.outputs import write_outputs
 

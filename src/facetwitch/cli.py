@@ -1,4 +1,4 @@
-"""The ``facetwitch`` command line: analyze, demo, simulate, model, clinic.
+"""The ``facetwitch`` command line: analyze, batch, demo, simulate, model, clinic.
 
 Exit codes: 0 success; 1 at least one video could not be analysed; 2 wrong usage; 3 face model unavailable.
 """
@@ -102,6 +102,45 @@ def _analyze_command(args: argparse.Namespace) -> int:
     )
 
 
+def _batch_command(args: argparse.Namespace) -> int:
+    try:
+        from facetwitch.dask_batch import ClusterError, InputError, batch, summary_lines
+    except ImportError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    try:
+        frame = batch(
+            args.inputs,
+            args.output,
+            manifest=args.manifest,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            resume=args.resume,
+            mirrored=args.mirrored,
+            model=args.model,
+            memory_limit=args.memory_limit,
+            retries=args.retries,
+            progress=not args.quiet,
+        )
+    except (InputError, ClusterError) as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except model_mod.ModelError as exc:
+        _err(str(exc))
+        return EXIT_MODEL
+    except KeyboardInterrupt:
+        _err(f"interrupted; finished videos are saved, see {Path(args.output) / 'run-manifest.csv'}; "
+             "run the same command with --resume to finish")  # fmt: skip
+        return 130
+    print("\n".join(summary_lines(frame)))
+    print(f"run manifest: {Path(args.output) / 'run-manifest.csv'}")
+    failed = frame[frame["status"] == "failed"]
+    if len(failed):
+        _err(f"{len(failed)} of {len(frame)} video(s) could not be analysed: " + ", ".join(failed["path"]))
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def _demo_command(args: argparse.Namespace) -> int:
     from facetwitch.simulate import demo_scenario, render
 
@@ -187,6 +226,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_analyze_command)
+
+    p = sub.add_parser(
+        "batch", help="analyse a cohort of videos on Dask (this machine or a cluster), resumable"
+    )
+    p.add_argument(
+        "inputs", nargs="*", metavar="INPUT", help="video files, folders, glob patterns, manifest CSVs"
+    )
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUTDIR", help="results, cohort/ dataset, run manifest"
+    )
+    p.add_argument(
+        "--manifest", metavar="CSV", help="columns: path, subject_id, visit_date, mirrored, any others"
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://HOST:8786")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
+    p.add_argument(
+        "--resume", action="store_true", help="skip videos already analysed (same file and engine)"
+    )
+    p.add_argument("--mirrored", action="store_true", help="videos not in a manifest are mirror images")
+    p.add_argument("--model", help="face_landmarker.task (default: cached copy; on remote workers theirs)")
+    p.add_argument(
+        "--memory-limit", default="4GiB", help="per local worker; above it a worker restarts (4GiB)"
+    )
+    p.add_argument("--retries", type=int, default=2, help="attempts more when a worker dies (default 2)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_batch_command)
 
     p = sub.add_parser("demo", help="render a demo video with known twitches and analyse it")
     p.add_argument("-o", "--output", default="out", metavar="OUTDIR")

@@ -51,11 +51,14 @@ class FaceObservation:
 
 
 class Landmarker:
-    """One face, VIDEO mode (tracking between frames). Use as a context manager."""
+    """One face, VIDEO mode (tracking between frames). Use as a context manager; call :meth:`restart` before
+    each further video to reuse one landmarker for many videos."""
 
     def __init__(self, model_path: str | Path, *, min_confidence: float = 0.5):
-        options = vision.FaceLandmarkerOptions(
-            base_options=mp_tasks.BaseOptions(model_asset_path=str(model_path)),
+        # The model is read once; restart() builds a new graph from these bytes without touching the disk.
+        model_bytes = Path(model_path).read_bytes()
+        self._options = vision.FaceLandmarkerOptions(
+            base_options=mp_tasks.BaseOptions(model_asset_buffer=model_bytes),
             running_mode=vision.RunningMode.VIDEO,
             num_faces=1,
             min_face_detection_confidence=min_confidence,
@@ -64,8 +67,22 @@ class Landmarker:
             output_face_blendshapes=True,
             output_facial_transformation_matrixes=True,
         )
+        self._landmarker = None
+        self.restart()
+
+    def restart(self) -> None:
+        """Start a new video with the state of a newly created landmarker, reusing the loaded model.
+
+        VIDEO mode carries state from frame to frame (the tracked face region, landmark smoothing that
+        depends on absolute timestamps, which must keep increasing): feeding a second video to the same
+        graph changes its landmarks by ~1e-6, enough to move a threshold crossing. A new graph from the
+        in-memory model costs tens of milliseconds, so every video gets exactly the results of a fresh landmarker.
+        """
+        if self._landmarker is not None and self._last_ms < 0:
+            return  # not used since it was built: already fresh
+        self.close()
         with _native_stderr_silenced():
-            self._landmarker = vision.FaceLandmarker.create_from_options(options)
+            self._landmarker = vision.FaceLandmarker.create_from_options(self._options)
         self._last_ms = -1
 
     def __enter__(self) -> Landmarker:

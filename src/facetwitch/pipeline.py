@@ -7,12 +7,14 @@ the landmarker, so both cores work.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +37,9 @@ from facetwitch.signals import (
 )
 from facetwitch.summary import suggest_scales, summarise
 from facetwitch.video import TruncatedVideo, iter_frames, probe
+
+if TYPE_CHECKING:
+    from facetwitch.landmarks import Landmarker
 
 __all__ = ["AnalysisError", "NoFaceError", "VideoError", "analyze"]
 
@@ -69,24 +74,32 @@ def analyze(
     progress: Progress | None = None,
     params: DetectionParams | None = None,
     workers: int | None = None,
+    landmarker: Landmarker | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
     ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
     patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
     as ``progress(frames_done, frames_expected_or_None)``. ``workers``: parallel segments (default: one per
-    core, at most 4, each at least ``MIN_SEGMENT_S`` long). Raises :class:`AnalysisError` (with a message for the
+    core, at most 4, each at least ``MIN_SEGMENT_S`` long). ``landmarker``: a long-lived
+    :class:`facetwitch.landmarks.Landmarker` to reuse instead of creating one per segment (batch workers keep
+    one per process); the segments are then read one after the other, each from a restarted landmarker, so
+    the results are identical (``model`` is not used). Raises :class:`AnalysisError` (with a message for the
     user) for unreadable videos or when no face is ever found.
     """
     path = Path(path)
     info = probe(path, mirrored=mirrored)
-    model_path = model_mod.resolve(model)
-    segments = plan_segments(info.duration_s, workers)
     counter = _ProgressCounter(progress, info.frames or None)
-    with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
-        parts = list(
-            pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments)
-        )
+    segments = plan_segments(info.duration_s, workers)
+    if landmarker is not None:
+        # The same segments one after the other, each from a fresh state: the results do not depend on it.
+        parts = [_landmark_segment(path, landmarker, mirrored, seg, counter) for seg in segments]
+    else:
+        model_path = model_mod.resolve(model)
+        with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
+            parts = list(
+                pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments)
+            )
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
     order = np.argsort(times, kind="stable")
@@ -166,18 +179,29 @@ class _Segment:
     warnings: list[str]
 
 
-def _landmark_segment(path: Path, model_path: Path, mirrored: bool, segment: tuple[float, float | None],
-                      counter: _ProgressCounter) -> _Segment:  # fmt: skip
-    """Decode one time segment and reduce each frame to a row of raw measurements (its own landmarker)."""
+@contextlib.contextmanager
+def _segment_landmarker(source: Path | Landmarker) -> Iterator[Landmarker]:
+    """A landmarker of its own for a segment (from a model file), or a shared one restarted for this video."""
     from facetwitch.landmarks import Landmarker  # MediaPipe loads only when needed
 
+    if isinstance(source, Landmarker):
+        source.restart()
+        yield source
+    else:
+        with Landmarker(source) as landmarker:
+            yield landmarker
+
+
+def _landmark_segment(path: Path, source: Path | Landmarker, mirrored: bool,
+                      segment: tuple[float, float | None], counter: _ProgressCounter) -> _Segment:  # fmt: skip
+    """Decode one time segment and reduce each frame to a row of raw measurements."""
     times: list[float] = []
     found: list[bool] = []
     raw = _Rows(len(RAW_COLUMNS))
     blend = _Rows(len(BLENDSHAPES))
     warnings: list[str] = []
     start_s, end_s = segment
-    with Landmarker(model_path) as landmarker:
+    with _segment_landmarker(source) as landmarker:
         try:
             for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s):
                 obs = landmarker.detect(frame.rgb, frame.t_s)
