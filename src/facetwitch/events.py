@@ -20,18 +20,19 @@ Event spans use hysteresis: a core above the threshold, extended while the signa
 from __future__ import annotations
 
 import itertools
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal as sps
 
 from facetwitch.records import Event
-from facetwitch.signals import SIDES, Signals, frame_interval
+from facetwitch.signals import SIDES, Signals, frame_interval, robust_noise
 
 
 @dataclass(frozen=True)
 class DetectionParams:
-    close: float = 0.45  # eye closure counted as "closed"
+    close: float = 0.45  # eye closure counted as "closed" (bilateral sustained closures: blepharospasm)
     close_low: float = 0.2  # hysteresis: the event continues while closure stays above this
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
@@ -39,8 +40,14 @@ class DetectionParams:
     lower_face_min: float = 0.045  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
-    brow_min: float = 0.04
+    cheek_min: float = 0.015  # the cheek landmark moves less than the mouth corner (same units)
+    brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
+    blink_prominence: float = 0.3  # a blink dips both eyes' closure at least this far below its surroundings
+    blink_complete: float = 0.8  # ... and is complete when its depth reaches this (else incomplete)
+    blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
+    split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
+    gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
     min_contraction_s: float = 0.1
     bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
     blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
@@ -88,14 +95,6 @@ def span(t_s: np.ndarray, start: int, stop: int, dt: float) -> tuple[float, floa
     return float(t_s[start]), float(t_s[stop - 1] + dt)
 
 
-def robust_noise(x: np.ndarray) -> float:
-    """Noise SD of a signal from the median absolute frame-to-frame difference (robust to events)."""
-    d = np.diff(x[np.isfinite(x)])
-    if d.size < 3:
-        return 0.0
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2))
-
-
 def _gt(x: np.ndarray, threshold: float) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return np.nan_to_num(x, nan=-np.inf) > threshold
@@ -113,73 +112,207 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     cl, cr = sig.closure_left, sig.closure_right
     other = {"left": "right", "right": "left"}
     closed = {s: _gt(sig.side("closure", s), p.close) for s in SIDES}
-    # One eye closing while the other stays mostly open. The face mesh couples the two eyes (the open eye's
-    # aperture dips when the other closes), so "mostly open" is relative to the closing eye.
-    eye_uni = {
-        s: _gt(sig.side("closure", s), p.unilateral_close)
-        & _gt(sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry)
-        & _gt(sig.side("closure", s) * p.eye_ratio - sig.side("closure", other[s]), 0.0)
-        for s in SIDES
-    }
+    eye_uni = _one_sided_eye(sig, p)
     bilateral_core = closed["left"] & closed["right"] & ~eye_uni["left"] & ~eye_uni["right"]
     bilateral = extend(bilateral_core, _gt(np.fmin(cl, cr), p.close_low))
     bilateral = bridge(bilateral, t, p.bridge_s)
 
     events: list[Event] = []
-    blink_spans: list[tuple[float, float]] = []
+    sustained: list[tuple[float, float]] = []
     for start, stop in runs(bilateral):
         closed_s = float(np.sum(bilateral_core[start:stop])) * dt
-        t0, t1 = span(t, start, stop, dt)
-        peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
-        if closed_s <= p.blink_max_s:
-            events.append(Event("blink", t0, t1, "both", ("eye",), peak))
-            blink_spans.append((t0, t1))
-        else:
+        if closed_s > p.blink_max_s:
+            t0, t1 = span(t, start, stop, dt)
+            peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
             regions = ["eye"] + [r for r in ("brow", "cheek") if _bilateral_region(sig, r, start, stop, p)]
             events.append(Event("contraction", t0, t1, "both", tuple(regions), peak))
+            sustained.append((t0, t1))
+    blinks = [
+        b
+        for b in detect_blinks(sig, p, eye_uni)
+        if not any(b.start_s < e1 and b.end_s > e0 for e0, e1 in sustained)
+    ]
+    events += blinks
+    blink_spans = [(b.start_s, b.end_s) for b in blinks]
 
+    usable = sig.usable
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
             mine, theirs = sig.side(region, s), sig.side(region, other[s])
             diff = mine - theirs
-            threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
+            floor = p.cheek_min if region == "cheek" else p.lower_face_min
+            threshold = max(floor, p.noise_k * robust_noise(diff))
             # Unilateral: the other side moves much less (a smile or speech moves both sides alike).
             lower[region] = (
                 _gt(diff, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
             )
-        brow_diff = sig.side("brow", s) - sig.side("brow", other[s])
+        brow_diff = _brow_own(sig, s) - _brow_own(sig, other[s])
         brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
         eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
             sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
         )
         eye = extend(eye_uni[s], eye_low)
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
-        for start, stop in runs(active):
-            t0, t1 = span(t, start, stop, dt)
-            if t1 - t0 < p.min_contraction_s:
-                continue
-            has_eye = bool(eye[start:stop].any())
-            bool(lower["cheek"][start:stop].any() or lower["mouth"][start:stop].any())
-            if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
-                # One eye closing a frame early or late in an ordinary blink, or the face mesh around the
-                # mouth wobbling while the lids close: part of the blink, not a twitch.
-                continue
-            regions = [
-                name
-                for name, mask in (
-                    ("brow", brow),
-                    ("eye", eye),
-                    ("cheek", lower["cheek"]),
-                    ("mouth", lower["mouth"]),
-                )
-                if mask[start:stop].any()
-            ]
-            if regions == ["brow"]:
-                continue
-            peak = _peak(sig, s, start, stop, has_eye)
-            events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
+        active = bridge_gaps(active, usable, t, p.gap_bridge_s)
+        drive = _drive(sig, s, eye, lower)
+        for run_start, run_stop in runs(active):
+            for start, stop in split_contractions(drive, run_start, run_stop, p.split_prominence):
+                t0, t1 = span(t, start, stop, dt)
+                if t1 - t0 < p.min_contraction_s:
+                    continue
+                has_eye = bool(eye[start:stop].any())
+                if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
+                    # One eye closing a frame early or late in an ordinary blink, or the face mesh around the
+                    # mouth wobbling while the lids close: part of the blink, not a twitch.
+                    continue
+                regions = [
+                    name
+                    for name, mask in (
+                        ("brow", brow),
+                        ("eye", eye),
+                        ("cheek", lower["cheek"]),
+                        ("mouth", lower["mouth"]),
+                    )
+                    if mask[start:stop].any()
+                ]
+                if regions in (["brow"], []):
+                    continue
+                peak = _peak(sig, s, start, stop, has_eye)
+                events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
     return events
+
+
+def _brow_own(sig: Signals, side: str) -> np.ndarray:
+    """The brow's movement minus the part the same side's lid closure drags along with it.
+
+    In the face mesh the brow follows the upper lid down in every blink and lid twitch; only movement
+    beyond that (fitted per side, through the origin, over the whole recording) is the brow's own.
+    """
+    brow, closure = sig.side("brow", side), sig.side("closure", side)
+    ok = np.isfinite(brow) & np.isfinite(closure)
+    denom = float(np.sum(closure[ok] ** 2))
+    slope = float(np.sum(brow[ok] * closure[ok]) / denom) if denom > 0 else 0.0
+    return brow - slope * closure
+
+
+def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
+    """Frames where one eye closes while the other stays mostly open.
+
+    The face mesh couples the two eyes (the open eye's aperture dips when the other closes), so "mostly open"
+    is relative to the closing eye: the other eye must be less than ``eye_ratio`` as closed, and clearly less
+    (``asymmetry``). Closure is already scaled per eye to its own blink depth, so a weak-signal eye (one the
+    mesh reads poorly) blinks as deeply as the other and does not look one-sided.
+    """
+    other = {"left": "right", "right": "left"}
+    return {
+        s: _gt(sig.side("closure", s), p.unilateral_close)
+        & _gt(sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry)
+        & _gt(sig.side("closure", s) * p.eye_ratio - sig.side("closure", other[s]), 0.0)
+        for s in SIDES
+    }
+
+
+def detect_blinks(
+    sig: Signals, p: DetectionParams = DetectionParams(), one_sided: dict[str, np.ndarray] | None = None
+) -> list[Event]:
+    """Blinks found by their shape in time: a brief dip of both eyes' closure.
+
+    The bilateral closure (the less-closed eye, frame by frame, so both eyes must dip together) is searched
+    for peaks (:func:`scipy.signal.find_peaks`) that rise at least ``blink_prominence`` above their
+    surroundings (``blink_window_s``) and at least ``noise_k`` robust noise SDs, whatever their absolute
+    depth: shallow, incomplete blinks count. A peak whose half-height width exceeds ``blink_max_s`` is a
+    sustained closure, not a blink; one where one eye is clearly more closed (``one_sided``) is a one-sided
+    contraction. Each blink's ``peak`` is its depth (mean closure of the two eyes at the deepest frame,
+    0..1 of this person's full blink) and ``complete`` says whether it reached ``blink_complete``. The span
+    runs between the crossings of 10 % of the prominence on either side.
+    """
+    t = sig.t_s
+    if t.size < 3:
+        return []
+    fps = 1.0 / frame_interval(t)
+    one_sided = one_sided if one_sided is not None else _one_sided_eye(sig, p)
+    both = np.nan_to_num(np.fmin(sig.closure_left, sig.closure_right), nan=0.0)
+    mean = (sig.closure_left + sig.closure_right) / 2
+    prominence = max(p.blink_prominence, p.noise_k * robust_noise(both))
+    wlen = max(3, round(p.blink_window_s * fps) | 1)
+    with warnings.catch_warnings():  # a plateau wider than the window: prominence 0, filtered out anyway
+        warnings.simplefilter("ignore", sps.PeakPropertyWarning)
+        peaks, props = sps.find_peaks(both, prominence=prominence, wlen=wlen)
+    if peaks.size == 0:
+        return []
+    half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))
+    base = sps.peak_widths(both, peaks, rel_height=0.9, prominence_data=_prom(props))
+    index = np.arange(t.size)
+    dt = 1.0 / fps
+    out: list[Event] = []
+    for k, pk in enumerate(peaks):
+        if half[0][k] * dt > p.blink_max_s:
+            continue
+        lo, hi = int(np.floor(base[2][k])), int(np.ceil(base[3][k]))
+        if one_sided["left"][pk] or one_sided["right"][pk]:
+            continue
+        depth = float(np.clip(mean[pk], 0.0, 1.0))
+        t0 = float(np.interp(base[2][k], index, t))
+        t1 = float(np.interp(base[3][k], index, t))
+        if hi <= lo:
+            t1 = t0 + dt
+        out.append(Event("blink", t0, t1, "both", ("eye",), depth, complete=depth >= p.blink_complete))
+    return out
+
+
+def _prom(props: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return props["prominences"], props["left_bases"], props["right_bases"]
+
+
+def bridge_gaps(mask: np.ndarray, usable: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Fill runs of unusable frames (no face, head turned away) of at most ``max_gap_s`` seconds that lie
+    between True frames of ``mask``: a few frames lost inside a contraction do not split it in two. A gap
+    alone never becomes an event (both its neighbours must be True)."""
+    out = mask.copy()
+    n = mask.size
+    for start, stop in runs(~usable):
+        if start == 0 or stop >= n:
+            continue
+        if mask[start - 1] and mask[stop] and t_s[stop] - t_s[start - 1] <= max_gap_s + frame_interval(t_s):
+            out[start:stop] = True
+    return out
+
+
+def _drive(sig: Signals, side: str, eye: np.ndarray, lower: dict[str, np.ndarray]) -> np.ndarray:
+    """The signal whose peaks are one side's contractions: eye closure, or the lower-face pull scaled to it."""
+    closure = sig.side("closure", side)
+    pull = np.fmax(sig.side("mouth", side), sig.side("cheek", side))
+    return np.where(np.isfinite(closure) & eye, closure, np.fmax(closure, pull / 0.15))
+
+
+def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: float) -> list[tuple[int, int]]:
+    """Split the active run [start, stop) of drive signal ``x`` into one range per contraction.
+
+    Clonic twitches follow each other so closely that the signal need not return to rest in between. Each
+    peak of ``x`` that rises ``rel_prominence`` of the run's maximum above the valleys around it is one
+    contraction; the run is cut at the lowest point between neighbouring peaks. Missing samples (gaps) are
+    interpolated, so a gap is never read as a valley.
+    """
+    seg = x[start:stop].astype(np.float64)
+    ok = np.isfinite(seg)
+    if ok.sum() < 3:
+        return [(start, stop)]
+    if not ok.all():
+        idx = np.arange(seg.size)
+        seg = np.interp(idx, idx[ok], seg[ok])
+    top = float(seg.max())
+    if top <= 0:
+        return [(start, stop)]
+    padded = np.concatenate([[0.0], seg, [0.0]])
+    peaks, _ = sps.find_peaks(padded, prominence=rel_prominence * top)
+    peaks = peaks - 1
+    if peaks.size <= 1:
+        return [(start, stop)]
+    cuts = (
+        [start] + [start + a + int(np.argmin(seg[a : b + 1])) for a, b in itertools.pairwise(peaks)] + [stop]
+    )
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def _near(spans: list[tuple[float, float]], t0: float, t1: float, p: DetectionParams) -> bool:

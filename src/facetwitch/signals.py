@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
+from scipy.signal import find_peaks
 
 from facetwitch.landmarks import FaceObservation
 
@@ -175,47 +176,143 @@ def rolling_baseline(
 
 
 BASELINE_WINDOW_S = 20.0
+DEFAULT_CLOSURE_DEPTH = 0.75  # a typical full-blink aperture drop when a recording has too few blinks to tell
+MIN_CLOSURE_DEPTH = 0.08  # below this a "blink" is not a measurable lid movement: use the default instead
+COUPLED_S = 0.1  # the two eyes' dips of one blink peak within this of each other
 
 
-DEFAULT_CLOSURE_DEPTH = 0.75
+def robust_noise(x: np.ndarray) -> float:
+    """Noise SD of a signal from the median absolute frame-to-frame difference (robust to events).
 
-
-def full_closure_depth(closure_left: np.ndarray, closure_right: np.ndarray) -> float:
-    """How far the landmarker's aperture drops when this person's lids are fully shut (0..1).
-
-    The face mesh never brings the lid margins fully together, and how close it gets depends on the face
-    (deep-set eyes, glasses). Every recording has blinks, and a blink is a full closure of both eyes, so the
-    99th percentile of the bilateral closure is this person's full-closure depth; without enough blinks a
-    typical depth is used. Dividing by it expresses closure relative to the patient's own blink.
+    Units: those of ``x``. NaN samples are skipped.
     """
-    both = np.fmin(closure_left, closure_right)
-    both = both[np.isfinite(both)]
-    if both.size < 30:
-        return DEFAULT_CLOSURE_DEPTH
-    depth = float(np.percentile(both, 99))
-    return depth if depth >= 0.4 else DEFAULT_CLOSURE_DEPTH
+    d = np.diff(x[np.isfinite(x)])
+    if d.size < 3:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2))
 
 
-def normalise(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> Signals:
-    """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline."""
+def _dips(x: np.ndarray, noise: float, fps: float) -> np.ndarray:
+    """Indices of brief (<= 1 s at half height) dips of a closure-like series, above 5 noise SDs."""
+    filled = np.nan_to_num(x, nan=0.0)
+    peaks, _ = find_peaks(filled, prominence=max(0.03, 5.0 * noise), width=(None, max(2.0, fps)))
+    return peaks
+
+
+def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[str, float]:
+    """Each eye's own full-blink depth: how far ITS aperture drops in this person's blinks (0..1).
+
+    The face mesh never brings the lid margins fully together and how close it gets differs between faces
+    and between the two eyes of one face (ptosis, glasses, a lid the mesh reads poorly: a "weak-signal" eye
+    may move only a third as much as the other). Each eye is therefore scaled by its own blink amplitude,
+    so that a symmetric blink reads the same on both eyes and a weak-signal eye does not make the other look
+    like a one-sided contraction.
+
+    Blinks are told from one-sided twitches (which can be deeper than blinks, and make the other eye dip a
+    little through the mesh's coupling) in two steps: each eye's brief dips are scaled by the 90th percentile
+    of that eye's dips; the dips of the two eyes that coincide (within ``COUPLED_S``) and are comparable in
+    depth on that scale (the shallower at least half the deeper) are blinks, and each eye's depth is the
+    90th percentile of its blinks. With fewer than three such blinks the first-step scale is used; without
+    brief dips at all, a typical depth.
+    """
+    window = max(1, round(COUPLED_S * fps))
+    dips = {s: _dips(raw_closure[s], robust_noise(raw_closure[s]), fps) for s in SIDES}
+    first = {
+        s: float(np.percentile(raw_closure[s][dips[s]], 90)) if dips[s].size >= 3 else DEFAULT_CLOSURE_DEPTH
+        for s in SIDES
+    }
+    first = {s: d if d >= MIN_CLOSURE_DEPTH else DEFAULT_CLOSURE_DEPTH for s, d in first.items()}
+    left, right = dips["left"], dips["right"]
+    blinks: dict[str, np.ndarray] = {"left": left[:0], "right": right[:0]}
+    if left.size and right.size:
+        gap = np.abs(left[:, None] - right[None, :])
+        j = np.argmin(gap, axis=1)
+        pairs = [
+            (i, right[k]) for i, k in zip(left, j, strict=True) if gap[left.searchsorted(i), k] <= window
+        ]
+        if pairs:
+            li, ri = (np.array(x) for x in zip(*pairs, strict=True))
+            nl, nr = raw_closure["left"][li] / first["left"], raw_closure["right"][ri] / first["right"]
+            alike = np.fmin(nl, nr) >= 0.5 * np.fmax(nl, nr)
+            blinks = {"left": li[alike], "right": ri[alike]}
+    out: dict[str, float] = {}
+    for s in SIDES:
+        if blinks[s].size >= 3:
+            depth = float(np.percentile(raw_closure[s][blinks[s]], 90))
+            out[s] = depth if depth >= MIN_CLOSURE_DEPTH else first[s]
+        else:
+            out[s] = first[s]
+    return out
+
+
+POSE_MIN_RANGE_DEG = 6.0  # below this range of yaw and pitch there is nothing to regress out
+
+
+def pose_compensated(
+    t_s: np.ndarray, values: np.ndarray, yaw_deg: np.ndarray, pitch_deg: np.ndarray, usable: np.ndarray
+) -> np.ndarray:
+    """``values`` with the part that follows head pose removed (same units).
+
+    Turning or nodding the head foreshortens the far eye and changes the perspective on the mouth corners in
+    the face mesh even after the rotation is undone; left and right change in opposite directions, which
+    looks like a one-sided contraction. The pose dependence is fitted per signal as a quadratic in yaw and
+    pitch (degrees) to the deviation from a slow rolling median, by least squares repeated with the dips
+    (blinks, contractions: they only move one way) left out, and subtracted. Recordings whose pose hardly
+    varies are returned unchanged.
+    """
+    ok = usable & np.isfinite(values) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg)
+    if ok.sum() < 60:
+        return values
+    yaw, pitch = yaw_deg - np.median(yaw_deg[ok]), pitch_deg - np.median(pitch_deg[ok])
+    if np.ptp(yaw[ok]) < POSE_MIN_RANGE_DEG and np.ptp(pitch[ok]) < POSE_MIN_RANGE_DEG:
+        return values
+    design = np.column_stack([yaw, pitch, yaw**2 / 10.0, pitch**2 / 10.0, yaw * pitch / 10.0]) / 10.0
+    design = np.nan_to_num(design)
+    residual = values - rolling_baseline(t_s, values, ok, percentile=50, window_s=BASELINE_WINDOW_S)
+    selected = ok
+    coef = np.zeros(design.shape[1])
+    for _ in range(3):
+        coef, *_ = np.linalg.lstsq(design[selected], residual[selected], rcond=None)
+        fitted = residual - design @ coef
+        spread = 1.4826 * np.median(np.abs(fitted[ok] - np.median(fitted[ok])))
+        selected = ok & (np.abs(fitted) <= 3.0 * spread + 1e-12)
+        if selected.sum() < 30:
+            return values
+    return values - design @ coef
+
+
+def normalise(
+    t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray, blend: np.ndarray | None = None
+) -> Signals:
+    """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline.
+
+    Head pose is regressed out of every per-side signal first (:func:`pose_compensated`); eye closure is
+    then scaled by each eye's own blink depth (:func:`eye_closure_depths`). ``blend`` (N x len(BLENDSHAPES),
+    optional) is kept for the per-frame table and used by :func:`blink_strength`.
+    """
+
+    yaw, pitch = raw[:, RAW["yaw_deg"]].astype(np.float64), raw[:, RAW["pitch_deg"]].astype(np.float64)
 
     def col(name: str) -> np.ndarray:
         return np.where(usable, raw[:, RAW[name]].astype(np.float64), np.nan)
 
     def deviation(name: str, sign: float, *, relative: bool) -> np.ndarray:
-        values = col(name)
+        values = pose_compensated(t_s, col(name), yaw, pitch, usable)
         base = rolling_baseline(t_s, values, usable, percentile=50, window_s=BASELINE_WINDOW_S)
         return sign * (values / base - 1.0 if relative else values - base)
 
     out: dict[str, np.ndarray] = {}
+    raw_closure: dict[str, np.ndarray] = {}
     for s in SIDES:
-        aperture = col(f"aperture_{s}")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_aperture = np.log(np.where(col(f"aperture_{s}") > 0, col(f"aperture_{s}"), np.nan))
+        aperture = np.exp(pose_compensated(t_s, log_aperture, yaw, pitch, usable))
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
         open_base = rolling_baseline(t_s, aperture, usable, percentile=85, window_s=BASELINE_WINDOW_S)
-        out[f"closure_{s}"] = np.clip(1.0 - aperture / open_base, 0.0, 1.0)
-    depth = full_closure_depth(out["closure_left"], out["closure_right"])
+        raw_closure[s] = np.clip(1.0 - aperture / open_base, 0.0, 1.0)
+    depths = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s))
     for s in SIDES:
-        out[f"closure_{s}"] = np.clip(out[f"closure_{s}"] / depth, 0.0, 1.0)
+        out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)
         out[f"brow_{s}"] = deviation(f"brow_{s}", +1.0, relative=False)
         out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
         out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)
