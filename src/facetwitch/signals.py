@@ -245,6 +245,7 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
     return out
 
 
+POSE_ITERATIONS = 6
 POSE_MIN_RANGE_DEG = 6.0  # below this range of yaw and pitch there is nothing to regress out
 
 
@@ -268,16 +269,19 @@ def pose_compensated(
         return values
     design = np.column_stack([yaw, pitch, yaw**2 / 10.0, pitch**2 / 10.0, yaw * pitch / 10.0]) / 10.0
     design = np.nan_to_num(design)
-    residual = values - rolling_baseline(t_s, values, ok, percentile=50, window_s=BASELINE_WINDOW_S)
     selected = ok
     coef = np.zeros(design.shape[1])
-    for _ in range(3):
-        coef, *_ = np.linalg.lstsq(design[selected], residual[selected], rcond=None)
-        fitted = residual - design @ coef
-        spread = 1.4826 * np.median(np.abs(fitted[ok] - np.median(fitted[ok])))
-        selected = ok & (np.abs(fitted) <= 3.0 * spread + 1e-12)
-        if selected.sum() < 30:
-            return values
+    for _ in range(POSE_ITERATIONS):
+        # The slow baseline and the pose dependence are estimated in turn, each without the other.
+        base = rolling_baseline(t_s, values - design @ coef, ok, percentile=50, window_s=BASELINE_WINDOW_S)
+        residual = values - base
+        for _ in range(2):
+            coef, *_ = np.linalg.lstsq(design[selected], residual[selected], rcond=None)
+            fitted = residual - design @ coef
+            spread = 1.4826 * np.median(np.abs(fitted[ok] - np.median(fitted[ok])))
+            selected = ok & (np.abs(fitted) <= 3.0 * spread + 1e-12)
+            if selected.sum() < 30:
+                return values
     return values - design @ coef
 
 
