@@ -40,7 +40,9 @@ class DetectionParams:
     lower_face_min: float = 0.045  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
-    cheek_min: float = 0.015  # the cheek landmark moves less than the mouth corner (same units)
+    cheek_min: float = (
+        0.008  # cheek rise from just before a contraction's onset that marks the cheek involved
+    )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
     blink_prominence: float = 0.3  # a blink dips both eyes' closure at least this far below its surroundings
@@ -154,8 +156,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         for region in ("cheek", "mouth"):
             mine, theirs = sig.side(region, s), sig.side(region, other[s])
             diff = mine - theirs
-            floor = p.cheek_min if region == "cheek" else p.lower_face_min
-            threshold = max(floor, p.noise_k * robust_noise(diff))
+            threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
             # Unilateral: the other side moves much less (a smile or speech moves both sides alike).
             lower[region] = (
                 _gt(diff, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
@@ -187,13 +188,33 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                         ("cheek", lower["cheek"]),
                         ("mouth", lower["mouth"]),
                     )
-                    if mask[start:stop].any()
+                    if mask[start:stop].any() or (name == "cheek" and _cheek_rises(sig, s, start, stop, p))
                 ]
                 if regions in (["brow"], []):
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
     return events
+
+
+def _rise(x: np.ndarray, start: int, stop: int, before: int) -> float:
+    """How far ``x`` rises during frames [start, stop) above its median over the ``before`` frames before."""
+    pre = x[max(0, start - before) : start + 1]
+    during = x[start:stop]
+    if not np.isfinite(pre).any() or not np.isfinite(during).any():
+        return 0.0
+    return float(np.nanmax(during) - np.nanmedian(pre))
+
+
+def _cheek_rises(sig: Signals, side: str, start: int, stop: int, p: DetectionParams) -> bool:
+    """The cheek takes part in a contraction: it rises, measured from just before the onset (so slow drift
+    and head motion do not count), by ``cheek_min`` and by that much more than the other cheek."""
+    before = max(2, round(0.3 * sig.fps))
+    other = "left" if side == "right" else "right"
+    mine = _rise(sig.side("cheek", side), start, stop, before)
+    theirs = _rise(sig.side("cheek", other), start, stop, before)
+    floor = max(p.cheek_min, p.noise_k * robust_noise(sig.side("cheek", side) - sig.side("cheek", other)))
+    return mine > floor and mine - theirs > floor
 
 
 def _brow_own(sig: Signals, side: str) -> np.ndarray:
@@ -333,6 +354,10 @@ def _near(spans: list[tuple[float, float]], t0: float, t1: float, p: DetectionPa
 
 
 def _bilateral_region(sig: Signals, region: str, start: int, stop: int, p: DetectionParams) -> bool:
+    if region == "cheek":
+        before = max(2, round(0.3 * sig.fps))
+        rises = [_rise(sig.side("cheek", s), start, stop, before) for s in SIDES]
+        return min(rises) > p.cheek_min
     both = np.fmin(
         np.abs(sig.side(region, "left")[start:stop]), np.abs(sig.side(region, "right")[start:stop])
     )
