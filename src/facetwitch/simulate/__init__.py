@@ -8,13 +8,14 @@ Each clip comes with its ground truth in the engine's vocabulary (:class:`facetw
     video.truth_events, video.truth_episodes
 """
 
-from .faces import FACES, NoFaceError, list_faces
+from .faces import FACES, HELDOUT_FACES, TUNING_FACES, NoFaceError, list_faces
 from .render import SimulatedVideo, frame_times, render, render_frames
 from .scenario import (
     Blepharospasm,
     Blink,
     Camera,
     HeadMotion,
+    HeadTurn,
     Scenario,
     Smile,
     Spasm,
@@ -26,6 +27,9 @@ from .suites import benchmark_suite, demo_scenario, heldout_suite
 
 __all__ = [
     "FACES",
+    "HELDOUT_FACES",
+    "TUNING_FACES",
+    "HeadTurn",
     "Blepharospasm",
     "Blink",
     "Camera",
