@@ -23,17 +23,17 @@ from .scenario import (
     Tremor,
     truth_of,
 )
-from .suites import benchmark_suite, demo_scenario, heldout_suite
+from .suites import benchmark_suite, demo_scenario, hard_suite, heldout_suite, tuning_suite, variety_suite
 
 __all__ = [
     "FACES",
     "HELDOUT_FACES",
     "TUNING_FACES",
-    "HeadTurn",
     "Blepharospasm",
     "Blink",
     "Camera",
     "HeadMotion",
+    "HeadTurn",
     "NoFaceError",
     "Scenario",
     "SimulatedVideo",
@@ -44,9 +44,12 @@ __all__ = [
     "benchmark_suite",
     "demo_scenario",
     "frame_times",
+    "hard_suite",
     "heldout_suite",
     "list_faces",
     "render",
     "render_frames",
     "truth_of",
+    "tuning_suite",
+    "variety_suite",
 ]
