@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facetwitch.evaluation import INCOMPLETE_BLINK_DEPTH
 from facetwitch.records import REGIONS, Episode, Event
 
 SPASM_REGIONS = ("brow", "eye", "cheek", "mouth")
 CODECS = ("h264", "hevc", "mjpeg", "mpeg4", "vp9")
 
 
-INCOMPLETE_BLINK_DEPTH = 0.85  # a blink closing less than this fraction of the aperture is incomplete
 RENDERERS = ("warp", "mesh")  # first renderer (displacement warp) and second (piecewise-affine mesh)
 
 
