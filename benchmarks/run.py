@@ -13,6 +13,7 @@ a naive loop measured in the same run on the same machine, so the ratio is meani
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -33,6 +34,7 @@ FALLBACK_THRESHOLDS = ("close", "close_low", "unilateral_close", "asymmetry", "e
 SENSITIVITY_FACTORS = (0.7, 1.3)
 
 
+@functools.cache
 def _renderer_digest() -> str:
     """Hash of the simulator's source: a cached video is reused only if the code that made it is unchanged."""
     import facetwitch.simulate as sim
