@@ -8,13 +8,14 @@ Each clip comes with its ground truth in the engine's vocabulary (:class:`facetw
     video.truth_events, video.truth_episodes
 """
 
-from .faces import FACES, NoFaceError, list_faces
+from .faces import FACES, HELDOUT_FACES, TUNING_FACES, NoFaceError, list_faces
 from .render import SimulatedVideo, frame_times, render, render_frames
 from .scenario import (
     Blepharospasm,
     Blink,
     Camera,
     HeadMotion,
+    HeadTurn,
     Scenario,
     Smile,
     Spasm,
@@ -22,14 +23,17 @@ from .scenario import (
     Tremor,
     truth_of,
 )
-from .suites import benchmark_suite, demo_scenario, heldout_suite
+from .suites import benchmark_suite, demo_scenario, hard_suite, heldout_suite, tuning_suite, variety_suite
 
 __all__ = [
     "FACES",
+    "HELDOUT_FACES",
+    "TUNING_FACES",
     "Blepharospasm",
     "Blink",
     "Camera",
     "HeadMotion",
+    "HeadTurn",
     "NoFaceError",
     "Scenario",
     "SimulatedVideo",
@@ -40,9 +44,12 @@ __all__ = [
     "benchmark_suite",
     "demo_scenario",
     "frame_times",
+    "hard_suite",
     "heldout_suite",
     "list_faces",
     "render",
     "render_frames",
     "truth_of",
+    "tuning_suite",
+    "variety_suite",
 ]

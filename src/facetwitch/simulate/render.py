@@ -18,7 +18,7 @@ from facetwitch.records import Episode, Event
 
 from .faces import FaceGeometry, geometry, photo
 from .kinematics import Motion
-from .scenario import HeadMotion, Scenario, truth_of
+from .scenario import HeadMotion, HeadTurn, Scenario, truth_of
 from .warp import FaceRig
 
 VFR_TIME_BASE = Fraction(1, 90000)
@@ -103,54 +103,80 @@ def time_base(scenario: Scenario) -> Fraction:
     return 1 / Fraction(scenario.fps).limit_denominator(1001)
 
 
-def head_transform(hm: HeadMotion | None, t: float, center: np.ndarray, out_center: np.ndarray, seed: int):
+def head_transform(
+    hm: HeadMotion | None,
+    t: float,
+    center: np.ndarray,
+    out_center: np.ndarray,
+    seed: int,
+    turn: tuple[float, float, float] = (0.0, 0.0, 0.0),
+):
     """3x3 homography from canvas to output pixels at time ``t`` (s): roll, translation, scale drift and a
-    slight yaw (perspective) about the face centre."""
+    slight yaw (perspective) about the face centre, plus a :class:`HeadTurn`'s (yaw, pitch, roll) degrees
+    (a flat picture turned in perspective: this renderer has no depth)."""
     rng = np.random.default_rng([seed, 4242])
     phases = rng.uniform(0, 2 * np.pi, size=5)
     to_origin = np.array([[1, 0, -center[0]], [0, 1, -center[1]], [0, 0, 1.0]])
     back = np.array([[1, 0, out_center[0]], [0, 1, out_center[1]], [0, 0, 1.0]])
-    if hm is None:
-        return back @ to_origin
-    w = 2 * np.pi / hm.period_s
-    roll = np.deg2rad(hm.amplitude_deg) * np.sin(w * t + phases[0])
-    tx = hm.translate_px * np.sin(w * t / 1.3 + phases[1])
-    ty = hm.translate_px * 0.6 * np.sin(w * t / 1.7 + phases[2])
-    s = 1.0 + hm.scale * np.sin(w * t / 2.1 + phases[3])
-    yaw = np.deg2rad(hm.yaw_deg) * np.sin(w * t / 1.5 + phases[4])
+    roll = np.deg2rad(turn[2])
+    yaw, pitch = np.deg2rad(turn[0]), np.deg2rad(turn[1])
+    tx = ty = 0.0
+    s = 1.0
+    if hm is not None:
+        w = 2 * np.pi / hm.period_s
+        roll += np.deg2rad(hm.amplitude_deg) * np.sin(w * t + phases[0])
+        tx = hm.translate_px * np.sin(w * t / 1.3 + phases[1])
+        ty = hm.translate_px * 0.6 * np.sin(w * t / 1.7 + phases[2])
+        s = 1.0 + hm.scale * np.sin(w * t / 2.1 + phases[3])
+        yaw += np.deg2rad(hm.yaw_deg) * np.sin(w * t / 1.5 + phases[4])
     c, si = np.cos(roll), np.sin(roll)
     sim = np.array([[s * c, -s * si, tx], [s * si, s * c, ty], [0, 0, 1.0]])
     f = 2.5 * abs(center[1])  # a plausible focal length in pixels for the perspective impression
     yaw_h = np.array([[np.cos(yaw), 0, 0], [0, 1, 0], [-np.sin(yaw) / f, 0, 1.0]])
-    return back @ sim @ yaw_h @ to_origin
+    pitch_h = np.array([[1, 0, 0], [0, np.cos(pitch), 0], [0, -np.sin(pitch) / f, 1.0]])
+    return back @ sim @ yaw_h @ pitch_h @ to_origin
 
 
 def render_frames(scenario: Scenario) -> Iterator[tuple[int, float, np.ndarray]]:
     """Yield (pts, time s, stored RGB frame) for every frame, after orientation and mirroring."""
     scenario.validate()
+    if scenario.renderer == "mesh":
+        from .mesh import mesh_frames
+
+        for pts, t, frame in mesh_frames(scenario):
+            yield pts, t, orient(frame, scenario)
+        return
     st = stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
     motion = Motion(scenario)
     w, h = scenario.size
     cam = scenario.camera
     out_center = np.array([w / 2 + scenario.offset[0] * w, h / 2 - 0.03 * h + scenario.offset[1] * h])
     face_c = out_center + st.margin
+    turning = any(isinstance(e, HeadTurn) for e in scenario.events)
     for i, (pts, t) in enumerate(frame_times(scenario)):
         face = st.rig.apply(st.canvas, motion.pose_at(t))
-        if scenario.head_motion is None:
+        if scenario.head_motion is None and not turning:
             m = st.margin
             frame = np.ascontiguousarray(face[m : m + h, m : m + w])
         else:
-            hom = head_transform(scenario.head_motion, t, face_c, out_center, scenario.seed)
+            hom = head_transform(
+                scenario.head_motion, t, face_c, out_center, scenario.seed, motion.head_turn(t)
+            )
             frame = cv2.warpPerspective(
                 face, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
             )
         frame = _camera(frame, cam, t, scenario.seed, i)
-        if scenario.mirrored:
-            frame = frame[:, ::-1]
-        if scenario.rotation:
-            # Stored turned counter-clockwise; the player turns it back clockwise by `rotation`.
-            frame = np.rot90(frame, k=scenario.rotation // 90)
-        yield pts, t, np.ascontiguousarray(frame)
+        yield pts, t, orient(frame, scenario)
+
+
+def orient(frame: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """The upright picture as stored: mirrored like a selfie camera, and turned counter-clockwise by the
+    scenario's rotation (the player turns it back clockwise from the metadata)."""
+    if scenario.mirrored:
+        frame = frame[:, ::-1]
+    if scenario.rotation:
+        frame = np.rot90(frame, k=scenario.rotation // 90)
+    return np.ascontiguousarray(frame)
 
 
 def _camera(frame: np.ndarray, cam, t: float, seed: int, index: int) -> np.ndarray:
@@ -225,9 +251,18 @@ def render(scenario: Scenario, path: str | os.PathLike[str]) -> SimulatedVideo:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    st = stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
-    events, episodes = truth_of(scenario, eye_height_iod=st.rig.geom.eye_height_iod())
-    return SimulatedVideo(path, events, episodes, scenario, times, st.rig.iod)
+    events, episodes = truth_of(scenario, eye_height_iod=geometry(scenario.face).eye_height_iod())
+    return SimulatedVideo(path, events, episodes, scenario, times, still_iod_px(scenario))
+
+
+def still_iod_px(scenario: Scenario) -> float:
+    """Inter-ocular distance (pixels) of the still face in the upright picture the renderer makes."""
+    size, zoom, offset = tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset)
+    if scenario.renderer == "mesh":
+        from .mesh import mesh_stage
+
+        return mesh_stage(scenario.face, size, zoom, offset).geom.iod
+    return stage(scenario.face, size, zoom, offset).rig.iod
 
 
 def _encoder_options(scenario: Scenario) -> dict[str, str]:
