@@ -24,6 +24,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 from scipy import signal as sps
 
 from facetwitch.records import Event
@@ -50,6 +51,7 @@ class DetectionParams:
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
+    max_head_speed_deg_s: float = 60.0  # faster head motion (a jerk) is not read as a one-sided contraction
     min_contraction_s: float = 0.1
     bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
     blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
@@ -151,6 +153,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     blink_spans = [(b.start_s, b.end_s) for b in blinks]
 
     usable = sig.usable
+    steady = ~_fast_head(sig, p)
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
@@ -159,14 +162,17 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
             threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
             # Unilateral: the other side moves much less (a smile or speech moves both sides alike).
             lower[region] = (
-                _gt(diff, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
+                _gt(diff, threshold)
+                & _gt(mine, threshold)
+                & _gt(mine * p.unilateral_ratio - theirs, 0.0)
+                & steady
             )
         brow_diff = _brow_own(sig, s) - _brow_own(sig, other[s])
         brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
         eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
             sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
         )
-        eye = extend(eye_uni[s], eye_low)
+        eye = extend(eye_uni[s] & steady, eye_low)
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
@@ -195,6 +201,16 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
     return events
+
+
+def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:
+    """Frames of fast head motion (a jerk), widened by 0.1 s on both sides: the face mesh lags a fast turn
+    unevenly, which looks like one side moving."""
+    if sig.head_speed_deg_s is None:
+        return np.zeros(sig.t_s.size, dtype=bool)
+    fast = _gt(sig.head_speed_deg_s, p.max_head_speed_deg_s)
+    width = 2 * max(1, round(0.1 * sig.fps)) + 1
+    return ndimage.binary_dilation(fast, structure=np.ones(width, dtype=bool))
 
 
 def _rise(x: np.ndarray, start: int, stop: int, before: int) -> float:

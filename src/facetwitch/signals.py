@@ -116,9 +116,11 @@ def usable_mask(raw: np.ndarray, found: np.ndarray, limits: QualityLimits = Qual
 class Signals:
     """Normalised per-frame signals; NaN where the frame is not usable.
 
-    ``closure_*``: 0 = eye as open as its own baseline, 1 = as closed as in this person's blinks. ``brow_*`` / ``cheek_*``: raise (+) or
-    lowering (-) from rest; ``mouth_*``: pull of the mouth corner up and outwards from rest; in units of the
-    inner-eye-corner distance. ``jaw``: opening (chin away from nose) as a fraction of its resting distance.
+    ``closure_*``: 0 = eye as open as its own baseline, 1 = as closed as in this eye's own full blinks.
+    ``brow_*`` / ``cheek_*``: raise (+) or lowering (-) from rest; ``mouth_*``: pull of the mouth corner up and
+    outwards from rest; in units of the inner-eye-corner distance. ``jaw``: opening (chin away from nose) as a
+    fraction of its resting distance. ``head_speed_deg_s`` (optional): angular speed of the head (degrees/s);
+    frames of fast head motion are not read as one-sided contractions.
     """
 
     t_s: np.ndarray
@@ -132,6 +134,7 @@ class Signals:
     mouth_left: np.ndarray
     mouth_right: np.ndarray
     jaw: np.ndarray
+    head_speed_deg_s: np.ndarray | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -321,4 +324,22 @@ def normalise(
         out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
         out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)
     out["jaw"] = deviation("jaw", +1.0, relative=True)
-    return Signals(t_s=t_s, usable=usable, **out)
+    return Signals(t_s=t_s, usable=usable, head_speed_deg_s=head_speed(t_s, raw, usable), **out)
+
+
+def head_speed(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Angular speed of the head (degrees/s) per frame from yaw, pitch and roll, over usable frames.
+
+    Frame-to-frame differences of the pose angles, divided by the frame interval, combined as a vector norm
+    and median-filtered over 0.15 s: MediaPipe's pose estimate jumps for a frame or two when the lids or mouth
+    move fast (it is fitted to the whole mesh), a jerk of the head lasts longer. NaN where not usable.
+    """
+    angles = raw[:, [RAW["yaw_deg"], RAW["pitch_deg"], RAW["roll_deg"]]].astype(np.float64)
+    angles = np.where(usable[:, None], angles, np.nan)
+    if t_s.size < 3:
+        return np.zeros(t_s.size)
+    rate = np.gradient(angles, t_s, axis=0)
+    speed = np.sqrt(np.sum(rate**2, axis=1))
+    filled = np.nan_to_num(speed, nan=0.0)
+    size = max(3, round(0.15 / frame_interval(t_s)) | 1)
+    return np.where(np.isfinite(speed), ndimage.median_filter(filled, size=size, mode="nearest"), np.nan)
