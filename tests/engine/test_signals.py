@@ -400,3 +400,24 @@ def test_main_thresholds_sit_on_a_plateau():
             _, events, episodes, _ = rec.analyse(params)
             assert len(of(events, "blink")) == len(rec.blinks), (name, factor)
             assert [(e.side, e.contractions) for e in episodes] == [("right", 5)], (name, factor)
+
+
+def test_a_head_jerk_is_not_a_one_sided_contraction_but_a_twitch_after_it_is():
+    rec = Recording(duration_s=20.0, seed=14)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(6.0, 12.0)))
+    jerk = blink_kernel(rec.t, 6.0, 0.3)  # a 0.3 s flick of the head: 18 deg out and back
+    rec.yaw = 18.0 * jerk
+    rec.twitch("right", 11.0, 0.3, depth=0.8)
+    raw = rec.raw()
+    # The mesh lags a fast turn unevenly: one eye and one mouth corner seem to move for those frames.
+    raw[:, RAW["aperture_left"]] *= 1 - 0.5 * np.roll(jerk, 2)
+    raw[:, RAW["mouth_left"]] += 0.08 * np.roll(jerk, 2)
+    usable = usable_mask(raw, rec.found)
+    sig = normalise(rec.t, raw, usable)
+    assert np.nanmax(sig.head_speed_deg_s) > DetectionParams().max_head_speed_deg_s
+    events = detect_events(sig)
+    assert [(e.side, round(e.start_s, 1)) for e in of(events, "contraction")] == [("right", 11.0)]
+    assert len(of(events, "blink")) == n_blinks
+    # Without the head-speed rule the jerk would be read as a left contraction.
+    unguarded = detect_events(sig, DetectionParams(max_head_speed_deg_s=1e6))
+    assert ("left", 6.0) in [(e.side, round(e.start_s, 1)) for e in of(unguarded, "contraction")]
