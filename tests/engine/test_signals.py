@@ -420,4 +420,4 @@ def test_a_head_jerk_is_not_a_one_sided_contraction_but_a_twitch_after_it_is():
     assert len(of(events, "blink")) == n_blinks
     # Without the head-speed rule the jerk would be read as a left contraction.
     unguarded = detect_events(sig, DetectionParams(max_head_speed_deg_s=1e6))
-    assert ("left", 6.0) in [(e.side, round(e.start_s, 1)) for e in of(unguarded, "contraction")]
+    assert any(5.9 <= e.start_s <= 6.3 for e in of(unguarded, "contraction", "left"))
