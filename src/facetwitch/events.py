@@ -51,7 +51,7 @@ class DetectionParams:
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
-    max_head_speed_deg_s: float = 60.0  # faster head motion (a jerk) is not read as a one-sided contraction
+    max_head_speed_deg_s: float = 25.0  # faster head motion (a jerk) is not read as a one-sided contraction
     min_contraction_s: float = 0.1
     bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
     blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
