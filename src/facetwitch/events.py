@@ -48,6 +48,9 @@ class DetectionParams:
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
     blink_prominence: float = 0.3  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.8  # ... and is complete when its depth reaches this (else incomplete)
+    blink_blendshape_weight: float = (
+        0.5  # share of the eyeBlink blendshape in the lid signal blinks are found on
+    )
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
@@ -282,7 +285,7 @@ def detect_blinks(
         return []
     fps = 1.0 / frame_interval(t)
     one_sided = one_sided if one_sided is not None else _one_sided_eye(sig, p)
-    both = np.nan_to_num(np.fmin(sig.closure_left, sig.closure_right), nan=0.0)
+    both = np.nan_to_num(np.fmin(_lid(sig, "left", p), _lid(sig, "right", p)), nan=0.0)
     mean = (sig.closure_left + sig.closure_right) / 2
     prominence = max(p.blink_prominence, p.noise_k * robust_noise(both))
     wlen = max(3, round(p.blink_window_s * fps) | 1)
@@ -309,6 +312,18 @@ def detect_blinks(
             t1 = t0 + dt
         out.append(Event("blink", t0, t1, "both", ("eye",), depth, complete=depth >= p.blink_complete))
     return out
+
+
+def _lid(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
+    """One eye's closure for finding blinks: the mesh's lid geometry averaged with MediaPipe's eyeBlink
+    blendshape (both on the scale of this eye's full blink) when the recording has it, so that a lid the mesh
+    reads poorly is still seen closing; geometry alone otherwise."""
+    geometry = sig.side("closure", side)
+    blend = getattr(sig, f"blink_{side}")
+    if blend is None or p.blink_blendshape_weight <= 0:
+        return geometry
+    w = p.blink_blendshape_weight
+    return np.where(np.isfinite(blend), (1 - w) * geometry + w * blend, geometry)
 
 
 def _prom(props: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -120,7 +120,8 @@ class Signals:
     ``brow_*`` / ``cheek_*``: raise (+) or lowering (-) from rest; ``mouth_*``: pull of the mouth corner up and
     outwards from rest; in units of the inner-eye-corner distance. ``jaw``: opening (chin away from nose) as a
     fraction of its resting distance. ``head_speed_deg_s`` (optional): angular speed of the head (degrees/s);
-    frames of fast head motion are not read as one-sided contractions.
+    frames of fast head motion are not read as one-sided contractions. ``blink_*`` (optional): MediaPipe's
+    eyeBlinkLeft/Right blendshapes on the same scale as ``closure_*`` (0 open .. 1 this eye's full blink).
     """
 
     t_s: np.ndarray
@@ -135,6 +136,8 @@ class Signals:
     mouth_right: np.ndarray
     jaw: np.ndarray
     head_speed_deg_s: np.ndarray | None = None
+    blink_left: np.ndarray | None = None
+    blink_right: np.ndarray | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -324,7 +327,26 @@ def normalise(
         out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
         out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)
     out["jaw"] = deviation("jaw", +1.0, relative=True)
+    if blend is not None:
+        out.update(blendshape_closure(t_s, blend, usable))
     return Signals(t_s=t_s, usable=usable, head_speed_deg_s=head_speed(t_s, raw, usable), **out)
+
+
+def blendshape_closure(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -> dict[str, np.ndarray]:
+    """MediaPipe's eyeBlinkLeft/Right (the subject's own sides) as ``blink_left``/``blink_right`` on the
+    closure scale: rise above the eye's rolling open level (15th percentile), divided by this eye's own
+    full-blink rise (:func:`eye_closure_depths`). The blendshape comes from a separate model head that reads the
+    eye's appearance, so it still moves when the mesh reads a lid poorly. Empty when the model gave none."""
+    raw_blink: dict[str, np.ndarray] = {}
+    for s in SIDES:
+        column = blend[:, BLENDSHAPES.index(f"eyeBlink{s.capitalize()}")].astype(np.float64)
+        values = np.where(usable, column, np.nan)
+        if not np.isfinite(values).any():
+            return {}
+        base = rolling_baseline(t_s, values, usable, percentile=15, window_s=BASELINE_WINDOW_S)
+        raw_blink[s] = np.clip(values - base, 0.0, 1.0)
+    depths = eye_closure_depths(raw_blink, 1.0 / frame_interval(t_s))
+    return {f"blink_{s}": np.clip(raw_blink[s] / depths[s], 0.0, 1.0) for s in SIDES}
 
 
 def head_speed(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> np.ndarray:
