@@ -48,9 +48,7 @@ class DetectionParams:
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
     blink_prominence: float = 0.3  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.8  # ... and is complete when its depth reaches this (else incomplete)
-    blink_blendshape_weight: float = (
-        0.5  # share of the eyeBlink blendshape in the lid signal blinks are found on
-    )
+    blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
@@ -189,6 +187,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     # One eye closing a frame early or late in an ordinary blink, or the face mesh around the
                     # mouth wobbling while the lids close: part of the blink, not a twitch.
                     continue
+                if _blink_tail(drive, t, start, stop, blink_spans, p):
+                    continue
                 regions = [
                     name
                     for name, mask in (
@@ -197,13 +197,14 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                         ("cheek", lower["cheek"]),
                         ("mouth", lower["mouth"]),
                     )
-                    if mask[start:stop].any() or (name == "cheek" and _cheek_rises(sig, s, start, stop, p))
+                    if mask[start:stop].any()
+                    or (name in ("cheek", "mouth") and _rises(sig, name, s, start, stop, p))
                 ]
                 if regions in (["brow"], []):
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    return events
+    return _without_crosstalk(events)
 
 
 def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:
@@ -225,15 +226,17 @@ def _rise(x: np.ndarray, start: int, stop: int, before: int) -> float:
     return float(np.nanmax(during) - np.nanmedian(pre))
 
 
-def _cheek_rises(sig: Signals, side: str, start: int, stop: int, p: DetectionParams) -> bool:
-    """The cheek takes part in a contraction: it rises, measured from just before the onset (so slow drift
-    and head motion do not count), by ``cheek_min`` and by that much more than the other cheek."""
+def _rises(sig: Signals, region: str, side: str, start: int, stop: int, p: DetectionParams) -> bool:
+    """The cheek or mouth corner takes part in a contraction: it rises, measured from just before the onset
+    (so slow drift and head motion do not count), by its threshold (``cheek_min``, ``lower_face_min``) and
+    clearly more than the other side's (by ``cheek_min``; the mesh drags the other side along a little)."""
     before = max(2, round(0.3 * sig.fps))
     other = "left" if side == "right" else "right"
-    mine = _rise(sig.side("cheek", side), start, stop, before)
-    theirs = _rise(sig.side("cheek", other), start, stop, before)
-    floor = max(p.cheek_min, p.noise_k * robust_noise(sig.side("cheek", side) - sig.side("cheek", other)))
-    return mine > floor and mine - theirs > floor
+    mine = _rise(sig.side(region, side), start, stop, before)
+    theirs = _rise(sig.side(region, other), start, stop, before)
+    noise = p.noise_k * robust_noise(sig.side(region, side) - sig.side(region, other))
+    floor = max(p.cheek_min if region == "cheek" else p.lower_face_min, noise)
+    return mine > floor and mine - theirs > max(p.cheek_min, noise)
 
 
 def _brow_own(sig: Signals, side: str) -> np.ndarray:
@@ -378,6 +381,49 @@ def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: flo
         [start] + [start + a + int(np.argmin(seg[a : b + 1])) for a, b in itertools.pairwise(peaks)] + [stop]
     )
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _without_crosstalk(events: list[Event]) -> list[Event]:
+    """Drop one-sided lower-face pulls that happen during an eye-closing contraction of the OTHER side: the face
+    mesh drags the other mouth corner along with a strong squeeze, and hemifacial spasm is one-sided."""
+    squeezes = [e for e in events if e.kind == "contraction" and e.side in SIDES and "eye" in e.regions]
+    return [
+        e
+        for e in events
+        if not (
+            e.kind == "contraction"
+            and e.side in SIDES
+            and "eye" not in e.regions
+            and any(q.side != e.side and q.start_s < e.end_s and e.start_s < q.end_s for q in squeezes)
+        )
+    ]
+
+
+def _blink_tail(
+    drive: np.ndarray,
+    t: np.ndarray,
+    start: int,
+    stop: int,
+    spans: list[tuple[float, float]],
+    p: DetectionParams,
+) -> bool:
+    """A one-sided "contraction" that begins inside a blink and only fades after it: one lid reopening more
+    slowly than the other in the face mesh (heavy compression, a poorly read lid), not a twitch. A real twitch
+    that coincides with a blink keeps the eye closed when the blink is over, or rises again after it."""
+    for b0, b1 in spans:
+        if b0 - p.blink_shadow_s <= t[start] <= b1:
+            after = int(np.searchsorted(t, b1))
+            if after >= stop:
+                return True
+            tail = drive[after:stop]
+            if not np.isfinite(tail).any():
+                return True
+            level = drive[after] if np.isfinite(drive[after]) else np.nanmax(tail)
+            # Still closed when the blink is over: a twitch that began with the blink, not a slow reopening.
+            if level >= p.close:
+                return False
+            return bool(np.nanmax(tail) <= level + p.split_prominence * max(level, p.unilateral_close))
+    return False
 
 
 def _near(spans: list[tuple[float, float]], t0: float, t1: float, p: DetectionParams) -> bool:

@@ -182,6 +182,7 @@ def rolling_baseline(
 
 
 BASELINE_WINDOW_S = 20.0
+LOCAL_OPEN_WINDOW_S = 10.0  # longer than the longest sustained closure we expect to keep (tonic spasms)
 DEFAULT_CLOSURE_DEPTH = 0.75  # a typical full-blink aperture drop when a recording has too few blinks to tell
 MIN_CLOSURE_DEPTH = 0.08  # below this a "blink" is not a measurable lid movement: use the default instead
 COUPLED_S = 0.1  # the two eyes' dips of one blink peak within this of each other
@@ -319,7 +320,11 @@ def normalise(
         aperture = np.exp(pose_compensated(t_s, log_aperture, yaw, pitch, usable))
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
         open_base = rolling_baseline(t_s, aperture, usable, percentile=85, window_s=BASELINE_WINDOW_S)
-        raw_closure[s] = np.clip(1.0 - aperture / open_base, 0.0, 1.0)
+        closure = 1.0 - aperture / open_base
+        # The face mesh sometimes settles a few percent lower after a blink or a turn and stays there for seconds:
+        # closure counts from the most open level of the surrounding seconds, so such steps are not spasms.
+        local_open = rolling_baseline(t_s, closure, usable, percentile=10, window_s=LOCAL_OPEN_WINDOW_S)
+        raw_closure[s] = np.clip(closure - np.fmax(local_open, 0.0), 0.0, 1.0)
     depths = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s))
     for s in SIDES:
         out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)
