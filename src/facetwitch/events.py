@@ -65,7 +65,7 @@ class DetectionParams:
     tremor_max_envelope_cv: float = 0.25  # tremor keeps its amplitude; speech syllables do not
     tremor_max_freq_sd_hz: float = 0.25  # ... and its rate from one window to the next
     tremor_min_rms_jaw: float = 0.0015  # RMS of the jaw oscillation (fraction of the chin-nose distance)
-    tremor_min_rms_eye: float = 0.008  # RMS of the lid oscillation (closure units)
+    tremor_min_rms_eye: float = 0.004  # RMS of the lid oscillation (closure units)
     tremor_noise_k: float = 4.0
 
 
@@ -576,9 +576,21 @@ def _envelope_bounds(y: np.ndarray, fs: float, f: float, start: int, stop: int) 
 
 
 def _merge_lid_tremor(events: list[Event]) -> list[Event]:
-    """Both lids trembling together at the same rate is one bilateral lid tremor."""
-    lids = [e for e in events if e.regions == ("eye",)]
+    """Both lids trembling together at the same rate is one bilateral lid tremor. A lid "tremor" at the rate
+    of a jaw tremor going on at the same time is the jaw's movement carried through the face mesh."""
     others = [e for e in events if e.regions != ("eye",)]
+    jaws = [e for e in others if e.regions == ("jaw",)]
+    lids = [
+        e
+        for e in events
+        if e.regions == ("eye",)
+        and not any(
+            j.start_s < e.end_s
+            and e.start_s < j.end_s
+            and abs((j.frequency_hz or 0) - (e.frequency_hz or 0)) <= 0.3
+            for j in jaws
+        )
+    ]
     merged: list[Event] = []
     used: set[int] = set()
     for i, a in enumerate(lids):
