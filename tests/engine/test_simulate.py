@@ -367,14 +367,17 @@ def test_other_codecs_write_decodable_files(tmp_path):
         assert len(frames) == 12 and frames[0].width == 320
 
 
-def test_rendering_is_deterministic_given_a_seed():
+@pytest.mark.parametrize(("renderer", "face"), [("warp", "astronaut"), ("mesh", "takeo")])
+def test_rendering_is_deterministic_given_a_seed(renderer, face):
     sc = Scenario(
-        duration_s=1.5,
+        face=face,
+        duration_s=1.0,
         size=(320, 240),
-        events=[Speech(0.1, 1.3)],
+        events=[Speech(0.1, 0.8)],
         head_motion=HeadMotion(),
         camera=Camera(noise_std=5.0, flicker=0.1, jpeg_quality=50),
         seed=11,
+        renderer=renderer,
     )
 
     def digest(s):

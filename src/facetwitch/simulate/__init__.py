@@ -6,6 +6,11 @@ Each clip comes with its ground truth in the engine's vocabulary (:class:`facetw
     from facetwitch.simulate import Scenario, Blink, Spasm, render
     video = render(Scenario(duration_s=6, events=[Blink(1.0), Spasm(3.0, "right")]), "clip.mp4")
     video.truth_events, video.truth_episodes
+
+Two renderers made independently: ``renderer="warp"`` (displacement fields, the default) and ``"mesh"``
+(MediaPipe's mesh deformed in 3-D, piecewise-affine re-texturing, painted eyelids). :func:`tuning_suite` uses
+the first with :data:`TUNING_FACES`; :func:`heldout_suite` the second with :data:`HELDOUT_FACES` (see
+docs/validation.md).
 """
 
 from .faces import FACES, HELDOUT_FACES, TUNING_FACES, NoFaceError, list_faces

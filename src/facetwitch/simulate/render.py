@@ -112,8 +112,8 @@ def head_transform(
     turn: tuple[float, float, float] = (0.0, 0.0, 0.0),
 ):
     """3x3 homography from canvas to output pixels at time ``t`` (s): roll, translation, scale drift and a
-    slight yaw (perspective) about the face centre, plus a :class:`HeadTurn`'s (yaw, pitch, roll) degrees
-    (a flat picture turned in perspective: this renderer has no depth)."""
+    slight yaw (perspective) about the face centre, plus ``turn`` = (yaw, pitch, roll) degrees as a flat
+    picture turned in perspective (:class:`HeadTurn` yaw/pitch go through :func:`cylinder_turn` instead)."""
     rng = np.random.default_rng([seed, 4242])
     phases = rng.uniform(0, 2 * np.pi, size=5)
     to_origin = np.array([[1, 0, -center[0]], [0, 1, -center[1]], [0, 0, 1.0]])
@@ -137,6 +137,28 @@ def head_transform(
     return back @ sim @ yaw_h @ pitch_h @ to_origin
 
 
+CYLINDER_IOD = 1.2  # radius of the cylinder a HeadTurn rolls the face around, in inter-ocular distances
+
+
+def cylinder_turn(frame: np.ndarray, center: np.ndarray, radius: float, yaw_deg: float, pitch_deg: float):
+    """The picture wrapped on a vertical (yaw) and a horizontal (pitch) cylinder of ``radius`` pixels about
+    ``center`` and turned by the angles (degrees): the side turning away compresses, the near side widens.
+    Fades to no motion beyond the cylinder. Separable, so the maps are two 1-D lookups."""
+    h, w = frame.shape[:2]
+
+    def axis(n: int, c: float, angle_deg: float) -> np.ndarray:
+        x = np.arange(n, dtype=np.float64)
+        u = (x - c) / radius
+        src = c + radius * np.sin(np.arcsin(np.clip(u, -1, 1)) - np.deg2rad(angle_deg))
+        fade = np.clip((1.25 - np.abs(u)) / 0.35, 0.0, 1.0)
+        return (x + fade * (src - np.clip(u, -1, 1) * radius - c)).astype(np.float32)
+
+    map_x = np.broadcast_to(axis(w, center[0], yaw_deg)[None, :], (h, w))
+    map_y = np.broadcast_to(axis(h, center[1], pitch_deg)[:, None], (h, w))
+    return cv2.remap(frame, np.ascontiguousarray(map_x), np.ascontiguousarray(map_y), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REFLECT101)  # fmt: skip
+
+
 def render_frames(scenario: Scenario) -> Iterator[tuple[int, float, np.ndarray]]:
     """Yield (pts, time s, stored RGB frame) for every frame, after orientation and mirroring."""
     scenario.validate()
@@ -153,18 +175,20 @@ def render_frames(scenario: Scenario) -> Iterator[tuple[int, float, np.ndarray]]
     out_center = np.array([w / 2 + scenario.offset[0] * w, h / 2 - 0.03 * h + scenario.offset[1] * h])
     face_c = out_center + st.margin
     turning = any(isinstance(e, HeadTurn) for e in scenario.events)
+    radius = CYLINDER_IOD * st.rig.iod
     for i, (pts, t) in enumerate(frame_times(scenario)):
         face = st.rig.apply(st.canvas, motion.pose_at(t))
+        yaw, pitch, roll = motion.head_turn(t)
         if scenario.head_motion is None and not turning:
             m = st.margin
             frame = np.ascontiguousarray(face[m : m + h, m : m + w])
         else:
-            hom = head_transform(
-                scenario.head_motion, t, face_c, out_center, scenario.seed, motion.head_turn(t)
-            )
+            hom = head_transform(scenario.head_motion, t, face_c, out_center, scenario.seed, (0.0, 0.0, roll))
             frame = cv2.warpPerspective(
                 face, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
             )
+            if yaw or pitch:
+                frame = cylinder_turn(frame, out_center, radius, yaw, pitch)
         frame = _camera(frame, cam, t, scenario.seed, i)
         yield pts, t, orient(frame, scenario)
 

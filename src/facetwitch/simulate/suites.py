@@ -436,8 +436,15 @@ def hard_suite(faces: tuple[str, ...], renderer: str, seed: int, prefix: str) ->
     clips.append(("tremor-jaw-eye-speech", dict(duration_s=20.0, fps=60.0, size=(640, 480)),
                   [Tremor(3.0, 4.5, u(3.5, 8.0), "jaw", amplitude=u(0.05, 0.08)), Speech(9.0, 3.5),
                    Tremor(14.0, 3.5, u(4.0, 8.0), "eye", side=side)]))  # fmt: skip
+    looks = [  # phone/webcam looks: sensor noise, compression, soft focus, exposure flicker
+        Camera(noise_std=u(2, 4), crf=23),
+        Camera(noise_std=u(3, 6), jpeg_quality=int(rng.integers(45, 75)), crf=26),
+        Camera(blur_px=u(0.6, 1.2), brightness=u(0.8, 0.95), crf=28),
+        Camera(flicker=u(0.04, 0.08), flicker_hz=u(0.5, 1.5), noise_std=u(1, 3), crf=24),
+    ]
     out: list[Scenario] = []
     for i, (name, kw, events) in enumerate(clips):
+        kw.setdefault("camera", looks[int(rng.integers(0, len(looks)))])
         sc = Scenario(face=faces[i % len(faces)], events=events, seed=seed + i, renderer=renderer,
                       name=f"{prefix}-{name}", **kw)  # fmt: skip
         brng = np.random.default_rng([seed, i, 5])
