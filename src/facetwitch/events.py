@@ -38,7 +38,7 @@ class DetectionParams:
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
     eye_ratio: float = 0.5  # ... and the other eye less than half as closed
-    lower_face_min: float = 0.045  # minimum pull, and side-to-side difference (inner-canthal distances)
+    lower_face_min: float = 0.06  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
     cheek_min: float = (
@@ -46,7 +46,7 @@ class DetectionParams:
     )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
-    blink_prominence: float = 0.3  # a blink dips both eyes' closure at least this far below its surroundings
+    blink_prominence: float = 0.22  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.8  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against

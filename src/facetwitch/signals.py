@@ -186,6 +186,7 @@ LOCAL_OPEN_WINDOW_S = 10.0  # longer than the longest sustained closure we expec
 DEFAULT_CLOSURE_DEPTH = 0.75  # a typical full-blink aperture drop when a recording has too few blinks to tell
 MIN_CLOSURE_DEPTH = 0.08  # below this a "blink" is not a measurable lid movement: use the default instead
 COUPLED_S = 0.1  # the two eyes' dips of one blink peak within this of each other
+DIP_SHARE = 0.35  # dips shallower than this share of an eye's deepest are not blink candidates
 
 
 def robust_noise(x: np.ndarray) -> float:
@@ -216,7 +217,8 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
     like a one-sided contraction.
 
     Blinks are told from one-sided twitches (which can be deeper than blinks, and make the other eye dip a
-    little through the mesh's coupling) in two steps: each eye's brief dips are scaled by the 90th percentile
+    little through the mesh's coupling) in two steps, among each eye's brief dips at least ``DIP_SHARE`` as deep
+    as its deepest: each eye's dips are scaled by the 90th percentile
     of that eye's dips; the dips of the two eyes that coincide (within ``COUPLED_S``) and are comparable in
     depth on that scale (the shallower at least half the deeper) are blinks, and each eye's depth is the
     90th percentile of its blinks. With fewer than three such blinks the first-step scale is used; without
@@ -224,6 +226,12 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
     """
     window = max(1, round(COUPLED_S * fps))
     dips = {s: _dips(raw_closure[s], robust_noise(raw_closure[s]), fps) for s in SIDES}
+    # Blinks are among an eye's deepest brief dips; the many shallow wobbles (head turns, the mesh's coupling
+    # to the other eye) would otherwise outnumber them.
+    for s in SIDES:
+        if dips[s].size:
+            heights = raw_closure[s][dips[s]]
+            dips[s] = dips[s][heights >= DIP_SHARE * np.percentile(heights, 98)]
     first = {
         s: float(np.percentile(raw_closure[s][dips[s]], 90)) if dips[s].size >= 3 else DEFAULT_CLOSURE_DEPTH
         for s in SIDES
@@ -292,6 +300,23 @@ def pose_compensated(
     return values - design @ coef
 
 
+POSE_SMOOTH_S = 0.5
+
+
+def smooth_pose(t_s: np.ndarray, angle_deg: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """A head angle (degrees) median-filtered over ``POSE_SMOOTH_S``: MediaPipe's pose estimate jumps by a degree
+    or two for the few frames of a blink or twitch (it is fitted to the whole mesh, lids included), and a pose
+    model fitted to those jumps would explain the blink away. Real turns and nods are slower."""
+    values = np.where(usable, angle_deg.astype(np.float64), np.nan)
+    ok = np.isfinite(values)
+    if ok.sum() < 3:
+        return values
+    size = max(3, round(POSE_SMOOTH_S / frame_interval(t_s)) | 1)
+    out = np.full(values.shape, np.nan)
+    out[ok] = ndimage.median_filter(values[ok], size=size, mode="nearest")
+    return out
+
+
 def normalise(
     t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray, blend: np.ndarray | None = None
 ) -> Signals:
@@ -302,7 +327,7 @@ def normalise(
     optional) is kept for the per-frame table and used by :func:`blink_strength`.
     """
 
-    yaw, pitch = raw[:, RAW["yaw_deg"]].astype(np.float64), raw[:, RAW["pitch_deg"]].astype(np.float64)
+    yaw, pitch = (smooth_pose(t_s, raw[:, RAW[name]], usable) for name in ("yaw_deg", "pitch_deg"))
 
     def col(name: str) -> np.ndarray:
         return np.where(usable, raw[:, RAW[name]].astype(np.float64), np.nan)
