@@ -3,16 +3,23 @@
 Rules (all thresholds in :class:`DetectionParams`, times in seconds):
 
 * A frame is a **unilateral eye contraction** of side S when S's eye is closing (``unilateral_close``), clearly
-  more than the other eye (``asymmetry``), and the other eye stays less than half as closed (``eye_ratio``).
+  more than the other eye (``asymmetry``), and the other eye stays less than ``eye_ratio`` as closed.
 * A frame is a **unilateral lower-face contraction** of side S when S's mouth corner or cheek is pulled, more
   than the other side's by a margin above the noise, while the other side moves little (``unilateral_ratio``).
   Smiles and speech move both sides alike and so do not count.
-* Bilateral closures (both eyes closed, not clearly asymmetric) are **blinks** when short (``blink_max_s``) and
-  **contractions of side "both"** (blepharospasm) when longer. Brief one-sided blips at a blink's edges are the
-  blink's own (``blink_shadow_*``).
+* **Blinks** are found by their shape in time (:func:`detect_blinks`): a brief dip of both eyes' closure
+  (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
+  ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
+  Bilateral closures held longer than ``blink_max_s`` are **contractions of side "both"** (blepharospasm).
+  Brief one-sided blips at a blink's edges, and one lid reopening more slowly than the other, are the blink's.
+* Head jerks (angular speed above ``max_head_speed_deg_s``) never start a one-sided contraction; lower-face
+  pulls during the other side's squeeze are mesh crosstalk.
+* A run of one-sided activity is split into one contraction per peak (``split_prominence``), so every twitch of
+  a clonic burst counts; up to ``gap_bridge_s`` without a usable face inside a contraction does not split it.
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s``; its frequency is
-  re-estimated on the whole stretch.
+  re-estimated on the whole stretch. A lid rhythm at a concurrent jaw tremor's rate is the jaw's, carried
+  through the mesh.
 
 Event spans use hysteresis: a core above the threshold, extended while the signal stays above a lower one.
 """
@@ -37,7 +44,7 @@ class DetectionParams:
     close_low: float = 0.2  # hysteresis: the event continues while closure stays above this
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
-    eye_ratio: float = 0.5  # ... and the other eye less than half as closed
+    eye_ratio: float = 0.45  # ... and the other eye less than 0.45 times as closed
     lower_face_min: float = 0.06  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
@@ -46,7 +53,7 @@ class DetectionParams:
     )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
-    blink_prominence: float = 0.22  # a blink dips both eyes' closure at least this far below its surroundings
+    blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.8  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
