@@ -54,7 +54,7 @@ class DetectionParams:
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
-    blink_complete: float = 0.8  # ... and is complete when its depth reaches this (else incomplete)
+    blink_complete: float = 0.85  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
@@ -75,6 +75,8 @@ class DetectionParams:
     tremor_min_rms_eye: float = 0.004  # RMS of the lid oscillation (closure units)
     tremor_noise_k: float = 4.0
 
+
+SETTLE_S = 0.3
 
 # The thresholds that decide what is an event (the benchmark's sensitivity table moves each by +-30 %); the
 # defaults sit in the middle of a plateau: blinks and contractions are found alike from 0.7x to 1.3x.
@@ -162,6 +164,9 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
 
     usable = sig.usable
     steady = ~_fast_head(sig, p)
+    # The tracker settles over the first frames of a video: a one-sided "contraction" already under way when the
+    # face is first seen has no onset to measure from.
+    settled_from = float(t[np.argmax(usable)]) + SETTLE_S if usable.any() else 0.0
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
@@ -187,7 +192,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         for run_start, run_stop in runs(active):
             for start, stop in split_contractions(drive, run_start, run_stop, p.split_prominence):
                 t0, t1 = span(t, start, stop, dt)
-                if t1 - t0 < p.min_contraction_s:
+                if t1 - t0 < p.min_contraction_s or t0 < settled_from:
                     continue
                 has_eye = bool(eye[start:stop].any())
                 if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
@@ -286,8 +291,8 @@ def detect_blinks(
     surroundings (``blink_window_s``) and at least ``noise_k`` robust noise SDs, whatever their absolute
     depth: shallow, incomplete blinks count. A peak whose half-height width exceeds ``blink_max_s`` is a
     sustained closure, not a blink; one where one eye is clearly more closed (``one_sided``) is a one-sided
-    contraction. Each blink's ``peak`` is its depth (mean closure of the two eyes at the deepest frame,
-    0..1 of this person's full blink) and ``complete`` says whether it reached ``blink_complete``. The span
+    contraction. Each blink's ``peak`` is its depth (closure of the more closed eye at the deepest frame,
+    0..1 of this person's full blink: the weaker eye's scale is the less certain) and ``complete`` says whether it reached ``blink_complete``. The span
     runs between the crossings of 10 % of the prominence on either side.
     """
     t = sig.t_s
@@ -295,8 +300,10 @@ def detect_blinks(
         return []
     fps = 1.0 / frame_interval(t)
     one_sided = one_sided if one_sided is not None else _one_sided_eye(sig, p)
-    both = np.nan_to_num(np.fmin(_lid(sig, "left", p), _lid(sig, "right", p)), nan=0.0)
-    mean = (sig.closure_left + sig.closure_right) / 2
+    left, right = _lid(sig, "left", p), _lid(sig, "right", p)
+    # Both eyes must dip, but a weak-signal eye dips less: the less-closed eye weighs 3/4, the other 1/4.
+    both = np.nan_to_num(0.75 * np.fmin(left, right) + 0.25 * np.fmax(left, right), nan=0.0)
+    deeper = np.fmax(sig.closure_left, sig.closure_right)
     prominence = max(p.blink_prominence, p.noise_k * robust_noise(both))
     wlen = max(3, round(p.blink_window_s * fps) | 1)
     with warnings.catch_warnings():  # a plateau wider than the window: prominence 0, filtered out anyway
@@ -315,7 +322,7 @@ def detect_blinks(
         lo, hi = int(np.floor(base[2][k])), int(np.ceil(base[3][k]))
         if one_sided["left"][pk] or one_sided["right"][pk]:
             continue
-        depth = float(np.clip(mean[pk], 0.0, 1.0))
+        depth = float(np.clip(deeper[pk], 0.0, 1.0))
         t0 = float(np.interp(base[2][k], index, t))
         t1 = float(np.interp(base[3][k], index, t))
         if hi <= lo:

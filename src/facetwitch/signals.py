@@ -221,8 +221,8 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
     as its deepest: each eye's dips are scaled by the 90th percentile
     of that eye's dips; the dips of the two eyes that coincide (within ``COUPLED_S``) and are comparable in
     depth on that scale (the shallower at least half the deeper) are blinks, and each eye's depth is the
-    90th percentile of its blinks. With fewer than three such blinks the first-step scale is used; without
-    brief dips at all, a typical depth.
+    90th percentile of its blinks (the largest, with one or two). Without such blinks the first-step scale is
+    used; without brief dips at all, a typical depth.
     """
     window = max(1, round(COUPLED_S * fps))
     dips = {s: _dips(raw_closure[s], robust_noise(raw_closure[s]), fps) for s in SIDES}
@@ -232,10 +232,7 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
         if dips[s].size:
             heights = raw_closure[s][dips[s]]
             dips[s] = dips[s][heights >= DIP_SHARE * np.percentile(heights, 98)]
-    first = {
-        s: float(np.percentile(raw_closure[s][dips[s]], 90)) if dips[s].size >= 3 else DEFAULT_CLOSURE_DEPTH
-        for s in SIDES
-    }
+    first = {s: _typical_depth(raw_closure[s][dips[s]]) for s in SIDES}
     first = {s: d if d >= MIN_CLOSURE_DEPTH else DEFAULT_CLOSURE_DEPTH for s, d in first.items()}
     left, right = dips["left"], dips["right"]
     blinks: dict[str, np.ndarray] = {"left": left[:0], "right": right[:0]}
@@ -252,12 +249,17 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
             blinks = {"left": li[alike], "right": ri[alike]}
     out: dict[str, float] = {}
     for s in SIDES:
-        if blinks[s].size >= 3:
-            depth = float(np.percentile(raw_closure[s][blinks[s]], 90))
-            out[s] = depth if depth >= MIN_CLOSURE_DEPTH else first[s]
-        else:
-            out[s] = first[s]
+        depth = _typical_depth(raw_closure[s][blinks[s]]) if blinks[s].size else first[s]
+        out[s] = depth if depth >= MIN_CLOSURE_DEPTH else first[s]
     return out
+
+
+def _typical_depth(heights: np.ndarray) -> float:
+    """A full blink's depth from dip heights: their 90th percentile (the largest of one or two); a typical depth
+    without any."""
+    if heights.size == 0:
+        return DEFAULT_CLOSURE_DEPTH
+    return float(np.percentile(heights, 90)) if heights.size >= 3 else float(heights.max())
 
 
 POSE_ITERATIONS = 6

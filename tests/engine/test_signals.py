@@ -250,15 +250,15 @@ def test_a_20_per_minute_control_gives_a_blink_rate_within_two_percent():
 
 def test_incomplete_blinks_are_found_labelled_and_their_share_reported():
     rec = Recording(seed=3)
-    depths = [1.0, 0.6, 1.0, 0.75, 0.55, 1.0, 0.7, 1.0, 0.65, 1.0, 0.8, 1.0, 0.6, 1.0, 1.0, 0.7]
+    depths = [1.0, 0.6, 1.0, 0.75, 0.55, 1.0, 0.7, 1.0, 0.65, 1.0, 0.78, 1.0, 0.6, 0.95, 1.0, 0.7]
     for i, d in enumerate(depths):
         rec.blink(1.0 + 3.5 * i, depth=d)
     _, events, _, summary = rec.analyse()
     blinks = of(events, "blink")
     assert len(blinks) == len(depths)
-    assert [b.complete for b in blinks] == [d >= 0.8 for d in depths]
+    assert [b.complete for b in blinks] == [d >= DetectionParams().blink_complete for d in depths]
     assert [b.peak for b in blinks] == pytest.approx(depths, abs=0.08)
-    incomplete = sum(d < 0.8 for d in depths)
+    incomplete = sum(d < DetectionParams().blink_complete for d in depths)
     assert summary.incomplete_blink_count == incomplete
     assert summary.incomplete_blink_fraction == pytest.approx(incomplete / len(depths))
 
