@@ -263,6 +263,7 @@ def _typical_depth(heights: np.ndarray) -> float:
 
 
 POSE_ITERATIONS = 6
+POSE_DEAD_BAND_DEG = 1.0
 POSE_MIN_RANGE_DEG = 6.0  # below this range of yaw and pitch there is nothing to regress out
 
 
@@ -282,6 +283,9 @@ def pose_compensated(
     if ok.sum() < 60:
         return values
     yaw, pitch = yaw_deg - np.median(yaw_deg[ok]), pitch_deg - np.median(pitch_deg[ok])
+    # A squeeze of the lids or a blink moves MediaPipe's pose estimate by a degree or so for its whole length;
+    # pose changes within that band are not used, so the fit cannot explain a spasm away.
+    yaw, pitch = (np.sign(a) * np.maximum(np.abs(a) - POSE_DEAD_BAND_DEG, 0.0) for a in (yaw, pitch))
     if np.ptp(yaw[ok]) < POSE_MIN_RANGE_DEG and np.ptp(pitch[ok]) < POSE_MIN_RANGE_DEG:
         return values
     design = np.column_stack([yaw, pitch, yaw**2 / 10.0, pitch**2 / 10.0, yaw * pitch / 10.0]) / 10.0

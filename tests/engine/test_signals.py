@@ -339,7 +339,8 @@ def test_pose_compensation_keeps_dips_and_leaves_still_recordings_alone():
     dips = -0.2 * blink_kernel(t, 10.0, 0.3)
     x = 1.0 + 0.01 * yaw + dips + rng.normal(0, 0.002, t.size)
     out = pose_compensated(t, x, yaw, np.zeros_like(t), np.ones(t.size, bool))
-    assert np.std(out - dips) < 0.004  # the pose-driven part is gone ...
+    # The pose-driven part (SD 0.106) is gone but for the +-1 deg dead band (pose jitter of blinks/spasms) ...
+    assert np.std(out - dips) < 0.008
     i = np.argmin(dips)
     assert out[i] - np.median(out) == pytest.approx(-0.2, abs=0.02)  # ... the blink is not
     still = pose_compensated(t, x, np.full(t.size, 2.0), np.zeros_like(t), np.ones(t.size, bool))
