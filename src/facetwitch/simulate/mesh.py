@@ -261,10 +261,11 @@ class MeshFace:
         zz = np.concatenate([z, np.full(len(anchors), z.max() + 1.0)])
         tri = st.triangles
         dst_tri = np.where(st.opening[:, None, None], dst_o[tri], dst[tri])
-        order = np.concatenate([np.flatnonzero(st.opening), np.flatnonzero(~st.opening)])
-        rest = order[len(np.flatnonzero(st.opening)) :]
-        far_first = rest[np.argsort(-zz[tri[rest]].mean(axis=1), kind="stable")]
-        order = np.concatenate([order[: len(order) - len(rest)], far_first])
+        # Drawing order: eye openings first (the lid skin above them is drawn over them as it closes), then
+        # the rest far to near, so the near side of a turned face hides the far side.
+        rest = np.flatnonzero(~st.opening)
+        rest = rest[np.argsort(-zz[tri[rest]].mean(axis=1), kind="stable")]
+        order = np.concatenate([np.flatnonzero(st.opening), rest])
         # Only triangles that moved need drawing: the rest of the region maps to itself.
         moved = np.abs(dst_tri - src[tri]).max(axis=(1, 2)) > 0.02
         order = order[moved[order]]
