@@ -65,8 +65,8 @@ def _contour(side: int) -> list[int]:
 
 @lru_cache(maxsize=8)
 def mesh_stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, float]) -> MeshStage:
-    """Place ``face`` so its height is 45 % × zoom of the picture height; the picture outside the photo is a
-    blurred mirror of it (no stretching of small photos to cover the frame)."""
+    """Place ``face`` so its height is 45 % × zoom of the picture height; the picture outside the photo is its
+    blurred, stretched edge (no blowing up of small photos to cover the frame)."""
     img, g0 = photo(face), geometry(face)
     w, h = size
     scale = 0.45 * h * zoom / g0.face_height
@@ -77,7 +77,10 @@ def mesh_stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[floa
         np.asarray(img), affine, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101
     )
     inside = cv2.warpAffine(np.full(img.shape[:2], 255, np.uint8), affine, (w, h), flags=cv2.INTER_LINEAR)
-    soft = cv2.GaussianBlur(sharp, (0, 0), max(3.0, 0.01 * w))
+    edge = cv2.warpAffine(  # edges stretched outwards: no mirrored copies of the face
+        np.asarray(img), affine, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    soft = cv2.GaussianBlur(edge, (0, 0), max(3.0, 0.01 * w))
     alpha = (cv2.GaussianBlur(inside, (0, 0), 3.0).astype(np.float32) / 255.0)[..., None]
     canvas = (sharp * alpha + soft * (1 - alpha)).astype(np.uint8)
     canvas.setflags(write=False)
@@ -258,10 +261,11 @@ class MeshFace:
         zz = np.concatenate([z, np.full(len(anchors), z.max() + 1.0)])
         tri = st.triangles
         dst_tri = np.where(st.opening[:, None, None], dst_o[tri], dst[tri])
-        order = np.concatenate([np.flatnonzero(st.opening), np.flatnonzero(~st.opening)])
-        rest = order[len(np.flatnonzero(st.opening)) :]
-        far_first = rest[np.argsort(-zz[tri[rest]].mean(axis=1), kind="stable")]
-        order = np.concatenate([order[: len(order) - len(rest)], far_first])
+        # Drawing order: eye openings first (the lid skin above them is drawn over them as it closes), then
+        # the rest far to near, so the near side of a turned face hides the far side.
+        rest = np.flatnonzero(~st.opening)
+        rest = rest[np.argsort(-zz[tri[rest]].mean(axis=1), kind="stable")]
+        order = np.concatenate([np.flatnonzero(st.opening), rest])
         # Only triangles that moved need drawing: the rest of the region maps to itself.
         moved = np.abs(dst_tri - src[tri]).max(axis=(1, 2)) > 0.02
         order = order[moved[order]]

@@ -68,15 +68,29 @@ def stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, fl
     m = round(MARGIN * max(w, h))
     cw, ch = w + 2 * m, h + 2 * m
     ph, pw = img.shape[:2]
-    scale = max(0.45 * h * zoom / geom.face_height, cw / pw, ch / ph)
+    face_scale = 0.45 * h * zoom / geom.face_height
+    cover = max(cw / pw, ch / ph)
+    # A photo covers the canvas unless that would blow the face up more than 2x (small photos): then the
+    # face keeps its size and the canvas beyond the photo is its blurred, stretched edge.
+    scale = max(face_scale, cover) if cover <= 2.0 * face_scale else face_scale
     fc = 0.5 * (geom.p(10) + geom.p(152))
     want = np.array([cw / 2 + offset[0] * w, ch / 2 - 0.03 * h + offset[1] * h])
-    tx = np.clip(want[0] - scale * fc[0], cw - scale * pw, 0.0)
-    ty = np.clip(want[1] - scale * fc[1], ch - scale * ph, 0.0)
+    tx, ty = want - scale * fc
+    if scale >= cover:
+        tx = np.clip(tx, cw - scale * pw, 0.0)
+        ty = np.clip(ty, ch - scale * ph, 0.0)
     affine = np.array([[scale, 0.0, tx], [0.0, scale, ty]])
     canvas = cv2.warpAffine(
         np.asarray(img), affine, (cw, ch), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101
     )
+    if scale < cover:
+        inside = cv2.warpAffine(np.full((ph, pw), 255, np.uint8), affine, (cw, ch), flags=cv2.INTER_LINEAR)
+        alpha = (cv2.GaussianBlur(inside, (0, 0), 3.0).astype(np.float32) / 255.0)[..., None]
+        edge = cv2.warpAffine(  # edges stretched outwards: no mirrored copies of the face
+            np.asarray(img), affine, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+        soft = cv2.GaussianBlur(edge, (0, 0), max(3.0, 0.01 * cw))
+        canvas = (canvas * alpha + soft * (1 - alpha)).astype(np.uint8)
     canvas.setflags(write=False)
     g: FaceGeometry = geom.transformed(affine)
     return Stage(canvas, FaceRig(g, (ch, cw)), m, g.center)
