@@ -118,7 +118,7 @@ def analyze(
             f"{path}: a face was found but never frontal or large enough to measure the eyelids; film the face "
             "from the front, closer to the camera"
         )
-    sig = normalise(t_s, raw_rows, usable)
+    sig = normalise(t_s, raw_rows, usable, blend_rows)
     detection = params or DetectionParams()
     events = detect_events(sig, detection)
     episodes = group_episodes(events)

@@ -63,7 +63,9 @@ class Event:
 
     ``peak`` is the strongest normalised deflection during the event (eye closure 0..1 for blinks and eye
     contractions, the largest region deflection otherwise; tremor: peak-to-peak amplitude in units of the
-    inter-ocular distance). ``frequency_hz`` is set for tremor only.
+    inter-ocular distance). For blinks ``peak`` is the blink's depth (0..1 of this person's full blink) and
+    ``complete`` says whether the lids closed fully (``False``: an incomplete blink); ``None`` for other kinds.
+    ``frequency_hz`` is set for tremor only.
     """
 
     kind: EventKind
@@ -73,6 +75,7 @@ class Event:
     regions: tuple[Region, ...] = ()
     peak: float = 0.0
     frequency_hz: float | None = None
+    complete: bool | None = None
 
     @property
     def duration_s(self) -> float:
@@ -101,7 +104,12 @@ class Episode:
 
 @dataclass(frozen=True)
 class SideSummary:
-    """Spasm metrics of one side (``both``: bilateral closures such as blepharospasm)."""
+    """Spasm metrics of one side (``both``: bilateral closures such as blepharospasm).
+
+    Defined on episodes, the clinical unit: ``spasm_time_fraction`` is the share of analysed time covered by
+    this side's episodes (from the first contraction's onset to the last one's end, pauses between the
+    twitches of a clonic burst included).
+    """
 
     episodes: int
     episodes_per_min: float
@@ -124,7 +132,8 @@ class Summary:
     """Whole-video metrics. Rates are per minute of *analysed* time (time with a usable face).
 
     ``laterality_index`` = (right - left) / (right + left) of spasm time: +1 all right, -1 all left,
-    ``None`` when there is no unilateral spasm.
+    ``None`` when there is no unilateral spasm. ``incomplete_blink_count`` / ``incomplete_blink_fraction``:
+    blinks in which the lids did not close fully, and their share of all blinks (``None`` without blinks).
     """
 
     analysed_duration_s: float
@@ -138,6 +147,8 @@ class Summary:
     affected_side: Side | None
     longest_episode_s: float
     tremor: TremorSummary
+    incomplete_blink_count: int = 0
+    incomplete_blink_fraction: float | None = None
 
 
 @dataclass(frozen=True)

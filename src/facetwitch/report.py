@@ -159,6 +159,13 @@ def _fact_items(items: list[tuple[str, str]]) -> str:
     return "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in items)
 
 
+def _incomplete(s) -> str:
+    """The incomplete-blink share, shown beside the blink rate (nothing without blinks)."""
+    if not s.blink_count or s.incomplete_blink_fraction is None:
+        return ""
+    return f", {s.incomplete_blink_count} incomplete ({_pct(s.incomplete_blink_fraction)})"
+
+
 def _glance(analysis: Analysis) -> str:
     s = analysis.summary
     scales = analysis.suggested_scales
@@ -167,7 +174,7 @@ def _glance(analysis: Analysis) -> str:
         ("Affected side", _side(s.affected_side)),
         ("Spasm episodes", f"{s.episodes_total}"),
         ("Longest episode", f"{s.longest_episode_s:.1f} s"),
-        ("Blink rate", f"{s.blink_rate_per_min:.1f} /min"),
+        ("Blink rate", f"{s.blink_rate_per_min:.1f} /min{_incomplete(s)}"),
         (
             "Tremor",
             f"{s.tremor.frequency_hz:.1f} Hz"
@@ -225,7 +232,7 @@ def _summary_section(analysis: Analysis) -> str:
         tremor = "none detected"
     whole = [
         ("Analysed time", f"{s.analysed_duration_s:.1f} s"),
-        ("Blinks", f"{s.blink_count} ({s.blink_rate_per_min:.1f} per minute)"),
+        ("Blinks", f"{s.blink_count} ({s.blink_rate_per_min:.1f} per minute){_incomplete(s)}"),
         ("Spasm episodes, all sides", f"{s.episodes_total}"),
         ("Affected side", _side(s.affected_side)),
         ("Laterality index", li_text),
@@ -246,7 +253,7 @@ def _summary_section(analysis: Analysis) -> str:
     side_rows = [
         row("Spasm episodes", lambda ss: f"{ss.episodes}"),
         row("Episodes per minute", lambda ss: f"{ss.episodes_per_min:.2f}"),
-        row("Time in spasm", lambda ss: _pct(ss.spasm_time_fraction)),
+        row("Time in spasm (episodes)", lambda ss: _pct(ss.spasm_time_fraction)),
         row("Eye closure (fraction of time)", lambda ss: _pct(ss.eye_closure_fraction)),
         row("Regions involved", lambda ss: _regions(ss.regions)),
         row("Spread beyond the eye", lambda ss: _yes_no(ss.spread_beyond_eye)),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
+from scipy.signal import find_peaks
 
 from facetwitch.landmarks import FaceObservation
 
@@ -115,9 +116,12 @@ def usable_mask(raw: np.ndarray, found: np.ndarray, limits: QualityLimits = Qual
 class Signals:
     """Normalised per-frame signals; NaN where the frame is not usable.
 
-    ``closure_*``: 0 = eye as open as its own baseline, 1 = as closed as in this person's blinks. ``brow_*`` / ``cheek_*``: raise (+) or
-    lowering (-) from rest; ``mouth_*``: pull of the mouth corner up and outwards from rest; in units of the
-    inner-eye-corner distance. ``jaw``: opening (chin away from nose) as a fraction of its resting distance.
+    ``closure_*``: 0 = eye as open as its own baseline, 1 = as closed as in this eye's own full blinks.
+    ``brow_*`` / ``cheek_*``: raise (+) or lowering (-) from rest; ``mouth_*``: pull of the mouth corner up and
+    outwards from rest; in units of the inner-eye-corner distance. ``jaw``: opening (chin away from nose) as a
+    fraction of its resting distance. ``head_speed_deg_s`` (optional): angular speed of the head (degrees/s);
+    frames of fast head motion are not read as one-sided contractions. ``blink_*`` (optional): MediaPipe's
+    eyeBlinkLeft/Right blendshapes on the same scale as ``closure_*`` (0 open .. 1 this eye's full blink).
     """
 
     t_s: np.ndarray
@@ -131,6 +135,9 @@ class Signals:
     mouth_left: np.ndarray
     mouth_right: np.ndarray
     jaw: np.ndarray
+    head_speed_deg_s: np.ndarray | None = None
+    blink_left: np.ndarray | None = None
+    blink_right: np.ndarray | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -175,49 +182,222 @@ def rolling_baseline(
 
 
 BASELINE_WINDOW_S = 20.0
+LOCAL_OPEN_WINDOW_S = 10.0  # longer than the longest sustained closure we expect to keep (tonic spasms)
+DEFAULT_CLOSURE_DEPTH = 0.75  # a typical full-blink aperture drop when a recording has too few blinks to tell
+MIN_CLOSURE_DEPTH = 0.08  # below this a "blink" is not a measurable lid movement: use the default instead
+COUPLED_S = 0.1  # the two eyes' dips of one blink peak within this of each other
+DIP_SHARE = 0.35  # dips shallower than this share of an eye's deepest are not blink candidates
 
 
-DEFAULT_CLOSURE_DEPTH = 0.75
+def robust_noise(x: np.ndarray) -> float:
+    """Noise SD of a signal from the median absolute frame-to-frame difference (robust to events).
 
-
-def full_closure_depth(closure_left: np.ndarray, closure_right: np.ndarray) -> float:
-    """How far the landmarker's aperture drops when this person's lids are fully shut (0..1).
-
-    The face mesh never brings the lid margins fully together, and how close it gets depends on the face
-    (deep-set eyes, glasses). Every recording has blinks, and a blink is a full closure of both eyes, so the
-    99th percentile of the bilateral closure is this person's full-closure depth; without enough blinks a
-    typical depth is used. Dividing by it expresses closure relative to the patient's own blink.
+    Units: those of ``x``. NaN samples are skipped.
     """
-    both = np.fmin(closure_left, closure_right)
-    both = both[np.isfinite(both)]
-    if both.size < 30:
+    d = np.diff(x[np.isfinite(x)])
+    if d.size < 3:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2))
+
+
+def _dips(x: np.ndarray, noise: float, fps: float) -> np.ndarray:
+    """Indices of brief (<= 1 s at half height) dips of a closure-like series, above 5 noise SDs."""
+    filled = np.nan_to_num(x, nan=0.0)
+    peaks, _ = find_peaks(filled, prominence=max(0.03, 5.0 * noise), width=(None, max(2.0, fps)))
+    return peaks
+
+
+def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[str, float]:
+    """Each eye's own full-blink depth: how far ITS aperture drops in this person's blinks (0..1).
+
+    The face mesh never brings the lid margins fully together and how close it gets differs between faces
+    and between the two eyes of one face (ptosis, glasses, a lid the mesh reads poorly: a "weak-signal" eye
+    may move only a third as much as the other). Each eye is therefore scaled by its own blink amplitude,
+    so that a symmetric blink reads the same on both eyes and a weak-signal eye does not make the other look
+    like a one-sided contraction.
+
+    Blinks are told from one-sided twitches (which can be deeper than blinks, and make the other eye dip a
+    little through the mesh's coupling) in two steps, among each eye's brief dips at least ``DIP_SHARE`` as deep
+    as its deepest: each eye's dips are scaled by the 90th percentile
+    of that eye's dips; the dips of the two eyes that coincide (within ``COUPLED_S``) and are comparable in
+    depth on that scale (the shallower at least half the deeper) are blinks, and each eye's depth is the
+    90th percentile of its blinks (the largest, with one or two). Without such blinks the first-step scale is
+    used; without brief dips at all, a typical depth.
+    """
+    window = max(1, round(COUPLED_S * fps))
+    dips = {s: _dips(raw_closure[s], robust_noise(raw_closure[s]), fps) for s in SIDES}
+    # Blinks are among an eye's deepest brief dips; the many shallow wobbles (head turns, the mesh's coupling
+    # to the other eye) would otherwise outnumber them.
+    for s in SIDES:
+        if dips[s].size:
+            heights = raw_closure[s][dips[s]]
+            dips[s] = dips[s][heights >= DIP_SHARE * np.percentile(heights, 98)]
+    first = {s: _typical_depth(raw_closure[s][dips[s]]) for s in SIDES}
+    first = {s: d if d >= MIN_CLOSURE_DEPTH else DEFAULT_CLOSURE_DEPTH for s, d in first.items()}
+    left, right = dips["left"], dips["right"]
+    blinks: dict[str, np.ndarray] = {"left": left[:0], "right": right[:0]}
+    if left.size and right.size:
+        gap = np.abs(left[:, None] - right[None, :])
+        j = np.argmin(gap, axis=1)
+        pairs = [
+            (i, right[k]) for i, k in zip(left, j, strict=True) if gap[left.searchsorted(i), k] <= window
+        ]
+        if pairs:
+            li, ri = (np.array(x) for x in zip(*pairs, strict=True))
+            nl, nr = raw_closure["left"][li] / first["left"], raw_closure["right"][ri] / first["right"]
+            alike = np.fmin(nl, nr) >= 0.5 * np.fmax(nl, nr)
+            blinks = {"left": li[alike], "right": ri[alike]}
+    out: dict[str, float] = {}
+    for s in SIDES:
+        depth = _typical_depth(raw_closure[s][blinks[s]]) if blinks[s].size else first[s]
+        out[s] = depth if depth >= MIN_CLOSURE_DEPTH else first[s]
+    return out
+
+
+def _typical_depth(heights: np.ndarray) -> float:
+    """A full blink's depth from dip heights: their 90th percentile (the largest of one or two); a typical depth
+    without any."""
+    if heights.size == 0:
         return DEFAULT_CLOSURE_DEPTH
-    depth = float(np.percentile(both, 99))
-    return depth if depth >= 0.4 else DEFAULT_CLOSURE_DEPTH
+    return float(np.percentile(heights, 90)) if heights.size >= 3 else float(heights.max())
 
 
-def normalise(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> Signals:
-    """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline."""
+POSE_ITERATIONS = 6
+POSE_DEAD_BAND_DEG = 1.0
+POSE_MIN_RANGE_DEG = 6.0  # below this range of yaw and pitch there is nothing to regress out
+
+
+def pose_compensated(
+    t_s: np.ndarray, values: np.ndarray, yaw_deg: np.ndarray, pitch_deg: np.ndarray, usable: np.ndarray
+) -> np.ndarray:
+    """``values`` with the part that follows head pose removed (same units).
+
+    Turning or nodding the head foreshortens the far eye and changes the perspective on the mouth corners in
+    the face mesh even after the rotation is undone; left and right change in opposite directions, which
+    looks like a one-sided contraction. The pose dependence is fitted per signal as a quadratic in yaw and
+    pitch (degrees) to the deviation from a slow rolling median, by least squares repeated with the dips
+    (blinks, contractions: they only move one way) left out, and subtracted. Recordings whose pose hardly
+    varies are returned unchanged.
+    """
+    ok = usable & np.isfinite(values) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg)
+    if ok.sum() < 60:
+        return values
+    yaw, pitch = yaw_deg - np.median(yaw_deg[ok]), pitch_deg - np.median(pitch_deg[ok])
+    # A squeeze of the lids or a blink moves MediaPipe's pose estimate by a degree or so for its whole length;
+    # pose changes within that band are not used, so the fit cannot explain a spasm away.
+    yaw, pitch = (np.sign(a) * np.maximum(np.abs(a) - POSE_DEAD_BAND_DEG, 0.0) for a in (yaw, pitch))
+    if np.ptp(yaw[ok]) < POSE_MIN_RANGE_DEG and np.ptp(pitch[ok]) < POSE_MIN_RANGE_DEG:
+        return values
+    design = np.column_stack([yaw, pitch, yaw**2 / 10.0, pitch**2 / 10.0, yaw * pitch / 10.0]) / 10.0
+    design = np.nan_to_num(design)
+    selected = ok
+    coef = np.zeros(design.shape[1])
+    for _ in range(POSE_ITERATIONS):
+        # The slow baseline and the pose dependence are estimated in turn, each without the other.
+        base = rolling_baseline(t_s, values - design @ coef, ok, percentile=50, window_s=BASELINE_WINDOW_S)
+        residual = values - base
+        for _ in range(2):
+            coef, *_ = np.linalg.lstsq(design[selected], residual[selected], rcond=None)
+            fitted = residual - design @ coef
+            spread = 1.4826 * np.median(np.abs(fitted[ok] - np.median(fitted[ok])))
+            selected = ok & (np.abs(fitted) <= 3.0 * spread + 1e-12)
+            if selected.sum() < 30:
+                return values
+    return values - design @ coef
+
+
+POSE_SMOOTH_S = 0.5
+
+
+def smooth_pose(t_s: np.ndarray, angle_deg: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """A head angle (degrees) median-filtered over ``POSE_SMOOTH_S``: MediaPipe's pose estimate jumps by a degree
+    or two for the few frames of a blink or twitch (it is fitted to the whole mesh, lids included), and a pose
+    model fitted to those jumps would explain the blink away. Real turns and nods are slower."""
+    values = np.where(usable, angle_deg.astype(np.float64), np.nan)
+    ok = np.isfinite(values)
+    if ok.sum() < 3:
+        return values
+    size = max(3, round(POSE_SMOOTH_S / frame_interval(t_s)) | 1)
+    out = np.full(values.shape, np.nan)
+    out[ok] = ndimage.median_filter(values[ok], size=size, mode="nearest")
+    return out
+
+
+def normalise(
+    t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray, blend: np.ndarray | None = None
+) -> Signals:
+    """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline.
+
+    Head pose is regressed out of every per-side signal first (:func:`pose_compensated`); eye closure is
+    then scaled by each eye's own blink depth (:func:`eye_closure_depths`). ``blend`` (N x len(BLENDSHAPES),
+    optional) is kept for the per-frame table and used by :func:`blink_strength`.
+    """
+
+    yaw, pitch = (smooth_pose(t_s, raw[:, RAW[name]], usable) for name in ("yaw_deg", "pitch_deg"))
 
     def col(name: str) -> np.ndarray:
         return np.where(usable, raw[:, RAW[name]].astype(np.float64), np.nan)
 
     def deviation(name: str, sign: float, *, relative: bool) -> np.ndarray:
-        values = col(name)
+        values = pose_compensated(t_s, col(name), yaw, pitch, usable)
         base = rolling_baseline(t_s, values, usable, percentile=50, window_s=BASELINE_WINDOW_S)
         return sign * (values / base - 1.0 if relative else values - base)
 
     out: dict[str, np.ndarray] = {}
+    raw_closure: dict[str, np.ndarray] = {}
     for s in SIDES:
-        aperture = col(f"aperture_{s}")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_aperture = np.log(np.where(col(f"aperture_{s}") > 0, col(f"aperture_{s}"), np.nan))
+        aperture = np.exp(pose_compensated(t_s, log_aperture, yaw, pitch, usable))
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
         open_base = rolling_baseline(t_s, aperture, usable, percentile=85, window_s=BASELINE_WINDOW_S)
-        out[f"closure_{s}"] = np.clip(1.0 - aperture / open_base, 0.0, 1.0)
-    depth = full_closure_depth(out["closure_left"], out["closure_right"])
+        closure = 1.0 - aperture / open_base
+        # The face mesh sometimes settles a few percent lower after a blink or a turn and stays there for seconds:
+        # closure counts from the most open level of the surrounding seconds, so such steps are not spasms.
+        local_open = rolling_baseline(t_s, closure, usable, percentile=10, window_s=LOCAL_OPEN_WINDOW_S)
+        raw_closure[s] = np.clip(closure - np.fmax(local_open, 0.0), 0.0, 1.0)
+    depths = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s))
     for s in SIDES:
-        out[f"closure_{s}"] = np.clip(out[f"closure_{s}"] / depth, 0.0, 1.0)
+        out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)
         out[f"brow_{s}"] = deviation(f"brow_{s}", +1.0, relative=False)
         out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
         out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)
     out["jaw"] = deviation("jaw", +1.0, relative=True)
-    return Signals(t_s=t_s, usable=usable, **out)
+    if blend is not None:
+        out.update(blendshape_closure(t_s, blend, usable))
+    return Signals(t_s=t_s, usable=usable, head_speed_deg_s=head_speed(t_s, raw, usable), **out)
+
+
+def blendshape_closure(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -> dict[str, np.ndarray]:
+    """MediaPipe's eyeBlinkLeft/Right (the subject's own sides) as ``blink_left``/``blink_right`` on the
+    closure scale: rise above the eye's rolling open level (15th percentile), divided by this eye's own
+    full-blink rise (:func:`eye_closure_depths`). The blendshape comes from a separate model head that reads the
+    eye's appearance, so it still moves when the mesh reads a lid poorly. Empty when the model gave none."""
+    raw_blink: dict[str, np.ndarray] = {}
+    for s in SIDES:
+        column = blend[:, BLENDSHAPES.index(f"eyeBlink{s.capitalize()}")].astype(np.float64)
+        values = np.where(usable, column, np.nan)
+        if not np.isfinite(values).any():
+            return {}
+        base = rolling_baseline(t_s, values, usable, percentile=15, window_s=BASELINE_WINDOW_S)
+        raw_blink[s] = np.clip(values - base, 0.0, 1.0)
+    depths = eye_closure_depths(raw_blink, 1.0 / frame_interval(t_s))
+    return {f"blink_{s}": np.clip(raw_blink[s] / depths[s], 0.0, 1.0) for s in SIDES}
+
+
+def head_speed(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Angular speed of the head (degrees/s) per frame from yaw, pitch and roll, over usable frames.
+
+    Frame-to-frame differences of the pose angles, divided by the frame interval, combined as a vector norm
+    and median-filtered over 0.15 s: MediaPipe's pose estimate jumps for a frame or two when the lids or mouth
+    move fast (it is fitted to the whole mesh), a jerk of the head lasts longer. NaN where not usable.
+    """
+    angles = raw[:, [RAW["yaw_deg"], RAW["pitch_deg"], RAW["roll_deg"]]].astype(np.float64)
+    angles = np.where(usable[:, None], angles, np.nan)
+    if t_s.size < 3:
+        return np.zeros(t_s.size)
+    rate = np.gradient(angles, t_s, axis=0)
+    speed = np.sqrt(np.sum(rate**2, axis=1))
+    filled = np.nan_to_num(speed, nan=0.0)
+    size = max(3, round(0.15 / frame_interval(t_s)) | 1)
+    return np.where(np.isfinite(speed), ndimage.median_filter(filled, size=size, mode="nearest"), np.nan)

@@ -10,6 +10,10 @@ Scale anchors are those of the published scales (sources in docs/clinical-source
 The mapping from video measurements to an anchor is ours (it is a rule, not a validated instrument) and each
 suggestion carries the rule text that fired. Normal resting blink rate: about 17/min, 26/min in conversation
 (Bentivoglio et al. 1997 [SC-3]); above ``INCREASED_BLINK_RATE`` we call blinking increased.
+
+The clinical unit is the **episode** (a burst of contractions of one side, see :mod:`facetwitch.episodes`):
+time in spasm, spasms per minute and the JRS "spasm lasting more than 1 s" rule are all measured on episodes,
+not on the individual twitches within them (a 1.8 s clonic burst of 0.25 s twitches is a spasm of 1.8 s).
 """
 
 from __future__ import annotations
@@ -57,11 +61,10 @@ def _closed_fraction(sig: Signals, side: str) -> float:
 def summarise(sig: Signals, events: list[Event], episodes: list[Episode]) -> Summary:
     duration = analysed_duration(sig)
     minutes = duration / 60.0 if duration > 0 else float("nan")
-    contractions = [e for e in events if e.kind == "contraction"]
 
     def side_summary(side: str) -> SideSummary:
         eps = [e for e in episodes if e.side == side]
-        spasm_time = sum(e.duration_s for e in contractions if e.side == side)
+        spasm_time = covered_s([(e.start_s, e.end_s) for e in eps])
         regions = {r for e in eps for r in e.regions}
         return SideSummary(
             episodes=len(eps),
@@ -76,6 +79,7 @@ def summarise(sig: Signals, events: list[Event], episodes: list[Episode]) -> Sum
     left_t, right_t = sides["left"].spasm_time_fraction, sides["right"].spasm_time_fraction
     laterality = (right_t - left_t) / (right_t + left_t) if right_t + left_t > 0 else None
     blinks = [e for e in events if e.kind == "blink"]
+    incomplete = sum(e.complete is False for e in blinks)
     return Summary(
         analysed_duration_s=duration,
         blink_count=len(blinks),
@@ -88,7 +92,19 @@ def summarise(sig: Signals, events: list[Event], episodes: list[Episode]) -> Sum
         affected_side=_affected_side(sides, laterality),
         longest_episode_s=max((e.duration_s for e in episodes), default=0.0),
         tremor=_tremor_summary(events, duration),
+        incomplete_blink_count=incomplete,
+        incomplete_blink_fraction=incomplete / len(blinks) if blinks else None,
     )
+
+
+def covered_s(spans: list[tuple[float, float]]) -> float:
+    """Seconds covered by the union of (start, end) spans (overlaps counted once)."""
+    total, reach = 0.0, float("-inf")
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
 
 
 def _rate(count: int, minutes: float) -> float:
@@ -123,7 +139,8 @@ def suggest_scales(summary: Summary, episodes: list[Episode], events: list[Event
     """Suggested JRS severity/frequency and SMC grade, each with the rule that produced it."""
     contractions = [e for e in events if e.kind == "contraction"]
     eye_peak = max((e.peak for e in contractions if "eye" in e.regions), default=0.0)
-    longest = max((e.duration_s for e in contractions), default=0.0)
+    # A spasm, clinically, is the whole burst (an episode), not one twitch within it.
+    longest = max((e.duration_s for e in episodes), default=0.0)
     spasm_fraction = max(summary.left.spasm_time_fraction, summary.right.spasm_time_fraction,
                          summary.both.spasm_time_fraction)  # fmt: skip
     closure = max(summary.left.eye_closure_fraction, summary.right.eye_closure_fraction)
@@ -159,10 +176,10 @@ def suggest_scales(summary: Summary, episodes: list[Episode], events: list[Event
         frequency = ScaleSuggestion(4, f"an eye closed {closure:.0%} of the time (> 50%) -> 4")
     elif longest > TONIC_S:
         frequency = ScaleSuggestion(
-            3, f"spasm lasting {longest:.1f} s (> 1 s), eyes open > 50% of the time -> 3"
+            3, f"spasm episode lasting {longest:.1f} s (> 1 s), eyes open > 50% of the time -> 3"
         )
     else:
-        frequency = ScaleSuggestion(2, f"all spasms shorter than 1 s (longest {longest:.2f} s) -> 2")
+        frequency = ScaleSuggestion(2, f"all spasm episodes shorter than 1 s (longest {longest:.2f} s) -> 2")
 
     # SMC grade [SC-2] for unilateral (hemifacial) spasm only.
     side = summary.affected_side if summary.affected_side in ("left", "right") else None

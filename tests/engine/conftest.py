@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from facetwitch.simulate import Blepharospasm, Blink, HeadMotion, Scenario, Smile, Spasm, Tremor, render
+from facetwitch.simulate import (
+    Blepharospasm,
+    Blink,
+    HeadMotion,
+    HeadTurn,
+    Scenario,
+    Smile,
+    Spasm,
+    Tremor,
+    render,
+)
 
 SMALL = (640, 480)
 
@@ -62,6 +72,17 @@ def rotated_video(tmp_path_factory):
     return _render(tmp_path_factory, "rotated", Scenario(
         duration_s=6.0, fps=30.0, size=SMALL, seed=5, rotation=90,
         events=[Blink(1.0), Spasm(3.0, "right", pattern="tonic", hold_s=1.5)],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def weak_eye_turn_video(tmp_path_factory):
+    """A control with a weak-signal left eye (its lid shown at 30 %), incomplete blinks and a slow 18-degree head
+    turn with a blink during it (tuning face, first renderer)."""
+    return _render(tmp_path_factory, "weak-eye-turn", Scenario(
+        face="hopper", duration_s=12.0, fps=30.0, size=SMALL, seed=6, lid_gain=(1.0, 0.3),
+        events=[Blink(1.0), Blink(3.0, depth=0.6), HeadTurn(4.5, 4.5, yaw_deg=18.0), Blink(6.6),
+                Blink(10.2, depth=0.65)],
     ))  # fmt: skip
 
 

@@ -130,7 +130,7 @@ def test_long_bilateral_closure_is_blepharospasm_not_blink():
 
 
 @pytest.mark.parametrize("freq", [3.5, 5.0, 8.0, 11.0])
-def test_jaw_tremor_frequency_within_half_hertz(freq):
+def test_jaw_tremor_frequency_within_a_tenth_of_a_hertz(freq):
     fps = 30.0 if freq < 10 else 60.0
     sig = make_signals(duration_s=20, fps=fps)
     t = sig["t_s"]
@@ -140,7 +140,7 @@ def test_jaw_tremor_frequency_within_half_hertz(freq):
     assert len(tremors) == 1
     e = tremors[0]
     assert e.side == "both" and e.regions == ("jaw",)
-    assert e.frequency_hz == pytest.approx(freq, abs=0.5)
+    assert e.frequency_hz == pytest.approx(freq, abs=0.1)  # measured error <= 0.01 Hz; the bar is 0.3 Hz
     assert e.start_s == pytest.approx(6, abs=0.6) and e.end_s == pytest.approx(10, abs=0.6)
 
 
@@ -216,3 +216,18 @@ def test_detection_params_are_respected():
     strict = detect_events(build(sig), DetectionParams(blink_max_s=0.5))
     lenient = detect_events(build(sig), DetectionParams(blink_max_s=1.0))
     assert strict[0].kind == "contraction" and lenient[0].kind == "blink"
+
+
+def test_lid_oscillation_at_the_jaw_tremor_rate_is_crosstalk_not_a_lid_tremor():
+    sig = make_signals(duration_s=20, noise=0.001)
+    t = sig["t_s"]
+    window = (t >= 6) & (t < 11)
+    sig["jaw"] = sig["jaw"] + np.where(window, 0.04 * np.sin(2 * np.pi * 6.0 * t), 0.0)
+    # The mesh carries a little of the jaw's movement into one lid, at the same rate.
+    sig["closure_right"] = sig["closure_right"] + np.where(window, 0.012 * np.sin(2 * np.pi * 6.0 * t), 0.0)
+    # An independent lid tremor at another rate and time is kept.
+    lid = (t >= 13) & (t < 17)
+    sig["closure_left"] = sig["closure_left"] + np.where(lid, 0.15 * np.sin(2 * np.pi * 4.5 * t), 0.0)
+    tremors = detect_tremor(build(sig))
+    assert [(e.side, e.regions) for e in tremors] == [("both", ("jaw",)), ("left", ("eye",))]
+    assert tremors[1].frequency_hz == pytest.approx(4.5, abs=0.1)

@@ -13,10 +13,13 @@ import pytest
 
 from facetwitch.records import Episode, Event
 from facetwitch.simulate import (
+    HELDOUT_FACES,
+    TUNING_FACES,
     Blepharospasm,
     Blink,
     Camera,
     HeadMotion,
+    HeadTurn,
     Scenario,
     SimulatedVideo,
     Smile,
@@ -29,6 +32,9 @@ from facetwitch.simulate import (
     list_faces,
     render,
     render_frames,
+    truth_of,
+    tuning_suite,
+    variety_suite,
 )
 from facetwitch.simulate.faces import geometry
 from facetwitch.simulate.kinematics import Motion
@@ -188,7 +194,7 @@ def test_container_must_suit_the_codec(tmp_path):
 
 def test_real_face_photos_are_found_and_measured_with_the_patients_right_eye_on_the_image_left():
     faces = list_faces()
-    assert {"astronaut", "hopper"} <= set(faces)
+    assert set(TUNING_FACES) | set(HELDOUT_FACES) <= set(faces) and len(faces) >= 6
     for name in faces:
         g = geometry(name)
         assert g.p(33)[0] < g.p(133)[0] < g.p(362)[0] < g.p(263)[0]  # subject's right eye on the image left
@@ -361,14 +367,17 @@ def test_other_codecs_write_decodable_files(tmp_path):
         assert len(frames) == 12 and frames[0].width == 320
 
 
-def test_rendering_is_deterministic_given_a_seed():
+@pytest.mark.parametrize(("renderer", "face"), [("warp", "astronaut"), ("mesh", "takeo")])
+def test_rendering_is_deterministic_given_a_seed(renderer, face):
     sc = Scenario(
-        duration_s=1.5,
+        face=face,
+        duration_s=1.0,
         size=(320, 240),
-        events=[Speech(0.1, 1.3)],
+        events=[Speech(0.1, 0.8)],
         head_motion=HeadMotion(),
         camera=Camera(noise_std=5.0, flicker=0.1, jpeg_quality=50),
         seed=11,
+        renderer=renderer,
     )
 
     def digest(s):
@@ -403,10 +412,128 @@ def test_suites_cover_what_the_benchmark_needs():
     controls = [s for s in bench if not any(isinstance(e, Spasm | Blepharospasm | Tremor) for e in s.events)]
     assert len(controls) >= 3
 
+    variety = variety_suite()
+    assert len(variety) >= 10 and (640, 480) in {s.size for s in variety}
+    assert any(s.camera.noise_std > 0 for s in variety) and any(s.camera.jpeg_quality for s in variety)
+    assert any(s.rotation for s in variety) and any(s.mirrored for s in variety)
     held = heldout_suite()
-    assert len(held) >= 10 and (640, 480) in {s.size for s in held}
-    assert any(s.camera.noise_std > 0 for s in held) and any(s.camera.jpeg_quality for s in held)
-    assert any(s.rotation for s in held) and any(s.mirrored for s in held)
-    assert {s.name for s in held}.isdisjoint({s.name for s in bench})
-    for s in [demo, *bench, *held]:
+    assert {s.name for s in held}.isdisjoint({s.name for s in tuning_suite()})
+    for s in [demo, *bench, *variety, *held]:
         s.validate()
+
+
+def test_heldout_suite_shares_no_face_and_no_renderer_with_the_tuning_suite():
+    tuning, held = tuning_suite(), heldout_suite()
+    assert set(TUNING_FACES).isdisjoint(HELDOUT_FACES)
+    assert {s.face for s in tuning} <= set(TUNING_FACES) and {s.face for s in held} == set(HELDOUT_FACES)
+    assert {s.face for s in tuning}.isdisjoint({s.face for s in held})
+    assert {s.renderer for s in tuning} == {"warp"} and {s.renderer for s in held} == {"mesh"}
+
+
+def test_heldout_suite_holds_the_hard_material_the_issue_names():
+    held = heldout_suite()
+    events = [e for s in held for e in s.events]
+    assert {25.0, 30.0, 60.0} <= {s.fps for s in held}
+    assert any(s.size[0] * s.size[1] <= 640 * 480 for s in held)
+    assert any(s.rotation == 90 for s in held) and any(s.mirrored for s in held)
+    yaws = [
+        abs(e.yaw_deg) for e in events if isinstance(e, HeadTurn) and e.duration_s >= 4 and abs(e.yaw_deg) > 5
+    ]
+    assert yaws and all(15 <= y <= 20 for y in yaws)
+    assert any(abs(e.pitch_deg) >= 10 for e in events if isinstance(e, HeadTurn))
+    assert any(isinstance(e, HeadTurn) and e.duration_s <= 0.3 for e in events)  # jerks
+    # blinks during a slow turn in one clip, none during the turn in another
+    turns = {s.name: [e for e in s.events if isinstance(e, HeadTurn) and e.duration_s >= 4] for s in held}
+    during_turn = {
+        name: any(
+            any(t.start_s < b.start_s < t.start_s + t.duration_s for t in ts)
+            for b in s.events
+            if isinstance(b, Blink)
+        )
+        for s in held
+        if (name := s.name) and (ts := turns[s.name])
+    }
+    assert True in during_turn.values() and False in during_turn.values()
+    assert any(min(s.lid_gain) / max(s.lid_gain) <= 0.3 for s in held)  # a weak-signal eye
+    assert any(max(s.lid_gain) <= 0.3 for s in held)  # lid travel at 30 %
+    depths = [e.depth for e in events if isinstance(e, Blink)]
+    assert sum(0.55 <= d <= 0.8 for d in depths) >= 10 and sum(d >= 0.9 for d in depths) >= 20
+    for s in held:
+        if s.name.endswith("control-20bpm"):
+            rate = sum(isinstance(e, Blink) for e in s.events) / s.duration_s * 60
+            assert 15 <= rate <= 25, rate
+    kinds = {type(e).__name__ for e in events}
+    assert {"Spasm", "Blepharospasm", "Tremor", "Smile", "Speech"} <= kinds
+    assert sum(s.is_control for s in held) >= 5
+
+
+def test_blink_depth_is_carried_by_the_truth():
+    sc = Scenario(duration_s=4.0, events=[Blink(0.5), Blink(2.0, 0.3, depth=0.6)])
+    events, _ = truth_of(sc)
+    assert [e.peak for e in events] == [1.0, 0.6]
+    assert Blink(0.0).complete and not Blink(0.0, depth=0.6).complete
+    with pytest.raises(ValueError, match="depth"):
+        Scenario(duration_s=4.0, events=[Blink(0.5, depth=0.1)]).validate()
+    with pytest.raises(ValueError, match="renderer"):
+        Scenario(renderer="oil-paint").validate()
+    with pytest.raises(ValueError, match="lid_gain"):
+        Scenario(lid_gain=(1.0, 0.0)).validate()
+
+
+# --- the second renderer --------------------------------------------------------------------------------
+
+
+def _apertures(frames, size):
+    """Per frame: MediaPipe's (subject-right, subject-left) lid distance / eye width, and the eye widths."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from facetwitch.model import resolve
+
+    options = vision.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(resolve())), running_mode=vision.RunningMode.VIDEO
+    )
+    w, h = size
+    rows = []
+    with vision.FaceLandmarker.create_from_options(options) as lm:
+        for _, t, rgb in frames:
+            res = lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), round(t * 1000))
+            assert res.face_landmarks, f"MediaPipe lost the face at {t:.2f} s"
+            p = np.array([[q.x * w, q.y * h] for q in res.face_landmarks[0]])
+            widths = [np.linalg.norm(p[s[2]] - p[s[3]]) for s in (RIGHT, LEFT)]
+            aps = [
+                np.linalg.norm(p[s[0]] - p[s[1]]) / wd for s, wd in zip((RIGHT, LEFT), widths, strict=True)
+            ]
+            rows.append([t, *aps, *widths])
+    return np.array(rows)
+
+
+@pytest.mark.parametrize(("face", "renderer"), [("biden", "mesh"), ("astronaut", "warp")])
+def test_a_complete_blink_closes_the_measured_aperture_and_an_incomplete_one_less(face, renderer):
+    sc = Scenario(face=face, duration_s=2.4, size=SMALL, renderer=renderer, seed=2,
+                  events=[Blink(0.5, 0.3), Blink(1.5, 0.3, depth=0.65)])  # fmt: skip
+    a = _apertures(render_frames(sc), SMALL)
+    t = a[:, 0]
+    base = np.median(a[(t < 0.45) | (t > 2.0), 1:3], axis=0)
+    full = 1 - a[(t > 0.5) & (t < 0.8), 1:3].min(axis=0) / base
+    part = 1 - a[(t > 1.5) & (t < 1.8), 1:3].min(axis=0) / base
+    assert (full > 0.5).all(), f"complete blink closed the measured aperture by only {full}"
+    # MediaPipe under-reads closure, so the incomplete blink is judged relative to the complete one:
+    # 0.65 of the travel, within a wide tolerance for the mesh's non-linear reading.
+    ratio = part / full
+    assert ((ratio > 0.35) & (ratio < 0.9)).all(), f"incomplete/complete closure {ratio}"
+    assert np.abs(a[-5:, 1:3] / base - 1).max() < 0.15  # the eyes reopen
+
+
+def test_mesh_renderer_weak_eye_and_head_turn_foreshortens_the_far_eye():
+    sc = Scenario(face="biden", duration_s=2.2, size=SMALL, renderer="mesh", seed=4, lid_gain=(1.0, 0.25),
+                  events=[Blink(0.3, 0.3), HeadTurn(0.9, 1.3, yaw_deg=20.0)])  # fmt: skip
+    a = _apertures(render_frames(sc), SMALL)
+    t = a[:, 0]
+    base = np.median(a[t < 0.25, 1:3], axis=0)
+    drop = 1 - a[(t > 0.3) & (t < 0.65), 1:3].min(axis=0) / base
+    # MediaPipe couples the eyes, so a lid shown at 25 % of its travel reads as more than 25 % of the other's
+    assert drop[1] < 0.65 * drop[0], f"weak (left) eye closed {drop[1]:.0%}, strong eye {drop[0]:.0%}"
+    ratio = a[:, 3] / a[:, 4]  # subject-right / subject-left eye width
+    at_turn = ratio[np.argmin(np.abs(t - 1.55))]
+    assert abs(at_turn / np.median(ratio[t < 0.85]) - 1) > 0.1, "a 20° yaw should foreshorten one eye"

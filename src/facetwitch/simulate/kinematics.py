@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .scenario import Blepharospasm, Blink, Scenario, Smile, Spasm, Speech, Tremor, contractions_of
+from .scenario import (
+    Blepharospasm,
+    Blink,
+    HeadTurn,
+    Scenario,
+    Smile,
+    Spasm,
+    Speech,
+    Tremor,
+    contractions_of,
+)
 
 SIDE_INDEX = {"right": (0,), "left": (1,), "both": (0, 1)}
 
@@ -64,6 +74,7 @@ class Motion:
     """Evaluates a scenario's expression channels at arbitrary times (s). Seeded, deterministic."""
 
     def __init__(self, scenario: Scenario):
+        self.lid_gain = np.asarray(scenario.lid_gain, dtype=float)
         self.items: list[tuple[object, object]] = []
         for i, ev in enumerate(scenario.events):
             if isinstance(ev, Spasm | Blepharospasm):
@@ -77,8 +88,7 @@ class Motion:
         pose = Pose()
         for ev, extra in self.items:
             if isinstance(ev, Blink):
-                d = ev.duration_s
-                pose.raise_to("lid", (0, 1), envelope(t, ev.start_s, 0.32 * d, 0.12 * d, 0.56 * d))
+                pose.raise_to("lid", (0, 1), ev.depth * self.blink_profile(ev, t))
             elif isinstance(ev, Spasm | Blepharospasm):
                 for c in extra:
                     _contraction(pose, c, t, bleph=isinstance(ev, Blepharospasm))
@@ -95,7 +105,25 @@ class Motion:
                     e = envelope(t, s.start_s, 0.4 * s.length_s, 0.1 * s.length_s, 0.5 * s.length_s)
                     pose.jaw = max(pose.jaw, s.jaw * e)
                     pose.pucker = max(pose.pucker, s.pucker * e)
+        if (self.lid_gain != 1.0).any():
+            pose.lid = pose.lid * self.lid_gain
+            pose.lower_lid = pose.lower_lid * self.lid_gain
         return pose
+
+    def blink_profile(self, ev: Blink, t: float) -> float:
+        """0..1 lid closure shape of a blink at time ``t`` (s): closes in 32 % of its length, reopens in 56 %."""
+        d = ev.duration_s
+        return envelope(t, ev.start_s, 0.32 * d, 0.12 * d, 0.56 * d)
+
+    def head_turn(self, t: float) -> tuple[float, float, float]:
+        """(yaw, pitch, roll) in degrees from the scenario's :class:`HeadTurn` events at time ``t`` (s)."""
+        out = np.zeros(3)
+        for ev, _ in self.items:
+            if isinstance(ev, HeadTurn):
+                half = ev.duration_s / 2
+                e = envelope(t, ev.start_s, half, 0.0, half)
+                out += e * np.array([ev.yaw_deg, ev.pitch_deg, ev.roll_deg])
+        return float(out[0]), float(out[1]), float(out[2])
 
 
 def _contraction(pose: Pose, c, t: float, bleph: bool) -> None:

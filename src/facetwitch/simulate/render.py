@@ -18,7 +18,7 @@ from facetwitch.records import Episode, Event
 
 from .faces import FaceGeometry, geometry, photo
 from .kinematics import Motion
-from .scenario import HeadMotion, Scenario, truth_of
+from .scenario import HeadMotion, HeadTurn, Scenario, truth_of
 from .warp import FaceRig
 
 VFR_TIME_BASE = Fraction(1, 90000)
@@ -68,15 +68,29 @@ def stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, fl
     m = round(MARGIN * max(w, h))
     cw, ch = w + 2 * m, h + 2 * m
     ph, pw = img.shape[:2]
-    scale = max(0.45 * h * zoom / geom.face_height, cw / pw, ch / ph)
+    face_scale = 0.45 * h * zoom / geom.face_height
+    cover = max(cw / pw, ch / ph)
+    # A photo covers the canvas unless that would blow the face up more than 2x (small photos): then the
+    # face keeps its size and the canvas beyond the photo is its blurred, stretched edge.
+    scale = max(face_scale, cover) if cover <= 2.0 * face_scale else face_scale
     fc = 0.5 * (geom.p(10) + geom.p(152))
     want = np.array([cw / 2 + offset[0] * w, ch / 2 - 0.03 * h + offset[1] * h])
-    tx = np.clip(want[0] - scale * fc[0], cw - scale * pw, 0.0)
-    ty = np.clip(want[1] - scale * fc[1], ch - scale * ph, 0.0)
+    tx, ty = want - scale * fc
+    if scale >= cover:
+        tx = np.clip(tx, cw - scale * pw, 0.0)
+        ty = np.clip(ty, ch - scale * ph, 0.0)
     affine = np.array([[scale, 0.0, tx], [0.0, scale, ty]])
     canvas = cv2.warpAffine(
         np.asarray(img), affine, (cw, ch), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101
     )
+    if scale < cover:
+        inside = cv2.warpAffine(np.full((ph, pw), 255, np.uint8), affine, (cw, ch), flags=cv2.INTER_LINEAR)
+        alpha = (cv2.GaussianBlur(inside, (0, 0), 3.0).astype(np.float32) / 255.0)[..., None]
+        edge = cv2.warpAffine(  # edges stretched outwards: no mirrored copies of the face
+            np.asarray(img), affine, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+        soft = cv2.GaussianBlur(edge, (0, 0), max(3.0, 0.01 * cw))
+        canvas = (canvas * alpha + soft * (1 - alpha)).astype(np.uint8)
     canvas.setflags(write=False)
     g: FaceGeometry = geom.transformed(affine)
     return Stage(canvas, FaceRig(g, (ch, cw)), m, g.center)
@@ -103,54 +117,104 @@ def time_base(scenario: Scenario) -> Fraction:
     return 1 / Fraction(scenario.fps).limit_denominator(1001)
 
 
-def head_transform(hm: HeadMotion | None, t: float, center: np.ndarray, out_center: np.ndarray, seed: int):
+def head_transform(
+    hm: HeadMotion | None,
+    t: float,
+    center: np.ndarray,
+    out_center: np.ndarray,
+    seed: int,
+    turn: tuple[float, float, float] = (0.0, 0.0, 0.0),
+):
     """3x3 homography from canvas to output pixels at time ``t`` (s): roll, translation, scale drift and a
-    slight yaw (perspective) about the face centre."""
+    slight yaw (perspective) about the face centre, plus ``turn`` = (yaw, pitch, roll) degrees as a flat
+    picture turned in perspective (:class:`HeadTurn` yaw/pitch go through :func:`cylinder_turn` instead)."""
     rng = np.random.default_rng([seed, 4242])
     phases = rng.uniform(0, 2 * np.pi, size=5)
     to_origin = np.array([[1, 0, -center[0]], [0, 1, -center[1]], [0, 0, 1.0]])
     back = np.array([[1, 0, out_center[0]], [0, 1, out_center[1]], [0, 0, 1.0]])
-    if hm is None:
-        return back @ to_origin
-    w = 2 * np.pi / hm.period_s
-    roll = np.deg2rad(hm.amplitude_deg) * np.sin(w * t + phases[0])
-    tx = hm.translate_px * np.sin(w * t / 1.3 + phases[1])
-    ty = hm.translate_px * 0.6 * np.sin(w * t / 1.7 + phases[2])
-    s = 1.0 + hm.scale * np.sin(w * t / 2.1 + phases[3])
-    yaw = np.deg2rad(hm.yaw_deg) * np.sin(w * t / 1.5 + phases[4])
+    roll = np.deg2rad(turn[2])
+    yaw, pitch = np.deg2rad(turn[0]), np.deg2rad(turn[1])
+    tx = ty = 0.0
+    s = 1.0
+    if hm is not None:
+        w = 2 * np.pi / hm.period_s
+        roll += np.deg2rad(hm.amplitude_deg) * np.sin(w * t + phases[0])
+        tx = hm.translate_px * np.sin(w * t / 1.3 + phases[1])
+        ty = hm.translate_px * 0.6 * np.sin(w * t / 1.7 + phases[2])
+        s = 1.0 + hm.scale * np.sin(w * t / 2.1 + phases[3])
+        yaw += np.deg2rad(hm.yaw_deg) * np.sin(w * t / 1.5 + phases[4])
     c, si = np.cos(roll), np.sin(roll)
     sim = np.array([[s * c, -s * si, tx], [s * si, s * c, ty], [0, 0, 1.0]])
     f = 2.5 * abs(center[1])  # a plausible focal length in pixels for the perspective impression
     yaw_h = np.array([[np.cos(yaw), 0, 0], [0, 1, 0], [-np.sin(yaw) / f, 0, 1.0]])
-    return back @ sim @ yaw_h @ to_origin
+    pitch_h = np.array([[1, 0, 0], [0, np.cos(pitch), 0], [0, -np.sin(pitch) / f, 1.0]])
+    return back @ sim @ yaw_h @ pitch_h @ to_origin
+
+
+CYLINDER_IOD = 1.2  # radius of the cylinder a HeadTurn rolls the face around, in inter-ocular distances
+
+
+def cylinder_turn(frame: np.ndarray, center: np.ndarray, radius: float, yaw_deg: float, pitch_deg: float):
+    """The picture wrapped on a vertical (yaw) and a horizontal (pitch) cylinder of ``radius`` pixels about
+    ``center`` and turned by the angles (degrees): the side turning away compresses, the near side widens.
+    Fades to no motion beyond the cylinder. Separable, so the maps are two 1-D lookups."""
+    h, w = frame.shape[:2]
+
+    def axis(n: int, c: float, angle_deg: float) -> np.ndarray:
+        x = np.arange(n, dtype=np.float64)
+        u = (x - c) / radius
+        src = c + radius * np.sin(np.arcsin(np.clip(u, -1, 1)) - np.deg2rad(angle_deg))
+        fade = np.clip((1.25 - np.abs(u)) / 0.35, 0.0, 1.0)
+        return (x + fade * (src - np.clip(u, -1, 1) * radius - c)).astype(np.float32)
+
+    map_x = np.broadcast_to(axis(w, center[0], yaw_deg)[None, :], (h, w))
+    map_y = np.broadcast_to(axis(h, center[1], pitch_deg)[:, None], (h, w))
+    return cv2.remap(frame, np.ascontiguousarray(map_x), np.ascontiguousarray(map_y), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REFLECT101)  # fmt: skip
 
 
 def render_frames(scenario: Scenario) -> Iterator[tuple[int, float, np.ndarray]]:
     """Yield (pts, time s, stored RGB frame) for every frame, after orientation and mirroring."""
     scenario.validate()
+    if scenario.renderer == "mesh":
+        from .mesh import mesh_frames
+
+        for pts, t, frame in mesh_frames(scenario):
+            yield pts, t, orient(frame, scenario)
+        return
     st = stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
     motion = Motion(scenario)
     w, h = scenario.size
     cam = scenario.camera
     out_center = np.array([w / 2 + scenario.offset[0] * w, h / 2 - 0.03 * h + scenario.offset[1] * h])
     face_c = out_center + st.margin
+    turning = any(isinstance(e, HeadTurn) for e in scenario.events)
+    radius = CYLINDER_IOD * st.rig.iod
     for i, (pts, t) in enumerate(frame_times(scenario)):
         face = st.rig.apply(st.canvas, motion.pose_at(t))
-        if scenario.head_motion is None:
+        yaw, pitch, roll = motion.head_turn(t)
+        if scenario.head_motion is None and not turning:
             m = st.margin
             frame = np.ascontiguousarray(face[m : m + h, m : m + w])
         else:
-            hom = head_transform(scenario.head_motion, t, face_c, out_center, scenario.seed)
+            hom = head_transform(scenario.head_motion, t, face_c, out_center, scenario.seed, (0.0, 0.0, roll))
             frame = cv2.warpPerspective(
                 face, hom, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
             )
+            if yaw or pitch:
+                frame = cylinder_turn(frame, out_center, radius, yaw, pitch)
         frame = _camera(frame, cam, t, scenario.seed, i)
-        if scenario.mirrored:
-            frame = frame[:, ::-1]
-        if scenario.rotation:
-            # Stored turned counter-clockwise; the player turns it back clockwise by `rotation`.
-            frame = np.rot90(frame, k=scenario.rotation // 90)
-        yield pts, t, np.ascontiguousarray(frame)
+        yield pts, t, orient(frame, scenario)
+
+
+def orient(frame: np.ndarray, scenario: Scenario) -> np.ndarray:
+    """The upright picture as stored: mirrored like a selfie camera, and turned counter-clockwise by the
+    scenario's rotation (the player turns it back clockwise from the metadata)."""
+    if scenario.mirrored:
+        frame = frame[:, ::-1]
+    if scenario.rotation:
+        frame = np.rot90(frame, k=scenario.rotation // 90)
+    return np.ascontiguousarray(frame)
 
 
 def _camera(frame: np.ndarray, cam, t: float, seed: int, index: int) -> np.ndarray:
@@ -225,9 +289,18 @@ def render(scenario: Scenario, path: str | os.PathLike[str]) -> SimulatedVideo:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    st = stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
-    events, episodes = truth_of(scenario, eye_height_iod=st.rig.geom.eye_height_iod())
-    return SimulatedVideo(path, events, episodes, scenario, times, st.rig.iod)
+    events, episodes = truth_of(scenario, eye_height_iod=geometry(scenario.face).eye_height_iod())
+    return SimulatedVideo(path, events, episodes, scenario, times, still_iod_px(scenario))
+
+
+def still_iod_px(scenario: Scenario) -> float:
+    """Inter-ocular distance (pixels) of the still face in the upright picture the renderer makes."""
+    size, zoom, offset = tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset)
+    if scenario.renderer == "mesh":
+        from .mesh import mesh_stage
+
+        return mesh_stage(scenario.face, size, zoom, offset).geom.iod
+    return stage(scenario.face, size, zoom, offset).rig.iod
 
 
 def _encoder_options(scenario: Scenario) -> dict[str, str]:

@@ -11,18 +11,45 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facetwitch.evaluation import INCOMPLETE_BLINK_DEPTH
 from facetwitch.records import REGIONS, Episode, Event
 
 SPASM_REGIONS = ("brow", "eye", "cheek", "mouth")
 CODECS = ("h264", "hevc", "mjpeg", "mpeg4", "vp9")
 
 
+RENDERERS = ("warp", "mesh")  # first renderer (displacement warp) and second (piecewise-affine mesh)
+
+
 @dataclass(frozen=True)
 class Blink:
-    """Bilateral synchronous full lid closure: closes in ~1/3 of ``duration_s``, reopens more slowly."""
+    """Bilateral synchronous lid closure: closes in ~1/3 of ``duration_s``, reopens more slowly.
+
+    ``depth`` (0.3..1) is the closure fraction of the open aperture at the blink's peak: 1 = complete,
+    below :data:`INCOMPLETE_BLINK_DEPTH` = incomplete (the lids stop short). Truth carries it as
+    ``Event.peak``.
+    """
 
     start_s: float
     duration_s: float = 0.25
+    depth: float = 1.0
+
+    @property
+    def complete(self) -> bool:
+        return self.depth >= INCOMPLETE_BLINK_DEPTH
+
+
+@dataclass(frozen=True)
+class HeadTurn:
+    """A head turn out and back (or a jerk when short): yaw/pitch/roll in degrees at the extreme, reached
+    over ``duration_s / 2`` and returned over the rest with a raised-cosine profile. No truth: a turn is
+    not a contraction. Positive yaw turns the face towards the image right, positive pitch nods down."""
+
+    start_s: float
+    duration_s: float
+    yaw_deg: float = 0.0
+    pitch_deg: float = 0.0
+    roll_deg: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -156,6 +183,13 @@ class Scenario:
     offset: tuple[float, float] = (0.0, 0.0)
     camera: Camera = field(default_factory=Camera)
     name: str = ""
+    renderer: str = "warp"
+    lid_gain: tuple[float, float] = (1.0, 1.0)
+
+    @property
+    def is_control(self) -> bool:
+        """No spasm, blepharospasm or tremor: every episode or tremor found here is a false alarm."""
+        return not any(isinstance(e, Spasm | Blepharospasm | Tremor) for e in self.events)
 
     @property
     def suffix(self) -> str:
@@ -179,14 +213,20 @@ class Scenario:
             raise ValueError(f"codec must be one of {CODECS}, got {self.codec!r}")
         if not 0.3 <= self.zoom <= 3.0:
             raise ValueError(f"zoom must be within 0.3..3, got {self.zoom}")
+        if self.renderer not in RENDERERS:
+            raise ValueError(f"renderer must be one of {RENDERERS}, got {self.renderer!r}")
+        if len(self.lid_gain) != 2 or not all(0.1 <= g <= 1.0 for g in self.lid_gain):
+            raise ValueError(f"lid_gain must be two values within 0.1..1, got {self.lid_gain}")
         for ev in self.events:
             _validate_event(ev, self.duration_s)
 
 
 def _validate_event(ev: object, duration_s: float) -> None:
     name = type(ev).__name__
-    if not isinstance(ev, Blink | Spasm | Blepharospasm | Tremor | Smile | Speech):
-        raise ValueError(f"unknown event {ev!r}: use Blink, Spasm, Blepharospasm, Tremor, Smile or Speech")
+    if not isinstance(ev, Blink | Spasm | Blepharospasm | Tremor | Smile | Speech | HeadTurn):
+        raise ValueError(
+            f"unknown event {ev!r}: use Blink, Spasm, Blepharospasm, Tremor, Smile, Speech or HeadTurn"
+        )
     end = ev.start_s + _length(ev)
     if ev.start_s < 0 or end > duration_s + 1e-9:
         raise ValueError(f"{name} at {ev.start_s:.2f}-{end:.2f} s lies outside the clip (0-{duration_s} s)")
@@ -206,6 +246,13 @@ def _validate_event(ev: object, duration_s: float) -> None:
         raise ValueError(f"{name}.intensity must be within 0.05..1, got {ev.intensity}")
     if isinstance(ev, Blink) and not 0.08 <= ev.duration_s <= 1.0:
         raise ValueError(f"Blink.duration_s must be within 0.08..1 s, got {ev.duration_s}")
+    if isinstance(ev, Blink) and not 0.3 <= ev.depth <= 1.0:
+        raise ValueError(f"Blink.depth must be within 0.3..1 (closure fraction), got {ev.depth}")
+    if isinstance(ev, HeadTurn):
+        if ev.duration_s < 0.1:
+            raise ValueError(f"HeadTurn.duration_s must be >= 0.1 s, got {ev.duration_s}")
+        if max(abs(ev.yaw_deg), abs(ev.pitch_deg), abs(ev.roll_deg)) > 30:
+            raise ValueError("HeadTurn angles must be within ±30 degrees")
     if isinstance(ev, Blepharospasm) and ev.hold_s < 0.6:
         raise ValueError(f"Blepharospasm.hold_s must be >= 0.6 s, got {ev.hold_s}")
     if isinstance(ev, Tremor):
@@ -278,7 +325,9 @@ def truth_of(scenario: Scenario, eye_height_iod: float = 0.12) -> tuple[list[Eve
     episodes: list[Episode] = []
     for i, ev in enumerate(scenario.events):
         if isinstance(ev, Blink):
-            events.append(Event("blink", ev.start_s, ev.start_s + ev.duration_s, "both", ("eye",), peak=1.0))
+            events.append(
+                Event("blink", ev.start_s, ev.start_s + ev.duration_s, "both", ("eye",), peak=float(ev.depth))
+            )
         elif isinstance(ev, Spasm | Blepharospasm):
             cons = contractions_of(ev, i, scenario.seed)
             for c in cons:

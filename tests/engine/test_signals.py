@@ -1,0 +1,424 @@
+"""Unit tests of signals.py and of the detector fed by it, on synthetic landmark arrays and raw rows.
+
+Raw rows are made the way NeuroKit2 simulates physiological signals: event kernels of a known shape (a blink
+closes in ~1/3 of its length and reopens more slowly) added to a baseline with drift and noise, so every
+expected value below comes from the generator, not from the code under test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facetwitch.episodes import group_episodes
+from facetwitch.events import DetectionParams, detect_events
+from facetwitch.landmarks import FaceObservation
+from facetwitch.pipeline import _quality_warnings
+from facetwitch.signals import (
+    BROW_MID,
+    CHEEK,
+    CHIN,
+    EYE,
+    MOUTH_CORNER,
+    NOSE_TIP,
+    RAW,
+    RAW_COLUMNS,
+    QualityLimits,
+    eye_closure_depths,
+    head_angles,
+    measure,
+    normalise,
+    pose_compensated,
+    robust_noise,
+    usable_mask,
+)
+from facetwitch.summary import summarise
+
+FPS = 30.0
+
+# ---------------------------------------------------------------------------- synthetic landmark arrays
+
+
+def face_in_head_frame() -> np.ndarray:
+    """478 points (x to the subject's left, y up, z out of the face; pixels) with the measured ones placed
+    like a real face: eyes 60 px apart at the corners' midpoints, 12 px open lids, mouth below the nose."""
+    p = np.zeros((478, 3))
+    for side, sx in (("left", 1.0), ("right", -1.0)):
+        eye = EYE[side]
+        p[eye["outer"]] = (sx * 45, 40, -8)
+        p[eye["inner"]] = (sx * 15, 40, -5)
+        for k, (upper, lower) in enumerate(eye["pairs"]):
+            x = sx * (22 + 8 * k)
+            p[upper] = (x, 46, -3)
+            p[lower] = (x, 34, -3)
+        p[BROW_MID[side]] = (sx * 32, 62, 0)
+        p[CHEEK[side]] = (sx * 35, 5, 0)
+        p[MOUTH_CORNER[side]] = (sx * 25, -35, -5)
+    p[NOSE_TIP] = (0, 0, 20)
+    p[CHIN] = (0, -80, 0)
+    return p
+
+
+def rotation(yaw_deg: float, pitch_deg: float, roll_deg: float = 0.0) -> np.ndarray:
+    """Rotation matrix of the head (head frame -> camera frame) for the given angles (degrees)."""
+    y, p, r = np.radians([yaw_deg, pitch_deg, roll_deg])
+    ry = np.array([[np.cos(y), 0, np.sin(y)], [0, 1, 0], [-np.sin(y), 0, np.cos(y)]])
+    rx = np.array([[1, 0, 0], [0, np.cos(p), -np.sin(p)], [0, np.sin(p), np.cos(p)]])
+    rz = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    return rz @ ry @ rx
+
+
+def observe(head: np.ndarray, yaw: float, pitch: float, roll: float = 0.0, scale: float = 1.0):
+    """The face as a landmarker reports it: rotated, scaled, in image pixels (y down, z into the screen)."""
+    r = rotation(yaw, pitch, roll)
+    cam = scale * head @ r.T
+    points = np.column_stack([640 + cam[:, 0], 360 - cam[:, 1], -cam[:, 2]]).astype(np.float32)
+    pose = np.eye(4, dtype=np.float32)
+    pose[:3, :3] = scale * r
+    return FaceObservation(points=points, blendshapes={}, pose=pose)
+
+
+@pytest.mark.parametrize("yaw,pitch,roll", [(20, 0, 0), (-20, 0, 0), (0, 10, 0), (0, -10, 0), (15, -8, 6)])
+def test_measure_is_unchanged_by_head_turns_nods_and_tilts(yaw, pitch, roll):
+    head = face_in_head_frame()
+    front = measure(observe(head, 0, 0))
+    turned = measure(observe(head, yaw, pitch, roll))
+    shape = [RAW[c] for c in RAW_COLUMNS if c.split("_")[0] in ("aperture", "brow", "cheek", "mouth", "jaw")]
+    assert turned[shape] == pytest.approx(front[shape], abs=1e-4)
+    assert front[RAW["aperture_left"]] == pytest.approx(
+        12 / np.hypot(30, 3), abs=1e-4
+    )  # lid gap / eye width (3-D)
+    assert head_angles(observe(head, yaw, pitch, roll).pose) == pytest.approx((yaw, pitch, roll), abs=0.01)
+
+
+def test_measure_sees_one_lid_closing_and_one_mouth_corner_pulled():
+    head = face_in_head_frame()
+    rest = measure(observe(head, 10, 5))
+    head[[p[0] for p in EYE["right"]["pairs"]], 1] -= 9  # right upper lid 3/4 down
+    head[MOUTH_CORNER["left"]] += (6, 6, 0)  # left corner pulled up and out
+    moved = measure(observe(head, 10, 5))
+    assert moved[RAW["aperture_right"]] == pytest.approx(rest[RAW["aperture_right"]] / 4, rel=1e-3)
+    assert moved[RAW["aperture_left"]] == pytest.approx(rest[RAW["aperture_left"]], rel=1e-4)
+    assert moved[RAW["mouth_left"]] - rest[RAW["mouth_left"]] == pytest.approx(12 / np.sqrt(2) / 30, rel=1e-3)
+    assert moved[RAW["mouth_right"]] == pytest.approx(rest[RAW["mouth_right"]], abs=1e-5)
+
+
+def test_usable_mask_rejects_turned_away_small_and_missing_faces():
+    head = face_in_head_frame()
+    rows = np.stack(
+        [
+            measure(observe(head, 0, 0)),
+            measure(observe(head, 40, 0)),  # beyond max_yaw_deg
+            measure(observe(head, 0, 34)),  # beyond max_pitch_deg
+            measure(observe(head, 0, 0, scale=0.3)),  # eyes 18 px apart: too small to read the lids
+            measure(observe(head, 30, -25)),
+            np.full(len(RAW_COLUMNS), np.nan, dtype=np.float32),  # no face
+        ]
+    )
+    found = np.array([True] * 5 + [False])
+    assert usable_mask(rows, found).tolist() == [True, False, False, False, True, False]
+    assert usable_mask(rows, found, QualityLimits(max_yaw_deg=45)).tolist()[1] is True
+
+
+def test_quality_warnings_name_each_problem():
+    n = 300
+    t = np.arange(n) / 15.0  # 15 fps, 20 s
+    head = face_in_head_frame()
+    row_ok, row_turned = measure(observe(head, 0, 0)), measure(observe(head, 45, 0))
+    rows = np.tile(row_ok, (n, 1))
+    rows[:30] = row_turned  # 10 % turned away
+    found = np.ones(n, dtype=bool)
+    found[-45:] = False  # 15 % without a face
+    rows[-45:] = np.nan
+    warnings = _quality_warnings(t, found, rows, container_duration_s=40.0, fps=15.0)
+    text = " | ".join(warnings)
+    assert "truncated" in text and "no face in 15%" in text and "head turned too far in 10%" in text
+    assert "frame rate 15/s is low" in text and "only 20 s of video" in text
+    clean = _quality_warnings(
+        np.arange(1800) / 30.0, np.ones(1800, bool), np.tile(row_ok, (1800, 1)), 60.0, 30.0
+    )
+    assert clean == []
+
+
+# ------------------------------------------------------------------------------------- synthetic raw rows
+
+
+def blink_kernel(t: np.ndarray, start: float, duration: float = 0.25) -> np.ndarray:
+    """0..1 lid closure of one blink: raised-cosine close over 1/3 of ``duration``, slower reopening."""
+    x = (t - start) / duration
+    close = np.where((x > 0) & (x < 1 / 3), 0.5 - 0.5 * np.cos(np.pi * x * 3), 0.0)
+    hold = np.where((x >= 1 / 3) & (x < 0.45), 1.0, 0.0)
+    reopen = np.where((x >= 0.45) & (x < 1), 0.5 + 0.5 * np.cos(np.pi * (x - 0.45) / 0.55), 0.0)
+    return close + hold + reopen
+
+
+class Recording:
+    """Raw rows (like :func:`measure` produces) with events injected; everything in generator units."""
+
+    def __init__(self, duration_s: float = 60.0, fps: float = FPS, noise: float = 0.004, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.t = np.arange(0, duration_s, 1 / fps)
+        n = self.t.size
+        self.rng = rng
+        self.noise = noise
+        self.lid = {"left": np.zeros(n), "right": np.zeros(n)}  # 0..1 lid closure per eye
+        self.gain = {"left": 0.7, "right": 0.7}  # how far the mesh aperture drops at full closure
+        self.open = {"left": 0.32, "right": 0.30}
+        self.lower = {k: np.zeros(n) for k in ("cheek_left", "cheek_right", "mouth_left", "mouth_right")}
+        self.yaw = np.zeros(n)
+        self.pitch = np.zeros(n)
+        self.found = np.ones(n, dtype=bool)
+        self.blinks: list[tuple[float, float]] = []
+
+    def blink(self, start: float, depth: float = 1.0, duration: float = 0.25, lag_s: float = 0.0) -> None:
+        self.lid["right"] = np.maximum(self.lid["right"], depth * blink_kernel(self.t, start, duration))
+        self.lid["left"] = np.maximum(self.lid["left"], depth * blink_kernel(self.t, start + lag_s, duration))
+        self.blinks.append((start, depth))
+
+    def twitch(self, side: str, start: float, duration: float, depth: float = 0.8, pull: float = 0.1) -> None:
+        k = blink_kernel(self.t, start, duration)
+        self.lid[side] = np.maximum(self.lid[side], depth * k)
+        other = "left" if side == "right" else "right"
+        self.lid[other] = np.maximum(self.lid[other], 0.12 * depth * k)  # the mesh couples the eyes
+        self.lower[f"mouth_{side}"] += pull * k
+        self.lower[f"cheek_{side}"] += 0.4 * pull * k
+
+    def raw(self) -> np.ndarray:
+        n = self.t.size
+        rows = np.zeros((n, len(RAW_COLUMNS)), dtype=np.float32)
+        for side in ("left", "right"):
+            aperture = self.open[side] * (1 - self.gain[side] * self.lid[side])
+            rows[:, RAW[f"aperture_{side}"]] = aperture + self.rng.normal(0, self.noise * self.open[side], n)
+            rows[:, RAW[f"brow_{side}"]] = 0.7 + self.rng.normal(0, 0.002, n)
+            for region in ("cheek", "mouth"):
+                base = 0.1 if region == "cheek" else -0.9
+                rows[:, RAW[f"{region}_{side}"]] = (
+                    base + self.lower[f"{region}_{side}"] + self.rng.normal(0, 0.002, n)
+                )
+        rows[:, RAW["jaw"]] = 2.6 + self.rng.normal(0, 0.002, n)
+        rows[:, RAW["iod_px"]] = 120.0
+        rows[:, RAW["yaw_deg"]] = self.yaw
+        rows[:, RAW["pitch_deg"]] = self.pitch
+        rows[~self.found] = np.nan
+        return rows
+
+    def analyse(self, params: DetectionParams | None = None):
+        raw = self.raw()
+        usable = usable_mask(raw, self.found)
+        sig = normalise(self.t, raw, usable)
+        events = detect_events(sig, params or DetectionParams())
+        episodes = group_episodes(events)
+        return sig, events, episodes, summarise(sig, events, episodes)
+
+
+def regular_blinks(
+    rec: Recording, per_min: float, depth=1.0, first: float = 1.0, clear_of: tuple[float, float] = (0.0, 0.0)
+) -> list[float]:
+    """Blinks every 60/per_min s from ``first``; none within 0.6 s of the ``clear_of`` span (s)."""
+    starts = [
+        float(s)
+        for s in np.arange(first, rec.t[-1] - 1, 60.0 / per_min)
+        if not clear_of[0] - 0.9 < s < clear_of[1] + 0.6
+    ]
+    for s in starts:
+        rec.blink(float(s), depth=depth if np.isscalar(depth) else depth(s))
+    return starts
+
+
+def of(events, kind: str, side: str | None = None):
+    return [e for e in events if e.kind == kind and (side is None or e.side == side)]
+
+
+def test_robust_noise_recovers_the_sd_of_white_noise_despite_events():
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 0.01, 6000)
+    x[1000:1010] += 0.5  # an event does not inflate the noise estimate
+    assert robust_noise(x) == pytest.approx(0.01, rel=0.05)
+
+
+def test_a_20_per_minute_control_gives_a_blink_rate_within_two_percent():
+    rec = Recording(seed=2)
+    starts = regular_blinks(rec, 20.0)
+    _, events, episodes, summary = rec.analyse()
+    blinks = of(events, "blink")
+    assert len(blinks) == len(starts) == 20
+    assert [b.start_s for b in blinks] == pytest.approx(starts, abs=0.05)
+    assert summary.blink_rate_per_min == pytest.approx(20.0, rel=0.02)
+    assert episodes == [] and of(events, "contraction") == []
+    assert summary.incomplete_blink_count == 0 and summary.incomplete_blink_fraction == 0.0
+
+
+def test_incomplete_blinks_are_found_labelled_and_their_share_reported():
+    rec = Recording(seed=3)
+    depths = [1.0, 0.6, 1.0, 0.75, 0.55, 1.0, 0.7, 1.0, 0.65, 1.0, 0.78, 1.0, 0.6, 0.95, 1.0, 0.7]
+    for i, d in enumerate(depths):
+        rec.blink(1.0 + 3.5 * i, depth=d)
+    _, events, _, summary = rec.analyse()
+    blinks = of(events, "blink")
+    assert len(blinks) == len(depths)
+    assert [b.complete for b in blinks] == [d >= DetectionParams().blink_complete for d in depths]
+    assert [b.peak for b in blinks] == pytest.approx(depths, abs=0.08)
+    incomplete = sum(d < DetectionParams().blink_complete for d in depths)
+    assert summary.incomplete_blink_count == incomplete
+    assert summary.incomplete_blink_fraction == pytest.approx(incomplete / len(depths))
+
+
+def test_a_symmetric_blink_reads_symmetric_when_the_eyes_open_differently():
+    rec = Recording(seed=4)
+    rec.open = {"left": 0.36, "right": 0.24}  # one eye opens wider (ptosis-like)
+    rec.gain = {"left": 0.8, "right": 0.55}  # and its mesh closes further
+    regular_blinks(rec, 15.0)
+    sig, events, _, _ = rec.analyse()
+    for b in of(events, "blink"):
+        i = np.argmin(np.abs(sig.t_s - (b.start_s + b.end_s) / 2))
+        window = slice(i - 6, i + 6)
+        assert np.nanmax(sig.closure_left[window]) == pytest.approx(
+            np.nanmax(sig.closure_right[window]), abs=0.06
+        )
+    assert len(of(events, "blink")) == 15 and of(events, "contraction") == []
+
+
+@pytest.mark.parametrize("ratio", [0.45, 0.3])
+def test_a_weak_signal_eye_makes_no_one_sided_spasm_and_still_shows_its_own_twitch(ratio):
+    rec = Recording(seed=5, noise=0.003)
+    rec.gain = {"left": 0.7, "right": 0.7 * ratio}  # the right eye's mesh moves ratio times as much
+    regular_blinks(rec, 18.0)
+    _, events, episodes, _ = rec.analyse()
+    assert len(of(events, "blink")) == 18
+    assert of(events, "contraction") == [] and episodes == []
+    # A one-sided lid twitch of the weak eye (about half its blink amplitude) is still a right contraction.
+    rec2 = Recording(seed=6, noise=0.003)
+    rec2.gain = dict(rec.gain)
+    n_blinks = len(regular_blinks(rec2, 18.0, clear_of=(31.0, 33.0)))
+    for k in range(4):
+        rec2.twitch("right", 31.0 + 0.5 * k, 0.3, depth=0.55, pull=0.0)
+    _, events2, episodes2, _ = rec2.analyse()
+    assert [(e.side, e.contractions) for e in episodes2] == [("right", 4)]
+    assert len(of(events2, "blink")) == n_blinks
+
+
+def test_eye_depths_follow_blinks_not_deeper_one_sided_twitches():
+    rec = Recording(seed=7, noise=0.002)
+    regular_blinks(rec, 15.0, clear_of=(20.0, 25.3))
+    for k in range(12):  # a clonic burst deeper than the blinks, on the left
+        rec.twitch("left", 20.0 + 0.45 * k, 0.3, depth=1.25)
+    raw = rec.raw()
+    closure = {s: 1 - raw[:, RAW[f"aperture_{s}"]] / rec.open[s] for s in ("left", "right")}
+    depths = eye_closure_depths(closure, FPS)
+    assert depths["left"] == pytest.approx(0.7, abs=0.04) and depths["right"] == pytest.approx(0.7, abs=0.04)
+
+
+@pytest.mark.parametrize("with_blinks", [False, True])
+def test_slow_head_turns_and_nods_create_no_one_sided_contraction(with_blinks):
+    rec = Recording(duration_s=40.0, seed=8)
+    # +-20 deg yaw over 5 s and +-10 deg pitch: the far eye and mouth corner foreshorten in the mesh.
+    rec.yaw = 20.0 * np.sin(2 * np.pi * rec.t / 10.0)
+    rec.pitch = 10.0 * np.sin(2 * np.pi * rec.t / 7.0)
+    if with_blinks:
+        regular_blinks(rec, 15.0, first=1.3)
+    raw = rec.raw()
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        raw[:, RAW[f"aperture_{side}"]] *= 1 + sign * 0.012 * rec.yaw - 0.01 * np.abs(rec.pitch)
+        raw[:, RAW[f"mouth_{side}"]] += sign * 0.004 * rec.yaw
+        raw[:, RAW[f"cheek_{side}"]] += sign * 0.002 * rec.yaw
+    # Without compensation this is a 0.5 closure difference between the eyes at the extremes of the turn.
+    closure_gap = 0.024 * 20 / 0.7
+    assert closure_gap > DetectionParams().unilateral_close
+    usable = usable_mask(raw, rec.found)
+    sig = normalise(rec.t, raw, usable)
+    events = detect_events(sig)
+    assert of(events, "contraction") == []
+    assert len(of(events, "blink")) == (len(rec.blinks) if with_blinks else 0)
+    assert np.nanmax(np.abs(sig.closure_left - sig.closure_right)) < 0.25
+
+
+def test_pose_compensation_keeps_dips_and_leaves_still_recordings_alone():
+    rng = np.random.default_rng(9)
+    t = np.arange(0, 30, 1 / FPS)
+    yaw = 15 * np.sin(2 * np.pi * t / 8)
+    dips = -0.2 * blink_kernel(t, 10.0, 0.3)
+    x = 1.0 + 0.01 * yaw + dips + rng.normal(0, 0.002, t.size)
+    out = pose_compensated(t, x, yaw, np.zeros_like(t), np.ones(t.size, bool))
+    # The pose-driven part (SD 0.106) is gone but for the +-1 deg dead band (pose jitter of blinks/spasms) ...
+    assert np.std(out - dips) < 0.008
+    i = np.argmin(dips)
+    assert out[i] - np.median(out) == pytest.approx(-0.2, abs=0.02)  # ... the blink is not
+    still = pose_compensated(t, x, np.full(t.size, 2.0), np.zeros_like(t), np.ones(t.size, bool))
+    assert np.array_equal(still, x)
+
+
+def test_clonic_episode_anatomy_onset_end_count_regions_and_time_in_spasm():
+    rec = Recording(duration_s=30.0, seed=10)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(8.0, 14.2))
+    starts = [8.0 + 0.35 * k for k in range(18)]  # 18 twitches, 0.25 s each, 0.1 s apart: one 6.2 s burst
+    for s in starts:
+        rec.twitch("left", s, 0.25, depth=0.9, pull=0.1)
+    _, _, episodes, summary = rec.analyse()
+    assert len(episodes) == 1
+    ep = episodes[0]
+    assert ep.side == "left" and ep.pattern == "clonic" and ep.contractions == 18
+    assert ep.start_s == pytest.approx(8.0, abs=0.1) and ep.end_s == pytest.approx(starts[-1] + 0.25, abs=0.1)
+    assert ep.regions == ("eye", "cheek", "mouth")
+    assert summary.left.spasm_time_fraction == pytest.approx(ep.duration_s / summary.analysed_duration_s)
+    assert summary.longest_episode_s == pytest.approx(6.2, abs=0.15)
+
+
+def test_frames_without_a_face_inside_a_spasm_do_not_split_it():
+    rec = Recording(duration_s=20.0, seed=11)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(8.0, 10.2))
+    for k in range(4):
+        rec.twitch("right", 8.0 + 0.6 * k, 0.4, depth=0.9)
+    lost = (rec.t > 8.15) & (rec.t < 8.3)  # 4 frames lost in the middle of the first contraction
+    rec.found[lost] = False
+    _, events, episodes, _ = rec.analyse()
+    contractions = of(events, "contraction", "right")
+    assert len(contractions) == 4
+    assert contractions[0].start_s == pytest.approx(8.0, abs=0.1) and contractions[0].end_s > 8.3
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+
+
+def test_a_gap_alone_is_not_an_event():
+    rec = Recording(duration_s=20.0, seed=12)
+    regular_blinks(rec, 12.0, first=1.5)
+    rec.found[(rec.t > 7.0) & (rec.t < 7.3)] = False
+    _, events, _, _ = rec.analyse()
+    assert of(events, "contraction") == [] and len(of(events, "blink")) == len(rec.blinks)
+
+
+def test_main_thresholds_sit_on_a_plateau():
+    from dataclasses import replace
+
+    from facetwitch.events import MAIN_THRESHOLDS
+
+    rec = Recording(duration_s=40.0, seed=13)
+    regular_blinks(rec, 15.0, depth=lambda s: 0.65 if int(s) % 3 == 0 else 1.0, clear_of=(20.0, 22.3))
+    for k in range(5):
+        rec.twitch("right", 20.0 + 0.5 * k, 0.3, depth=0.8)
+    assert len(MAIN_THRESHOLDS) >= 4
+    for name in MAIN_THRESHOLDS:
+        for factor in (0.7, 1.3):
+            params = replace(DetectionParams(), **{name: getattr(DetectionParams(), name) * factor})
+            _, events, episodes, _ = rec.analyse(params)
+            assert len(of(events, "blink")) == len(rec.blinks), (name, factor)
+            assert [(e.side, e.contractions) for e in episodes] == [("right", 5)], (name, factor)
+
+
+def test_a_head_jerk_is_not_a_one_sided_contraction_but_a_twitch_after_it_is():
+    rec = Recording(duration_s=20.0, seed=14)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(6.0, 12.0)))
+    jerk = blink_kernel(rec.t, 6.0, 0.3)  # a 0.3 s flick of the head: 18 deg out and back
+    rec.yaw = 18.0 * jerk
+    rec.twitch("right", 11.0, 0.3, depth=0.8)
+    raw = rec.raw()
+    # The mesh lags a fast turn unevenly: one eye and one mouth corner seem to move for those frames.
+    raw[:, RAW["aperture_left"]] *= 1 - 0.5 * np.roll(jerk, 2)
+    raw[:, RAW["mouth_left"]] += 0.08 * np.roll(jerk, 2)
+    usable = usable_mask(raw, rec.found)
+    sig = normalise(rec.t, raw, usable)
+    assert np.nanmax(sig.head_speed_deg_s) > DetectionParams().max_head_speed_deg_s
+    events = detect_events(sig)
+    assert [(e.side, round(e.start_s, 1)) for e in of(events, "contraction")] == [("right", 11.0)]
+    assert len(of(events, "blink")) == n_blinks
+    # Without the head-speed rule the jerk would be read as a left contraction.
+    unguarded = detect_events(sig, DetectionParams(max_head_speed_deg_s=1e6))
+    assert any(5.9 <= e.start_s <= 6.3 for e in of(unguarded, "contraction", "left"))
