@@ -204,7 +204,7 @@ def _landmark_segment(path: Path, model_path: Path, mirrored: bool, segment: tup
 def _engine_info() -> dict[str, str]:
     import mediapipe
 
-    from facetwitch import __version__
+    from facetwitch.version import __version__
 
     return {
         "facetwitch": __version__,

@@ -24,6 +24,9 @@ from facetwitch.clinic.accounts.models import AuditEntry
 from facetwitch.clinic.recordings import services
 from facetwitch.clinic.recordings.models import Recording
 
+# Their videos are rendered from a real face photo (the simulator measures it with MediaPipe) and analysed by the real engine.
+pytestmark = pytest.mark.e2e
+
 # --- real test files -------------------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ def clip(tmp_path_factory) -> Path:
 
 
 @pytest.mark.browser
+@pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_upload_analyse_and_see_the_timeline(
     page, live_url, login, clinician_user, patient, visit, clip, screenshot

@@ -14,6 +14,8 @@ from facetwitch.clinic.scheduling import hours
 from facetwitch.clinic.scheduling.models import Appointment
 
 NY = ZoneInfo("America/New_York")
+# Named 2027 days must stay in the future (the form refuses past times): the clock is fixed before them.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 UTC = dt.UTC
 
 

@@ -12,7 +12,11 @@ from django.db import IntegrityError, connection, transaction
 from facetwitch.clinic.scheduling.models import Appointment
 
 NY = ZoneInfo("America/New_York")
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("frozen_now"),
+]
 
 
 def at(hhmm: str) -> dt.datetime:

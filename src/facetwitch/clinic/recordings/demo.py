@@ -34,7 +34,7 @@ def demo_scenario_for(side: str, episodes: int, seed: int = 0):
     for start in SPASM_STARTS_S[:episodes]:
         events.append(Blepharospasm(start, hold_s=1.5) if side == "both" else Spasm(start, side, twitches=3))
     return Scenario(
-        duration_s=CLIP_S, size=(640, 360), events=events, seed=seed, name=f"demo-{side}-{episodes}"
+        duration_s=CLIP_S, size=CLIP_SIZE, events=events, seed=seed, name=f"demo-{side}-{episodes}"
     )
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
-from facetwitch.clinic.recordings import services
+from facetwitch.clinic.recordings import results
 from facetwitch.clinic.recordings.charts import Series, outcome_chart, recording_timeline
 from facetwitch.clinic.recordings.models import Recording
 
@@ -149,7 +149,7 @@ def comparison_context(a: Recording, b: Recording) -> dict:
         rows.append({"label": label, "a": _show(va, how), "b": _show(vb, how), "change": change})
     timelines = []
     for rec in (a, b):
-        analysis = services.load_analysis(rec)
+        analysis = results.load_analysis(rec)
         timelines.append(recording_timeline(analysis, title=f"Timeline of recording {rec.recorded_on}"))
     return {"rows": rows, "timelines": timelines, "a": a, "b": b}
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskContext, task
 
-from facetwitch.clinic.recordings import storage
+from facetwitch.clinic.recordings import results, storage
 from facetwitch.clinic.recordings.access import has_consent
 from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.probe import VideoProbe
@@ -88,8 +89,6 @@ def create_recording(
 
 def enqueue_analysis(recording: Recording) -> Recording:
     """Queue (or re-queue) the analysis; the queue row and the recording change in one transaction."""
-    from facetwitch.clinic.recordings.tasks import analyse_recording
-
     with transaction.atomic():
         result = analyse_recording.enqueue(recording.pk)
         Recording.objects.filter(pk=recording.pk).update(
@@ -310,7 +309,7 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
         # The report and analysis.json name the file the clinic knows, not the private store's internal path.
         analysis.video = dataclasses.replace(analysis.video, path=recording.original_name)
         paths = facetwitch.write_outputs(analysis, storage.results_dir(recording.storage_key))
-        _store_result(pk, analysis, paths)
+        results.store_result(pk, analysis, paths)
     except facetwitch.AnalysisError as exc:
         # Show the engine's message with the uploaded file's name, not the private store's internal path.
         _fail(pk, str(exc).replace(str(video), recording.original_name))
@@ -332,51 +331,9 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
     return Status.DONE
 
 
-def _paths_by_suffix(paths) -> dict[str, Path]:
-    if isinstance(paths, dict):
-        values = list(paths.values())
-    elif isinstance(paths, list | tuple):
-        values = list(paths)
-    else:
-        values = [getattr(paths, name, None) for name in ("json", "parquet", "html")]
-    return {Path(p).suffix: Path(p) for p in values if p is not None}
-
-
-def _store_result(pk: int, analysis, paths) -> None:
-    files = _paths_by_suffix(paths)
-    summary = analysis.summary
-    scales = analysis.suggested_scales
-    Recording.objects.filter(pk=pk).update(
-        status=Status.DONE,
-        progress=1.0,
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        error_message="",
-        analysis_json=storage.relative(files[".json"]),
-        frames_parquet=storage.relative(files[".parquet"]) if ".parquet" in files else "",
-        report_html=storage.relative(files[".html"]) if ".html" in files else "",
-        engine_version=str(analysis.engine.get("version", ""))[:40],
-        analysed_duration_s=summary.analysed_duration_s,
-        face_found_fraction=analysis.quality.face_found_fraction,
-        blink_rate_per_min=summary.blink_rate_per_min,
-        episodes_per_min_left=summary.left.episodes_per_min,
-        episodes_per_min_right=summary.right.episodes_per_min,
-        episodes_per_min_both=summary.both.episodes_per_min,
-        spasm_time_fraction_left=summary.left.spasm_time_fraction,
-        spasm_time_fraction_right=summary.right.spasm_time_fraction,
-        spasm_time_fraction_both=summary.both.spasm_time_fraction,
-        affected_side=summary.affected_side or "",
-        suggested_jankovic_severity=scales.jankovic_severity.value,
-        suggested_jankovic_frequency=scales.jankovic_frequency.value,
-        suggested_smc_grade=scales.smc_grade.value,
-    )
-
-
-def load_analysis(recording: Recording):
-    """The stored ``facetwitch.Analysis`` of a finished recording (without the frame table)."""
-    import facetwitch
-
-    if recording.status != Status.DONE or not recording.analysis_json:
-        return None
-    text = recording.private_path(recording.analysis_json).read_text(encoding="utf-8")
-    return facetwitch.Analysis.from_json(text)
+@task(takes_context=True)
+def analyse_recording(context: TaskContext, recording_id: int) -> str:
+    """The background task (run by ``manage.py analysis_worker``): analyse one uploaded recording; the queue
+    row id guards against running a superseded entry. Defined here, beside the code that queues it, so that
+    queueing and running need no import circle."""
+    return run_analysis(recording_id, task_id=str(context.task_result.id))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import role_required
-from facetwitch.clinic.recordings import outcomes, services
+from facetwitch.clinic.recordings import outcomes, results, services
 from facetwitch.clinic.recordings.access import (
     UPLOAD_ROLES,
     VIEW_ROLES,
@@ -94,7 +94,7 @@ def detail(request, patient_id: int, pk: int):
     recording = get_recording(patient_id, pk)
     context = {"patient": recording.patient, "recording": recording, "can_apply_scales": False}
     if recording.status == Recording.Status.DONE:
-        analysis = services.load_analysis(recording)
+        analysis = results.load_analysis(recording)
         context.update(
             analysis=analysis,
             timeline=recording_timeline(analysis, title=f"Timeline of recording {recording.recorded_on}"),

@@ -43,9 +43,7 @@ class ToxinSession(models.Model):
 
     def totals(self) -> dict[str, dict[str, Decimal]]:
         """Units per product, then per side (``{"ona": {"right": 12.5, "left": 5, "total": 17.5}}``)."""
-        from facetwitch.clinic.treatments.services import totals_by_product_and_side
-
-        return totals_by_product_and_side((i.product, i.side, i.units) for i in self.injections.all())
+        return dosing.totals_by_product_and_side((i.product, i.side, i.units) for i in self.injections.all())
 
 
 class ToxinInjection(models.Model):
