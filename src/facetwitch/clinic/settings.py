@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Private pages: an audit entry when the view wrote none, and Cache-Control: no-store (accounts/audit.py).
+    "facetwitch.clinic.accounts.audit.AuditTrailMiddleware",
 ]
 
 ROOT_URLCONF = "facetwitch.clinic.urls"

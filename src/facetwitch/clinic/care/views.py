@@ -51,11 +51,14 @@ def index(request):
     drafts = (
         CarePlan.objects.filter(status=CarePlan.DRAFT).select_related("patient").order_by("-updated_at")[:50]
     )
-    signed = CarePlan.objects.filter(status=CarePlan.SIGNED).select_related("patient", "signed_by")
-    audit(request, "view", detail="care plans index")
-    return render(
-        request, "care/index.html", {"drafts": drafts, "signed": signed.order_by("-signed_at")[:20]}
+    signed = list(
+        CarePlan.objects.filter(status=CarePlan.SIGNED)
+        .select_related("patient", "signed_by")
+        .order_by("-signed_at")[:20]
     )
+    drafts = list(drafts)
+    audit(request, "view", detail="care plans index", patients=[p.patient_id for p in drafts + signed])
+    return render(request, "care/index.html", {"drafts": drafts, "signed": signed})
 
 
 @role_required(*VIEWERS)

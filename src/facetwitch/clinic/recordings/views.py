@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from facetwitch.clinic.accounts.audit import audit
+from facetwitch.clinic.accounts.audit import audit, covered
 from facetwitch.clinic.accounts.roles import role_required
 from facetwitch.clinic.recordings import outcomes, results, services
 from facetwitch.clinic.recordings.access import (
@@ -42,8 +42,8 @@ DOWNLOADS = {
 @role_required(*VIEW_ROLES)
 def index(request):
     """The analysis queue: recent recordings of all patients with their status."""
-    recordings = Recording.objects.select_related("patient").order_by("-uploaded_at", "-id")[:100]
-    audit(request, "view", detail="recordings list")
+    recordings = list(Recording.objects.select_related("patient").order_by("-uploaded_at", "-id")[:100])
+    audit(request, "view", detail="recordings list", patients=[r.patient_id for r in recordings])
     return render(request, "recordings/index.html", {"recordings": recordings})
 
 
@@ -117,6 +117,8 @@ def status(request, patient_id: int, pk: int):
     response["Cache-Control"] = "no-store"
     if not request.htmx:  # opened as a page; the page's own 2-second polls are covered by its audit entry
         audit(request, "view", patient=recording.patient, obj=recording, detail="analysis status")
+    else:
+        covered(request)
     return response
 
 
@@ -140,10 +142,16 @@ def video(request, patient_id: int, pk: int):
     path = recording.private_path(recording.video_file)
     if not path.is_file():
         raise Http404("The video file is missing.")
-    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
-        # One entry per playback: the later byte ranges of the same playback are not audited again.
-        audit(request, "download", patient=recording.patient, obj=recording, detail="video")
-    disposition = "attachment" if request.GET.get("download") else "inline"
+    downloading = bool(request.GET.get("download"))
+    if downloading:
+        audit(request, "download", patient=recording.patient, obj=recording, detail="video file")
+    elif request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        # The player on the recording page (preloading or playing): a view, not a download. One entry per
+        # playback: the later byte ranges of the same playback are covered by it.
+        audit(request, "view", patient=recording.patient, obj=recording, detail="video playback")
+    else:
+        covered(request)
+    disposition = "attachment" if downloading else "inline"
     filename = f"recording-{recording.pk}{path.suffix}"
     return serve_file(
         request, path, content_type=recording.content_type, filename=filename, disposition=disposition

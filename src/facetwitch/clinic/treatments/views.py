@@ -66,7 +66,9 @@ def index(request):
         if next_due <= today + timedelta(days=28):
             due.append((s.patient, s.date, next_due))
     due.sort(key=lambda t: t[2])
-    audit(request, "view", detail="treatments index")
+    recent = list(recent)
+    shown = {s.patient_id for s in recent} | {patient.pk for patient, _, _ in due}
+    audit(request, "view", detail="treatments index", patients=shown)
     return render(request, "treatments/index.html", {"recent": recent, "due": due, "today": today})
 
 
@@ -168,6 +170,7 @@ def followup_new(request, pk: int):
         audit(request, "create", patient=session.patient, obj=follow_up, detail="toxin follow-up")
         messages.success(request, "Follow-up saved.")
         return redirect("treatments:toxin_detail", session.pk)
+    audit(request, "view", patient=session.patient, obj=session, detail="toxin follow-up form")
     return render(
         request,
         "treatments/simple_form.html",
@@ -195,6 +198,7 @@ def record_new(request, patient_pk: int, kind: str):
         audit(request, "create", patient=patient, obj=record, detail=kind)
         messages.success(request, f"{title} saved.")
         return redirect("treatments:patient", patient.pk)
+    audit(request, "view", patient=patient, detail=f"{kind} form")
     return render(request, "treatments/simple_form.html", {"form": form, "patient": patient, "title": title})
 
 
@@ -209,6 +213,7 @@ def medication_new(request, patient_pk: int):
         audit(request, "create", patient=patient, obj=med, detail="medication")
         messages.success(request, f"{med.name} added. Add the titration steps below.")
         return redirect("treatments:medication_detail", med.pk)
+    audit(request, "view", patient=patient, detail="medication form")
     return render(
         request,
         "treatments/simple_form.html",
