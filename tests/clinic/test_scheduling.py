@@ -91,13 +91,45 @@ def test_database_refuses_double_booking_without_the_form(patient, other_patient
     first = Appointment.objects.get(start=at("2027-03-01", "09:00"), clinician=clinician_user)
     first.status = "cancelled"
     first.save()
-    appt(other_patient, clinician_user, at("2027-03-01", "09:00")).save()
+    appt(patient, clinician_user, at("2027-03-01", "09:00")).save()
     # Moving an appointment onto another one is refused too (UPDATE).
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.filter(start=at("2027-03-01", "09:30"), clinician=clinician_user).update(
             start=at("2027-03-01", "09:15"), end=at("2027-03-01", "09:45")
         )
     assert Appointment.objects.filter(clinician=clinician_user).exclude(status="cancelled").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_one_patient_with_two_clinicians_at_once(
+    patient, other_patient, clinician_user, staff_user
+):
+    appt(patient, clinician_user, at("2027-03-01", "09:00")).save()
+    with pytest.raises(IntegrityError, match="patient_no_overlap"), transaction.atomic():
+        appt(patient, staff_user, at("2027-03-01", "09:15")).save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.bulk_create([appt(patient, staff_user, at("2027-03-01", "08:45"), 60)])
+    appt(patient, staff_user, at("2027-03-01", "09:30")).save()  # back to back
+    appt(other_patient, staff_user, at("2027-03-01", "10:00")).save()  # another patient
+    appt(patient, staff_user, at("2027-03-01", "09:00"), status="cancelled").save()  # cancelled never blocks
+    with pytest.raises(IntegrityError), transaction.atomic():  # moving onto the patient's other visit
+        Appointment.objects.filter(patient=patient, clinician=staff_user, status="booked").update(
+            start=at("2027-03-01", "09:10"), end=at("2027-03-01", "09:40")
+        )
+
+
+@pytest.mark.django_db
+def test_booking_form_explains_a_patient_double_booking(staff_client, patient, clinician_user):
+    from django.contrib.auth.models import Group, User
+
+    second = User.objects.create_user("drtwo", password="unused-pw-42", first_name="Otto")
+    second.groups.add(Group.objects.get_or_create(name="clinician")[0])
+    assert _book(staff_client, patient, clinician_user, "2027-03-15", "09:00").status_code == 302
+    r = _book(staff_client, patient, second, "2027-03-15", "09:30")
+    assert (
+        r.status_code == 200 and "This patient already has an appointment at this time" in r.content.decode()
+    )
+    assert Appointment.objects.count() == 1
 
 
 def _book(client, patient, clinician, day, time, visit_type="new"):
