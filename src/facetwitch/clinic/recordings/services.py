@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tasks import TaskContext, task
 
 from facetwitch.clinic.recordings import results, storage
-from facetwitch.clinic.recordings.access import has_consent
+from facetwitch.clinic.recordings.access import CONSENT_WITHDRAWN, has_consent
 from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.probe import VideoProbe
 
@@ -109,6 +109,8 @@ def retry(recording: Recording) -> Recording:
     """User-requested re-analysis of a failed recording (the attempt counter starts again)."""
     if recording.status != Status.FAILED:
         raise ValueError("Only a failed analysis can be retried.")
+    if not has_consent(recording.patient):
+        raise ValueError(CONSENT_WITHDRAWN)
     Recording.objects.filter(pk=recording.pk).update(attempts=0, error_message="")
     return enqueue_analysis(recording)
 
@@ -299,6 +301,9 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
     recording = _claim(pk, task_id)
     if recording is None:
         return "skipped"
+    if not has_consent(recording.patient):
+        _fail(pk, CONSENT_WITHDRAWN)
+        return Status.FAILED
     import facetwitch
 
     try:

@@ -22,6 +22,8 @@ from facetwitch.clinic.recordings.access import (
     can_apply_scales,
     get_patient,
     get_recording,
+    has_consent,
+    refuse_without_consent,
 )
 from facetwitch.clinic.recordings.charts import recording_timeline
 from facetwitch.clinic.recordings.forms import RecordingUploadForm, video_upload_handlers
@@ -92,7 +94,12 @@ def _upload(request, patient_id: int):
 @role_required(*VIEW_ROLES)
 def detail(request, patient_id: int, pk: int):
     recording = get_recording(patient_id, pk)
-    context = {"patient": recording.patient, "recording": recording, "can_apply_scales": False}
+    context = {
+        "patient": recording.patient,
+        "recording": recording,
+        "can_apply_scales": False,
+        "consent_on_file": has_consent(recording.patient),
+    }
     if recording.status == Recording.Status.DONE:
         analysis = results.load_analysis(recording)
         context.update(
@@ -139,6 +146,8 @@ def retry(request, patient_id: int, pk: int):
 @role_required(*VIEW_ROLES)
 def video(request, patient_id: int, pk: int):
     recording = get_recording(patient_id, pk)
+    if (refused := refuse_without_consent(request, recording)) is not None:
+        return refused
     path = recording.private_path(recording.video_file)
     if not path.is_file():
         raise Http404("The video file is missing.")
@@ -162,6 +171,8 @@ def video(request, patient_id: int, pk: int):
 def report(request, patient_id: int, pk: int):
     """The engine's own HTML report, inline, under a CSP that allows its inline styles and nothing else."""
     recording = get_recording(patient_id, pk)
+    if (refused := refuse_without_consent(request, recording)) is not None:
+        return refused
     if recording.status != Recording.Status.DONE or not recording.report_html:
         raise Http404("This recording has no report (yet).")
     path = recording.private_path(recording.report_html)
@@ -178,6 +189,8 @@ def report(request, patient_id: int, pk: int):
 @role_required(*VIEW_ROLES)
 def download(request, patient_id: int, pk: int, name: str):
     recording = get_recording(patient_id, pk)
+    if (refused := refuse_without_consent(request, recording)) is not None:
+        return refused
     if name not in DOWNLOADS or recording.status != Recording.Status.DONE:
         raise Http404("No such file.")
     field, content_type = DOWNLOADS[name]

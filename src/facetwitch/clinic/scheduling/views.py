@@ -155,6 +155,12 @@ def appointment_complete(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk)
     if appointment.status != BOOKED:
         messages.error(request, "Only booked appointments can be marked completed.")
+    elif appointment.start > timezone.now():
+        local = appointment.start.astimezone(hours.clinic_hours().tz)
+        messages.error(
+            request,
+            f"This appointment starts {local:%Y-%m-%d %H:%M}: it can be marked completed only once it has begun.",
+        )
     else:
         appointment.status = COMPLETED
         appointment.save(update_fields=["status", "updated_at"])
