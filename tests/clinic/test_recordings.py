@@ -374,7 +374,7 @@ def test_suggested_scales_prefill_a_new_visit_when_the_recording_has_no_visit(
     rec = make_done_recording(patient, sim_video)
     html = clinician_client.get(reverse("recordings:detail", args=[patient.pk, rec.pk])).content.decode()
     link = re.search(r'href="([^"]*jankovic_severity[^"]*)"', html).group(1).replace("&amp;", "&")
-    assert link.startswith(reverse("patients:visit_create", args=[patient.pk]) + "?")
+    assert link.startswith(reverse("recordings:new_visit", args=[patient.pk, rec.pk]) + "?")
     form = clinician_client.get(link).content.decode()
     for name, value in (
         ("jankovic_severity", rec.suggested_jankovic_severity),
@@ -383,6 +383,21 @@ def test_suggested_scales_prefill_a_new_visit_when_the_recording_has_no_visit(
     ):
         field = re.search(rf'<[^>]*name="{name}"[^>]*>', form).group(0)
         assert f'value="{value}"' in field, field
+    # Saving links the visit to the recording; a second click opens that visit instead of making another one.
+    data = {
+        "date": rec.recorded_on.isoformat(),
+        "jankovic_severity": rec.suggested_jankovic_severity,
+        "jankovic_frequency": rec.suggested_jankovic_frequency,
+        "smc_grade": rec.suggested_smc_grade,
+    }
+    assert clinician_client.post(link, data).status_code == 302
+    assert clinician_client.post(link, data).status_code == 302
+    rec.refresh_from_db()
+    assert patient.visits.count() == 1 and rec.visit == patient.visits.get()
+    again = clinician_client.get(link)
+    assert again.status_code == 302 and again["Location"].startswith(
+        reverse("patients:visit_edit", args=[patient.pk, rec.visit_id])
+    )
 
 
 @pytest.mark.django_db

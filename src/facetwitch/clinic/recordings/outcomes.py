@@ -180,6 +180,7 @@ def scales_url(recording: Recording) -> str | None:
     if recording.visit_id:
         url = _reverse_first("patients:visit_edit", [[patient_id, recording.visit_id], [recording.visit_id]])
     else:
-        url = _reverse_first("patients:visit_create", [[patient_id]])
-        params["date"] = recording.recorded_on.isoformat()
+        # A new visit made from this recording is linked to it (recordings:new_visit): a second click opens that
+        # visit instead of making another one.
+        url = reverse("recordings:new_visit", args=[patient_id, recording.pk])
     return f"{url}?{urlencode(params)}" if url else None

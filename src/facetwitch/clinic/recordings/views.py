@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +19,7 @@ from facetwitch.clinic.accounts.audit import audit, covered
 from facetwitch.clinic.accounts.roles import role_required
 from facetwitch.clinic.recordings import outcomes, results, services
 from facetwitch.clinic.recordings.access import (
+    SCALES_ROLES,
     UPLOAD_ROLES,
     VIEW_ROLES,
     can_apply_scales,
@@ -127,6 +130,45 @@ def status(request, patient_id: int, pk: int):
     else:
         covered(request)
     return response
+
+
+@role_required(*SCALES_ROLES)
+def new_visit(request, patient_id: int, pk: int):
+    """A visit made from a recording's suggested scales (the clinician confirms them), linked to the recording.
+
+    The recording is locked while the visit is saved: a second click, or two clinicians at once, open the visit
+    already made from it instead of making a duplicate.
+    """
+    from facetwitch.clinic.patients.forms import VisitForm, prefill_from_query
+
+    recording = get_recording(patient_id, pk)
+    patient = recording.patient
+    if recording.visit_id:
+        messages.info(request, "This recording already has its visit: confirm the scales there.")
+        return redirect(
+            f"{reverse('patients:visit_edit', args=[patient.pk, recording.visit_id])}?{request.GET.urlencode()}"
+        )
+    initial = {"date": recording.recorded_on, **prefill_from_query(request.GET)}
+    form = VisitForm(request.POST or None, patient=patient, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            locked = Recording.objects.select_for_update().get(pk=recording.pk)
+            if locked.visit_id:
+                messages.info(request, "A visit was already made from this recording; it is shown here.")
+                return redirect("patients:visit_edit", patient.pk, locked.visit_id)
+            visit = form.save(commit=False)
+            visit.patient, visit.clinician = patient, request.user
+            visit.save()
+            Recording.objects.filter(pk=locked.pk).update(visit=visit)
+            audit(request, "create", patient=patient, obj=visit, detail=f"from recording {recording.pk}")
+        messages.success(request, f"Visit of {visit.date:%Y-%m-%d} saved and linked to the recording.")
+        return redirect(patient)
+    audit(request, "view", patient=patient, obj=recording, detail="new visit from recording")
+    return render(
+        request,
+        "patients/visit_form.html",
+        {"form": form, "patient": patient, "visit": None, "prefilled": True},
+    )
 
 
 @require_POST
