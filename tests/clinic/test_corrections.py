@@ -68,3 +68,48 @@ def test_withdrawn_consent_stops_serving_and_analysing_and_reconsent_restores(cl
     patient.video_consent, patient.video_consent_date = True, timezone.localdate()
     patient.save()
     assert clinician_client.get(video_url).status_code == 200
+
+
+def test_void_a_recording_with_its_reason_kept_and_audited(clinician_client, staff_client, world):
+    patient = world["patients"][0]
+    recording = Recording.objects.get(pk=1)
+    url = reverse("recordings:correct", args=[patient.pk, recording.pk])
+    assert staff_client.post(url, {"action": "void", "reason": "x"}).status_code == 403  # clinical correction
+    r = clinician_client.post(url, {"action": "void", "reason": "  "}, follow=True)
+    assert "Give the reason for voiding" in r.content.decode()
+    clinician_client.post(url, {"action": "void", "reason": "Another patient's video"})
+    recording.refresh_from_db()
+    assert recording.status == "voided"
+    correction = recording.corrections.get()
+    assert correction.reason == "Another patient's video" and correction.previous_status == "failed"
+    assert AuditEntry.objects.filter(patient=patient, detail__startswith="voided: Another").exists()
+    page = clinician_client.get(
+        reverse("recordings:detail", args=[patient.pk, recording.pk])
+    ).content.decode()
+    assert "Voided" in page and "Another patient&#x27;s video" in page
+    # Never analysed again, and Retry does not bring it back.
+    assert services.run_analysis(recording.pk) == "skipped"
+    with pytest.raises(ValueError):
+        services.retry(recording)
+
+
+def test_move_a_recording_to_the_right_patient_files_follow(clinician_client, world):
+    wrong, right = world["patients"][0], world["patients"][1]
+    recording = Recording.objects.get(pk=1)
+    video_bytes = recording.private_path(recording.video_file).read_bytes()
+    url = reverse("recordings:correct", args=[wrong.pk, recording.pk])
+    r = clinician_client.post(url, {"action": "move", "mrn": "NOPE", "reason": "wrong patient"}, follow=True)
+    assert "No patient has the MRN" in r.content.decode()
+    r = clinician_client.post(
+        url, {"action": "move", "mrn": right.mrn.lower(), "reason": "uploaded under W-1"}
+    )
+    assert r["Location"] == reverse("recordings:detail", args=[right.pk, recording.pk])
+    recording.refresh_from_db()
+    assert recording.patient == right and recording.visit is None
+    # The old URL is gone for the wrong patient; the video plays under the right one.
+    assert clinician_client.get(reverse("recordings:video", args=[wrong.pk, recording.pk])).status_code == 404
+    moved = clinician_client.get(reverse("recordings:video", args=[right.pk, recording.pk]))
+    assert b"".join(moved.streaming_content) == video_bytes
+    for p in (wrong, right):
+        assert AuditEntry.objects.filter(patient=p, object_id=str(recording.pk), action="update").exists()
+    assert recording.corrections.get().from_patient == wrong

@@ -115,6 +115,60 @@ def retry(recording: Recording) -> Recording:
     return enqueue_analysis(recording)
 
 
+def void_recording(recording: Recording, *, reason: str, by) -> Recording:
+    """Withdraw a recording from the record (kept with its files; never analysed again), with the reason."""
+    from facetwitch.clinic.recordings.models import RecordingCorrection
+
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Give the reason for voiding this recording.")
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().get(pk=recording.pk)
+        if locked.status == Status.VOIDED:
+            raise ValueError("This recording is already voided.")
+        RecordingCorrection.objects.create(
+            recording=locked,
+            action=RecordingCorrection.VOID,
+            reason=reason[:300],
+            by=by,
+            previous_status=locked.status,
+            from_patient=locked.patient,
+        )
+        Recording.objects.filter(pk=locked.pk).update(status=Status.VOIDED, task_id="")
+    recording.refresh_from_db()
+    return recording
+
+
+def move_recording(recording: Recording, *, to_patient, reason: str, by) -> Recording:
+    """Move a recording uploaded under the wrong patient to the right one, with the reason.
+
+    The files stay where they are (their private path does not name the patient), so they follow the recording;
+    the visit link is dropped (the visit belongs to the other patient). The new patient must have consented."""
+    from facetwitch.clinic.recordings.models import RecordingCorrection
+
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Give the reason for moving this recording.")
+    if to_patient.pk == recording.patient_id:
+        raise ValueError("The recording already belongs to this patient.")
+    if not has_consent(to_patient):
+        raise ValueError(f"{to_patient} has no consent to video recording on file: record it first.")
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().get(pk=recording.pk)
+        RecordingCorrection.objects.create(
+            recording=locked,
+            action=RecordingCorrection.MOVE,
+            reason=reason[:300],
+            by=by,
+            previous_status=locked.status,
+            from_patient_id=locked.patient_id,
+            to_patient=to_patient,
+        )
+        Recording.objects.filter(pk=locked.pk).update(patient=to_patient, visit=None)
+    recording.refresh_from_db()
+    return recording
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -221,7 +275,7 @@ def _claim(pk: int, task_id: str | None) -> Recording | None:
     with transaction.atomic():
         query = Recording.objects.select_for_update().filter(pk=pk)
         recording = query.first()
-        if recording is None or recording.status in (Status.DONE, Status.FAILED):
+        if recording is None or recording.status in (Status.DONE, Status.FAILED, Status.VOIDED):
             return None
         if task_id is not None and recording.task_id and recording.task_id != task_id:
             return None  # superseded by a newer queue entry (retry or recovery)

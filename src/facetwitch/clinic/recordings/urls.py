@@ -12,6 +12,7 @@ urlpatterns = [
     path("patient/<id:patient_id>/<id:pk>/status/", views.status, name="status"),
     path("patient/<id:patient_id>/<id:pk>/retry/", views.retry, name="retry"),
     path("patient/<id:patient_id>/<id:pk>/new-visit/", views.new_visit, name="new_visit"),
+    path("patient/<id:patient_id>/<id:pk>/correct/", views.correct, name="correct"),
     path("patient/<id:patient_id>/<id:pk>/video/", views.video, name="video"),
     path("patient/<id:patient_id>/<id:pk>/report/", views.report, name="report"),
     path("patient/<id:patient_id>/<id:pk>/files/<str:name>", views.download, name="download"),

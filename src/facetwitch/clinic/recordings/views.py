@@ -102,6 +102,8 @@ def detail(request, patient_id: int, pk: int):
         "recording": recording,
         "can_apply_scales": False,
         "consent_on_file": has_consent(recording.patient),
+        "can_correct": can_apply_scales(request.user),
+        "corrections": recording.corrections.select_related("by", "from_patient", "to_patient"),
     }
     if recording.status == Recording.Status.DONE:
         analysis = results.load_analysis(recording)
@@ -169,6 +171,38 @@ def new_visit(request, patient_id: int, pk: int):
         "patients/visit_form.html",
         {"form": form, "patient": patient, "visit": None, "prefilled": True},
     )
+
+
+@require_POST
+@role_required(*SCALES_ROLES)
+def correct(request, patient_id: int, pk: int):
+    """Void the recording, or move it to the right patient (by MRN); the reason is required and kept."""
+    from facetwitch.clinic.patients.models import Patient
+
+    recording = get_recording(patient_id, pk)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")[:300]
+    try:
+        if action == "void":
+            services.void_recording(recording, reason=reason, by=request.user)
+            audit(request, "update", patient=recording.patient, obj=recording, detail=f"voided: {reason}")
+            messages.success(request, "The recording was voided; it stays on file with the reason.")
+        elif action == "move":
+            mrn = request.POST.get("mrn", "").strip()[:40]
+            target = Patient.objects.filter(mrn__iexact=mrn).first()
+            if target is None:
+                raise ValueError(f"No patient has the MRN {mrn!r}: check it and try again.")
+            old = recording.patient
+            services.move_recording(recording, to_patient=target, reason=reason, by=request.user)
+            audit(request, "update", patient=old, obj=recording, detail=f"moved to {target.mrn}: {reason}")
+            audit(request, "update", patient=target, obj=recording, detail=f"moved from {old.mrn}: {reason}")
+            messages.success(request, f"The recording now belongs to {target}.")
+            return redirect("recordings:detail", target.pk, recording.pk)
+        else:
+            raise ValueError("Choose to void or to move the recording.")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("recordings:detail", recording.patient_id, recording.pk)
 
 
 @require_POST
