@@ -576,8 +576,14 @@ def test_demo_seed_analyses_a_clip_per_visit_on_the_patients_side(
 
     monkeypatch.setattr(demo, "CLIP_SIZE", (320, 180))  # smaller pictures render faster; same events
 
+    from facetwitch.clinic.treatments.models import ToxinSession
+
     for day in (dt.date(2026, 1, 5), dt.date(2026, 3, 5)):
         Visit.objects.create(patient=patient, date=day, clinician=clinician_user)
+    # Injected between the visits: the second clip shows the response (recordings/demo.py episodes_for).
+    ToxinSession.objects.create(
+        patient=patient, date=dt.date(2026, 2, 10), clinician=clinician_user, indication="hfs"
+    )
     made = demo.seed([patient, other_patient])
     assert [r.recorded_on for r in made] == [dt.date(2026, 1, 5), dt.date(2026, 3, 5)]
     assert all(r.status == "done" and r.visit is not None for r in made), [r.error_message for r in made]

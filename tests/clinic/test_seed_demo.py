@@ -27,6 +27,16 @@ def test_full_seed_demo_seeds_every_app_and_is_idempotent(monkeypatch):
         r.error_message for r in recordings
     ]
     assert hfs.toxin_sessions.count() == 2 and hfs.appointments.exists()
+    # One coherent story: baseline before the first injection, response after it, wearing off at the last visit
+    # (over 12 weeks after the second session), as measured by the engine on the rendered clips.
+    sessions = sorted(s.date for s in hfs.toxin_sessions.all())
+    baseline, response, wearing_off = recordings
+    assert baseline.recorded_on < sessions[0] < response.recorded_on < sessions[1] < wearing_off.recorded_on
+    assert (wearing_off.recorded_on - sessions[1]).days > 12 * 7
+    rate = [r.episodes_per_min_left for r in recordings]
+    assert rate[0] > rate[2] > rate[1] > 0, rate
+    visits = list(hfs.visits.order_by("date"))
+    assert visits[0].jankovic_total > visits[1].jankovic_total < visits[2].jankovic_total
     assert not Patient.objects.get(mrn="DEMO-0004").recordings.exists()  # no consent: no video
     counts = (Patient.objects.count(), sum(p.recordings.count() for p in Patient.objects.all()))
     call_command("seed_demo", "--strict", stdout=StringIO())

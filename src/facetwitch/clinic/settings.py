@@ -13,16 +13,15 @@ from pathlib import Path
 
 import dj_database_url
 
+from facetwitch.clinic.secret_key import load_or_create
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("FACETWITCH_CLINIC_DATA", Path.cwd() / "var" / "clinic")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the SQLite file and private uploads live here
 
 DEBUG = os.environ.get("FACETWITCH_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("FACETWITCH_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("FACETWITCH_PRODUCTION") == "1":
-        raise RuntimeError("Set FACETWITCH_SECRET_KEY in production.")
-    SECRET_KEY = "insecure-development-key-change-me"
+# Generated on first start and kept in the data dir (0600) unless given: never a fixed key (secret_key.py).
+SECRET_KEY = os.environ.get("FACETWITCH_SECRET_KEY", "") or load_or_create(DATA_DIR)
 ALLOWED_HOSTS = os.environ.get("FACETWITCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [

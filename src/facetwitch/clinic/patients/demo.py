@@ -19,7 +19,8 @@ from facetwitch.clinic.accounts.groups import ensure_role_groups
 from facetwitch.clinic.patients.models import Patient, Visit
 
 DEMO_PASSWORD = "facetwitch-demo"
-APP_HOOKS = ("recordings", "treatments", "scheduling", "care")
+# Treatments first: the demo recordings show the response to the demo toxin sessions (recordings/demo.py).
+APP_HOOKS = ("treatments", "recordings", "scheduling", "care")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _patients() -> list[tuple[dict, list[dict]]]:
             },
             [
                 {
-                    "days_ago": 380,
+                    "days_ago": 200,  # baseline, before any toxin (treatments/demo.py injects at 196 and 112)
                     "jankovic_severity": 3,
                     "jankovic_frequency": 3,
                     "smc_grade": 2,
@@ -75,12 +76,12 @@ def _patients() -> list[tuple[dict, list[dict]]]:
                     "notes": "First visit. Typical left hemifacial spasm history. MRI requested.",
                 },
                 {
-                    "days_ago": 200,
+                    "days_ago": 168,  # four weeks after the first session: the response
                     "jankovic_severity": 2,
                     "jankovic_frequency": 2,
                     "smc_grade": 2,
                     "hfs7_total": 9,
-                    "notes": "Good response to the last toxin session; mild residual twitching of the mouth corner.",
+                    "notes": "Good response to the first toxin session 4 weeks ago; mild residual twitching of the mouth corner.",
                 },
                 {
                     "days_ago": 20,
