@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import ADMIN, CLINICIAN, role_required, user_roles
+from facetwitch.clinic.care import forecast as forecast_mod
 from facetwitch.clinic.care import services
 from facetwitch.clinic.care.differential import DECISION_SUPPORT, cause_labels
 from facetwitch.clinic.care.forms import AssessmentForm, PlanForm
@@ -429,7 +430,10 @@ def _chart(forecast, inputs) -> dict | None:
             {"x": sx(p.onset_day), "label": "onset"},
             {"x": sx(p.peak_day), "label": "peak"},
             {"x": sx(p.wear_off_day), "label": "wear-off"},
-            {"x": sx(84), "label": "12 weeks"},
+            {
+                "x": sx(forecast_mod.MIN_INTERVAL_DAYS),
+                "label": f"{forecast_mod.MIN_INTERVAL_DAYS // 7} weeks",
+            },
         ],
         "axis_y": sy(y0),
         "axis_x0": sx(x0),
