@@ -113,3 +113,29 @@ def test_move_a_recording_to_the_right_patient_files_follow(clinician_client, wo
     for p in (wrong, right):
         assert AuditEntry.objects.filter(patient=p, object_id=str(recording.pk), action="update").exists()
     assert recording.corrections.get().from_patient == wrong
+
+
+def test_voided_toxin_session_is_kept_but_no_longer_counts(clinician_client, patient, clinician_user):
+    from facetwitch.clinic.treatments import services as treatments
+    from facetwitch.clinic.treatments.models import ToxinSession
+
+    today = timezone.localdate()
+    first = ToxinSession.objects.create(
+        patient=patient, date=today - dt.timedelta(weeks=14), clinician=clinician_user, indication="hfs"
+    )
+    typo = ToxinSession.objects.create(
+        patient=patient, date=today - dt.timedelta(weeks=1), clinician=clinician_user, indication="hfs"
+    )
+    assert treatments.next_toxin_due(patient) == typo.date + dt.timedelta(weeks=12)
+    url = reverse("treatments:toxin_void", args=[typo.pk])
+    clinician_client.post(url, {"reason": ""})
+    assert ToxinSession.objects.filter(pk=typo.pk).exists()  # no reason: nothing voided
+    clinician_client.post(url, {"reason": "Entered under the wrong patient"})
+    # Kept on file with the reason, shown as voided, audited; warnings and the next due date are recomputed.
+    voided = ToxinSession.all_objects.get(pk=typo.pk)
+    assert voided.voided_at and voided.void_reason == "Entered under the wrong patient"
+    assert list(patient.toxin_sessions.all()) == [first]
+    assert treatments.next_toxin_due(patient) == first.date + dt.timedelta(weeks=12)
+    page = clinician_client.get(reverse("treatments:toxin_detail", args=[typo.pk])).content.decode()
+    assert 'id="session-voided"' in page
+    assert AuditEntry.objects.filter(patient=patient, detail__startswith="toxin session voided").exists()

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import CLINICIAN, STAFF, has_role, role_required
@@ -141,7 +142,7 @@ def toxin_new(request, patient_pk: int):
 
 @role_required(CLINICIAN, STAFF)
 def toxin_detail(request, pk: int):
-    session = get_object_or_404(ToxinSession.objects.select_related("patient", "clinician"), pk=pk)
+    session = get_object_or_404(ToxinSession.all_objects.select_related("patient", "clinician"), pk=pk)
     audit(request, "view", patient=session.patient, obj=session)
     return render(
         request,
@@ -157,6 +158,28 @@ def toxin_detail(request, pk: int):
             "marked": {f"{i.muscle}:{i.side}" for i in session.injections.all()},
         },
     )
+
+
+@role_required(CLINICIAN)
+@require_POST
+def toxin_void(request, pk: int):
+    """Void a session recorded by mistake (reason required): kept on file, left out of warnings and forecasts."""
+    from django.utils import timezone
+
+    session = get_object_or_404(ToxinSession.objects.select_related("patient"), pk=pk)
+    reason = request.POST.get("reason", "").strip()[:300]
+    if not reason:
+        messages.error(request, "Give the reason for voiding this session.")
+        return redirect("treatments:toxin_detail", pk)
+    with transaction.atomic():
+        ToxinSession.objects.filter(pk=pk).update(
+            voided_at=timezone.now(), voided_by=request.user, void_reason=reason
+        )
+        audit(
+            request, "update", patient=session.patient, obj=session, detail=f"toxin session voided: {reason}"
+        )
+    messages.success(request, "The session was voided; it stays on file and no longer counts.")
+    return redirect("treatments:toxin_detail", pk)
 
 
 @role_required(CLINICIAN)
