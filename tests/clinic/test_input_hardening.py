@@ -95,3 +95,13 @@ def test_search_text_follows_a_renamed_patient(accented):
     patient.family_name = "Ångström"
     patient.save(update_fields=["family_name"])
     assert Patient.objects.filter(search_text__contains="angstrom").get() == patient
+
+
+@pytest.mark.django_db
+def test_bad_ids_deep_in_the_admin_are_a_400_with_a_message(admin_user, admin_client_):
+    admin_user.is_superuser = True
+    admin_user.save()
+    r = admin_client_.post("/admin/auth/user/", {"action": "delete_selected", "_selected_action": ""})
+    assert r.status_code == 400 and "not a valid record number" in r.content.decode()
+    r = admin_client_.post(f"/admin/auth/user/{admin_user.pk}/change/", {"groups": "9" * 30})
+    assert r.status_code in (200, 400)  # the form refuses it, or the middleware does: never a 500

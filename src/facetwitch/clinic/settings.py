@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Private pages: an audit entry when the view wrote none, and Cache-Control: no-store (accounts/audit.py).
     "facetwitch.clinic.accounts.audit.AuditTrailMiddleware",
+    # Ids typed as "" or 40 digits deep in Django's own views (admin actions): 400, not 500 (accounts/params.py).
+    "facetwitch.clinic.accounts.params.BadNumberMiddleware",
 ]
 
 ROOT_URLCONF = "facetwitch.clinic.urls"

@@ -46,3 +46,32 @@ def parse_date(value: object) -> date | None:
     except ValueError:
         return None
     return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
+def is_bad_number_error(exc: BaseException) -> bool:
+    """An exception Django raises deep inside a query when a typed id is no number or too large (seen in the
+    admin's list actions and many-to-many pickers, which we do not write)."""
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, ValueError) and str(exc).startswith("Field '") and "expected a number" in str(exc)
+
+
+class BadNumberMiddleware:
+    """A typed id that is no number or too large for the database is a 400 with a clear message, not a 500."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_bad_number_error(exception):
+            return None
+        from django.http import HttpResponseBadRequest
+
+        return HttpResponseBadRequest(
+            "A number in this request is not a valid record number (empty, not a number, or too large). "
+            "Go back, check the selection and try again.",
+            content_type="text/plain; charset=utf-8",
+        )
