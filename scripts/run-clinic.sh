@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export FACETWITCH_CLINIC_DATA="${FACETWITCH_CLINIC_DATA:-$PWD/var/clinic}"
 export FACETWITCH_DEBUG=0  # the worker must not run under the autoreloader; no debug pages with patient data
+# The demo: its seeded accounts keep the printed password. FACETWITCH_DEMO=0 makes each choose its own at first login.
+export FACETWITCH_DEMO="${FACETWITCH_DEMO:-1}"
 export DJANGO_SETTINGS_MODULE=facetwitch.clinic.settings
 HOST="${FACETWITCH_HOST:-127.0.0.1}"
 PORT="${FACETWITCH_PORT:-8000}"

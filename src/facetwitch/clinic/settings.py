@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Private pages: an audit entry when the view wrote none, and Cache-Control: no-store (accounts/audit.py).
     "facetwitch.clinic.accounts.audit.AuditTrailMiddleware",
+    # Seeded accounts outside the demo (known password) must choose their own first (accounts/passwords.py).
+    "facetwitch.clinic.accounts.passwords.ForcedPasswordChangeMiddleware",
     # Ids typed as "" or 40 digits deep in Django's own views (admin actions): 400, not 500 (accounts/params.py).
     "facetwitch.clinic.accounts.params.BadNumberMiddleware",
 ]
@@ -150,6 +152,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+#: A demo installation (make run): its seeded accounts keep the printed password. Anywhere else they must change it.
+FACETWITCH_DEMO = os.environ.get("FACETWITCH_DEMO", "0") == "1"
 if os.environ.get("FACETWITCH_PRODUCTION") == "1":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -40,3 +40,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+
+class PasswordChangeRequired(models.Model):
+    """A user who must choose a new password before anything else (an account created with a known password,
+    e.g. seeded outside the demo). Removed when they change it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(auto_now_add=True)

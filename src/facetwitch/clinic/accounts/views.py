@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 
+from facetwitch.clinic.accounts import passwords
 from facetwitch.clinic.accounts.models import AuditEntry
 from facetwitch.clinic.accounts.params import parse_id
 from facetwitch.clinic.accounts.roles import action_required
@@ -51,6 +52,7 @@ class PasswordChangeView(LoginRequiredMixin, auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        passwords.changed(self.request.user)
         messages.success(self.request, "Your password was changed.")
         return response
 

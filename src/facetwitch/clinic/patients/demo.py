@@ -11,10 +11,12 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from facetwitch.clinic.accounts import passwords
 from facetwitch.clinic.accounts.groups import ensure_role_groups
 from facetwitch.clinic.patients.models import Patient, Visit
 
@@ -184,7 +186,10 @@ def _patients() -> list[tuple[dict, list[dict]]]:
 
 @transaction.atomic
 def seed_users() -> list[User]:
-    """The demo users, one per role; their password is reset to DEMO_PASSWORD so the printed login works."""
+    """The demo users, one per role; their password is reset to DEMO_PASSWORD so the printed login works.
+
+    Outside a demo installation (settings.FACETWITCH_DEMO off) that password is known to everyone who read the
+    README: each seeded account must choose its own at first sign-in."""
     ensure_role_groups()
     users = []
     for demo in DEMO_USERS:
@@ -196,6 +201,10 @@ def seed_users() -> list[User]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.add(Group.objects.get(name=demo.role))
+        if settings.FACETWITCH_DEMO:
+            passwords.changed(user)
+        else:
+            passwords.require_change(user)
         users.append(user)
     return users
 
