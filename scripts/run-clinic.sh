@@ -34,6 +34,8 @@ manage collectstatic --noinput -v 0
 # FACETWITCH_DEMO_CORE_ONLY=1: demo users, patients and visits only (no analysed recordings etc.; starts faster).
 if [ "${FACETWITCH_DEMO_CORE_ONLY:-0}" = "1" ]; then manage seed_demo --core-only; else manage seed_demo; fi
 
+# Web server and analysis worker supervised separately (src/facetwitch/clinic/supervise.py): a crashed worker is
+# restarted and the site stays up; Ctrl-C stops both.
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -43,12 +45,11 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# Started directly (not through the shell function) so that $! is the worker itself and stop() reaches it.
 # analysis_worker = django-tasks' db_worker plus recovery of analyses whose worker died (heartbeats).
-"$PY" -m facetwitch.clinic.manage analysis_worker --queue-name '*' --no-reload -v 1 &
-pids+=($!)
-.venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
-  --timeout 120 --access-logfile - --error-logfile - --log-level warning &
+"$PY" -m facetwitch.clinic.supervise \
+  --name worker -- "$PY" -m facetwitch.clinic.manage analysis_worker --queue-name '*' --no-reload -v 1 \
+  --name web -- .venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$HOST:$PORT" --workers 2 \
+  --threads 4 --timeout 120 --access-logfile - --error-logfile - --log-level warning &
 pids+=($!)
 
 echo
@@ -56,8 +57,7 @@ echo "  facetwitch clinic: http://$HOST:$PORT/clinic/"
 echo "  Log in as clinician / facetwitch-demo  (also: staff, admin; same password)"
 echo "  Background analysis worker running. Press Ctrl-C to stop."
 echo
-# Stop everything as soon as either process ends (a crashed worker must not go unnoticed).
-wait -n "${pids[@]}"
-rc=$?
-echo "A clinic process ended (exit $rc)." >&2
+# The supervisor restarts a crashed worker or web server itself (and says so); it ends only when stopped.
+rc=0
+wait "${pids[@]}" || rc=$?
 exit "$rc"
