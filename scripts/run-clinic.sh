@@ -46,10 +46,24 @@ stop() {
 trap stop INT TERM EXIT
 
 # analysis_worker = django-tasks' db_worker plus recovery of analyses whose worker died (heartbeats).
+# With Debian's nginx installed (scripts/system-deps.sh) it faces the clients: it buffers uploads (a stalled
+# upload never holds a gunicorn thread) and refuses oversize bodies from their declared length; gunicorn then
+# listens on a private unix socket in the data dir.
+if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+  SOCK="$FACETWITCH_CLINIC_DATA/gunicorn.sock"
+  WEB_BIND="unix:$SOCK"
+  PROXY=(--name proxy -- "$PY" -m facetwitch.clinic.proxy --listen "$HOST:$PORT" --upstream "unix:$SOCK:"
+         --runtime "$FACETWITCH_CLINIC_DATA/nginx")
+else
+  echo "nginx not found (scripts/system-deps.sh installs it): gunicorn serves clients directly." >&2
+  WEB_BIND="$HOST:$PORT"
+  PROXY=()
+fi
 "$PY" -m facetwitch.clinic.supervise \
   --name worker -- "$PY" -m facetwitch.clinic.manage analysis_worker --queue-name '*' --no-reload -v 1 \
-  --name web -- .venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$HOST:$PORT" --workers 2 \
-  --threads 4 --timeout 120 --access-logfile - --error-logfile - --log-level warning &
+  --name web -- .venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$WEB_BIND" --workers 2 \
+  --threads 4 --timeout 120 --access-logfile - --error-logfile - --log-level warning \
+  "${PROXY[@]}" &
 pids+=($!)
 
 echo

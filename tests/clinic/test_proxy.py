@@ -60,7 +60,9 @@ def test_stalled_uploads_do_not_block_pages_and_oversize_is_refused_at_once(tmp_
     }
     env.pop("DATABASE_URL", None)
     py = sys.executable
-    subprocess.run([py, "-m", "facetwitch.clinic.manage", "migrate", "-v", "0"], env=env, check=True, timeout=300)
+    subprocess.run(
+        [py, "-m", "facetwitch.clinic.manage", "migrate", "-v", "0"], env=env, check=True, timeout=300
+    )
     app_port, proxy_port = free_port(), free_port()
     gunicorn = str(Path(py).with_name("gunicorn"))
     # The production shape at its smallest: 1 worker x 2 threads; without the proxy 2 stalled uploads block it.
@@ -84,7 +86,9 @@ def test_stalled_uploads_do_not_block_pages_and_oversize_is_refused_at_once(tmp_
                 break
             except OSError:
                 if time.monotonic() > deadline or proxy.poll() is not None:
-                    raise AssertionError(f"the proxy did not come up: {proxy.stderr.read1() if proxy.poll() else ''}")
+                    raise AssertionError(
+                        f"the proxy did not come up: {proxy.stderr.read1() if proxy.poll() else ''}"
+                    )
                 time.sleep(0.5)
         for _ in range(8):
             stalled.append(post_head(proxy_port, 100 * 1024 * 1024, b"--x\r\n" + b"a" * 65536))
