@@ -86,9 +86,7 @@ def test_stalled_uploads_do_not_block_pages_and_oversize_is_refused_at_once(tmp_
                 break
             except OSError:
                 if time.monotonic() > deadline or proxy.poll() is not None:
-                    raise AssertionError(
-                        f"the proxy did not come up: {proxy.stderr.read1() if proxy.poll() else ''}"
-                    )
+                    raise AssertionError("the proxy did not come up") from None
                 time.sleep(0.5)
         for _ in range(8):
             stalled.append(post_head(proxy_port, 100 * 1024 * 1024, b"--x\r\n" + b"a" * 65536))
