@@ -28,7 +28,9 @@ def test_backup_wipe_restore_gives_back_a_working_clinic(
     before = {
         "patients": sorted(Patient.objects.values_list("mrn", "given_name", "family_name", "search_text")),
         "recordings": sorted(Recording.objects.values_list("pk", "patient__mrn", "sha256", "video_file")),
-        "audit": sorted(AuditEntry.objects.values_list("pk", "username", "action", "patient_id", "detail")),
+        "audit": sorted(
+            AuditEntry.objects.values_list("pk", "user__username", "action", "patient_id", "detail")
+        ),
     }
     archive = tmp_path / "backups" / "clinic.tar.gz"
     call_command("backup_clinic", str(archive))
@@ -43,10 +45,15 @@ def test_backup_wipe_restore_gives_back_a_working_clinic(
     after = {
         "patients": sorted(Patient.objects.values_list("mrn", "given_name", "family_name", "search_text")),
         "recordings": sorted(Recording.objects.values_list("pk", "patient__mrn", "sha256", "video_file")),
-        "audit": sorted(AuditEntry.objects.values_list("pk", "username", "action", "patient_id", "detail")),
+        "audit": sorted(
+            AuditEntry.objects.values_list("pk", "user__username", "action", "patient_id", "detail")
+        ),
     }
     assert after == before
-    clinician_client.force_login(clinician_user)  # sessions are not backed up: sign in again
+    from django.contrib.auth.models import User
+
+    # Sessions are not backed up: sign in again (users are restored by username, their ids may differ).
+    clinician_client.force_login(User.objects.get(username=clinician_user.username))
     played = clinician_client.get(reverse("recordings:video", args=[patient.pk, video.pk]))
     assert played.status_code == 200 and b"".join(played.streaming_content) == video_bytes
     # A second restore over data needs --replace.

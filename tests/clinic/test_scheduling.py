@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from icalendar import Calendar
 
 from facetwitch.clinic.scheduling import hours
@@ -193,6 +194,11 @@ def test_reschedule_cancel_complete(patient, other_patient, clinician_user, staf
     staff_client.post(f"/clinic/scheduling/{a.pk}/cancel/", {"reason": "Patient unwell"})
     a.refresh_from_db()
     assert a.status == "cancelled" and a.cancel_reason == "Patient unwell"
+    staff_client.post(f"/clinic/scheduling/{b.pk}/complete/")
+    b.refresh_from_db()
+    assert b.status == "booked"  # not yet begun: cannot be completed
+    past = timezone.now() - dt.timedelta(hours=1)
+    Appointment.objects.filter(pk=b.pk).update(start=past, end=past + dt.timedelta(minutes=30))
     staff_client.post(f"/clinic/scheduling/{b.pk}/complete/")
     b.refresh_from_db()
     assert b.status == "completed"

@@ -49,7 +49,10 @@ class Command(BaseCommand):
         private = Path(settings.PRIVATE_MEDIA_ROOT)
         dump = io.StringIO()
         with transaction.atomic():
-            call_command("dumpdata", exclude=EXCLUDE, natural_foreign=True, stdout=dump, indent=None)
+            # Natural keys for users and groups: they match the role groups a fresh install already made.
+            call_command(
+                "dumpdata", exclude=EXCLUDE, natural_foreign=True, natural_primary=True, stdout=dump, indent=None
+            )
         data = dump.getvalue().encode("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".backup-", dir=path.parent)
