@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export FACETWITCH_CLINIC_DATA="${FACETWITCH_CLINIC_DATA:-$PWD/var/clinic}"
 export FACETWITCH_DEBUG=0  # the worker must not run under the autoreloader; no debug pages with patient data
+# The demo: its seeded accounts keep the printed password. FACETWITCH_DEMO=0 makes each choose its own at first login.
+export FACETWITCH_DEMO="${FACETWITCH_DEMO:-1}"
 export DJANGO_SETTINGS_MODULE=facetwitch.clinic.settings
 HOST="${FACETWITCH_HOST:-127.0.0.1}"
 PORT="${FACETWITCH_PORT:-8000}"
@@ -32,6 +34,8 @@ manage collectstatic --noinput -v 0
 # FACETWITCH_DEMO_CORE_ONLY=1: demo users, patients and visits only (no analysed recordings etc.; starts faster).
 if [ "${FACETWITCH_DEMO_CORE_ONLY:-0}" = "1" ]; then manage seed_demo --core-only; else manage seed_demo; fi
 
+# Web server and analysis worker supervised separately (src/facetwitch/clinic/supervise.py): a crashed worker is
+# restarted and the site stays up; Ctrl-C stops both.
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -41,12 +45,25 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# Started directly (not through the shell function) so that $! is the worker itself and stop() reaches it.
 # analysis_worker = django-tasks' db_worker plus recovery of analyses whose worker died (heartbeats).
-"$PY" -m facetwitch.clinic.manage analysis_worker --queue-name '*' --no-reload -v 1 &
-pids+=($!)
-.venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
-  --timeout 120 --access-logfile - --error-logfile - --log-level warning &
+# With Debian's nginx installed (scripts/system-deps.sh) it faces the clients: it buffers uploads (a stalled
+# upload never holds a gunicorn thread) and refuses oversize bodies from their declared length; gunicorn then
+# listens on a private unix socket in the data dir.
+if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+  SOCK="$FACETWITCH_CLINIC_DATA/gunicorn.sock"
+  WEB_BIND="unix:$SOCK"
+  PROXY=(--name proxy -- "$PY" -m facetwitch.clinic.proxy --listen "$HOST:$PORT" --upstream "unix:$SOCK:"
+         --runtime "$FACETWITCH_CLINIC_DATA/nginx")
+else
+  echo "nginx not found (scripts/system-deps.sh installs it): gunicorn serves clients directly." >&2
+  WEB_BIND="$HOST:$PORT"
+  PROXY=()
+fi
+"$PY" -m facetwitch.clinic.supervise \
+  --name worker -- "$PY" -m facetwitch.clinic.manage analysis_worker --queue-name '*' --no-reload -v 1 \
+  --name web -- .venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$WEB_BIND" --workers 2 \
+  --threads 4 --timeout 120 --access-logfile - --error-logfile - --log-level warning \
+  "${PROXY[@]}" &
 pids+=($!)
 
 echo
@@ -54,8 +71,7 @@ echo "  facetwitch clinic: http://$HOST:$PORT/clinic/"
 echo "  Log in as clinician / facetwitch-demo  (also: staff, admin; same password)"
 echo "  Background analysis worker running. Press Ctrl-C to stop."
 echo
-# Stop everything as soon as either process ends (a crashed worker must not go unnoticed).
-wait -n "${pids[@]}"
-rc=$?
-echo "A clinic process ended (exit $rc)." >&2
+# The supervisor restarts a crashed worker or web server itself (and says so); it ends only when stopped.
+rc=0
+wait "${pids[@]}" || rc=$?
 exit "$rc"

@@ -25,8 +25,7 @@ from facetwitch.records import (
     TremorSummary,
     VideoInfo,
 )
-
-__version__ = "0.1.0"
+from facetwitch.version import __version__
 
 __all__ = [
     "DISCLAIMER",

@@ -228,7 +228,7 @@ def _landmark_segment(path: Path, source: Path | Landmarker, mirrored: bool,
 def _engine_info() -> dict[str, str]:
     import mediapipe
 
-    from facetwitch import __version__
+    from facetwitch.version import __version__
 
     return {
         "facetwitch": __version__,

@@ -16,10 +16,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import time_machine
 
-# Playwright's sync API runs an event loop in the test thread; pytest-django's live_server tests then touch the
-# ORM from that thread, which Django refuses unless told it is safe (it is: one thread, one connection).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Nothing a test does may write into the working tree's var/clinic (settings read this at import).
 os.environ.setdefault("FACETWITCH_CLINIC_DATA", tempfile.mkdtemp(prefix="facetwitch-clinic-test-"))
 
@@ -69,6 +67,18 @@ def make_user(username: str, role: str | None, **extra):
         group, _ = Group.objects.get_or_create(name=role)
         user.groups.add(group)
     return user
+
+
+# The fixed "now" of tests that book on named calendar days (the booking form refuses past times): a Monday in
+# February 2027, before every date those tests use (March 2027 DST change, November 2027 fall back).
+FROZEN_NOW = dt.datetime(2027, 2, 1, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def frozen_now():
+    """Moves the clock to FROZEN_NOW (still ticking) so that named 2027 dates stay in the future whatever today is."""
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

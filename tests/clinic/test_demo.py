@@ -65,3 +65,35 @@ def test_a_failing_hook_is_reported_and_the_demo_still_seeds(hook_app):
     assert Patient.objects.filter(mrn__startswith="DEMO-").count() == 4
     with pytest.raises(RuntimeError):
         call_command("seed_demo", "--strict", stdout=StringIO(), stderr=StringIO())
+
+
+def test_seeded_accounts_outside_the_demo_must_choose_their_own_password(client, monkeypatch, settings):
+    settings.FACETWITCH_DEMO = False
+    monkeypatch.setattr(demo, "APP_HOOKS", ())
+    call_command("seed_demo", stdout=StringIO())
+    assert (
+        client.post("/accounts/login/", {"username": "admin", "password": demo.DEMO_PASSWORD}).status_code
+        == 302
+    )
+    # Every page sends them to the password form until they change the printed password.
+    r = client.get("/clinic/")
+    assert r.status_code == 302 and r["Location"] == "/accounts/password/"
+    assert client.get("/accounts/audit/")["Location"] == "/accounts/password/"
+    r = client.post(
+        "/accounts/password/",
+        {
+            "old_password": demo.DEMO_PASSWORD,
+            "new_password1": "a-private-Passphrase-77",
+            "new_password2": "a-private-Passphrase-77",
+        },
+    )
+    assert r.status_code == 302
+    assert client.get("/clinic/").status_code == 200
+
+
+def test_demo_accounts_keep_the_printed_password_in_the_demo(client, monkeypatch, settings):
+    settings.FACETWITCH_DEMO = True
+    monkeypatch.setattr(demo, "APP_HOOKS", ())
+    call_command("seed_demo", stdout=StringIO())
+    client.post("/accounts/login/", {"username": "clinician", "password": demo.DEMO_PASSWORD})
+    assert client.get("/clinic/").status_code == 200

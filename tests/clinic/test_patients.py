@@ -13,7 +13,13 @@ from facetwitch.clinic.patients.forms import PatientForm, VisitForm, prefill_fro
 from facetwitch.clinic.patients.models import Patient, Visit
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+class InDays(int):
+    """A date this many days from today, resolved when the test runs (not at import: the clock may be moved)."""
+
+    def iso(self) -> str:
+        return (timezone.localdate() + dt.timedelta(days=self)).isoformat()
 
 
 def patient_data(**overrides) -> dict:
@@ -57,15 +63,15 @@ def test_valid_patient_form_saves_every_group():
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"date_of_birth": (TODAY + dt.timedelta(days=1)).isoformat()}, "date_of_birth", "future"),
+        ({"date_of_birth": InDays(1)}, "date_of_birth", "future"),
         ({"date_of_birth": "1850-01-01"}, "date_of_birth", "after 1900"),
         ({"date_of_birth": "31/02/1970"}, "date_of_birth", "valid date"),
         ({"video_consent_date": None}, "video_consent_date", "date the patient gave consent"),
         ({"video_consent": None}, "video_consent", "consent is not ticked"),
         ({"video_consent_date": "1960-01-01"}, "video_consent_date", "before the date of birth"),
-        ({"video_consent_date": (TODAY + dt.timedelta(days=3)).isoformat()}, "video_consent_date", "future"),
+        ({"video_consent_date": InDays(3)}, "video_consent_date", "future"),
         ({"onset_date": "1969-12-31"}, "onset_date", "before the date of birth"),
-        ({"onset_date": (TODAY + dt.timedelta(days=30)).isoformat()}, "onset_date", "future"),
+        ({"onset_date": InDays(30)}, "onset_date", "future"),
         ({"mrn": "has space"}, "mrn", "no spaces"),
         ({"mrn": ""}, "mrn", "required"),
         ({"given_name": "   "}, "given_name", "required"),
@@ -76,6 +82,7 @@ def test_valid_patient_form_saves_every_group():
     ],
 )
 def test_patient_form_rejects_bad_input_with_a_clear_message(overrides, field, message):
+    overrides = {k: v.iso() if isinstance(v, InDays) else v for k, v in overrides.items()}
     form = PatientForm(patient_data(**overrides))
     assert not form.is_valid()
     assert message in " ".join(form.errors[field])
@@ -124,7 +131,7 @@ def test_visit_scales_are_range_checked(patient, field, value, ok):
 
 
 def test_visit_date_rules(patient):
-    future = VisitForm(visit_data(date=(TODAY + dt.timedelta(days=1)).isoformat()), patient=patient)
+    future = VisitForm(visit_data(date=InDays(1).iso()), patient=patient)
     assert not future.is_valid() and "future" in future.errors["date"][0]
     unborn = VisitForm(visit_data(date="1950-01-01"), patient=patient)
     assert not unborn.is_valid() and "date of birth" in unborn.errors["date"][0]

@@ -10,6 +10,9 @@ from facetwitch.clinic.public.forms import form_token
 from facetwitch.clinic.public.models import ConsultationRequest
 from facetwitch.clinic.scheduling.models import Appointment
 
+# The confirmation books named 2027 days, which must stay in the future (the form refuses past times).
+pytestmark = pytest.mark.usefixtures("frozen_now")
+
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():

@@ -24,6 +24,9 @@ from facetwitch.clinic.accounts.models import AuditEntry
 from facetwitch.clinic.recordings import services
 from facetwitch.clinic.recordings.models import Recording
 
+# Their videos are rendered from a real face photo (the simulator measures it with MediaPipe) and analysed by the real engine.
+pytestmark = pytest.mark.e2e
+
 # --- real test files -------------------------------------------------------------------------------------------
 
 
@@ -319,8 +322,10 @@ def test_video_is_streamed_with_ranges_nosniff_and_no_cache(staff_client, done_r
     assert b"".join(part.streaming_content) == sim_video.read_bytes()[100:200]
     assert staff_client.get(url, HTTP_RANGE="bytes=99999999-").status_code == 416
     assert staff_client.get(url, {"download": 1})["Content-Disposition"].startswith("attachment;")
-    # One audit entry per playback, not per byte range.
-    assert AuditEntry.objects.filter(action="download", object_id=str(done_recording.pk)).count() == 2
+    # One audit entry per playback, not per byte range; the player's playback is a view, the file a download.
+    entries = AuditEntry.objects.filter(object_id=str(done_recording.pk), object_type="Recording")
+    assert entries.filter(action="view", detail="video playback").count() == 1
+    assert entries.filter(action="download").count() == 1
 
 
 # --- analysis results ----------------------------------------------------------------------------------------------
@@ -369,7 +374,7 @@ def test_suggested_scales_prefill_a_new_visit_when_the_recording_has_no_visit(
     rec = make_done_recording(patient, sim_video)
     html = clinician_client.get(reverse("recordings:detail", args=[patient.pk, rec.pk])).content.decode()
     link = re.search(r'href="([^"]*jankovic_severity[^"]*)"', html).group(1).replace("&amp;", "&")
-    assert link.startswith(reverse("patients:visit_create", args=[patient.pk]) + "?")
+    assert link.startswith(reverse("recordings:new_visit", args=[patient.pk, rec.pk]) + "?")
     form = clinician_client.get(link).content.decode()
     for name, value in (
         ("jankovic_severity", rec.suggested_jankovic_severity),
@@ -378,6 +383,21 @@ def test_suggested_scales_prefill_a_new_visit_when_the_recording_has_no_visit(
     ):
         field = re.search(rf'<[^>]*name="{name}"[^>]*>', form).group(0)
         assert f'value="{value}"' in field, field
+    # Saving links the visit to the recording; a second click opens that visit instead of making another one.
+    data = {
+        "date": rec.recorded_on.isoformat(),
+        "jankovic_severity": rec.suggested_jankovic_severity,
+        "jankovic_frequency": rec.suggested_jankovic_frequency,
+        "smc_grade": rec.suggested_smc_grade,
+    }
+    assert clinician_client.post(link, data).status_code == 302
+    assert clinician_client.post(link, data).status_code == 302
+    rec.refresh_from_db()
+    assert patient.visits.count() == 1 and rec.visit == patient.visits.get()
+    again = clinician_client.get(link)
+    assert again.status_code == 302 and again["Location"].startswith(
+        reverse("patients:visit_edit", args=[patient.pk, rec.visit_id])
+    )
 
 
 @pytest.mark.django_db
@@ -556,8 +576,14 @@ def test_demo_seed_analyses_a_clip_per_visit_on_the_patients_side(
 
     monkeypatch.setattr(demo, "CLIP_SIZE", (320, 180))  # smaller pictures render faster; same events
 
+    from facetwitch.clinic.treatments.models import ToxinSession
+
     for day in (dt.date(2026, 1, 5), dt.date(2026, 3, 5)):
         Visit.objects.create(patient=patient, date=day, clinician=clinician_user)
+    # Injected between the visits: the second clip shows the response (recordings/demo.py episodes_for).
+    ToxinSession.objects.create(
+        patient=patient, date=dt.date(2026, 2, 10), clinician=clinician_user, indication="hfs"
+    )
     made = demo.seed([patient, other_patient])
     assert [r.recorded_on for r in made] == [dt.date(2026, 1, 5), dt.date(2026, 3, 5)]
     assert all(r.status == "done" and r.visit is not None for r in made), [r.error_message for r in made]

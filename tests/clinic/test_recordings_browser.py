@@ -24,6 +24,7 @@ def clip(tmp_path_factory) -> Path:
 
 
 @pytest.mark.browser
+@pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_upload_analyse_and_see_the_timeline(
     page, live_url, login, clinician_user, patient, visit, clip, screenshot
@@ -63,7 +64,7 @@ def test_upload_analyse_and_see_the_timeline(
     page.go_back()
     page.get_by_role("link", name="Use suggested scales").click()
     # Not linked to a visit: the new-visit form opens pre-filled with the suggestions, for the clinician to confirm.
-    expect(page).to_have_url(re.compile(r"/visits/new/\?.*jankovic_severity="))
+    expect(page).to_have_url(re.compile(r"/new-visit/\?.*jankovic_severity="))
     expect(page.get_by_label("Jankovic severity")).to_have_value(str(recording.suggested_jankovic_severity))
     expect(page.get_by_label("Jankovic frequency")).to_have_value(str(recording.suggested_jankovic_frequency))
     expect(page.get_by_label(re.compile("SMC grade"))).to_have_value(str(recording.suggested_smc_grade))

@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from icalendar import Calendar
 
 from facetwitch.clinic.scheduling import hours
 from facetwitch.clinic.scheduling.models import Appointment
 
 NY = ZoneInfo("America/New_York")
+# Named 2027 days must stay in the future (the form refuses past times): the clock is fixed before them.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 UTC = dt.UTC
 
 
@@ -89,13 +92,45 @@ def test_database_refuses_double_booking_without_the_form(patient, other_patient
     first = Appointment.objects.get(start=at("2027-03-01", "09:00"), clinician=clinician_user)
     first.status = "cancelled"
     first.save()
-    appt(other_patient, clinician_user, at("2027-03-01", "09:00")).save()
+    appt(patient, clinician_user, at("2027-03-01", "09:00")).save()
     # Moving an appointment onto another one is refused too (UPDATE).
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.filter(start=at("2027-03-01", "09:30"), clinician=clinician_user).update(
             start=at("2027-03-01", "09:15"), end=at("2027-03-01", "09:45")
         )
     assert Appointment.objects.filter(clinician=clinician_user).exclude(status="cancelled").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_one_patient_with_two_clinicians_at_once(
+    patient, other_patient, clinician_user, staff_user
+):
+    appt(patient, clinician_user, at("2027-03-01", "09:00")).save()
+    with pytest.raises(IntegrityError, match="patient_no_overlap"), transaction.atomic():
+        appt(patient, staff_user, at("2027-03-01", "09:15")).save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.bulk_create([appt(patient, staff_user, at("2027-03-01", "08:45"), 60)])
+    appt(patient, staff_user, at("2027-03-01", "09:30")).save()  # back to back
+    appt(other_patient, staff_user, at("2027-03-01", "10:00")).save()  # another patient
+    appt(patient, staff_user, at("2027-03-01", "09:00"), status="cancelled").save()  # cancelled never blocks
+    with pytest.raises(IntegrityError), transaction.atomic():  # moving onto the patient's other visit
+        Appointment.objects.filter(patient=patient, clinician=staff_user, status="booked").update(
+            start=at("2027-03-01", "09:10"), end=at("2027-03-01", "09:40")
+        )
+
+
+@pytest.mark.django_db
+def test_booking_form_explains_a_patient_double_booking(staff_client, patient, clinician_user):
+    from django.contrib.auth.models import Group, User
+
+    second = User.objects.create_user("drtwo", password="unused-pw-42", first_name="Otto")
+    second.groups.add(Group.objects.get_or_create(name="clinician")[0])
+    assert _book(staff_client, patient, clinician_user, "2027-03-15", "09:00").status_code == 302
+    r = _book(staff_client, patient, second, "2027-03-15", "09:30")
+    assert (
+        r.status_code == 200 and "This patient already has an appointment at this time" in r.content.decode()
+    )
+    assert Appointment.objects.count() == 1
 
 
 def _book(client, patient, clinician, day, time, visit_type="new"):
@@ -159,6 +194,11 @@ def test_reschedule_cancel_complete(patient, other_patient, clinician_user, staf
     staff_client.post(f"/clinic/scheduling/{a.pk}/cancel/", {"reason": "Patient unwell"})
     a.refresh_from_db()
     assert a.status == "cancelled" and a.cancel_reason == "Patient unwell"
+    staff_client.post(f"/clinic/scheduling/{b.pk}/complete/")
+    b.refresh_from_db()
+    assert b.status == "booked"  # not yet begun: cannot be completed
+    past = timezone.now() - dt.timedelta(hours=1)
+    Appointment.objects.filter(pk=b.pk).update(start=past, end=past + dt.timedelta(minutes=30))
     staff_client.post(f"/clinic/scheduling/{b.pk}/complete/")
     b.refresh_from_db()
     assert b.status == "completed"

@@ -9,12 +9,17 @@ import urllib.request
 import pytest
 from django.core.cache import cache
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from facetwitch.clinic.public.models import ConsultationRequest
 from facetwitch.clinic.scheduling import hours
 from facetwitch.clinic.scheduling.models import Appointment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("frozen_now"),
+]
 
 
 def fill_booking(page, patient, clinician, day, time):
@@ -32,18 +37,18 @@ def test_book_inside_hours_refused_outside(
     login(page, staff_user)
     page.goto(f"{live_url}/clinic/scheduling/new/")
     fill_booking(page, patient, clinician_user, "2027-03-13", "10:00")  # a Saturday
-    assert page.get_by_text("The clinic is closed on Saturdays").is_visible()
+    expect(page.get_by_text("The clinic is closed on Saturdays")).to_be_visible()
     assert Appointment.objects.count() == 0
     screenshot(page, "scheduling-refused-outside-hours")
     fill_booking(page, patient, clinician_user, "2027-03-15", "16:30")  # 60-minute visit would end 17:30
-    assert page.get_by_text("outside clinic hours").is_visible()
+    expect(page.get_by_text("outside clinic hours")).to_be_visible()
     fill_booking(page, patient, clinician_user, "2027-03-15", "09:00")
     page.wait_for_url("**/clinic/scheduling/*/")
-    assert "Monday 2027-03-15 09:00–10:00" in page.locator("#when").text_content()
+    expect(page.locator("#when")).to_contain_text("Monday 2027-03-15 09:00–10:00")
     assert Appointment.objects.get().status == "booked"
     screenshot(page, "scheduling-booked")
     page.goto(f"{live_url}/clinic/scheduling/?date=2027-03-15")
-    assert page.locator("#day-appointments tbody tr").count() == 1
+    expect(page.locator("#day-appointments tbody tr")).to_have_count(1)
     screenshot(page, "scheduling-day")
 
 
@@ -55,7 +60,7 @@ def test_public_pages_screens(page, live_url, screenshot):
         ("/request/", "public-request-form"),
     ]:
         page.goto(live_url + path)
-        assert page.locator("h1").is_visible()
+        expect(page.locator("h1")).to_be_visible()
         screenshot(page, name)
     # The honeypot is invisible to people.
     assert page.locator("#id_website").bounding_box()["x"] < 0
@@ -81,7 +86,7 @@ def test_calendar_subscription_link(page, live_url, login, screenshot, clinician
         events = Calendar.from_ical(response.read()).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["Follow-up"]
     page.get_by_role("button", name="Revoke link").click()
-    assert "no subscription link yet" in page.locator("#feed-state").text_content()
+    expect(page.locator("#feed-state")).to_contain_text("no subscription link yet")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(url)
     assert refused.value.code == 404
@@ -102,7 +107,7 @@ def test_rate_limited_request_page(page, live_url, screenshot):
     with page.expect_response(lambda r: r.url.endswith("/request/") and r.request.method == "POST") as sent:
         page.click("#request-form button[type=submit]")
     assert sent.value.status == 429
-    assert page.get_by_role("heading", name="Too many requests from this connection").is_visible()
+    expect(page.get_by_role("heading", name="Too many requests from this connection")).to_be_visible()
     screenshot(page, "public-request-rate-limited")
     assert not ConsultationRequest.objects.exists()
     cache.clear()

@@ -79,14 +79,32 @@ def test_production_settings_pass_djangos_deploy_check(tmp_path):
     assert [i for i in issues if "security.W021" not in i] == []
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = {**os.environ, "FACETWITCH_PRODUCTION": "1", "FACETWITCH_CLINIC_DATA": str(tmp_path)}
+def test_secret_key_is_generated_on_first_start_and_kept_in_the_data_dir(tmp_path):
+    from facetwitch.clinic.secret_key import FILE_NAME, load_or_create
+
+    (tmp_path / "a").mkdir()
+    first = load_or_create(tmp_path / "a")
+    assert len(first) >= 50
+    key_file = tmp_path / "a" / FILE_NAME
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert load_or_create(tmp_path / "a") == first  # the next start keeps it: sessions survive a restart
+    (tmp_path / "b").mkdir()
+    assert load_or_create(tmp_path / "b") != first  # every installation its own
+    # A production start without FACETWITCH_SECRET_KEY uses (and makes) the data dir's key, not a fixed one.
+    env = {**os.environ, "FACETWITCH_PRODUCTION": "1", "FACETWITCH_CLINIC_DATA": str(tmp_path / "c")}
     env.pop("FACETWITCH_SECRET_KEY", None)
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
     result = subprocess.run(
-        [sys.executable, "-m", "facetwitch.clinic.manage", "check"],
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            f"'facetwitch.clinic.settings'); django.setup(); {code}",
+        ],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert result.returncode != 0 and "Set FACETWITCH_SECRET_KEY" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (tmp_path / "c" / FILE_NAME).read_text().strip()

@@ -26,6 +26,9 @@ from facetwitch.clinic.recordings import services
 from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.probe import probe_video
 
+# The queued clip is rendered by the simulator, which measures its face photo with MediaPipe.
+pytestmark = pytest.mark.e2e
+
 REPO = Path(__file__).resolve().parents[2]
 
 

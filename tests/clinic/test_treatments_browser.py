@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from facetwitch.clinic.treatments.models import ToxinSession
 
@@ -29,25 +30,28 @@ def test_record_toxin_session_on_face_map(page, live_url, login, screenshot, cli
     # Switch product for one click: units of the other product stay apart in the running totals.
     page.select_option("#default-product", "inco")
     page.locator("g.site[data-muscle='zygomaticus_major'][data-side='left']").click()
-    assert left_upper.locator("text.count").text_content() == "2"
-    totals = page.locator("#live-totals tbody tr")
-    assert totals.count() == 2
-    assert page.locator("#live-totals tr[data-product='ona'] td").all_text_contents()[1:] == [
-        "0",
-        "7.5",
-        "2.5",
-        "10 U",
-    ]
-    assert page.locator("#live-totals tr[data-product='inco'] td").all_text_contents()[1:] == [
-        "0",
-        "2.5",
-        "0",
-        "2.5 U",
-    ]
+    expect(left_upper.locator("text.count")).to_have_text("2")
+    expect(page.locator("#live-totals tbody tr")).to_have_count(2)
+    expect(page.locator("#live-totals tr[data-product='ona'] td:nth-child(n+2)")).to_have_text(
+        [
+            "0",
+            "7.5",
+            "2.5",
+            "10 U",
+        ]
+    )
+    expect(page.locator("#live-totals tr[data-product='inco'] td:nth-child(n+2)")).to_have_text(
+        [
+            "0",
+            "2.5",
+            "0",
+            "2.5 U",
+        ]
+    )
     screenshot(page, "treatments-toxin-form")
     page.click("#save-session")
     # Two products in one session: the clinician must acknowledge the warning; nothing is saved before that.
-    assert page.locator("#dose-warnings").get_by_text("More than one toxin product").is_visible()
+    expect(page.locator("#dose-warnings").get_by_text("More than one toxin product")).to_be_visible()
     assert ToxinSession.objects.count() == 0
     screenshot(page, "treatments-toxin-warnings")
     page.check("#id_acknowledge_warnings")
@@ -56,13 +60,15 @@ def test_record_toxin_session_on_face_map(page, live_url, login, screenshot, cli
     session = ToxinSession.objects.get()
     assert session.injections.count() == 5
     assert {i.lot for i in session.injections.all()} == {"C1234"}
-    assert page.locator("#session-totals tr[data-product='ona'] td").all_text_contents()[1:] == [
-        "0",
-        "7.5",
-        "2.5",
-        "10 U",
-    ]
-    assert page.locator("g.site.marked").count() == 4
+    expect(page.locator("#session-totals tr[data-product='ona'] td:nth-child(n+2)")).to_have_text(
+        [
+            "0",
+            "7.5",
+            "2.5",
+            "10 U",
+        ]
+    )
+    expect(page.locator("g.site.marked")).to_have_count(4)
     screenshot(page, "treatments-toxin-detail")
 
 
@@ -74,15 +80,14 @@ def test_patient_pages_screens(page, live_url, login, screenshot, clinician_user
     scheduling_demo.seed([patient, other_patient])
     login(page, clinician_user)
     page.goto(f"{live_url}/clinic/patients/{patient.pk}/")
-    assert (
-        page.locator("#treatments-section").is_visible() and page.locator("#scheduling-section").is_visible()
-    )
+    expect(page.locator("#treatments-section")).to_be_visible()
+    expect(page.locator("#scheduling-section")).to_be_visible()
     screenshot(page, "patient-sections")
     page.goto(f"{live_url}/clinic/treatments/patient/{patient.pk}/")
     screenshot(page, "treatments-overview")
     med = other_patient.medications.get()
     page.goto(f"{live_url}/clinic/treatments/medication/{med.pk}/")
-    assert page.locator("table.reminders").get_by_text("HLA-B*15:02").is_visible()
+    expect(page.locator("table.reminders").get_by_text("HLA-B*15:02")).to_be_visible()
     screenshot(page, "treatments-medication")
     page.goto(f"{live_url}/clinic/treatments/")
     screenshot(page, "treatments-index")

@@ -13,16 +13,15 @@ from pathlib import Path
 
 import dj_database_url
 
+from facetwitch.clinic.secret_key import load_or_create
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("FACETWITCH_CLINIC_DATA", Path.cwd() / "var" / "clinic")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)  # the SQLite file and private uploads live here
 
 DEBUG = os.environ.get("FACETWITCH_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("FACETWITCH_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("FACETWITCH_PRODUCTION") == "1":
-        raise RuntimeError("Set FACETWITCH_SECRET_KEY in production.")
-    SECRET_KEY = "insecure-development-key-change-me"
+# Generated on first start and kept in the data dir (0600) unless given: never a fixed key (secret_key.py).
+SECRET_KEY = os.environ.get("FACETWITCH_SECRET_KEY", "") or load_or_create(DATA_DIR)
 ALLOWED_HOSTS = os.environ.get("FACETWITCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -59,6 +58,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Private pages: an audit entry when the view wrote none, and Cache-Control: no-store (accounts/audit.py).
+    "facetwitch.clinic.accounts.audit.AuditTrailMiddleware",
+    # Seeded accounts outside the demo (known password) must choose their own first (accounts/passwords.py).
+    "facetwitch.clinic.accounts.passwords.ForcedPasswordChangeMiddleware",
+    # Ids typed as "" or 40 digits deep in Django's own views (admin actions): 400, not 500 (accounts/params.py).
+    "facetwitch.clinic.accounts.params.BadNumberMiddleware",
 ]
 
 ROOT_URLCONF = "facetwitch.clinic.urls"
@@ -152,6 +157,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+#: A demo installation (make run): its seeded accounts keep the printed password. Anywhere else they must change it.
+FACETWITCH_DEMO = os.environ.get("FACETWITCH_DEMO", "0") == "1"
 if os.environ.get("FACETWITCH_PRODUCTION") == "1":
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,5 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from facetwitch.clinic.converters import RecordId
+
+# <id:pk> in every app's URLs: ids of at most 18 digits (a longer one is a 404, not a database overflow).
+register_converter(RecordId, "id")
 
 urlpatterns = [
     path("", include("facetwitch.clinic.public.urls")),

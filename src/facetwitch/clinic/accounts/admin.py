@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
+from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.models import AuditEntry
 
 admin.site.site_header = "facetwitch clinic administration"
@@ -9,8 +10,27 @@ admin.site.site_title = "facetwitch clinic"
 admin.site.index_title = "Users and roles"
 
 
+class AuditedAdminMixin:
+    """Admin pages of models with a ``patient``: the list names the patients it showed, a record page its patient."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            shown = [getattr(o, "patient_id", None) for o in changelist.result_list]
+            audit(request, "view", detail=f"admin list of {self.model._meta.label}", patients=shown)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id) if response.status_code == 200 else None
+        if obj is not None:
+            audit(request, "view", patient=getattr(obj, "patient", None), obj=obj, detail="admin page")
+        return response
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Read-only: the audit log is evidence and never edited."""
 
     list_display = ("at", "username", "action", "patient", "object_type", "object_id", "ip_address")

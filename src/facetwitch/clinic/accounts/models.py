@@ -27,6 +27,10 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     detail = models.CharField(max_length=300, blank=True)
+    #: The page asked for (so that even an entry the middleware wrote says what was opened).
+    path = models.CharField(max_length=300, blank=True)
+    #: Every patient a list page showed (the patient list, search results, schedules, queues).
+    listed_patients = models.ManyToManyField("patients.Patient", blank=True, related_name="audit_listings")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
@@ -36,3 +40,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+
+class PasswordChangeRequired(models.Model):
+    """A user who must choose a new password before anything else (an account created with a known password,
+    e.g. seeded outside the demo). Removed when they change it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(auto_now_add=True)

@@ -7,10 +7,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 
+from facetwitch.clinic.accounts import passwords
 from facetwitch.clinic.accounts.models import AuditEntry
+from facetwitch.clinic.accounts.params import parse_id
 from facetwitch.clinic.accounts.roles import action_required
 
 
@@ -49,6 +52,7 @@ class PasswordChangeView(LoginRequiredMixin, auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        passwords.changed(self.request.user)
         messages.success(self.request, "Your password was changed.")
         return response
 
@@ -61,11 +65,15 @@ def audit_log(request):
     user_q = request.GET.get("user", "").strip()
     action_q = request.GET.get("action", "").strip()
     if patient_q:
+        patient_id = parse_id(patient_q)
+        # "Who saw patient X": entries about X and list pages that showed X.
         entries = (
-            entries.filter(patient_id=int(patient_q))
-            if patient_q.isdigit()
-            else entries.filter(patient__mrn__iexact=patient_q)
-        )
+            entries.filter(Q(patient_id=patient_id) | Q(listed_patients=patient_id))
+            if patient_id is not None
+            else entries.filter(
+                Q(patient__mrn__iexact=patient_q[:40]) | Q(listed_patients__mrn__iexact=patient_q[:40])
+            )
+        ).distinct()
     if user_q:
         entries = entries.filter(username__iexact=user_q)
     if action_q in dict(AuditEntry.ACTIONS):

@@ -21,7 +21,9 @@ from datetime import date, timedelta
 import numpy as np
 from scipy.optimize import least_squares
 
-MIN_INTERVAL_DAYS = 84  # 12 weeks (DS-2)
+from facetwitch.clinic.treatments import dosing
+
+MIN_INTERVAL_DAYS = dosing.MIN_RETREATMENT_WEEKS * 7  # 12 weeks (DS-2); defined once in treatments/dosing.py
 MIN_POINTS = 8
 MIN_CYCLES = 2
 EARLY_WINDOW_DAYS = 28  # at least one point while the effect builds / peaks

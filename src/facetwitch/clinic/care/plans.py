@@ -12,14 +12,16 @@ from datetime import date
 from typing import Any
 
 from facetwitch.clinic.care.differential import DECISION_SUPPORT
+from facetwitch.clinic.treatments import dosing
 
 # Blepharospasm label (onabotulinumtoxinA), DS-2: 1.25-2.5 U per site initially, up to two-fold at repeat
 # sessions when the response was insufficient (effect not lasting over 2 months), little benefit above 5 U per
-# site, cumulative at most 200 U in 30 days.
-LABEL_SITE_MIN_U = 1.25
-LABEL_SITE_INITIAL_MAX_U = 2.5
-LABEL_SITE_MAX_U = 5.0
-LABEL_CUMULATIVE_30D_U = 200.0
+# site, cumulative at most 200 U in 30 days. The numbers are defined once, in treatments/dosing.py.
+_ONA = dosing.TOXIN_PRODUCTS[dosing.ONA]
+LABEL_SITE_MIN_U = float(_ONA.initial_per_site[0])
+LABEL_SITE_INITIAL_MAX_U = float(_ONA.initial_per_site[1])
+LABEL_SITE_MAX_U = float(_ONA.max_per_site)
+LABEL_CUMULATIVE_30D_U = float(_ONA.max_cumulative_30_days)
 INSUFFICIENT_EFFECT_WEEKS = 8  # "an effect that does not last longer than 2 months" (DS-2)
 
 LINES = ("first", "next", "adjunct", "referral", "avoid")

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import ADMIN, CLINICIAN, role_required, user_roles
+from facetwitch.clinic.care import forecast as forecast_mod
 from facetwitch.clinic.care import services
 from facetwitch.clinic.care.differential import DECISION_SUPPORT, cause_labels
 from facetwitch.clinic.care.forms import AssessmentForm, PlanForm
@@ -52,11 +53,14 @@ def index(request):
     drafts = (
         CarePlan.objects.filter(status=CarePlan.DRAFT).select_related("patient").order_by("-updated_at")[:50]
     )
-    signed = CarePlan.objects.filter(status=CarePlan.SIGNED).select_related("patient", "signed_by")
-    audit(request, "view", detail="care plans index")
-    return render(
-        request, "care/index.html", {"drafts": drafts, "signed": signed.order_by("-signed_at")[:20]}
+    signed = list(
+        CarePlan.objects.filter(status=CarePlan.SIGNED)
+        .select_related("patient", "signed_by")
+        .order_by("-signed_at")[:20]
     )
+    drafts = list(drafts)
+    audit(request, "view", detail="care plans index", patients=[p.patient_id for p in drafts + signed])
+    return render(request, "care/index.html", {"drafts": drafts, "signed": signed})
 
 
 @role_required(*VIEWERS)
@@ -437,7 +441,10 @@ def _chart(forecast, inputs) -> dict | None:
             {"x": sx(p.onset_day), "label": "onset"},
             {"x": sx(p.peak_day), "label": "peak"},
             {"x": sx(p.wear_off_day), "label": "wear-off"},
-            {"x": sx(84), "label": "12 weeks"},
+            {
+                "x": sx(forecast_mod.MIN_INTERVAL_DAYS),
+                "label": f"{forecast_mod.MIN_INTERVAL_DAYS // 7} weeks",
+            },
         ],
         "axis_y": sy(y0),
         "axis_x0": sx(x0),

@@ -11,15 +11,18 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from facetwitch.clinic.accounts import passwords
 from facetwitch.clinic.accounts.groups import ensure_role_groups
 from facetwitch.clinic.patients.models import Patient, Visit
 
 DEMO_PASSWORD = "facetwitch-demo"
-APP_HOOKS = ("recordings", "treatments", "scheduling", "care")
+# Treatments first: the demo recordings show the response to the demo toxin sessions (recordings/demo.py).
+APP_HOOKS = ("treatments", "recordings", "scheduling", "care")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _patients() -> list[tuple[dict, list[dict]]]:
             },
             [
                 {
-                    "days_ago": 380,
+                    "days_ago": 200,  # baseline, before any toxin (treatments/demo.py injects at 196 and 112)
                     "jankovic_severity": 3,
                     "jankovic_frequency": 3,
                     "smc_grade": 2,
@@ -75,12 +78,12 @@ def _patients() -> list[tuple[dict, list[dict]]]:
                     "notes": "First visit. Typical left hemifacial spasm history. MRI requested.",
                 },
                 {
-                    "days_ago": 200,
+                    "days_ago": 168,  # four weeks after the first session: the response
                     "jankovic_severity": 2,
                     "jankovic_frequency": 2,
                     "smc_grade": 2,
                     "hfs7_total": 9,
-                    "notes": "Good response to the last toxin session; mild residual twitching of the mouth corner.",
+                    "notes": "Good response to the first toxin session 4 weeks ago; mild residual twitching of the mouth corner.",
                 },
                 {
                     "days_ago": 20,
@@ -183,7 +186,10 @@ def _patients() -> list[tuple[dict, list[dict]]]:
 
 @transaction.atomic
 def seed_users() -> list[User]:
-    """The demo users, one per role; their password is reset to DEMO_PASSWORD so the printed login works."""
+    """The demo users, one per role; their password is reset to DEMO_PASSWORD so the printed login works.
+
+    Outside a demo installation (settings.FACETWITCH_DEMO off) that password is known to everyone who read the
+    README: each seeded account must choose its own at first sign-in."""
     ensure_role_groups()
     users = []
     for demo in DEMO_USERS:
@@ -195,6 +201,10 @@ def seed_users() -> list[User]:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.add(Group.objects.get(name=demo.role))
+        if settings.FACETWITCH_DEMO:
+            passwords.changed(user)
+        else:
+            passwords.require_change(user)
         users.append(user)
     return users
 

@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.utils import timezone
 
+from facetwitch.clinic.accounts.params import parse_int
 from facetwitch.clinic.patients.models import HISTORY_FLAGS, Patient, Visit
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -270,7 +271,7 @@ def prefill_from_query(query) -> dict[str, int]:
     ranges = {"jankovic_severity": (0, 4), "jankovic_frequency": (0, 4), "smc_grade": (1, 4)}
     initial = {}
     for name, (lo, hi) in ranges.items():
-        raw = query.get(name, "")
-        if raw.isdigit() and lo <= int(raw) <= hi:
-            initial[name] = int(raw)
+        value = parse_int(query.get(name, ""), lo=lo, hi=hi)
+        if value is not None:
+            initial[name] = value
     return initial

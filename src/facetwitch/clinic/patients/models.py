@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from facetwitch.clinic.patients.search import search_text_for
+
 # Yes/no history items and their labels (forms and summaries use the same words).
 HISTORY_FLAGS = {
     "prior_bells_palsy": "Prior Bell's palsy",
@@ -65,6 +67,8 @@ class Patient(models.Model):
     current_medications = models.TextField(blank=True)
     allergies = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    #: MRN and names without accents, case-folded (patients/search.py); written by save(), searched by the list.
+    search_text = models.CharField(max_length=260, blank=True, editable=False, db_index=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -81,6 +85,13 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = search_text_for(self.mrn, self.given_name, self.family_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"mrn", "given_name", "family_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("patients:detail", args=[self.pk])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import action_required, can
+from facetwitch.clinic.patients import search
 from facetwitch.clinic.patients.forms import PatientForm, VisitForm, prefill_from_query
 from facetwitch.clinic.patients.models import Patient, Visit
 
@@ -39,20 +40,22 @@ def available_sections() -> list[str]:
 
 
 def search_patients(query: str):
-    """Patients whose MRN, given or family name contains every word of ``query`` (case-insensitive)."""
+    """Patients whose MRN, given or family name contains every word of ``query`` (accents and case ignored), or
+    born on a date the query names."""
     patients = Patient.objects.annotate(visit_count=Count("visits"), last_visit=Max("visits__date"))
-    for word in query.split():
-        patients = patients.filter(
-            Q(mrn__icontains=word) | Q(given_name__icontains=word) | Q(family_name__icontains=word)
-        )
-    return patients.order_by("family_name", "given_name", "pk")
+    return search.search(patients, query).order_by("family_name", "given_name", "pk")
 
 
 @action_required("patient.view")
 def patient_list(request):
     query = request.GET.get("q", "").strip()[:100]
     page = Paginator(search_patients(query), 25).get_page(request.GET.get("page"))
-    audit(request, "view", detail=f"patient list{f' search: {query}' if query else ''}")
+    audit(
+        request,
+        "view",
+        detail=f"patient list{f' search: {query}' if query else ''}",
+        patients=[p.pk for p in page.object_list],
+    )
     context = {"page": page, "query": query}
     if request.htmx and request.htmx.target == "patient-results":
         return render(request, "patients/_patient_results.html", context)

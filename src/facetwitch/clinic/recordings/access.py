@@ -34,5 +34,25 @@ def has_consent(patient) -> bool:
     return bool(getattr(patient, "has_video_consent", patient.video_consent))
 
 
+CONSENT_WITHDRAWN = (
+    "The patient's consent to video recording is not on file (withdrawn or never given), so this video and its "
+    "analysis are not served or analysed. Record the consent again on the patient's page to restore access."
+)
+
+
+def refuse_without_consent(request, recording: Recording):
+    """A 403 that says why, audited, when the recording's patient has no video consent on file; else None."""
+    from django.http import HttpResponseForbidden
+
+    from facetwitch.clinic.accounts.audit import audit
+
+    if has_consent(recording.patient):
+        return None
+    audit(
+        request, "view", patient=recording.patient, obj=recording, detail="refused: no video consent on file"
+    )
+    return HttpResponseForbidden(CONSENT_WITHDRAWN, content_type="text/plain; charset=utf-8")
+
+
 def can_apply_scales(user) -> bool:
     return has_role(user, *SCALES_ROLES)

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from facetwitch.clinic.accounts.admin import AuditedAdminMixin
 from facetwitch.clinic.recordings.models import Recording
 
 
 @admin.register(Recording)
-class RecordingAdmin(admin.ModelAdmin):
+class RecordingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "patient", "recorded_on", "status", "progress", "attempts", "uploaded_at")
     list_filter = ("status",)
     search_fields = ("patient__mrn", "patient__family_name", "sha256")

@@ -17,8 +17,23 @@ from facetwitch.clinic.recordings.access import has_consent
 from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.probe import probe_video
 
-# Episodes in a 15 s clip at the 1st, 2nd and 3rd visit: before treatment, response, wearing off.
-EPISODES_BY_VISIT = (4, 1, 2)
+# Episodes in a 15 s clip: untreated, at the toxin's peak effect (up to 8 weeks after a session), wearing off.
+EPISODES_UNTREATED, EPISODES_RESPONSE, EPISODES_WEARING_OFF = 4, 1, 2
+PEAK_EFFECT_WEEKS, WEARING_OFF_WEEKS = 8, 16
+
+
+def episodes_for(visit) -> int:
+    """Spasms to put in a visit's clip, from the patient's toxin sessions before it (treatments demo data): the
+    demo tells one story, baseline -> response after each injection -> wearing off."""
+    last = visit.patient.toxin_sessions.filter(date__lte=visit.date).order_by("-date").first()
+    if last is None:
+        return EPISODES_UNTREATED
+    weeks = (visit.date - last.date).days / 7
+    if weeks <= PEAK_EFFECT_WEEKS:
+        return EPISODES_RESPONSE
+    return EPISODES_WEARING_OFF if weeks <= WEARING_OFF_WEEKS else EPISODES_UNTREATED
+
+
 # Spasms ~1.3 s long, 3 s apart: separate episodes (the engine merges contractions less than 1 s apart).
 SPASM_STARTS_S = (2.0, 5.0, 8.0, 11.0)
 CLIP_S = 15.0
@@ -34,7 +49,7 @@ def demo_scenario_for(side: str, episodes: int, seed: int = 0):
     for start in SPASM_STARTS_S[:episodes]:
         events.append(Blepharospasm(start, hold_s=1.5) if side == "both" else Spasm(start, side, twitches=3))
     return Scenario(
-        duration_s=CLIP_S, size=(640, 360), events=events, seed=seed, name=f"demo-{side}-{episodes}"
+        duration_s=CLIP_S, size=CLIP_SIZE, events=events, seed=seed, name=f"demo-{side}-{episodes}"
     )
 
 
@@ -53,7 +68,7 @@ def seed(patients, *, uploaded_by=None, analyse: bool = True) -> list[Recording]
             side = patient.onset_side if patient.onset_side in ("left", "right", "both") else "left"
             visits = list(patient.visits.order_by("date", "id"))[:MAX_VISITS]
             for index, visit in enumerate(visits):
-                scenario = demo_scenario_for(side, EPISODES_BY_VISIT[index], seed=patient.pk * 10 + index)
+                scenario = demo_scenario_for(side, episodes_for(visit), seed=patient.pk * 10 + index)
                 path = Path(tmp) / f"{scenario.name}-{patient.pk}-{index}.mp4"
                 render(scenario, path)
                 recording = services.create_recording(

@@ -17,6 +17,9 @@ class Recording(models.Model):
         RUNNING = "running", "Analysing"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        #: Withdrawn from the record by a correction (wrong patient's video, unusable): kept, never analysed,
+        #: left out of results, outcome timelines and comparisons; see RecordingCorrection for who and why.
+        VOIDED = "voided", "Voided"
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="recordings")
     visit = models.ForeignKey(
@@ -106,7 +109,7 @@ class Recording(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.VOIDED)
 
     @property
     def progress_percent(self) -> int:
@@ -140,3 +143,27 @@ class Recording(models.Model):
         if root not in path.parents:
             raise ValueError("path outside the private media root")
         return path
+
+
+class RecordingCorrection(models.Model):
+    """The history of corrections to a recording: voided, or moved to another patient (with the reason)."""
+
+    VOID, MOVE = "void", "move"
+    recording = models.ForeignKey(Recording, on_delete=models.PROTECT, related_name="corrections")
+    action = models.CharField(max_length=10, choices=[(VOID, "Voided"), (MOVE, "Moved to another patient")])
+    reason = models.CharField(max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    previous_status = models.CharField(max_length=10, blank=True)
+    from_patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_patient = models.ForeignKey(
+        "patients.Patient", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="recording_correction_reason")
+        ]

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 
-from facetwitch.clinic.recordings import services
+from facetwitch.clinic.recordings import results
 from facetwitch.clinic.recordings.charts import Series, outcome_chart, recording_timeline
 from facetwitch.clinic.recordings.models import Recording
 
@@ -178,7 +178,7 @@ def comparison_context(a: Recording, b: Recording) -> dict:
         rows.append({"label": label, "a": _show(va, how), "b": _show(vb, how), "change": change})
     timelines = []
     for rec in (a, b):
-        analysis = services.load_analysis(rec)
+        analysis = results.load_analysis(rec)
         timelines.append(recording_timeline(analysis, title=f"Timeline of recording {rec.recorded_on}"))
     return {"rows": rows, "timelines": timelines, "a": a, "b": b}
 
@@ -209,6 +209,7 @@ def scales_url(recording: Recording) -> str | None:
     if recording.visit_id:
         url = _reverse_first("patients:visit_edit", [[patient_id, recording.visit_id], [recording.visit_id]])
     else:
-        url = _reverse_first("patients:visit_create", [[patient_id]])
-        params["date"] = recording.recorded_on.isoformat()
+        # A new visit made from this recording is linked to it (recordings:new_visit): a second click opens that
+        # visit instead of making another one.
+        url = reverse("recordings:new_visit", args=[patient_id, recording.pk])
     return f"{url}?{urlencode(params)}" if url else None

@@ -19,9 +19,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskContext, task
 
-from facetwitch.clinic.recordings import storage
-from facetwitch.clinic.recordings.access import has_consent
+from facetwitch.clinic.recordings import results, storage
+from facetwitch.clinic.recordings.access import CONSENT_WITHDRAWN, has_consent
 from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.probe import VideoProbe
 
@@ -94,8 +95,6 @@ def create_recording(
 
 def enqueue_analysis(recording: Recording) -> Recording:
     """Queue (or re-queue) the analysis; the queue row and the recording change in one transaction."""
-    from facetwitch.clinic.recordings.tasks import analyse_recording
-
     with transaction.atomic():
         result = analyse_recording.enqueue(recording.pk)
         Recording.objects.filter(pk=recording.pk).update(
@@ -116,8 +115,64 @@ def retry(recording: Recording) -> Recording:
     """User-requested re-analysis of a failed recording (the attempt counter starts again)."""
     if recording.status != Status.FAILED:
         raise ValueError("Only a failed analysis can be retried.")
+    if not has_consent(recording.patient):
+        raise ValueError(CONSENT_WITHDRAWN)
     Recording.objects.filter(pk=recording.pk).update(attempts=0, error_message="")
     return enqueue_analysis(recording)
+
+
+def void_recording(recording: Recording, *, reason: str, by) -> Recording:
+    """Withdraw a recording from the record (kept with its files; never analysed again), with the reason."""
+    from facetwitch.clinic.recordings.models import RecordingCorrection
+
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Give the reason for voiding this recording.")
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().get(pk=recording.pk)
+        if locked.status == Status.VOIDED:
+            raise ValueError("This recording is already voided.")
+        RecordingCorrection.objects.create(
+            recording=locked,
+            action=RecordingCorrection.VOID,
+            reason=reason[:300],
+            by=by,
+            previous_status=locked.status,
+            from_patient=locked.patient,
+        )
+        Recording.objects.filter(pk=locked.pk).update(status=Status.VOIDED, task_id="")
+    recording.refresh_from_db()
+    return recording
+
+
+def move_recording(recording: Recording, *, to_patient, reason: str, by) -> Recording:
+    """Move a recording uploaded under the wrong patient to the right one, with the reason.
+
+    The files stay where they are (their private path does not name the patient), so they follow the recording;
+    the visit link is dropped (the visit belongs to the other patient). The new patient must have consented."""
+    from facetwitch.clinic.recordings.models import RecordingCorrection
+
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Give the reason for moving this recording.")
+    if to_patient.pk == recording.patient_id:
+        raise ValueError("The recording already belongs to this patient.")
+    if not has_consent(to_patient):
+        raise ValueError(f"{to_patient} has no consent to video recording on file: record it first.")
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().get(pk=recording.pk)
+        RecordingCorrection.objects.create(
+            recording=locked,
+            action=RecordingCorrection.MOVE,
+            reason=reason[:300],
+            by=by,
+            previous_status=locked.status,
+            from_patient_id=locked.patient_id,
+            to_patient=to_patient,
+        )
+        Recording.objects.filter(pk=locked.pk).update(patient=to_patient, visit=None)
+    recording.refresh_from_db()
+    return recording
 
 
 def _pid_alive(pid: int) -> bool:
@@ -226,7 +281,7 @@ def _claim(pk: int, task_id: str | None) -> Recording | None:
     with transaction.atomic():
         query = Recording.objects.select_for_update().filter(pk=pk)
         recording = query.first()
-        if recording is None or recording.status in (Status.DONE, Status.FAILED):
+        if recording is None or recording.status in (Status.DONE, Status.FAILED, Status.VOIDED):
             return None
         if task_id is not None and recording.task_id and recording.task_id != task_id:
             return None  # superseded by a newer queue entry (retry or recovery)
@@ -306,6 +361,9 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
     recording = _claim(pk, task_id)
     if recording is None:
         return "skipped"
+    if not has_consent(recording.patient):
+        _fail(pk, CONSENT_WITHDRAWN)
+        return Status.FAILED
     import facetwitch
 
     try:
@@ -316,7 +374,7 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
         # The report and analysis.json name the file the clinic knows, not the private store's internal path.
         analysis.video = dataclasses.replace(analysis.video, path=recording.original_name)
         paths = facetwitch.write_outputs(analysis, storage.results_dir(recording.storage_key))
-        _store_result(pk, analysis, paths)
+        results.store_result(pk, analysis, paths)
     except facetwitch.AnalysisError as exc:
         # Show the engine's message with the uploaded file's name, not the private store's internal path.
         _fail(pk, str(exc).replace(str(video), recording.original_name))
@@ -338,51 +396,9 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
     return Status.DONE
 
 
-def _paths_by_suffix(paths) -> dict[str, Path]:
-    if isinstance(paths, dict):
-        values = list(paths.values())
-    elif isinstance(paths, list | tuple):
-        values = list(paths)
-    else:
-        values = [getattr(paths, name, None) for name in ("json", "parquet", "html")]
-    return {Path(p).suffix: Path(p) for p in values if p is not None}
-
-
-def _store_result(pk: int, analysis, paths) -> None:
-    files = _paths_by_suffix(paths)
-    summary = analysis.summary
-    scales = analysis.suggested_scales
-    Recording.objects.filter(pk=pk).update(
-        status=Status.DONE,
-        progress=1.0,
-        finished_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-        error_message="",
-        analysis_json=storage.relative(files[".json"]),
-        frames_parquet=storage.relative(files[".parquet"]) if ".parquet" in files else "",
-        report_html=storage.relative(files[".html"]) if ".html" in files else "",
-        engine_version=str(analysis.engine.get("version", ""))[:40],
-        analysed_duration_s=summary.analysed_duration_s,
-        face_found_fraction=analysis.quality.face_found_fraction,
-        blink_rate_per_min=summary.blink_rate_per_min,
-        episodes_per_min_left=summary.left.episodes_per_min,
-        episodes_per_min_right=summary.right.episodes_per_min,
-        episodes_per_min_both=summary.both.episodes_per_min,
-        spasm_time_fraction_left=summary.left.spasm_time_fraction,
-        spasm_time_fraction_right=summary.right.spasm_time_fraction,
-        spasm_time_fraction_both=summary.both.spasm_time_fraction,
-        affected_side=summary.affected_side or "",
-        suggested_jankovic_severity=scales.jankovic_severity.value,
-        suggested_jankovic_frequency=scales.jankovic_frequency.value,
-        suggested_smc_grade=scales.smc_grade.value,
-    )
-
-
-def load_analysis(recording: Recording):
-    """The stored ``facetwitch.Analysis`` of a finished recording (without the frame table)."""
-    import facetwitch
-
-    if recording.status != Status.DONE or not recording.analysis_json:
-        return None
-    text = recording.private_path(recording.analysis_json).read_text(encoding="utf-8")
-    return facetwitch.Analysis.from_json(text)
+@task(takes_context=True)
+def analyse_recording(context: TaskContext, recording_id: int) -> str:
+    """The background task (run by ``manage.py analysis_worker``): analyse one uploaded recording; the queue
+    row id guards against running a superseded entry. Defined here, beside the code that queues it, so that
+    queueing and running need no import circle."""
+    return run_analysis(recording_id, task_id=str(context.task_result.id))

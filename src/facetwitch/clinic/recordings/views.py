@@ -8,20 +8,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from facetwitch.clinic.accounts.audit import audit
+from facetwitch.clinic.accounts.audit import audit, covered
 from facetwitch.clinic.accounts.roles import role_required
-from facetwitch.clinic.recordings import outcomes, services
+from facetwitch.clinic.recordings import outcomes, results, services
 from facetwitch.clinic.recordings.access import (
+    SCALES_ROLES,
     UPLOAD_ROLES,
     VIEW_ROLES,
     can_apply_scales,
     get_patient,
     get_recording,
+    has_consent,
+    refuse_without_consent,
 )
 from facetwitch.clinic.recordings.charts import recording_timeline
 from facetwitch.clinic.recordings.forms import RecordingUploadForm, video_upload_handlers
@@ -42,8 +47,8 @@ DOWNLOADS = {
 @role_required(*VIEW_ROLES)
 def index(request):
     """The analysis queue: recent recordings of all patients with their status."""
-    recordings = Recording.objects.select_related("patient").order_by("-uploaded_at", "-id")[:100]
-    audit(request, "view", detail="recordings list")
+    recordings = list(Recording.objects.select_related("patient").order_by("-uploaded_at", "-id")[:100])
+    audit(request, "view", detail="recordings list", patients=[r.patient_id for r in recordings])
     return render(request, "recordings/index.html", {"recordings": recordings})
 
 
@@ -92,9 +97,16 @@ def _upload(request, patient_id: int):
 @role_required(*VIEW_ROLES)
 def detail(request, patient_id: int, pk: int):
     recording = get_recording(patient_id, pk)
-    context = {"patient": recording.patient, "recording": recording, "can_apply_scales": False}
+    context = {
+        "patient": recording.patient,
+        "recording": recording,
+        "can_apply_scales": False,
+        "consent_on_file": has_consent(recording.patient),
+        "can_correct": can_apply_scales(request.user),
+        "corrections": recording.corrections.select_related("by", "from_patient", "to_patient"),
+    }
     if recording.status == Recording.Status.DONE:
-        analysis = services.load_analysis(recording)
+        analysis = results.load_analysis(recording)
         context.update(
             analysis=analysis,
             timeline=recording_timeline(analysis, title=f"Timeline of recording {recording.recorded_on}"),
@@ -117,7 +129,80 @@ def status(request, patient_id: int, pk: int):
     response["Cache-Control"] = "no-store"
     if not request.htmx:  # opened as a page; the page's own 2-second polls are covered by its audit entry
         audit(request, "view", patient=recording.patient, obj=recording, detail="analysis status")
+    else:
+        covered(request)
     return response
+
+
+@role_required(*SCALES_ROLES)
+def new_visit(request, patient_id: int, pk: int):
+    """A visit made from a recording's suggested scales (the clinician confirms them), linked to the recording.
+
+    The recording is locked while the visit is saved: a second click, or two clinicians at once, open the visit
+    already made from it instead of making a duplicate.
+    """
+    from facetwitch.clinic.patients.forms import VisitForm, prefill_from_query
+
+    recording = get_recording(patient_id, pk)
+    patient = recording.patient
+    if recording.visit_id:
+        messages.info(request, "This recording already has its visit: confirm the scales there.")
+        return redirect(
+            f"{reverse('patients:visit_edit', args=[patient.pk, recording.visit_id])}?{request.GET.urlencode()}"
+        )
+    initial = {"date": recording.recorded_on, **prefill_from_query(request.GET)}
+    form = VisitForm(request.POST or None, patient=patient, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            locked = Recording.objects.select_for_update().get(pk=recording.pk)
+            if locked.visit_id:
+                messages.info(request, "A visit was already made from this recording; it is shown here.")
+                return redirect("patients:visit_edit", patient.pk, locked.visit_id)
+            visit = form.save(commit=False)
+            visit.patient, visit.clinician = patient, request.user
+            visit.save()
+            Recording.objects.filter(pk=locked.pk).update(visit=visit)
+            audit(request, "create", patient=patient, obj=visit, detail=f"from recording {recording.pk}")
+        messages.success(request, f"Visit of {visit.date:%Y-%m-%d} saved and linked to the recording.")
+        return redirect(patient)
+    audit(request, "view", patient=patient, obj=recording, detail="new visit from recording")
+    return render(
+        request,
+        "patients/visit_form.html",
+        {"form": form, "patient": patient, "visit": None, "prefilled": True},
+    )
+
+
+@require_POST
+@role_required(*SCALES_ROLES)
+def correct(request, patient_id: int, pk: int):
+    """Void the recording, or move it to the right patient (by MRN); the reason is required and kept."""
+    from facetwitch.clinic.patients.models import Patient
+
+    recording = get_recording(patient_id, pk)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")[:300]
+    try:
+        if action == "void":
+            services.void_recording(recording, reason=reason, by=request.user)
+            audit(request, "update", patient=recording.patient, obj=recording, detail=f"voided: {reason}")
+            messages.success(request, "The recording was voided; it stays on file with the reason.")
+        elif action == "move":
+            mrn = request.POST.get("mrn", "").strip()[:40]
+            target = Patient.objects.filter(mrn__iexact=mrn).first()
+            if target is None:
+                raise ValueError(f"No patient has the MRN {mrn!r}: check it and try again.")
+            old = recording.patient
+            services.move_recording(recording, to_patient=target, reason=reason, by=request.user)
+            audit(request, "update", patient=old, obj=recording, detail=f"moved to {target.mrn}: {reason}")
+            audit(request, "update", patient=target, obj=recording, detail=f"moved from {old.mrn}: {reason}")
+            messages.success(request, f"The recording now belongs to {target}.")
+            return redirect("recordings:detail", target.pk, recording.pk)
+        else:
+            raise ValueError("Choose to void or to move the recording.")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("recordings:detail", recording.patient_id, recording.pk)
 
 
 @require_POST
@@ -137,13 +222,21 @@ def retry(request, patient_id: int, pk: int):
 @role_required(*VIEW_ROLES)
 def video(request, patient_id: int, pk: int):
     recording = get_recording(patient_id, pk)
+    if (refused := refuse_without_consent(request, recording)) is not None:
+        return refused
     path = recording.private_path(recording.video_file)
     if not path.is_file():
         raise Http404("The video file is missing.")
-    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
-        # One entry per playback: the later byte ranges of the same playback are not audited again.
-        audit(request, "download", patient=recording.patient, obj=recording, detail="video")
-    disposition = "attachment" if request.GET.get("download") else "inline"
+    downloading = bool(request.GET.get("download"))
+    if downloading:
+        audit(request, "download", patient=recording.patient, obj=recording, detail="video file")
+    elif request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        # The player on the recording page (preloading or playing): a view, not a download. One entry per
+        # playback: the later byte ranges of the same playback are covered by it.
+        audit(request, "view", patient=recording.patient, obj=recording, detail="video playback")
+    else:
+        covered(request)
+    disposition = "attachment" if downloading else "inline"
     filename = f"recording-{recording.pk}{path.suffix}"
     return serve_file(
         request, path, content_type=recording.content_type, filename=filename, disposition=disposition
@@ -154,6 +247,8 @@ def video(request, patient_id: int, pk: int):
 def report(request, patient_id: int, pk: int):
     """The engine's own HTML report, inline, under a CSP that allows its inline styles and nothing else."""
     recording = get_recording(patient_id, pk)
+    if (refused := refuse_without_consent(request, recording)) is not None:
+        return refused
     if recording.status != Recording.Status.DONE or not recording.report_html:
         raise Http404("This recording has no report (yet).")
     path = recording.private_path(recording.report_html)
@@ -170,6 +265,8 @@ def report(request, patient_id: int, pk: int):
 @role_required(*VIEW_ROLES)
 def download(request, patient_id: int, pk: int, name: str):
     recording = get_recording(patient_id, pk)
+    if (refused := refuse_without_consent(request, recording)) is not None:
+        return refused
     if name not in DOWNLOADS or recording.status != Recording.Status.DONE:
         raise Http404("No such file.")
     field, content_type = DOWNLOADS[name]

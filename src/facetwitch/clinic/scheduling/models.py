@@ -71,6 +71,15 @@ class Appointment(models.Model):
             qs = qs.exclude(pk=self.pk)
         return qs
 
+    def patient_overlapping(self):
+        """Active appointments of the same patient (with any clinician) that overlap this one."""
+        qs = Appointment.objects.filter(
+            patient_id=self.patient_id, start__lt=self.end, end__gt=self.start
+        ).exclude(status=CANCELLED)
+        if self.pk:
+            qs = qs.exclude(pk=self.pk)
+        return qs
+
     def clean(self):
         super().clean()
         if self.start is None or self.end is None:
@@ -86,6 +95,15 @@ class Appointment(models.Model):
                 f"{self.clinician.get_full_name() or self.clinician.get_username()} is already booked "
                 f"{other.start.astimezone(hours.clinic_hours().tz):%H:%M}–"
                 f"{other.end.astimezone(hours.clinic_hours().tz):%H:%M} that day. Choose another time."
+            )
+        if self.patient_id and self.patient_overlapping().exists():
+            other = self.patient_overlapping().select_related("clinician").first()
+            raise ValidationError(
+                "This patient already has an appointment at this time "
+                f"({other.start.astimezone(hours.clinic_hours().tz):%H:%M}–"
+                f"{other.end.astimezone(hours.clinic_hours().tz):%H:%M} with "
+                f"{other.clinician.get_full_name() or other.clinician.get_username()}). Choose another time, or "
+                "reschedule or cancel the other appointment first."
             )
 
 

@@ -13,6 +13,10 @@ from facetwitch.clinic.scheduling import hours
 from facetwitch.clinic.scheduling.models import CANCELLED, Appointment
 
 DOUBLE_BOOKED = "That clinician is already booked at this time (someone may have just taken the slot). Choose another time."
+PATIENT_DOUBLE_BOOKED = (
+    "This patient already has an appointment at this time (perhaps with another clinician). Choose another "
+    "time, or reschedule or cancel the other appointment first."
+)
 
 
 class DoubleBooking(Exception):
@@ -25,7 +29,8 @@ def save_appointment(appointment: Appointment) -> Appointment:
         with transaction.atomic():
             appointment.save()
     except IntegrityError as exc:
-        raise DoubleBooking(DOUBLE_BOOKED) from exc
+        which = PATIENT_DOUBLE_BOOKED if "patient_no_overlap" in str(exc) else DOUBLE_BOOKED
+        raise DoubleBooking(which) from exc
     return appointment
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from facetwitch.clinic.accounts.audit import audit
+from facetwitch.clinic.accounts.params import parse_date
 from facetwitch.clinic.accounts.roles import ADMIN, CLINICIAN, STAFF, has_role, role_required
 from facetwitch.clinic.patients.models import Patient
 from facetwitch.clinic.scheduling import feeds, hours, ics, services
@@ -25,10 +26,8 @@ BOOKING_ROLES = (CLINICIAN, STAFF)
 
 
 def _parse_day(value: str | None) -> date:
-    try:
-        return date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    """The day asked for, or today when it is missing, malformed or outside the years a clinic can mean."""
+    return parse_date(value) or timezone.localdate()
 
 
 @role_required(*BOOKING_ROLES)
@@ -43,7 +42,8 @@ def index(request):
     )
     from facetwitch.clinic.public.models import ConsultationRequest
 
-    audit(request, "view", detail=f"schedule {day:%Y-%m-%d}")
+    appointments = list(appointments)
+    audit(request, "view", detail=f"schedule {day:%Y-%m-%d}", patients=[a.patient_id for a in appointments])
     return render(
         request,
         "scheduling/index.html",
@@ -81,6 +81,8 @@ def appointment_new(request):
             )
             messages.success(request, f"Booked: {appointment}.")
             return redirect("scheduling:detail", appointment.pk)
+    # The patient picker lists every patient: the page showed them all.
+    audit(request, "view", detail="booking form", patients=form.fields["patient"].queryset)
     return render(request, "scheduling/appointment_form.html", {"form": form, "title": "Book a consultation"})
 
 
@@ -122,6 +124,7 @@ def appointment_reschedule(request, pk: int):
             messages.success(request, "Appointment moved.")
             return redirect("scheduling:detail", pk)
     appointment.refresh_from_db()
+    audit(request, "view", patient=appointment.patient, obj=appointment, detail="reschedule form")
     return render(
         request,
         "scheduling/appointment_form.html",
@@ -152,6 +155,12 @@ def appointment_complete(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk)
     if appointment.status != BOOKED:
         messages.error(request, "Only booked appointments can be marked completed.")
+    elif appointment.start > timezone.now():
+        local = appointment.start.astimezone(hours.clinic_hours().tz)
+        messages.error(
+            request,
+            f"This appointment starts {local:%Y-%m-%d %H:%M}: it can be marked completed only once it has begun.",
+        )
     else:
         appointment.status = COMPLETED
         appointment.save(update_fields=["status", "updated_at"])
@@ -182,7 +191,13 @@ def clinician_feed(request, user_pk: int):
     if clinician.pk != request.user.pk and not has_role(request.user, STAFF, ADMIN):
         raise PermissionDenied("Clinicians may export only their own calendar.")
     appointments = services.feed_appointments(clinician)
-    audit(request, "export", detail=f"ics feed of {clinician.get_username()}")
+    appointments = list(appointments)
+    audit(
+        request,
+        "export",
+        detail=f"ics feed of {clinician.get_username()}",
+        patients=[a.patient_id for a in appointments],
+    )
     name = f"facetwitch — {clinician.get_full_name() or clinician.get_username()}"
     return _ics_response(ics.build_calendar(appointments, name=name), f"clinician-{user_pk}.ics")
 
@@ -294,6 +309,9 @@ def request_confirm(request, pk: int):
             )
             messages.success(request, f"Request confirmed: {appointment}.")
             return redirect("scheduling:detail", appointment.pk)
+    audit(
+        request, "view", obj=consult, detail="consultation request", patients=form.fields["patient"].queryset
+    )
     return render(
         request,
         "scheduling/request_confirm.html",

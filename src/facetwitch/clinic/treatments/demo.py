@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from facetwitch.clinic.treatments import dosing
 from facetwitch.clinic.treatments.models import (
     Medication,
     MonitoringResult,
@@ -61,7 +62,10 @@ def seed(patients) -> None:
     first = patients[0]
     if not first.toxin_sessions.exists():
         side = first.onset_side if first.onset_side in ("left", "right") else "left"
-        older = _toxin_session(first, clinician, today - timedelta(weeks=24), side)
+        # The demo patient's story (patients/demo.py visits 200, 168 and 20 days ago): baseline visit, first session
+        # four days later, response at four weeks, second session after the usual interval, and by the last
+        # visit (13 weeks on) the effect is wearing off and the next session is due.
+        older = _toxin_session(first, clinician, today - timedelta(days=196), side)
         ToxinFollowUp.objects.create(
             session=older,
             date=older.date + timedelta(weeks=4),
@@ -72,7 +76,7 @@ def seed(patients) -> None:
             improvement_percent=70,
             notes="Mild ptosis for 2 weeks.",
         )
-        _toxin_session(first, clinician, today - timedelta(weeks=11), side)
+        _toxin_session(first, clinician, older.date + timedelta(weeks=dosing.MIN_RETREATMENT_WEEKS), side)
     if len(patients) > 1 and not patients[1].medications.exists():
         med = Medication.objects.create(
             patient=patients[1],

@@ -7,6 +7,8 @@ clinician (decision support); none of them blocks a clinician's decision.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -206,3 +208,13 @@ MEDICATIONS: dict[str, MedicationInfo] = {
     ),
 }
 MEDICATION_CHOICES = [(m.code, m.name) for m in MEDICATIONS.values()] + [("other", "Other")]
+
+
+def totals_by_product_and_side(rows: Iterable[tuple[str, str, Decimal]]) -> dict[str, dict[str, Decimal]]:
+    """Units per product then per side, plus a per-product ``total``. Never sums across products."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for product, side, units in rows:
+        per_side = out.setdefault(product, defaultdict(Decimal))
+        per_side[side] += Decimal(units)
+        per_side["total"] += Decimal(units)
+    return {product: dict(sides) for product, sides in out.items()}

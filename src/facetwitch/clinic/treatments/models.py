@@ -22,6 +22,13 @@ INDICATION_CHOICES = [
 ]
 
 
+class ActiveSessions(models.Manager):
+    """Sessions in force: a voided session (a correction) no longer feeds warnings, forecasts or exports."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
 class ToxinSession(models.Model):
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="toxin_sessions")
     visit = models.ForeignKey(
@@ -34,18 +41,33 @@ class ToxinSession(models.Model):
     #: The dose/interval warnings shown when the session was saved and acknowledged by the clinician.
     acknowledged_warnings = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: A session recorded by mistake (wrong patient, duplicate, unit typo) is voided with the reason, never deleted.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.CharField(max_length=300, blank=True)
+
+    # The first manager is the default (also behind patient.toxin_sessions): voided sessions are left out.
+    objects = ActiveSessions()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["-date", "-id"]
+        base_manager_name = "all_objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True) | ~models.Q(void_reason=""),
+                name="toxin_session_void_has_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Toxin session {self.date} — {self.patient}"
 
     def totals(self) -> dict[str, dict[str, Decimal]]:
         """Units per product, then per side (``{"ona": {"right": 12.5, "left": 5, "total": 17.5}}``)."""
-        from facetwitch.clinic.treatments.services import totals_by_product_and_side
-
-        return totals_by_product_and_side((i.product, i.side, i.units) for i in self.injections.all())
+        return dosing.totals_by_product_and_side((i.product, i.side, i.units) for i in self.injections.all())
 
 
 class ToxinInjection(models.Model):

@@ -9,7 +9,6 @@ Public API for other apps:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -35,16 +34,6 @@ class InjectionRow:
     side: str
     product: str
     units: Decimal
-
-
-def totals_by_product_and_side(rows: Iterable[tuple[str, str, Decimal]]) -> dict[str, dict[str, Decimal]]:
-    """Units per product then per side, plus a per-product ``total``. Never sums across products."""
-    out: dict[str, dict[str, Decimal]] = {}
-    for product, side, units in rows:
-        per_side = out.setdefault(product, defaultdict(Decimal))
-        per_side[side] += Decimal(units)
-        per_side["total"] += Decimal(units)
-    return {product: dict(sides) for product, sides in out.items()}
 
 
 def totals_table(session) -> list[dict]:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from facetwitch.clinic.accounts.audit import audit
 from facetwitch.clinic.accounts.roles import CLINICIAN, STAFF, has_role, role_required
@@ -66,7 +67,9 @@ def index(request):
         if next_due <= today + timedelta(days=28):
             due.append((s.patient, s.date, next_due))
     due.sort(key=lambda t: t[2])
-    audit(request, "view", detail="treatments index")
+    recent = list(recent)
+    shown = {s.patient_id for s in recent} | {patient.pk for patient, _, _ in due}
+    audit(request, "view", detail="treatments index", patients=shown)
     return render(request, "treatments/index.html", {"recent": recent, "due": due, "today": today})
 
 
@@ -139,7 +142,7 @@ def toxin_new(request, patient_pk: int):
 
 @role_required(CLINICIAN, STAFF)
 def toxin_detail(request, pk: int):
-    session = get_object_or_404(ToxinSession.objects.select_related("patient", "clinician"), pk=pk)
+    session = get_object_or_404(ToxinSession.all_objects.select_related("patient", "clinician"), pk=pk)
     audit(request, "view", patient=session.patient, obj=session)
     return render(
         request,
@@ -158,6 +161,28 @@ def toxin_detail(request, pk: int):
 
 
 @role_required(CLINICIAN)
+@require_POST
+def toxin_void(request, pk: int):
+    """Void a session recorded by mistake (reason required): kept on file, left out of warnings and forecasts."""
+    from django.utils import timezone
+
+    session = get_object_or_404(ToxinSession.objects.select_related("patient"), pk=pk)
+    reason = request.POST.get("reason", "").strip()[:300]
+    if not reason:
+        messages.error(request, "Give the reason for voiding this session.")
+        return redirect("treatments:toxin_detail", pk)
+    with transaction.atomic():
+        ToxinSession.objects.filter(pk=pk).update(
+            voided_at=timezone.now(), voided_by=request.user, void_reason=reason
+        )
+        audit(
+            request, "update", patient=session.patient, obj=session, detail=f"toxin session voided: {reason}"
+        )
+    messages.success(request, "The session was voided; it stays on file and no longer counts.")
+    return redirect("treatments:toxin_detail", pk)
+
+
+@role_required(CLINICIAN)
 def followup_new(request, pk: int):
     session = get_object_or_404(ToxinSession.objects.select_related("patient"), pk=pk)
     form = ToxinFollowUpForm(request.POST or None, session=session)
@@ -168,6 +193,7 @@ def followup_new(request, pk: int):
         audit(request, "create", patient=session.patient, obj=follow_up, detail="toxin follow-up")
         messages.success(request, "Follow-up saved.")
         return redirect("treatments:toxin_detail", session.pk)
+    audit(request, "view", patient=session.patient, obj=session, detail="toxin follow-up form")
     return render(
         request,
         "treatments/simple_form.html",
@@ -195,6 +221,7 @@ def record_new(request, patient_pk: int, kind: str):
         audit(request, "create", patient=patient, obj=record, detail=kind)
         messages.success(request, f"{title} saved.")
         return redirect("treatments:patient", patient.pk)
+    audit(request, "view", patient=patient, detail=f"{kind} form")
     return render(request, "treatments/simple_form.html", {"form": form, "patient": patient, "title": title})
 
 
@@ -209,6 +236,7 @@ def medication_new(request, patient_pk: int):
         audit(request, "create", patient=patient, obj=med, detail="medication")
         messages.success(request, f"{med.name} added. Add the titration steps below.")
         return redirect("treatments:medication_detail", med.pk)
+    audit(request, "view", patient=patient, detail="medication form")
     return render(
         request,
         "treatments/simple_form.html",
