@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recordings', '0002_recording_source'),
-        ('recordings', '0002_voided_status_and_corrections'),
+        ("recordings", "0002_recording_source"),
+        ("recordings", "0002_voided_status_and_corrections"),
     ]
 
-    operations = [
-    ]
+    operations = []

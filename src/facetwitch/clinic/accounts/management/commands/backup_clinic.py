@@ -51,7 +51,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Natural keys for users and groups: they match the role groups a fresh install already made.
             call_command(
-                "dumpdata", exclude=EXCLUDE, natural_foreign=True, natural_primary=True, stdout=dump, indent=None
+                "dumpdata",
+                exclude=EXCLUDE,
+                natural_foreign=True,
+                natural_primary=True,
+                stdout=dump,
+                indent=None,
             )
         data = dump.getvalue().encode("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
