@@ -69,15 +69,23 @@ def analyze(
     progress: Progress | None = None,
     params: DetectionParams | None = None,
     workers: int | None = None,
+    backend: str | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
     ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
     patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
     as ``progress(frames_done, frames_expected_or_None)``. ``workers``: parallel segments (default: one per
-    core, at most 4, each at least ``MIN_SEGMENT_S`` long). Raises :class:`AnalysisError` (with a message for the
-    user) for unreadable videos or when no face is ever found.
+    core, at most 4, each at least ``MIN_SEGMENT_S`` long). ``backend``: the landmark backend, ``"litert"`` (the
+    ``.task``'s models run directly) or ``"tasks"`` (MediaPipe's Tasks API, the reference); default
+    :data:`facetwitch.landmarks.DEFAULT_BACKEND`. Raises :class:`AnalysisError` (with a message for the user)
+    for unreadable videos or when no face is ever found.
     """
+    from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
+
+    backend = backend or DEFAULT_BACKEND
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown landmark backend {backend!r}: use one of {', '.join(BACKENDS)}")
     path = Path(path)
     info = probe(path, mirrored=mirrored)
     model_path = model_mod.resolve(model)
@@ -85,7 +93,9 @@ def analyze(
     counter = _ProgressCounter(progress, info.frames or None)
     with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
         parts = list(
-            pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments)
+            pool.map(
+                lambda seg: _landmark_segment(path, model_path, backend, mirrored, seg, counter), segments
+            )
         )
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
@@ -126,7 +136,7 @@ def analyze(
         episodes=episodes,
         summary=summary,
         suggested_scales=scales,
-        engine=_engine_info(),
+        engine=_engine_info(backend),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
 
@@ -136,10 +146,18 @@ MIN_SEGMENT_S = 15.0
 
 def plan_segments(duration_s: float, workers: int | None = None) -> list[tuple[float, float | None]]:
     """Split the video into contiguous time segments, one per worker; the last one is open-ended."""
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = workers or min(4, usable_cpus())
     n = max(1, min(workers, int(duration_s // MIN_SEGMENT_S)))
     bounds = [duration_s * i / n for i in range(n)]
     return [(b, bounds[i + 1] if i + 1 < n else None) for i, b in enumerate(bounds)]
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (``taskset``/cgroup affinity), not all the machine has."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class _ProgressCounter:
@@ -166,29 +184,34 @@ class _Segment:
     warnings: list[str]
 
 
-def _landmark_segment(path: Path, model_path: Path, mirrored: bool, segment: tuple[float, float | None],
-                      counter: _ProgressCounter) -> _Segment:  # fmt: skip
+# The litert backend crops the face from frames decoded at most this large (long side, pixels): a face in a
+# 1080p phone video still spans more than the landmark model's 256 pixels, and decoding smaller is cheaper.
+LITERT_MAX_SIDE_PX = 1280
+
+
+def _landmark_segment(path: Path, model_path: Path, backend: str, mirrored: bool,
+                      segment: tuple[float, float | None], counter: _ProgressCounter) -> _Segment:  # fmt: skip
     """Decode one time segment and reduce each frame to a row of raw measurements (its own landmarker)."""
-    from facetwitch.landmarks import Landmarker  # MediaPipe loads only when needed
+    from facetwitch.landmarks import BLENDSHAPE_INDEX, open_landmarker  # models load only when needed
 
     times: list[float] = []
     found: list[bool] = []
     raw = _Rows(len(RAW_COLUMNS))
     blend = _Rows(len(BLENDSHAPES))
+    kept = np.array([BLENDSHAPE_INDEX[k] for k in BLENDSHAPES])
     warnings: list[str] = []
     start_s, end_s = segment
-    with Landmarker(model_path) as landmarker:
+    max_side = LITERT_MAX_SIDE_PX if backend == "litert" else None
+    with open_landmarker(backend, model_path) as landmarker:
         try:
-            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s):
-                obs = landmarker.detect(frame.rgb, frame.t_s)
+            for frame in iter_frames(
+                path, mirrored=mirrored, start_s=start_s, end_s=end_s, max_side=max_side
+            ):
+                obs = landmarker.detect(frame.rgb, frame.t_s, frame.scale)
                 times.append(frame.t_s)
                 found.append(obs is not None)
                 raw.append(measure(obs) if obs is not None else None)
-                blend.append(
-                    np.array([obs.blendshapes.get(k, np.nan) for k in BLENDSHAPES], dtype=np.float32)
-                    if obs is not None
-                    else None
-                )
+                blend.append(obs.blendshapes[kept] if obs is not None else None)
                 counter.add()
         except TruncatedVideo as exc:
             warnings.append(f"the video ends early: {exc}; the frames before were analysed")
@@ -201,16 +224,26 @@ def _landmark_segment(path: Path, model_path: Path, mirrored: bool, segment: tup
     )
 
 
-def _engine_info() -> dict[str, str]:
-    import mediapipe
+def _engine_info(backend: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
 
     from facetwitch import __version__
 
-    return {
+    def installed(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "unknown"
+
+    info = {
         "facetwitch": __version__,
-        "mediapipe": getattr(mediapipe, "__version__", "unknown"),
+        "mediapipe": installed("mediapipe"),
         "model_sha256": model_mod.MODEL_SHA256,
+        "landmark_backend": backend,
     }
+    if backend == "litert":
+        info["ai-edge-litert"] = installed("ai-edge-litert")
+    return info
 
 
 def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:

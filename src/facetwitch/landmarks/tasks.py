@@ -1,8 +1,6 @@
 """MediaPipe FaceLandmarker (Tasks API, VIDEO mode): 478 landmarks, 52 blendshapes and the head pose.
 
-Landmarks are returned in pixel units (x * width, y * height, z * width) so that 3-D distances between them
-are independent of the image's aspect ratio. Indices follow MediaPipe's canonical face mesh, in which
-"left"/"right" are the subject's own sides.
+The reference backend: the ``litert`` backend is checked against it (see :mod:`facetwitch.landmarks`).
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ import contextlib
 import os
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import mediapipe as mp
 from mediapipe.tasks import python as mp_tasks
 from mediapipe.tasks.python import vision
+
+from facetwitch.landmarks import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES, FaceObservation
 
 _STDERR_LOCK = threading.Lock()
 
@@ -43,15 +42,10 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
-@dataclass(frozen=True)
-class FaceObservation:
-    points: np.ndarray  # (478, 3) float32, pixels
-    blendshapes: dict[str, float]
-    pose: np.ndarray  # (4, 4) facial transformation matrix (canonical face -> camera, cm)
-
-
 class Landmarker:
     """One face, VIDEO mode (tracking between frames). Use as a context manager."""
+
+    name = "tasks"
 
     def __init__(self, model_path: str | Path, *, min_confidence: float = 0.5):
         options = vision.FaceLandmarkerOptions(
@@ -80,8 +74,10 @@ class Landmarker:
                 self._landmarker.close()
             self._landmarker = None
 
-    def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
-        """Landmarks of the face in ``rgb`` (H x W x 3 uint8) at time ``t_s``; None when no face is found."""
+    def detect(self, rgb: np.ndarray, t_s: float, scale: float = 1.0) -> FaceObservation | None:
+        """Landmarks of the face in ``rgb`` (H x W x 3 uint8) at time ``t_s``; None when no face is found.
+
+        ``scale``: original-frame pixels per pixel of ``rgb``; points are returned in original-frame pixels."""
         # VIDEO mode needs strictly increasing integer milliseconds, even for jittery phone timestamps.
         t_ms = max(round(t_s * 1000.0), self._last_ms + 1)
         self._last_ms = t_ms
@@ -92,12 +88,10 @@ class Landmarker:
             return None
         height, width = rgb.shape[:2]
         points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
-        points *= np.array([width, height, width], dtype=np.float32)
-        blendshapes = (
-            {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
-            if result.face_blendshapes
-            else {}
-        )
+        points *= np.array([width, height, width], dtype=np.float32) * np.float32(scale)
+        blendshapes = np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
+        for c in result.face_blendshapes[0] if result.face_blendshapes else ():
+            blendshapes[BLENDSHAPE_INDEX[c.category_name]] = c.score
         pose = (
             np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32)
             if result.facial_transformation_matrixes
