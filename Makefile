@@ -39,6 +39,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/speed.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
