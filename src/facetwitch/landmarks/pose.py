@@ -98,8 +98,6 @@ class PoseFitter:
     """Facial transformation matrix of landmarks, as MediaPipe's geometry pipeline computes it."""
 
     def __init__(self, face: CanonicalFace):
-        self._source = face.points_cm
-        self._weights = face.weights
         keep = face.weights > 0  # zero-weight vertices do not enter any fit: drop them once
         self._src_kept = face.points_cm[:, keep]
         self._sqrt_w = np.sqrt(face.weights[keep])
@@ -111,7 +109,7 @@ class PoseFitter:
 
     def _solve(self, targets: np.ndarray) -> np.ndarray:
         """Weighted orthogonal Procrustes with scale: the 4 x 4 map of the canonical face onto ``targets``."""
-        tgt_w = targets[:, self._keep] * self._sqrt_w
+        tgt_w = targets * self._sqrt_w  # targets: the weighted points only
         u, _, vt = np.linalg.svd(tgt_w @ self._src_centered_w.T)
         if np.linalg.det(u) * np.linalg.det(vt) < 0:
             u[:, 2] *= -1
@@ -128,27 +126,31 @@ class PoseFitter:
 
     def fit(self, points_px: np.ndarray, width: int, height: int) -> np.ndarray:
         """``points_px``: (>= 468, 3) landmarks in pixels (x, y, z * width as :class:`FaceObservation`);
-        returns the (4, 4) float32 transform canonical face -> camera (cm)."""
+        returns the (4, 4) float32 transform canonical face -> camera (cm).
+
+        Only the depth offset needs all 468 points; every fit sees only the weighted ones, so only those are
+        lifted into metric space.
+        """
         height_at_near = 2.0 * NEAR_PLANE_CM * np.tan(0.5 * np.radians(VERTICAL_FOV_DEG))
         width_at_near = width * height_at_near / height
-        p = points_px[:FACE_MESH_POINTS].astype(np.float64).T  # (3, 468)
+        to_near = width_at_near / width
+        depth_offset = float(points_px[:FACE_MESH_POINTS, 2].mean()) * to_near
+        p = points_px[:FACE_MESH_POINTS][self._keep].astype(np.float64).T  # (3, weighted points)
         screen = np.empty_like(p)
         # Normalised image coordinates, y flipped (origin top-left), projected on the near plane.
-        screen[0] = p[0] / width * width_at_near - 0.5 * width_at_near
+        screen[0] = p[0] * to_near - 0.5 * width_at_near
         screen[1] = (1.0 - p[1] / height) * height_at_near - 0.5 * height_at_near
-        screen[2] = p[2] / width * width_at_near
-        depth_offset = screen[2].mean()
+        screen[2] = p[2] * to_near
 
         def lifted(scale: float) -> np.ndarray:
-            m = screen.copy()
-            m[2] = (m[2] - depth_offset + NEAR_PLANE_CM) / scale
-            m[0] *= m[2] / NEAR_PLANE_CM
-            m[1] *= m[2] / NEAR_PLANE_CM
+            m = np.empty_like(screen)
+            m[2] = (screen[2] - depth_offset + NEAR_PLANE_CM) / scale
+            m[0] = screen[0] * m[2] / NEAR_PLANE_CM
+            m[1] = screen[1] * m[2] / NEAR_PLANE_CM
             m[2] *= -1.0
             return m
 
-        flipped = screen.copy()
-        flipped[2] *= -1.0
+        flipped = screen * np.array([[1.0], [1.0], [-1.0]])
         first = np.linalg.norm(self._solve(flipped)[:3, 0])
         second = np.linalg.norm(self._solve(lifted(first))[:3, 0])
         return self._solve(lifted(first * second)).astype(np.float32)
