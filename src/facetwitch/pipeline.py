@@ -184,11 +184,6 @@ class _Segment:
     warnings: list[str]
 
 
-# The litert backend crops the face from frames decoded at most this large (long side, pixels): a face in a
-# 1080p phone video still spans more than the landmark model's 256 pixels, and decoding smaller is cheaper.
-LITERT_MAX_SIDE_PX = 1280
-
-
 def _landmark_segment(path: Path, model_path: Path, backend: str, mirrored: bool,
                       segment: tuple[float, float | None], counter: _ProgressCounter) -> _Segment:  # fmt: skip
     """Decode one time segment and reduce each frame to a row of raw measurements (its own landmarker)."""
@@ -201,13 +196,10 @@ def _landmark_segment(path: Path, model_path: Path, backend: str, mirrored: bool
     kept = np.array([BLENDSHAPE_INDEX[k] for k in BLENDSHAPES])
     warnings: list[str] = []
     start_s, end_s = segment
-    max_side = LITERT_MAX_SIDE_PX if backend == "litert" else None
     with open_landmarker(backend, model_path) as landmarker:
         try:
-            for frame in iter_frames(
-                path, mirrored=mirrored, start_s=start_s, end_s=end_s, max_side=max_side
-            ):
-                obs = landmarker.detect(frame.rgb, frame.t_s, frame.scale)
+            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s):
+                obs = landmarker.detect(frame.rgb, frame.t_s)
                 times.append(frame.t_s)
                 found.append(obs is not None)
                 raw.append(measure(obs) if obs is not None else None)

@@ -28,7 +28,6 @@ class Frame:
     index: int
     t_s: float
     rgb: np.ndarray  # H x W x 3, uint8, upright and (if asked) un-mirrored
-    scale: float = 1.0  # original video pixels per pixel of ``rgb`` (> 1 when decoded smaller)
 
 
 def _open(path: Path):
@@ -122,16 +121,13 @@ def iter_frames(
     start_s: float = 0.0,
     end_s: float | None = None,
     prefetch: int = 8,
-    max_side: int | None = None,
 ) -> Iterator[Frame]:
     """Decode frames in a background thread (PyAV releases the GIL) and yield them upright.
 
     Times are seconds from the stream's start. ``start_s``/``end_s`` select a segment [start_s, end_s): the
     decoder seeks to the key frame before ``start_s`` and drops earlier frames, so segments can be decoded in
     parallel. ``mirrored=True`` flips each frame horizontally, undoing a selfie camera's mirror, so that the
-    patient's right side appears on the image's left as in any ordinary video. ``max_side``: frames larger than
-    this (long side, pixels) are converted straight to a smaller RGB picture by the decoder's scaler, which
-    costs less than converting at full size; ``Frame.scale`` then says how much smaller.
+    patient's right side appears on the image's left as in any ordinary video.
     """
     path = Path(path)
     container = _open(path)
@@ -158,21 +154,10 @@ def iter_frames(
                     continue
                 if end_s is not None and t >= end_s:
                     break
-                scale = 1.0
-                if max_side is not None and max(frame.width, frame.height) > max_side:
-                    scale = max(frame.width, frame.height) / max_side
-                    size = {
-                        "width": 2 * round(frame.width / scale / 2),
-                        "height": 2 * round(frame.height / scale / 2),
-                    }
-                    rgb = frame.to_ndarray(format="rgb24", interpolation="BILINEAR", **size)
-                    scale = frame.width / size["width"]
-                else:
-                    rgb = frame.to_ndarray(format="rgb24")
-                rgb = _upright(rgb, _rotation_from_frame(frame))
+                rgb = _upright(frame.to_ndarray(format="rgb24"), _rotation_from_frame(frame))
                 if mirrored:
                     rgb = np.ascontiguousarray(rgb[:, ::-1])
-                frames.put(Frame(index, t, rgb, scale))
+                frames.put(Frame(index, t, rgb))
                 index += 1
             if index == 0 and start_s == 0:
                 frames.put(

@@ -29,15 +29,13 @@ def _iod(points: np.ndarray) -> float:
     )
 
 
-def _both(path: Path, max_side: int | None = None):
+def _both(path: Path):
     """Per-frame observations of both backends over one video (each tracking on its own)."""
     model = resolve(None)
     out = []
     with open_landmarker("tasks", model) as ref, open_landmarker("litert", model) as lite:
-        for frame in iter_frames(path, max_side=max_side):
-            out.append(
-                (frame, ref.detect(frame.rgb, frame.t_s), lite.detect(frame.rgb, frame.t_s, frame.scale))
-            )
+        for frame in iter_frames(path):
+            out.append((frame, ref.detect(frame.rgb, frame.t_s), lite.detect(frame.rgb, frame.t_s)))
         detector_runs = lite.detector_runs
     return out, detector_runs
 
@@ -80,15 +78,6 @@ def test_landmarks_blendshapes_and_pose_match_the_tasks_api(moving_face):
     assert np.abs(angles_ref - angles_lite).max() <= 1.0
     shift = np.array([np.abs(ref.pose[:3, 3] - lite.pose[:3, 3]).max() for _, ref, lite in frames])
     assert shift.max() <= 0.5  # cm
-
-
-def test_decoding_smaller_keeps_landmarks_in_original_pixels(moving_face):
-    frames, _ = _both(moving_face, max_side=640)
-    _, ref, lite = frames[len(frames) // 2]
-    assert frames[0][0].rgb.shape[:2] == (360, 640) and frames[0][0].scale == pytest.approx(1.5)
-    # Both saw the small frame; only litert was told its scale, so only its points are in original pixels.
-    ref_full = ref.points[:, :2] * 1.5
-    assert np.linalg.norm(ref_full - lite.points[:, :2], axis=1).mean() / _iod(lite.points) <= 0.015
 
 
 def test_pose_fit_recovers_a_known_head_rotation():

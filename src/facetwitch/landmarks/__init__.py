@@ -43,7 +43,7 @@ BLENDSHAPE_INDEX = {name: i for i, name in enumerate(BLENDSHAPE_NAMES)}
 class FaceObservation:
     """One face in one frame: three arrays, no per-landmark objects."""
 
-    points: np.ndarray  # (478, 3) float32, pixels of the original (upright) frame
+    points: np.ndarray  # (478, 3) float32, pixels of the (upright) frame
     blendshapes: np.ndarray  # (52,) float32 scores 0..1, ordered like BLENDSHAPE_NAMES
     pose: np.ndarray  # (4, 4) facial transformation matrix (canonical face -> camera, cm)
 
@@ -56,12 +56,8 @@ class FaceLandmarker(Protocol):
 
     name: str
 
-    def detect(self, rgb: np.ndarray, t_s: float, scale: float = 1.0) -> FaceObservation | None:
-        """The face in ``rgb`` (H x W x 3 uint8) at ``t_s`` seconds; None when there is none.
-
-        ``scale``: original frame pixels per pixel of ``rgb`` (a frame decoded smaller than the video); the
-        observation's points are in the original frame's pixels.
-        """
+    def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
+        """The face in ``rgb`` (H x W x 3 uint8) at ``t_s`` seconds (increasing); None when there is none."""
 
     def close(self) -> None: ...
 

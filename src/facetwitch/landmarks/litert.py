@@ -285,9 +285,8 @@ class LiteRTLandmarker:
         side = float(max(hi - lo)) * ROI_SCALE
         return (float(lo[0] + hi[0]) / 2, float(lo[1] + hi[1]) / 2, side, side, rotation)
 
-    def detect(self, rgb: np.ndarray, t_s: float, scale: float = 1.0) -> FaceObservation | None:
-        """The face in ``rgb`` (H x W x 3 uint8) at ``t_s`` seconds, or None; ``scale``: original-frame pixels
-        per pixel of ``rgb`` (points are returned in original-frame pixels)."""
+    def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
+        """The face in ``rgb`` (H x W x 3 uint8) at ``t_s`` seconds (increasing), or None."""
         rect = self._rect
         if rect is None:
             rect = self.detect_face(rgb)
@@ -301,11 +300,9 @@ class LiteRTLandmarker:
         self._rect = self._next_rect(points)
         smoothed = self._smooth(points, t_s)
         height, width = rgb.shape[:2]
-        smoothed = np.asarray(smoothed, dtype=np.float32) * np.float32(scale)
+        smoothed = np.asarray(smoothed, dtype=np.float32)
         return FaceObservation(
-            points=smoothed,
-            blendshapes=self._blend(smoothed),
-            pose=self._pose.fit(smoothed, round(width * scale), round(height * scale)),
+            points=smoothed, blendshapes=self._blend(smoothed), pose=self._pose.fit(smoothed, width, height)
         )
 
     def _blend(self, points: np.ndarray) -> np.ndarray:

@@ -74,10 +74,8 @@ class Landmarker:
                 self._landmarker.close()
             self._landmarker = None
 
-    def detect(self, rgb: np.ndarray, t_s: float, scale: float = 1.0) -> FaceObservation | None:
-        """Landmarks of the face in ``rgb`` (H x W x 3 uint8) at time ``t_s``; None when no face is found.
-
-        ``scale``: original-frame pixels per pixel of ``rgb``; points are returned in original-frame pixels."""
+    def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
+        """Landmarks of the face in ``rgb`` (H x W x 3 uint8) at time ``t_s``; None when no face is found."""
         # VIDEO mode needs strictly increasing integer milliseconds, even for jittery phone timestamps.
         t_ms = max(round(t_s * 1000.0), self._last_ms + 1)
         self._last_ms = t_ms
@@ -88,7 +86,7 @@ class Landmarker:
             return None
         height, width = rgb.shape[:2]
         points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
-        points *= np.array([width, height, width], dtype=np.float32) * np.float32(scale)
+        points *= np.array([width, height, width], dtype=np.float32)
         blendshapes = np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
         for c in result.face_blendshapes[0] if result.face_blendshapes else ():
             blendshapes[BLENDSHAPE_INDEX[c.category_name]] = c.score
