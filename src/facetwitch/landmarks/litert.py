@@ -274,7 +274,11 @@ class LiteRTLandmarker:
         presence = 1.0 / (1.0 + np.exp(-float(out[1].ravel()[0])))
         points = np.empty((raw.shape[0], 3), dtype=np.float64)
         points[:, :2] = raw[:, :2] @ to_image[:, :2].T + to_image[:, 2]
-        points[:, 2] = raw[:, 2] * (rect[2] / LANDMARK_SIZE)
+        # MediaPipe scales depth by the length, in normalised image units, of the crop's projected unit x
+        # vector; with a rotated crop in a non-square frame that is not the crop's width (kept, to match).
+        height, width = rgb.shape[:2]
+        z_scale = np.hypot(np.cos(rect[4]), np.sin(rect[4]) * width / height) * rect[2] / LANDMARK_SIZE
+        points[:, 2] = raw[:, 2] * z_scale
         return points, presence
 
     @staticmethod
