@@ -144,6 +144,19 @@ def _rect_to_image(rect: tuple[float, float, float, float, float], size: int) ->
     ])  # fmt: skip
 
 
+def _crop(rgb: np.ndarray, rect, out: np.ndarray, border: int) -> None:
+    """Sample the rotated rectangle ``rect`` of ``rgb`` into ``out`` (size x size x 3) exactly as MediaPipe's
+    OpenCV image-to-tensor converter does (float32 corners, bilinear perspective warp), so that the models see
+    the same pixels as under the Tasks API."""
+    size = out.shape[0]
+    cx, cy, w, h, rot = (np.float32(v) for v in rect)
+    corners = cv2.boxPoints(((cx, cy), (w, h), float(rot * np.float32(180.0) / np.float32(np.pi))))
+    # boxPoints' order: bottom-left, top-left, top-right, bottom-right.
+    target = np.array([[0, size], [0, 0], [size, 0], [size, size]], dtype=np.float32)
+    cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(corners, target), (size, size), dst=out,
+                        flags=cv2.INTER_LINEAR, borderMode=border)  # fmt: skip
+
+
 class OneEuroFilter:
     """MediaPipe's one-euro landmark filter, vectorised over all coordinates (values in pixels)."""
 
@@ -248,9 +261,7 @@ class LiteRTLandmarker:
         """Region of interest (cx, cy, w, h px, rotation rad) of the most confident face in the whole frame."""
         height, width = rgb.shape[:2]
         side = float(max(width, height))  # letterbox: the frame centred in a black square
-        to_image = _rect_to_image((width / 2, height / 2, side, side, 0.0), DETECTOR_SIZE)
-        cv2.warpAffine(rgb, to_image, (DETECTOR_SIZE, DETECTOR_SIZE), dst=self._small,
-                       flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)  # fmt: skip
+        _crop(rgb, (width / 2, height / 2, side, side, 0.0), self._small, cv2.BORDER_CONSTANT)
         self._detector.fill(self._small, 1.0 / 127.5, -1.0)
         regressors, scores = self._detector.run()
         self.detector_runs += 1
@@ -266,8 +277,7 @@ class LiteRTLandmarker:
     def _landmark(self, rgb: np.ndarray, rect) -> tuple[np.ndarray, float]:
         """Raw landmarks (478, 3) in image pixels and the presence score for one region."""
         to_image = _rect_to_image(rect, LANDMARK_SIZE)
-        cv2.warpAffine(rgb, to_image, (LANDMARK_SIZE, LANDMARK_SIZE), dst=self._crop,
-                       flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+        _crop(rgb, rect, self._crop, cv2.BORDER_REPLICATE)
         self._landmarks.fill(self._crop, 1.0 / 255.0)
         out = self._landmarks.run()
         raw = out[0].reshape(-1, 3)
