@@ -198,7 +198,8 @@ def _landmark_segment(path: Path, model_path: Path, backend: str, mirrored: bool
     start_s, end_s = segment
     with open_landmarker(backend, model_path) as landmarker:
         try:
-            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s):
+            # A short read-ahead is enough to keep both stages busy, and keeps full-HD frames from piling up.
+            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s, prefetch=4):
                 obs = landmarker.detect(frame.rgb, frame.t_s)
                 times.append(frame.t_s)
                 found.append(obs is not None)
