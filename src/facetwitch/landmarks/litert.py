@@ -247,6 +247,7 @@ class LiteRTLandmarker:
         self._crop = np.empty((LANDMARK_SIZE, LANDMARK_SIZE, 3), dtype=np.uint8)
         self._small = np.empty((DETECTOR_SIZE, DETECTOR_SIZE, 3), dtype=np.uint8)
         self.detector_runs = 0  # how often the face had to be (re-)acquired
+        self._last_ms = -1
 
     def __enter__(self) -> LiteRTLandmarker:
         return self
@@ -301,6 +302,8 @@ class LiteRTLandmarker:
 
     def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
         """The face in ``rgb`` (H x W x 3 uint8) at ``t_s`` seconds (increasing), or None."""
+        # The filter sees whole milliseconds, strictly increasing, as MediaPipe's VIDEO mode timestamps are.
+        self._last_ms = max(round(t_s * 1000.0), self._last_ms + 1)
         rect = self._rect
         if rect is None:
             rect = self.detect_face(rgb)
@@ -312,7 +315,7 @@ class LiteRTLandmarker:
             self._smooth.reset()
             return None
         self._rect = self._next_rect(points)
-        smoothed = self._smooth(points, t_s)
+        smoothed = self._smooth(points, self._last_ms / 1000.0)
         height, width = rgb.shape[:2]
         smoothed = np.asarray(smoothed, dtype=np.float32)
         return FaceObservation(
