@@ -1,6 +1,6 @@
 """Face landmarks per frame: 478 points, 52 blendshapes and the head pose, from one of two backends.
 
-* ``litert``: the three models inside the provisioned ``face_landmarker.task`` run directly with
+* ``litert`` (default): the three models inside the provisioned ``face_landmarker.task`` run directly with
   LiteRT; the detector only acquires or re-acquires the face, each next frame is cropped around the current
   landmarks (MediaPipe's own tracking), the head pose is fitted to the canonical face of the ``.task``'s
   geometry metadata. See :mod:`facetwitch.landmarks.litert`.
@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 
 BACKENDS = ("litert", "tasks")
-DEFAULT_BACKEND = "tasks"
+DEFAULT_BACKEND = "litert"
 
 # The blendshape model's 52 outputs, in its output order (MediaPipe's names).
 BLENDSHAPE_NAMES = (
