@@ -143,8 +143,8 @@ def test_face_hidden_for_a_second_is_reacquired_and_the_gap_reported(tmp_path):
     assert [e.kind for e in analysis.events] == ["blink", "blink"]
 
 
-def test_both_backends_find_the_same_events_and_record_which_ran(right_clonic_video):
-    lite = facetwitch.analyze(Path(right_clonic_video.path), backend="litert")
+def test_both_backends_find_the_same_events_and_record_which_ran(right_clonic_video, analyses):
+    lite = analyses(right_clonic_video)  # the default backend
     ref = facetwitch.analyze(Path(right_clonic_video.path), backend="tasks")
     assert lite.engine["landmark_backend"] == "litert" and "ai-edge-litert" in lite.engine
     assert ref.engine["landmark_backend"] == "tasks"
