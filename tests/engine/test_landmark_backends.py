@@ -143,8 +143,8 @@ def test_face_hidden_for_a_second_is_reacquired_and_the_gap_reported(tmp_path):
     assert [e.kind for e in analysis.events] == ["blink", "blink"]
 
 
-def test_both_backends_find_the_same_events_and_record_which_ran(right_clonic_video, analyses):
-    lite = analyses(right_clonic_video)  # the default backend
+def test_both_backends_find_the_same_events_and_record_which_ran(right_clonic_video):
+    lite = facetwitch.analyze(Path(right_clonic_video.path), backend="litert")
     ref = facetwitch.analyze(Path(right_clonic_video.path), backend="tasks")
     assert lite.engine["landmark_backend"] == "litert" and "ai-edge-litert" in lite.engine
     assert ref.engine["landmark_backend"] == "tasks"
@@ -160,10 +160,10 @@ def test_both_backends_find_the_same_events_and_record_which_ran(right_clonic_vi
 def test_cli_backend_flag(tmp_path, moving_face):
     out = tmp_path / "o"
     proc = subprocess.run([sys.executable, "-m", "facetwitch", "analyze", str(moving_face), "-o", str(out),
-                           "--quiet", "--backend", "tasks"], capture_output=True, text=True, timeout=600)  # fmt: skip
+                           "--quiet", "--backend", "litert"], capture_output=True, text=True, timeout=600)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((out / moving_face.stem / "analysis.json").read_text())
-    assert doc["engine"]["landmark_backend"] == "tasks"
+    assert doc["engine"]["landmark_backend"] == "litert" and doc["engine"]["ai-edge-litert"]
     proc = subprocess.run([sys.executable, "-m", "facetwitch", "analyze", "x.mp4", "-o", str(out), "--backend", "gpu"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert proc.returncode == 2 and "invalid choice: 'gpu'" in proc.stderr

@@ -1,11 +1,11 @@
 """Face landmarks per frame: 478 points, 52 blendshapes and the head pose, from one of two backends.
 
-* ``litert`` (default): the three models inside the provisioned ``face_landmarker.task`` run directly with
+* ``litert``: the three models inside the provisioned ``face_landmarker.task`` run directly with
   LiteRT; the detector only acquires or re-acquires the face, each next frame is cropped around the current
   landmarks (MediaPipe's own tracking), the head pose is fitted to the canonical face of the ``.task``'s
   geometry metadata. See :mod:`facetwitch.landmarks.litert`.
-* ``tasks``: MediaPipe's FaceLandmarker (Tasks API, VIDEO mode), the reference the ``litert`` backend is checked
-  against. See :mod:`facetwitch.landmarks.tasks`.
+* ``tasks`` (default): MediaPipe's FaceLandmarker (Tasks API, VIDEO mode), the reference the ``litert``
+  backend is checked against. See :mod:`facetwitch.landmarks.tasks`.
 
 Both give the same :class:`FaceObservation`: landmarks in pixel units (x * width, y * height, z * width) so
 that 3-D distances between them do not depend on the image's aspect ratio; indices follow MediaPipe's canonical
@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 
 BACKENDS = ("litert", "tasks")
-DEFAULT_BACKEND = "litert"
+DEFAULT_BACKEND = "tasks"
 
 # The blendshape model's 52 outputs, in its output order (MediaPipe's names).
 BLENDSHAPE_NAMES = (
