@@ -52,6 +52,7 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/batch.py
 	$(PY) benchmarks/live.py
 

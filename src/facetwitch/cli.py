@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from facetwitch import model as model_mod
+from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
@@ -46,7 +47,8 @@ def one_line(analysis) -> str:
     return ", ".join(parts)
 
 
-def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str | None, quiet: bool) -> int:
+def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str | None, quiet: bool,
+                   backend: str | None = None) -> int:  # fmt: skip
     import facetwitch
     from facetwitch.errors import AnalysisError
 
@@ -71,7 +73,9 @@ def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str 
 
         started = time.perf_counter()
         try:
-            analysis = facetwitch.analyze(video, mirrored=mirrored, model=model_path, progress=progress)
+            analysis = facetwitch.analyze(
+                video, mirrored=mirrored, model=model_path, progress=progress, backend=backend
+            )
             paths = facetwitch.write_outputs(analysis, target)
         except AnalysisError as exc:
             failures += 1
@@ -99,6 +103,7 @@ def _analyze_command(args: argparse.Namespace) -> int:
         mirrored=args.mirrored,
         model=args.model,
         quiet=args.quiet,
+        backend=args.backend,
     )
 
 
@@ -225,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", help="face_landmarker.task to use (default: cached copy; also $FACETWITCH_MODEL)"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help=f"landmark backend: litert runs the model's networks directly (fast), tasks uses MediaPipe's "
+        f"Tasks API (the reference); default {DEFAULT_BACKEND}",
+    )
     p.set_defaults(func=_analyze_command)
 
     p = sub.add_parser(

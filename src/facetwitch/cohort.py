@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 if TYPE_CHECKING:
     import pandas as pd
 
-    from facetwitch.landmarks import Landmarker
+    from facetwitch.landmarks import FaceLandmarker
     from facetwitch.records import Analysis
 
 DATASET_DIR = "cohort"
@@ -239,18 +239,18 @@ def _read_manifest(path: Path, default_mirrored: bool) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------- one video's work
 
 _LOCAL = threading.local()
-_ALL: list[Landmarker] = []
+_ALL: list[FaceLandmarker] = []
 _ALL_LOCK = threading.Lock()
 
 
-def worker_landmarker(model: str | None) -> Landmarker:
+def worker_landmarker(model: str | None) -> FaceLandmarker:
     """The landmarker of this worker thread, created on first use and kept for every later video."""
     from facetwitch import model as model_mod
-    from facetwitch.landmarks import Landmarker
+    from facetwitch.landmarks import DEFAULT_BACKEND, FaceLandmarker, open_landmarker
 
-    cache: dict[str | None, Landmarker] = _LOCAL.__dict__.setdefault("landmarkers", {})
+    cache: dict[str | None, FaceLandmarker] = _LOCAL.__dict__.setdefault("landmarkers", {})
     if model not in cache:
-        cache[model] = Landmarker(model_mod.resolve(model, fetch=False))
+        cache[model] = open_landmarker(DEFAULT_BACKEND, model_mod.resolve(model, fetch=False))
         with _ALL_LOCK:
             _ALL.append(cache[model])
     return cache[model]

@@ -39,7 +39,7 @@ from facetwitch.summary import suggest_scales, summarise
 from facetwitch.video import TruncatedVideo, iter_frames, probe
 
 if TYPE_CHECKING:
-    from facetwitch.landmarks import Landmarker
+    from facetwitch.landmarks import FaceLandmarker
 
 __all__ = ["AnalysisError", "NoFaceError", "VideoError", "analyze"]
 
@@ -74,31 +74,41 @@ def analyze(
     progress: Progress | None = None,
     params: DetectionParams | None = None,
     workers: int | None = None,
-    landmarker: Landmarker | None = None,
+    backend: str | None = None,
+    landmarker: FaceLandmarker | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
     ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
     patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
     as ``progress(frames_done, frames_expected_or_None)``. ``workers``: parallel segments (default: one per
-    core, at most 4, each at least ``MIN_SEGMENT_S`` long). ``landmarker``: a long-lived
-    :class:`facetwitch.landmarks.Landmarker` to reuse instead of creating one per segment (batch workers keep
+    core, at most 4, each at least ``MIN_SEGMENT_S`` long). ``backend``: the landmark backend, ``"litert"`` (the
+    ``.task``'s models run directly) or ``"tasks"`` (MediaPipe's Tasks API, the reference); default
+    :data:`facetwitch.landmarks.DEFAULT_BACKEND`. ``landmarker``: a long-lived landmarker (from
+    :func:`facetwitch.landmarks.open_landmarker`) to reuse instead of opening one per segment (batch workers keep
     one per process); the segments are then read one after the other, each from a restarted landmarker, so
-    the results are identical (``model`` is not used). Raises :class:`AnalysisError` (with a message for the
-    user) for unreadable videos or when no face is ever found.
+    the results are identical (``model`` and ``backend`` are not used). Raises :class:`AnalysisError` (with a
+    message for the user) for unreadable videos or when no face is ever found.
     """
+    from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
+
+    backend = landmarker.name if landmarker is not None else backend or DEFAULT_BACKEND
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown landmark backend {backend!r}: use one of {', '.join(BACKENDS)}")
     path = Path(path)
     info = probe(path, mirrored=mirrored)
     counter = _ProgressCounter(progress, info.frames or None)
     segments = plan_segments(info.duration_s, workers)
     if landmarker is not None:
         # The same segments one after the other, each from a fresh state: the results do not depend on it.
-        parts = [_landmark_segment(path, landmarker, mirrored, seg, counter) for seg in segments]
+        parts = [_landmark_segment(path, landmarker, backend, mirrored, seg, counter) for seg in segments]
     else:
         model_path = model_mod.resolve(model)
         with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
             parts = list(
-                pool.map(lambda seg: _landmark_segment(path, model_path, mirrored, seg, counter), segments)
+                pool.map(
+                    lambda seg: _landmark_segment(path, model_path, backend, mirrored, seg, counter), segments
+                )
             )
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
@@ -139,7 +149,7 @@ def analyze(
         episodes=episodes,
         summary=summary,
         suggested_scales=scales,
-        engine=_engine_info(),
+        engine=_engine_info(backend),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
 
@@ -149,10 +159,18 @@ MIN_SEGMENT_S = 15.0
 
 def plan_segments(duration_s: float, workers: int | None = None) -> list[tuple[float, float | None]]:
     """Split the video into contiguous time segments, one per worker; the last one is open-ended."""
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = workers or min(4, usable_cpus())
     n = max(1, min(workers, int(duration_s // MIN_SEGMENT_S)))
     bounds = [duration_s * i / n for i in range(n)]
     return [(b, bounds[i + 1] if i + 1 < n else None) for i, b in enumerate(bounds)]
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (``taskset``/cgroup affinity), not all the machine has."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class _ProgressCounter:
@@ -180,39 +198,39 @@ class _Segment:
 
 
 @contextlib.contextmanager
-def _segment_landmarker(source: Path | Landmarker) -> Iterator[Landmarker]:
+def _segment_landmarker(source: Path | FaceLandmarker, backend: str) -> Iterator[FaceLandmarker]:
     """A landmarker of its own for a segment (from a model file), or a shared one restarted for this video."""
-    from facetwitch.landmarks import Landmarker  # MediaPipe loads only when needed
+    from facetwitch.landmarks import open_landmarker  # models load only when needed
 
-    if isinstance(source, Landmarker):
+    if isinstance(source, Path):
+        with open_landmarker(backend, source) as landmarker:
+            yield landmarker
+    else:
         source.restart()
         yield source
-    else:
-        with Landmarker(source) as landmarker:
-            yield landmarker
 
 
-def _landmark_segment(path: Path, source: Path | Landmarker, mirrored: bool,
+def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, mirrored: bool,
                       segment: tuple[float, float | None], counter: _ProgressCounter) -> _Segment:  # fmt: skip
     """Decode one time segment and reduce each frame to a row of raw measurements."""
+    from facetwitch.landmarks import BLENDSHAPE_INDEX
+
     times: list[float] = []
     found: list[bool] = []
     raw = _Rows(len(RAW_COLUMNS))
     blend = _Rows(len(BLENDSHAPES))
+    kept = np.array([BLENDSHAPE_INDEX[k] for k in BLENDSHAPES])
     warnings: list[str] = []
     start_s, end_s = segment
-    with _segment_landmarker(source) as landmarker:
+    with _segment_landmarker(source, backend) as landmarker:
         try:
-            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s):
+            # A short read-ahead is enough to keep both stages busy, and keeps full-HD frames from piling up.
+            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s, prefetch=4):
                 obs = landmarker.detect(frame.rgb, frame.t_s)
                 times.append(frame.t_s)
                 found.append(obs is not None)
                 raw.append(measure(obs) if obs is not None else None)
-                blend.append(
-                    np.array([obs.blendshapes.get(k, np.nan) for k in BLENDSHAPES], dtype=np.float32)
-                    if obs is not None
-                    else None
-                )
+                blend.append(obs.blendshapes[kept] if obs is not None else None)
                 counter.add()
         except TruncatedVideo as exc:
             warnings.append(f"the video ends early: {exc}; the frames before were analysed")
@@ -225,16 +243,26 @@ def _landmark_segment(path: Path, source: Path | Landmarker, mirrored: bool,
     )
 
 
-def _engine_info() -> dict[str, str]:
-    import mediapipe
+def _engine_info(backend: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
 
     from facetwitch.version import __version__
 
-    return {
+    def installed(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "unknown"
+
+    info = {
         "facetwitch": __version__,
-        "mediapipe": getattr(mediapipe, "__version__", "unknown"),
+        "mediapipe": installed("mediapipe"),
         "model_sha256": model_mod.MODEL_SHA256,
+        "landmark_backend": backend,
     }
+    if backend == "litert":
+        info["ai-edge-litert"] = installed("ai-edge-litert")
+    return info
 
 
 def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:

@@ -1,8 +1,6 @@
 """MediaPipe FaceLandmarker (Tasks API, VIDEO mode): 478 landmarks, 52 blendshapes and the head pose.
 
-Landmarks are returned in pixel units (x * width, y * height, z * width) so that 3-D distances between them
-are independent of the image's aspect ratio. Indices follow MediaPipe's canonical face mesh, in which
-"left"/"right" are the subject's own sides.
+The reference backend: the ``litert`` backend is checked against it (see :mod:`facetwitch.landmarks`).
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ import contextlib
 import os
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +20,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import mediapipe as mp
 from mediapipe.tasks import python as mp_tasks
 from mediapipe.tasks.python import vision
+
+from facetwitch.landmarks import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES, FaceObservation
 
 _STDERR_LOCK = threading.Lock()
 
@@ -43,16 +42,11 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
-@dataclass(frozen=True)
-class FaceObservation:
-    points: np.ndarray  # (478, 3) float32, pixels
-    blendshapes: dict[str, float]
-    pose: np.ndarray  # (4, 4) facial transformation matrix (canonical face -> camera, cm)
-
-
 class Landmarker:
     """One face, VIDEO mode (tracking between frames). Use as a context manager; call :meth:`restart` before
     each further video to reuse one landmarker for many videos."""
+
+    name = "tasks"
 
     def __init__(self, model_path: str | Path, *, min_confidence: float = 0.5):
         # The model is read once; restart() builds a new graph from these bytes without touching the disk.
@@ -110,11 +104,9 @@ class Landmarker:
         height, width = rgb.shape[:2]
         points = np.array([(p.x, p.y, p.z) for p in result.face_landmarks[0]], dtype=np.float32)
         points *= np.array([width, height, width], dtype=np.float32)
-        blendshapes = (
-            {c.category_name: float(c.score) for c in result.face_blendshapes[0]}
-            if result.face_blendshapes
-            else {}
-        )
+        blendshapes = np.full(len(BLENDSHAPE_NAMES), np.nan, dtype=np.float32)
+        for c in result.face_blendshapes[0] if result.face_blendshapes else ():
+            blendshapes[BLENDSHAPE_INDEX[c.category_name]] = c.score
         pose = (
             np.asarray(result.facial_transformation_matrixes[0], dtype=np.float32)
             if result.facial_transformation_matrixes
