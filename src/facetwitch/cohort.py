@@ -246,7 +246,7 @@ _ALL_LOCK = threading.Lock()
 def worker_landmarker(model: str | None) -> FaceLandmarker:
     """The landmarker of this worker thread, created on first use and kept for every later video."""
     from facetwitch import model as model_mod
-    from facetwitch.landmarks import DEFAULT_BACKEND, FaceLandmarker, open_landmarker
+    from facetwitch.landmarks import DEFAULT_BACKEND, open_landmarker
 
     cache: dict[str | None, FaceLandmarker] = _LOCAL.__dict__.setdefault("landmarkers", {})
     if model not in cache:
