@@ -292,9 +292,10 @@ def process_video(
     exception means something went wrong with the machine (the caller may retry it elsewhere). With
     ``resume``, a video whose rows show the same input sha256, mirroring and engine version is ``skipped``.
     """
-    import facetwitch
     from facetwitch.errors import AnalysisError
     from facetwitch.model import ModelError
+    from facetwitch.outputs import write_outputs
+    from facetwitch.pipeline import analyze
 
     if job.problem:
         status = "skipped" if job.problem.startswith(DUPLICATE) else "failed"
@@ -329,12 +330,12 @@ def process_video(
         return replace(result, message=f"face model unavailable on worker {worker}: {exc}")
     started = time.perf_counter()
     try:
-        analysis = facetwitch.analyze(job.path, mirrored=job.mirrored, landmarker=landmarker)
+        analysis = analyze(job.path, mirrored=job.mirrored, landmarker=landmarker)
     except AnalysisError as exc:
         return replace(result, message=str(exc))
     seconds = time.perf_counter() - started
     try:
-        facetwitch.write_outputs(analysis, root / job.video_id)
+        write_outputs(analysis, root / job.video_id)
         write_rows(root, job.video_id, cohort_tables(job, analysis, sha, version))
     except OSError as exc:
         return replace(result, message=f"{job.path}: could not write its results under {root}: {exc}")

@@ -30,7 +30,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from facetwitch.landmarks import FaceObservation
+from facetwitch.landmarks.base import FaceObservation
 from facetwitch.landmarks.pose import PoseFitter, parse_geometry_metadata
 
 DETECTOR = "face_detector.tflite"

@@ -21,7 +21,7 @@ import mediapipe as mp
 from mediapipe.tasks import python as mp_tasks
 from mediapipe.tasks.python import vision
 
-from facetwitch.landmarks import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES, FaceObservation
+from facetwitch.landmarks.base import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES, FaceObservation
 
 _STDERR_LOCK = threading.Lock()
 

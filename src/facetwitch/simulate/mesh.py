@@ -411,7 +411,7 @@ def _noise_bank(seed: int, h: int, w: int, fields: int = 6) -> list[np.ndarray]:
 
 def mesh_frames(scenario: Scenario):
     """Yield (pts, time s, upright RGB frame) for every frame (orientation and mirroring are the caller's)."""
-    from .render import frame_times
+    from .timing import frame_times
 
     st = mesh_stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
     face = MeshFace(st)

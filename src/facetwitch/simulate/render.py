@@ -19,10 +19,9 @@ from facetwitch.records import Episode, Event
 from .faces import FaceGeometry, geometry, photo
 from .kinematics import Motion
 from .scenario import HeadMotion, HeadTurn, Scenario, truth_of
+from .timing import frame_times, time_base
 from .warp import FaceRig
 
-VFR_TIME_BASE = Fraction(1, 90000)
-VFR_JITTER = 0.30  # frame intervals vary by up to ±30 % around 1/fps
 MARGIN = 0.08  # extra canvas around the picture (fraction of its larger side) so head motion shows no edge
 
 # codec name -> (PyAV encoder, pixel format, containers it may go in (first = default))
@@ -94,27 +93,6 @@ def stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, fl
     canvas.setflags(write=False)
     g: FaceGeometry = geom.transformed(affine)
     return Stage(canvas, FaceRig(g, (ch, cw)), m, g.center)
-
-
-def frame_times(scenario: Scenario) -> list[tuple[int, float]]:
-    """(pts, time in s) of every frame. CFR: pts counts frames; VFR: pts in 1/90000 s, jittered ±30 %."""
-    n_nominal = int(np.floor(scenario.duration_s * scenario.fps + 1e-9))
-    if not scenario.vfr:
-        tb = time_base(scenario)
-        return [(i, float(i * tb)) for i in range(n_nominal)]
-    rng = np.random.default_rng([scenario.seed, 90000])
-    out, pts = [], 0
-    step = 90000 / scenario.fps
-    while pts * VFR_TIME_BASE < scenario.duration_s:
-        out.append((pts, float(pts * VFR_TIME_BASE)))
-        pts += max(1, round(step * (1.0 + rng.uniform(-VFR_JITTER, VFR_JITTER))))
-    return out
-
-
-def time_base(scenario: Scenario) -> Fraction:
-    if scenario.vfr:
-        return VFR_TIME_BASE
-    return 1 / Fraction(scenario.fps).limit_denominator(1001)
 
 
 def head_transform(

@@ -31,7 +31,7 @@ from facetwitch.clinic.care.plans import (
     ToxinSession,
     suggest_plan,
 )
-from facetwitch.clinic.recordings import services as recording_services
+from facetwitch.clinic.recordings import results as recording_results
 from facetwitch.clinic.recordings.models import Recording
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def latest_video_metrics(patient) -> VideoMetrics | None:
     if rec is None:
         return None
     try:
-        analysis = recording_services.load_analysis(rec)
+        analysis = recording_results.load_analysis(rec)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # unreadable result: "no video data"
         log.warning("care: cannot read analysis of recording %s: %s", rec.pk, exc)
         analysis = None
@@ -740,7 +740,7 @@ def fhir_record(patient) -> fhir.PatientRecord:
 def _tremor_frequency(rec) -> float | None:
     """The measured facial tremor frequency (Hz) of an analysed recording, from its stored Analysis."""
     try:
-        analysis = recording_services.load_analysis(rec)
+        analysis = recording_results.load_analysis(rec)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("care: cannot read analysis of recording %s: %s", rec.pk, exc)
         return None
