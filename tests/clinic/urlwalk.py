@@ -21,6 +21,7 @@ KWARG_VALUES: dict[str, tuple[str, ...]] = {
     "name": ("analysis.json", "report.html", "frames.parquet"),
     "kind": ("steroid", "therapy", "referral"),
     "token": ("A" * 43,),
+    "upload_id": ("00000000-0000-4000-8000-000000000001",),
     # Django admin's own patterns
     "app_label": ("accounts", "auth", "recordings"),
     "content_type_id": ("1",),
