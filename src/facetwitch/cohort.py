@@ -266,13 +266,12 @@ def close_landmarkers() -> None:
 
 
 def engine_version() -> str:
-    """Engine, MediaPipe and model versions in one string: a video analysed by another one is redone."""
+    """Engine, landmark backend and model versions in one string: a video analysed by another one is redone."""
+    from facetwitch.landmarks import DEFAULT_BACKEND
     from facetwitch.pipeline import _engine_info
 
-    info = _engine_info()
-    return (
-        f"facetwitch {info['facetwitch']}; mediapipe {info['mediapipe']}; model {info['model_sha256'][:12]}"
-    )
+    info = _engine_info(DEFAULT_BACKEND)
+    return "; ".join(f"{key} {value[:12] if key == 'model_sha256' else value}" for key, value in info.items())
 
 
 def file_sha256(path: str | Path) -> str:
