@@ -57,7 +57,9 @@ _parked_loop: asyncio.AbstractEventLoop | None = None
 
 
 def _uses_browser(item) -> bool:
-    return bool({"page", "context", "browser"} & set(getattr(item, "fixturenames", ())))
+    return bool(
+        {"page", "context", "browser", "browser_type", "playwright"} & set(getattr(item, "fixturenames", ()))
+    )
 
 
 def _restore_playwright_loop() -> None:

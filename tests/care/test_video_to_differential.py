@@ -15,7 +15,7 @@ import pytest
 
 from facetwitch.simulate import Blepharospasm, Blink, Scenario, Spasm, Tremor, render
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.e2e]  # every test here analyses a rendered video
 
 SIZE = (640, 480)
 FPS = 30.0
