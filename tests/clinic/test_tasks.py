@@ -317,8 +317,12 @@ def test_a_worker_killed_mid_analysis_is_recovered_by_the_next_worker(tmp_path):
         statuses = _task_statuses(db)
         assert statuses[first_task.replace("-", "")] == "FAILED"  # marked lost, not RUNNING for ever
         second_task = _row(db, "SELECT task_id FROM recordings_recording WHERE id=?", pk)[0]
+        # The second SIGTERM only after the worker has handled the first: two signals pending at once (a busy
+        # machine) are delivered as one, and one SIGTERM is a graceful stop that lets the analysis finish.
+        seen = log.read_bytes().count(b"shutting down gracefully")
         second.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        _wait_for(lambda: log.read_bytes().count(b"shutting down gracefully") > seen or None, 30,
+                  "the second worker to take the first SIGTERM", second, log)  # fmt: skip
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=90)
     finally:
