@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """The native runtimes (MediaPipe's C++ graph, LiteRT) print setup chatter (XNNPACK, feedback tensors)
+    straight to file descriptor 2, past Python's logging: hide it while a model loads, so users see only
+    facetwitch's own messages. One lock: file descriptor 2 belongs to the whole process."""
+    with _STDERR_LOCK:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "wb") as devnull:
+                os.dup2(devnull.fileno(), 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
 
 # The blendshape model's 52 outputs, in its output order (MediaPipe's names).
 BLENDSHAPE_NAMES = (

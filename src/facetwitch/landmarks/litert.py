@@ -20,17 +20,13 @@ release the GIL while they compute).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import threading
 import zipfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from facetwitch.landmarks.base import FaceObservation
+from facetwitch.landmarks.base import FaceObservation, native_stderr_silenced
 from facetwitch.landmarks.pose import PoseFitter, parse_geometry_metadata
 
 DETECTOR = "face_detector.tflite"
@@ -56,23 +52,6 @@ BLENDSHAPE_POINTS = np.array([
 ])  # fmt: skip
 # One-euro filter of MediaPipe's face landmarker in VIDEO mode.
 EURO_MIN_CUTOFF_HZ, EURO_BETA, EURO_DERIVATIVE_CUTOFF_HZ = 0.05, 80.0, 1.0
-
-_STDERR_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """LiteRT prints "INFO: Created TensorFlow Lite XNNPACK delegate" to file descriptor 2: hide it."""
-    with _STDERR_LOCK:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        try:
-            with open(os.devnull, "wb") as devnull:
-                os.dup2(devnull.fileno(), 2)
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def ssd_anchors() -> np.ndarray:
@@ -210,7 +189,7 @@ class _Model:
     def __init__(self, content: bytes):
         from ai_edge_litert.interpreter import Interpreter
 
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             self.interpreter = Interpreter(model_content=content, num_threads=1)
             self.interpreter.allocate_tensors()
         self.input = self.interpreter.get_input_details()[0]["index"]

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -21,25 +19,12 @@ import mediapipe as mp
 from mediapipe.tasks import python as mp_tasks
 from mediapipe.tasks.python import vision
 
-from facetwitch.landmarks.base import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES, FaceObservation
-
-_STDERR_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """MediaPipe's C++ graph prints setup chatter (XNNPACK, feedback tensors) straight to file descriptor 2,
-    past Python's logging; hide it while the graph is built so users see only facetwitch's own messages."""
-    with _STDERR_LOCK:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        try:
-            with open(os.devnull, "wb") as devnull:
-                os.dup2(devnull.fileno(), 2)
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
+from facetwitch.landmarks.base import (
+    BLENDSHAPE_INDEX,
+    BLENDSHAPE_NAMES,
+    FaceObservation,
+    native_stderr_silenced,
+)
 
 
 class Landmarker:
@@ -75,7 +60,7 @@ class Landmarker:
         if self._landmarker is not None and self._last_ms < 0:
             return  # not used since it was built: already fresh
         self.close()
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             self._landmarker = vision.FaceLandmarker.create_from_options(self._options)
         self._last_ms = -1
 
