@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,9 +22,10 @@ def test_clinician_reviews_differential_writes_and_signs_a_plan(
     page.goto(f"{live_url}/clinic/patients/{patient.pk}/")
     page.get_by_role("link", name="Open decision support").click()
     alert = page.locator(".red-flag-alert")
-    assert alert.is_visible()
-    assert "Hearing loss" in alert.inner_text() and "ENT referral" in alert.inner_text()
-    assert page.get_by_text("decision support — the clinician decides").first.is_visible()
+    expect(alert).to_be_visible()  # waits for the page the click opened
+    expect(alert).to_contain_text("Hearing loss")
+    expect(alert).to_contain_text("ENT referral")
+    expect(page.get_by_text("decision support — the clinician decides").first).to_be_visible()
     screenshot(page, "care-patient-red-flag")
 
     page.get_by_role("link", name="New plan").click()
@@ -32,10 +34,10 @@ def test_clinician_reviews_differential_writes_and_signs_a_plan(
     screenshot(page, "care-plan-editor")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(re.compile(r"/clinic/care/plans/\d+/$"))
-    assert page.get_by_text("Draft — not signed").is_visible()
+    expect(page.get_by_text("Draft — not signed")).to_be_visible()
     page.get_by_label(re.compile("I have reviewed every option")).check()
     page.get_by_role("button", name=re.compile("Sign plan")).click()
-    assert page.get_by_text("Signed", exact=True).first.is_visible()
-    assert page.get_by_role("link", name="Patient PDF").is_visible()
+    expect(page.get_by_text("Signed", exact=True).first).to_be_visible()
+    expect(page.get_by_role("link", name="Patient PDF")).to_be_visible()
     screenshot(page, "care-plan-signed")
     assert not [e for e in console_errors if "Content Security Policy" in e or "Refused" in e], console_errors

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from playwright.sync_api import expect
 
 from facetwitch import report
 from facetwitch.outputs import OutputPaths, write_outputs
@@ -353,8 +354,8 @@ def test_report_renders_offline_in_chromium(tmp_path: Path, browser) -> None:
         assert shaded.count() == expected_shaded(analysis)
         box = page.locator("#timeline-right svg").bounding_box()
         assert box is not None and box["width"] > 600 and box["height"] > 150
-        assert page.get_by_role("heading", name="Suggested scales").is_visible()
-        assert page.locator("caption", has_text=SUGGESTION_LABEL).is_visible()
+        expect(page.get_by_role("heading", name="Suggested scales")).to_be_visible()
+        expect(page.locator("caption", has_text=SUGGESTION_LABEL)).to_be_visible()
     finally:
         context.close()
     assert requested == [page_file.as_uri()]
