@@ -12,8 +12,6 @@ import pytest
 
 from facetwitch.simulate.camera import write_y4m
 
-CHROMIUM = "/usr/bin/chromium"
-
 FRONTEND = Path(__file__).resolve().parents[3] / "frontend"
 AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -25,15 +23,8 @@ def y4m_writer():
 
 
 def camera_args(y4m: Path) -> list[str]:
+    """Chromium's fake-camera flags (added to the suite's own launch arguments, tests/conftest.py)."""
     return [
-        "--no-sandbox",
-        "--headless",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
         f"--use-file-for-fake-video-capture={y4m}",
@@ -69,12 +60,13 @@ CAMERA_FPS = 15.0
 
 
 @pytest.fixture
-def camera_page_for(playwright):
+def camera_page_for(playwright, browser_type_launch_args):
     """``camera_page_for(y4m, **context_options)`` -> a page of a Chromium whose camera plays ``y4m`` (looped)."""
     browsers = []
 
     def make(y4m: Path, **context_options):
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=camera_args(y4m))
+        launch = browser_type_launch_args
+        browser = playwright.chromium.launch(**{**launch, "args": [*launch["args"], *camera_args(y4m)]})
         browsers.append(browser)
         context = browser.new_context(
             permissions=["camera"],
