@@ -284,18 +284,47 @@ def test_home_recordings_feed_the_toxin_cycle_forecast(patient, small_video):
     assert (Recording.objects.get().recorded_on, 2.25) in forecast_inputs(patient).measurements
 
 
+def _segments(cut_last_s: float = 0.0) -> list[dict]:
+    """The guided protocol's steps back to back, as the page sends them; the last one ``cut_last_s`` short."""
+    out, t = [], 0.0
+    for step in services.protocol_steps():
+        out.append({"task": step["task"], "start_s": t, "end_s": t + step["duration_s"]})
+        t += step["duration_s"]
+    out[-1]["end_s"] -= cut_last_s
+    return out
+
+
 def test_adherence_counts_expected_and_received_per_week(staff_client, patient, clinician_user, small_video):
     link, _ = services.create_link(patient, created_by=clinician_user, recordings_per_week=2)
     HomeLink.objects.filter(pk=link.pk).update(created_at=timezone.now() - timedelta(days=14))
-    upload = services.start_upload(patient, size_bytes=len(small_video), source="home", segments=[])
-    services.write_chunk(upload, 0, small_video)
+    pucker_s = services.protocol_steps()[-1]["duration_s"]
+    # One whole protocol, one stopped half-way through the last step, one without any protocol segments.
+    for segments in (_segments(), _segments(cut_last_s=pucker_s / 2), []):
+        upload = services.start_upload(patient, size_bytes=len(small_video), source="home", segments=segments)
+        services.write_chunk(upload, 0, small_video)
     weeks = services.adherence(patient)
-    assert weeks[0].expected == 2 and weeks[0].received == 1 and not weeks[0].met
+    assert (weeks[0].expected, weeks[0].received, weeks[0].partial) == (2, 1, 2) and not weeks[0].met
     assert len(weeks) == 3 and all(w.expected == 2 for w in weeks) and sum(w.received for w in weeks) == 1
-    # The patient page shows it next to "Record now".
+    # A second complete recording meets the week.
+    upload = services.start_upload(patient, size_bytes=len(small_video), source="home", segments=_segments())
+    services.write_chunk(upload, 0, small_video)
+    assert services.adherence(patient)[0].met
+    # The patient page shows it next to "Record now", partial recordings apart; the links page in its table.
     html = staff_client.get(f"/clinic/patients/{patient.pk}/").content.decode()
     this_week = weeks[0].week_start.strftime("%b %-d")
-    assert f"{this_week}: 1 of 2" in html
+    assert f"{this_week}: 2 of 2 (+2 partial)" in html
+    links = staff_client.get(f"/clinic/capture/patient/{patient.pk}/links/").content.decode()
+    row = links.split(weeks[0].week_start.strftime("%Y-%m-%d"))[1].split("</tr>")[0]
+    assert "<td>2</td><td>2</td><td>2</td>" in row and 'class="badge ok">met' in row
+
+
+def test_protocol_complete_needs_every_step_done():
+    assert services.protocol_complete(_segments())
+    assert not services.protocol_complete(_segments()[:-1])
+    assert not services.protocol_complete([])
+    step_s = services.protocol_steps()[-1]["duration_s"]
+    assert services.protocol_complete(_segments(cut_last_s=0.05 * step_s))  # ended on the page's tick
+    assert not services.protocol_complete(_segments(cut_last_s=0.2 * step_s))
 
 
 def test_links_page_shows_the_token_once_and_revokes(staff_client, patient):

@@ -327,11 +327,35 @@ def store_session(
 # ----- adherence -------------------------------------------------------------------------------------------
 
 
+# A protocol step counts as done when its segment lasted at least this share of its planned time: the page
+# ends a step on a 0.2-s tick, and a recording the patient stopped early is kept but is not a complete one.
+STEP_DONE_SHARE = 0.9
+
+
+def protocol_complete(segments: list[dict]) -> bool:
+    """Whether a recording's protocol segments cover every step of the guided protocol, each for at least
+    ``STEP_DONE_SHARE`` of its planned duration (seconds, as :func:`protocol_steps` plans them)."""
+    done: dict[str, float] = {}
+    for seg in segments or []:
+        try:
+            length = float(seg["end_s"]) - float(seg["start_s"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        done[seg.get("task")] = done.get(seg.get("task"), 0.0) + length
+    return all(
+        done.get(step["task"], 0.0) >= STEP_DONE_SHARE * step["duration_s"] for step in protocol_steps()
+    )
+
+
 @dataclass(frozen=True)
 class WeekAdherence:
+    """One calendar week of home recording: ``received`` counts recordings with the whole guided protocol done
+    (:func:`protocol_complete`); ``partial`` those that arrived without it (stopped early, no segments)."""
+
     week_start: date  # Monday
     expected: int
     received: int
+    partial: int = 0
 
     @property
     def met(self) -> bool:
@@ -339,7 +363,8 @@ class WeekAdherence:
 
 
 def adherence(patient, *, today: date | None = None, weeks: int = 8) -> list[WeekAdherence]:
-    """Home recordings expected (from the links active that week) versus received, per calendar week, newest first."""
+    """Home recordings expected (from the links active that week) versus received with the protocol complete
+    (and partial ones apart), per calendar week, newest first."""
     from facetwitch.clinic.recordings.models import Recording
 
     today = today or timezone.localdate()
@@ -347,11 +372,11 @@ def adherence(patient, *, today: date | None = None, weeks: int = 8) -> list[Wee
     links = list(patient.home_links.all())
     if not links:
         return []
-    home_days = [
-        timezone.localdate(u)
-        for u in Recording.objects.filter(patient=patient, source=Recording.Source.HOME).values_list(
-            "uploaded_at", flat=True
-        )
+    home = [
+        (timezone.localdate(uploaded), protocol_complete(segments))
+        for uploaded, segments in Recording.objects.filter(
+            patient=patient, source=Recording.Source.HOME
+        ).values_list("uploaded_at", "protocol_segments")
     ]
     first_link_day = min(timezone.localdate(link.created_at) for link in links)
     out = []
@@ -369,6 +394,6 @@ def adherence(patient, *, today: date | None = None, weeks: int = 8) -> list[Wee
             ),
             default=0,
         )
-        received = sum(monday <= d <= sunday for d in home_days)
-        out.append(WeekAdherence(monday, expected, received))
+        week = [complete for day, complete in home if monday <= day <= sunday]
+        out.append(WeekAdherence(monday, expected, received=sum(week), partial=len(week) - sum(week)))
     return out
