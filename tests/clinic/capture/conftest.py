@@ -33,7 +33,9 @@ def camera_args(y4m: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def twitch_camera(tmp_path_factory):
-    """A 10-s simulated patient (left clonic spasms, a right one, blinks) as a 640x480, 15 fps y4m camera file."""
+    """A 12-s simulated hemifacial spasm patient as a 640x480, 15 fps y4m camera file with frame codes
+    (facetwitch.simulate.camera): blinks, left clonic spasms (eye, cheek, mouth), a right one, and a right
+    lower-face-only one (cheek and mouth: the eyes alone would miss it)."""
     from facetwitch.simulate import Blink, Scenario, Spasm
 
     scenario = Scenario(
@@ -45,16 +47,16 @@ def twitch_camera(tmp_path_factory):
             Blink(4.4),
             Spasm(5.5, "right", twitches=3),
             Spasm(8.0, "left"),
+            Spasm(10.4, "right", twitches=2, regions=("cheek", "mouth")),
         ],
         seed=3,
         fps=CAMERA_FPS,
     )
-    return write_y4m(scenario, tmp_path_factory.mktemp("camera") / "twitch.y4m")
+    return write_y4m(scenario, tmp_path_factory.mktemp("camera") / "twitch.y4m", frame_code=True)
 
 
-CAMERA_DURATION_S = 10.0
-# 15 frames/s: the live loop measures most camera frames even on a busy test machine, and Chromium's capture
-# clock, late by tens of milliseconds under load, still points at about the right frame. The live loop's own speed
+CAMERA_DURATION_S = 12.0
+# 15 frames/s: the live loop measures most camera frames even on a busy test machine. The live loop's own speed
 # on a 30 frames/s camera is measured by benchmarks/live.py.
 CAMERA_FPS = 15.0
 

@@ -28,6 +28,7 @@ from facetwitch.clinic.capture.models import BiofeedbackSession, Programme, Uplo
 from facetwitch.clinic.capture.plots import session_chart
 from facetwitch.clinic.public import ratelimit
 from facetwitch.clinic.recordings.access import get_patient, has_consent
+from facetwitch.live import live_definition
 
 # The face landmarker runs as WebAssembly: the page's CSP must allow compiling it (nothing else is relaxed).
 wasm_page = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
@@ -73,6 +74,8 @@ def _page_config(request, *, model_url: str, upload_url: str = "", session_url: 
         "session_url": session_url,
         "chunk_bytes": settings.FACETWITCH_CAPTURE_CHUNK_BYTES,
         "protocol": services.protocol_steps(),
+        # The engine's signal definition and detection thresholds: the page mirrors them (facetwitch.live).
+        "engine": live_definition(),
         **extra,
     }
 

@@ -3,22 +3,19 @@
 // normalisation against the patient's own rest, and a live spasm-episode counter (facetwitch/events.py rules).
 // Sides are the patient's own. Times in seconds.
 
-// MediaPipe face-mesh indices, identical to signals.py.
-const EYE = {
-  right: { outer: 33, inner: 133, pairs: [[160, 144], [159, 145], [158, 153]] },
-  left: { outer: 263, inner: 362, pairs: [[387, 373], [386, 374], [385, 380]] },
-};
-const MOUTH_CORNER = { right: 61, left: 291 };
-const NOSE_TIP = 1;
-const NEEDED = [NOSE_TIP, 33, 133, 160, 144, 159, 145, 158, 153, 263, 362, 387, 373, 386, 374, 385, 380, 61, 291];
+// The engine's definition (facetwitch/live.py: landmark indices, quality limits, baselines, detection thresholds),
+// read from the page's config so that the page and the engine cannot drift apart.
+let ENGINE = null;
 export const SIDES = ["left", "right"];
+const OTHER = { left: "right", right: "left" };
 
-// Quality limits of the engine (signals.QualityLimits) and stricter framing guidance for recording.
-const ENGINE_LIMITS = { maxYawDeg: 35, maxPitchDeg: 30, minIodPx: 25 };
+// Stricter framing guidance for recording than the engine's quality limits.
 export const FRAMING = { maxYawDeg: 15, maxPitchDeg: 15, maxRollDeg: 8, minFaceWidth: 0.25, centreTol: 0.15, minLuma: 60, maxLuma: 235 };
 
 export function readConfig() {
-  return JSON.parse(document.getElementById("capture-config").textContent);
+  const config = JSON.parse(document.getElementById("capture-config").textContent);
+  ENGINE = config.engine;
+  return config;
 }
 
 export async function createLandmarker(config) {
@@ -65,28 +62,31 @@ function headAngles(R) {
 
 const dist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
-// One frame's raw geometry, as signals.measure(): eye aperture (lid gap / eye width, 3-D, head frame) and the
-// mouth corner's position along the up-and-outward diagonal in inner-canthal units; plus pose and framing facts.
-export function measure(result, width, height) {
+// One frame's raw geometry, as signals.measure(): the landmarks rotated into the head's own frame (frontalise),
+// eye aperture (mean lid gap / eye width, 3-D), and cheek height and the mouth corner's position along the
+// up-and-outward diagonal, relative to the nose tip, in units of the inner-canthal distance; plus pose and framing.
+export function measure(result, width, height, engine = ENGINE) {
   if (!result || !result.faceLandmarks || result.faceLandmarks.length === 0) return null;
+  const L = engine.landmarks, EYE = L.eye;
   const lm = result.faceLandmarks[0];
   const R = result.facialTransformationMatrixes && result.facialTransformationMatrixes.length
     ? rotation(result.facialTransformationMatrixes[0]) : [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-  const nose = [lm[NOSE_TIP].x * width, -lm[NOSE_TIP].y * height, -lm[NOSE_TIP].z * width];
-  const f = {};
-  for (const i of NEEDED) {
-    const c = [lm[i].x * width - nose[0], -lm[i].y * height - nose[1], -lm[i].z * width - nose[2]];
-    f[i] = [0, 1, 2].map((k) => c[0] * R[0][k] + c[1] * R[1][k] + c[2] * R[2][k]);
-  }
-  const unit = dist(f[EYE.left.inner], f[EYE.right.inner]) || 1;
-  const out = { aperture: {}, mouth: {} };
+  const at = (i) => [lm[i].x * width, -lm[i].y * height, -lm[i].z * width]; // image axes -> y up, z to the camera
+  const nose = at(L.nose_tip);
+  const f = (i) => {
+    const p = at(i), c = [p[0] - nose[0], p[1] - nose[1], p[2] - nose[2]];
+    return [0, 1, 2].map((k) => c[0] * R[0][k] + c[1] * R[1][k] + c[2] * R[2][k]);
+  };
+  const unit = dist(f(EYE.left.inner), f(EYE.right.inner)) || 1;
+  const out = { aperture: {}, mouth: {}, cheek: {} };
   const outward = { left: 1, right: -1 };
   for (const s of SIDES) {
     const e = EYE[s];
-    const eyeWidth = dist(f[e.outer], f[e.inner]);
-    const lids = e.pairs.reduce((acc, [a, b]) => acc + dist(f[a], f[b]), 0) / e.pairs.length;
+    const eyeWidth = dist(f(e.outer), f(e.inner));
+    const lids = e.pairs.reduce((acc, [a, b]) => acc + dist(f(a), f(b)), 0) / e.pairs.length;
     out.aperture[s] = lids / eyeWidth;
-    const corner = f[MOUTH_CORNER[s]];
+    out.cheek[s] = f(L.cheek[s])[1] / unit;
+    const corner = f(L.mouth_corner[s]);
     out.mouth[s] = (outward[s] * corner[0] + corner[1]) / (Math.SQRT2 * unit);
   }
   const centre = (s) => [(lm[EYE[s].outer].x + lm[EYE[s].inner].x) * width / 2, (lm[EYE[s].outer].y + lm[EYE[s].inner].y) * height / 2];
@@ -96,7 +96,8 @@ export function measure(result, width, height) {
   let minX = 1, maxX = 0, minY = 1, maxY = 0;
   for (const p of lm) { minX = Math.min(minX, p.x); maxX = Math.max(maxX, p.x); minY = Math.min(minY, p.y); maxY = Math.max(maxY, p.y); }
   out.box = { x: minX, y: minY, w: maxX - minX, h: maxY - minY };
-  out.usable = Math.abs(out.yaw) <= ENGINE_LIMITS.maxYawDeg && Math.abs(out.pitch) <= ENGINE_LIMITS.maxPitchDeg && out.iodPx >= ENGINE_LIMITS.minIodPx;
+  const q = engine.quality;
+  out.usable = Math.abs(out.yaw) <= q.max_yaw_deg && Math.abs(out.pitch) <= q.max_pitch_deg && out.iodPx >= q.min_iod_px;
   return out;
 }
 
@@ -144,65 +145,100 @@ function percentile(values, q) {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
-// Detection thresholds of the engine (events.DetectionParams) and episode merging (episodes.MERGE_GAP_S).
-export const DETECT = { close: 0.45, closeLow: 0.2, unilateralClose: 0.3, asymmetry: 0.15, eyeRatio: 0.5, blinkMaxS: 0.5, minContractionS: 0.1, bridgeS: 0.07, blinkShadowS: 0.15, blinkShadowMaxS: 0.3, mergeGapS: 1.0 };
-const BASELINE_WINDOW_S = 20, DEFAULT_DEPTH = 0.75;
+// Noise SD from the median absolute frame-to-frame difference (signals.robust_noise).
+function robustNoise(x) {
+  if (x.length < 4) return 0;
+  const d = [];
+  for (let i = 1; i < x.length; i++) d.push(x[i] - x[i - 1]);
+  const m = percentile(d, 50);
+  return 1.4826 * percentile(d.map((v) => Math.abs(v - m)), 50) / Math.SQRT2;
+}
 
-// Live signals relative to the patient's own rest (signals.normalise, over the past window instead of a centred
-// one) and a live episode counter.
+// Live signals relative to the patient's own rest (signals.normalise over the past baseline window instead of a
+// centred one): closure 0 (open as usual) .. 1 (as closed as in full blinks); cheek and mouth-corner deflections
+// from rest in inner-canthal units; the head's angular speed (degrees/s). And a live episode counter.
 export class LiveSignals {
-  constructor() {
-    this.window = []; // {t, apL, apR, mL, mR}
+  constructor(engine = ENGINE) {
+    this.e = engine;
+    this.window = []; // {t, apL, apR, mL, mR, cL, cR}
     this.base = null;
     this.frozen = false;
     this.sinceBase = 99;
-    this.counter = new SpasmCounter();
+    this.prev = null;
+    this.speeds = [];
+    this.counter = new SpasmCounter(engine);
   }
   freeze() { this.frozen = true; }
   add(t, m) {
-    if (!m || !m.usable) { this.counter.add(t, null); return null; }
+    if (!m || !m.usable) { this.prev = null; this.counter.add(t, null); return null; }
     if (!this.frozen) {
-      this.window.push({ t, apL: m.aperture.left, apR: m.aperture.right, mL: m.mouth.left, mR: m.mouth.right });
-      while (this.window.length && this.window[0].t < t - BASELINE_WINDOW_S) this.window.shift();
+      this.window.push({ t, apL: m.aperture.left, apR: m.aperture.right, mL: m.mouth.left, mR: m.mouth.right, cL: m.cheek.left, cR: m.cheek.right });
+      while (this.window.length && this.window[0].t < t - this.e.baseline_window_s) this.window.shift();
       if (this.window.length && this.window[this.window.length - 1].t < this.window[0].t) this.window = this.window.slice(-1);
       if (++this.sinceBase >= 5 || !this.base) { this.updateBase(); this.sinceBase = 0; }
     }
+    // Head speed median over three frames (signals.head_speed): the pose estimate jumps for a frame in a twitch.
+    if (this.prev && t > this.prev.t) {
+      const dt = t - this.prev.t;
+      this.speeds = [...this.speeds.slice(-2), Math.hypot(m.yaw - this.prev.yaw, m.pitch - this.prev.pitch, m.roll - this.prev.roll) / dt];
+    }
+    this.prev = { t, yaw: m.yaw, pitch: m.pitch, roll: m.roll };
     const b = this.base;
     const raw = { left: Math.min(1, Math.max(0, 1 - m.aperture.left / b.openL)), right: Math.min(1, Math.max(0, 1 - m.aperture.right / b.openR)) };
     const out = {
       t,
       closure: { left: Math.min(1, raw.left / b.depth), right: Math.min(1, raw.right / b.depth) },
       mouth: { left: m.mouth.left - b.mouthL, right: m.mouth.right - b.mouthR },
+      cheek: { left: m.cheek.left - b.cheekL, right: m.cheek.right - b.cheekR },
+      headSpeed: this.speeds.length ? percentile(this.speeds, 50) : 0,
+      noise: b.noise,
     };
     this.counter.add(t, out);
     return out;
   }
   updateBase() {
-    const w = this.window;
-    const openL = percentile(w.map((r) => r.apL), 85), openR = percentile(w.map((r) => r.apR), 85);
-    let depth = DEFAULT_DEPTH;
+    const w = this.window, e = this.e;
+    const openL = percentile(w.map((r) => r.apL), e.open_percentile), openR = percentile(w.map((r) => r.apR), e.open_percentile);
+    let depth = e.default_closure_depth;
     if (w.length >= 30) {
       const both = w.map((r) => Math.min(Math.max(0, 1 - r.apL / openL), Math.max(0, 1 - r.apR / openR)));
       const p = percentile(both, 99);
       if (p >= 0.4) depth = p;
     }
-    this.base = { openL, openR, depth, mouthL: percentile(w.map((r) => r.mL), 50), mouthR: percentile(w.map((r) => r.mR), 50) };
+    const rest = (k) => percentile(w.map((r) => r[k]), e.rest_percentile);
+    this.base = {
+      openL, openR, depth, mouthL: rest("mL"), mouthR: rest("mR"), cheekL: rest("cL"), cheekR: rest("cR"),
+      // Noise of the left-right difference (events.py: lower-face thresholds), over the baseline window.
+      noise: { mouth: robustNoise(w.map((r) => r.mL - r.mR)), cheek: robustNoise(w.map((r) => r.cL - r.cR)) },
+    };
   }
 }
 
-// Eye contractions as in events.py: unilateral (one eye closing clearly more than the other) or bilateral closures
-// longer than a blink; brief one-eye blips at a blink's edges belong to the blink; contractions of a side no more
-// than a second apart are one episode (episodes.py).
+// Contractions as in events.py, per side: a unilateral eye contraction (one eye closing clearly more than the
+// other) or a unilateral lower-face pull (mouth corner or cheek pulled more than the other side's by a margin
+// above the noise, the other side moving little), not during a head jerk; bilateral closures longer than a
+// blink ("both"); brief one-sided blips at a blink's edges belong to the blink; a lower-face pull during the
+// other side's eye squeeze is the mesh's crosstalk. Contractions of a side no more than the merge gap apart are
+// one episode (episodes.py).
 export class SpasmCounter {
-  constructor(p = DETECT) {
-    this.p = p;
+  constructor(engine = ENGINE) {
+    this.p = engine.detection;
+    this.mergeGapS = engine.merge_gap_s;
     this.episodes = { left: 0, right: 0, both: 0 };
-    this.run = { left: null, right: null, both: null }; // {start, last, core}
+    this.run = { left: null, right: null, both: null }; // {start, last, core, eye}
     this.pending = []; // finished runs waiting for the blink-shadow check
     this.blinks = []; // [start, end] of bilateral closures
     this.lastEnd = { left: -Infinity, right: -Infinity, both: -Infinity };
     this.contractions = [];
     this.episodeStarts = []; // {side, t}: when each episode began
+  }
+  lowerFace(s, side) {
+    const p = this.p, other = OTHER[side];
+    return ["cheek", "mouth"].some((region) => {
+      const mine = s[region][side], theirs = s[region][other];
+      const threshold = Math.max(p.lower_face_min, p.noise_k * (s.noise ? s.noise[region] : 0));
+      return mine - theirs > threshold && mine > threshold && mine * p.unilateral_ratio - theirs > 0;
+    });
   }
   add(t, s) {
     const p = this.p;
@@ -212,69 +248,90 @@ export class SpasmCounter {
       this.dt = [...this.intervals].sort((a, b) => a - b)[Math.floor(this.intervals.length / 2)];
     }
     this.lastT = t;
-    const states = { left: "none", right: "none", both: "none" };
+    const states = { left: "none", right: "none", both: "none" }, eye = { left: false, right: false }; // eye: a unilateral eye core
     if (s) {
       const c = s.closure;
-      for (const [side, other] of [["left", "right"], ["right", "left"]]) {
-        const a = c[side], o = c[other];
-        if (a >= p.unilateralClose && a - o >= p.asymmetry && o < p.eyeRatio * a) states[side] = "core";
-        else if (a >= p.closeLow && a - o >= p.asymmetry / 2) states[side] = "low";
+      const steady = !(s.headSpeed > p.max_head_speed_deg_s);
+      for (const side of SIDES) {
+        const a = c[side], o = c[OTHER[side]];
+        eye[side] = steady && a >= p.unilateral_close && a - o >= p.asymmetry && o < p.eye_ratio * a;
+        if (eye[side] || (steady && this.lowerFace(s, side))) states[side] = "core";
+        else if (a >= p.close_low && a - o >= p.asymmetry / 2) states[side] = "low";
       }
       if (c.left >= p.close && c.right >= p.close) states.both = "core";
-      else if (c.left >= p.closeLow && c.right >= p.closeLow && states.left === "none" && states.right === "none") states.both = "low";
+      else if (c.left >= p.close_low && c.right >= p.close_low && states.left === "none" && states.right === "none") states.both = "low";
     }
     for (const side of ["left", "right", "both"]) {
       const run = this.run[side];
       if (states[side] === "core" || (run && states[side] === "low")) {
-        if (!run) this.run[side] = { start: t, last: t, core: states[side] === "core" };
-        else { run.last = t; run.core = run.core || states[side] === "core"; }
-      } else if (run && t - run.last > Math.max(p.bridgeS, 1.5 * (this.dt || 0))) {
+        if (!run) this.run[side] = { start: t, last: t, core: states[side] === "core", eye: !!eye[side] };
+        else { run.last = t; run.core = run.core || states[side] === "core"; run.eye = run.eye || !!eye[side]; }
+      } else if (run && t - run.last > Math.max(p.bridge_s, 1.5 * (this.dt || 0))) {
         this.run[side] = null;
-        if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30));
+        if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30), run.eye);
       }
     }
     this.settle(t);
   }
-  finish(side, start, end) {
+  finish(side, start, end, eye = true) {
     if (side === "both") {
-      if (end - start <= this.p.blinkMaxS) { this.blinks.push([start, end]); return; }
-    } else if (end - start < this.p.minContractionS) return;
-    this.pending.push({ side, start, end });
+      if (end - start <= this.p.blink_max_s) { this.blinks.push([start, end]); return; }
+    } else if (end - start < this.p.min_contraction_s) return;
+    this.pending.push({ side, start, end, eye });
   }
   settle(t) {
     const p = this.p;
-    const ready = this.pending.filter((e) => t - e.end > p.blinkShadowS);
-    this.pending = this.pending.filter((e) => t - e.end <= p.blinkShadowS);
+    const ready = this.pending.filter((e) => t - e.end > p.blink_shadow_s);
+    this.pending = this.pending.filter((e) => t - e.end <= p.blink_shadow_s);
+    const overlaps = (a, b) => a.start < b.end && b.start < a.end;
     for (const e of ready) {
-      const shadow = e.side !== "both" && e.end - e.start <= p.blinkShadowMaxS &&
-        this.blinks.some(([a, b]) => e.start <= b + p.blinkShadowS && e.end >= a - p.blinkShadowS);
+      const shadow = e.side !== "both" && e.end - e.start <= p.blink_shadow_max_s &&
+        this.blinks.some(([a, b]) => e.start <= b + p.blink_shadow_s && e.end >= a - p.blink_shadow_s);
       if (shadow) continue;
+      if (e.side !== "both" && !e.eye) {
+        const squeezes = [...this.contractions, ...this.pending, ...ready].filter((q) => q.side === OTHER[e.side] && q.eye);
+        const running = this.run[OTHER[e.side]];
+        if (running && running.eye) squeezes.push({ start: running.start, end: t });
+        if (squeezes.some((q) => overlaps(q, e))) continue; // crosstalk (events._without_crosstalk)
+      }
       this.contractions.push(e);
-      if (e.start - this.lastEnd[e.side] > p.mergeGapS) {
+      if (e.start - this.lastEnd[e.side] > this.mergeGapS) {
         this.episodes[e.side] += 1;
         this.episodeStarts.push({ side: e.side, t: e.start });
       }
       this.lastEnd[e.side] = Math.max(this.lastEnd[e.side], e.end);
     }
   }
-  flush(t) { for (const side of ["left", "right", "both"]) { const run = this.run[side]; if (run) { this.run[side] = null; if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30)); } } this.settle(t + 1); }
+  flush(t) { for (const side of ["left", "right", "both"]) { const run = this.run[side]; if (run) { this.run[side] = null; if (run.core) this.finish(side, run.start, run.last + (this.dt || 1 / 30), run.eye); } } this.settle(t + 1); }
 }
 
 // The loop: one landmarker call per new camera frame (requestVideoFrameCallback), never twice on the same frame.
+// A camera video element moves on to newer frames on its own while a slow call runs, so each step holds the frame
+// it measures (a VideoFrame snapshot) and takes its time from that frame: the time, the landmarks and whatever
+// else reads the frame (onFrame's ``source``) all belong to the same picture.
 export function runLoop(video, landmarker, onFrame) {
   let lastMs = 0, stopped = false, frames = 0;
   const started = performance.now();
   const step = (now, meta) => {
     if (stopped) return;
-    // The frame's own time, like the engine's video timestamps; VIDEO mode needs it strictly increasing.
-    const ms = Math.max(Math.round(1000 * (meta.mediaTime ?? now / 1000)), lastMs + 1);
+    let snapshot = null;
+    try { snapshot = typeof VideoFrame === "function" ? new VideoFrame(video) : null; } catch (_) { snapshot = null; }
+    const source = snapshot || video;
+    // The frame's own time (s), like the engine's video timestamps.
+    const t = snapshot && Number.isFinite(snapshot.timestamp) ? snapshot.timestamp / 1e6 : (meta.mediaTime ?? now / 1000);
+    // VIDEO mode needs strictly increasing integer milliseconds.
+    const ms = Math.max(Math.round(1000 * t), lastMs + 1);
     lastMs = ms;
     const before = performance.now();
-    const result = landmarker.detectForVideo(video, ms);
-    const callMs = performance.now() - before;
-    frames += 1;
-    const m = measure(result, video.videoWidth, video.videoHeight);
-    onFrame(m, meta, result, frames / ((performance.now() - started) / 1000), callMs);
+    try {
+      const result = landmarker.detectForVideo(source, ms);
+      const callMs = performance.now() - before;
+      frames += 1;
+      const m = measure(result, video.videoWidth, video.videoHeight);
+      onFrame(m, { ...meta, mediaTime: t }, result, frames / ((performance.now() - started) / 1000), callMs, source);
+    } finally {
+      if (snapshot) snapshot.close();
+    }
     video.requestVideoFrameCallback(step);
   };
   video.requestVideoFrameCallback(step);

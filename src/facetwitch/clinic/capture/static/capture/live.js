@@ -1,5 +1,5 @@
 // Live measures page: per-side signals and the live spasm count; window.facetwitchLive holds the per-frame samples
-// (camera time, raw and normalised signals) for the browser/engine agreement test and the benchmark.
+// (camera time, raw and normalised signals, the camera-file frame when a probe is installed) for the browser/engine agreement test and the benchmark.
 import { LiveSignals, createLandmarker, drawOverlay, faceLuma, framing, readConfig, runLoop, showChecks, startCamera } from "./facemeasure.js";
 
 const config = readConfig();
@@ -18,7 +18,7 @@ async function main() {
   let luma = null;
   state.ready = true;
   prompt.textContent = "Measuring.";
-  runLoop(video, landmarker, (m, meta, _result, fps, callMs) => {
+  runLoop(video, landmarker, (m, meta, _result, fps, callMs, source) => {
     state.callMsTotal += callMs;
     const t = meta.mediaTime;
     if (state.frames % 15 === 0 && m) luma = faceLuma(video, m.box);
@@ -31,8 +31,12 @@ async function main() {
       prompt.textContent = f.prompt;
     }
     const s = live.add(t, m);
+    // A test or benchmark may install window.facetwitchFrameProbe(source): which camera-file frame this was
+    // (simulate/camera.py draws each frame's index), read from the very frame the landmarker measured.
+    const frame = typeof window.facetwitchFrameProbe === "function" ? window.facetwitchFrameProbe(source) : null;
     state.samples.push(m ? [t, m.aperture.left, m.aperture.right, m.mouth.left, m.mouth.right,
-      s ? s.closure.left : null, s ? s.closure.right : null, s ? s.mouth.left : null, s ? s.mouth.right : null] : [t, null, null, null, null, null, null, null, null]);
+      s ? s.closure.left : null, s ? s.closure.right : null, s ? s.mouth.left : null, s ? s.mouth.right : null, frame]
+      : [t, null, null, null, null, null, null, null, null, frame]);
     if (state.samples.length > 20000) state.samples.shift();
     state.counts = live.counter.episodes;
     state.episodeStarts = live.counter.episodeStarts;
