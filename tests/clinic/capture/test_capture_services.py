@@ -393,3 +393,18 @@ def test_abandoned_uploads_are_purged_with_their_partial_files(patient, small_vi
     assert set(Upload.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
     assert not services.upload_path(old).exists() and services.upload_path(fresh).exists()
     assert Recording.objects.count() == 1  # finished uploads keep their recording
+
+
+def test_camera_pages_carry_the_engines_definition(staff_client):
+    """The live page reads landmark indices and detection thresholds from the engine (facetwitch.live), not from
+    its own copy: the config it receives holds the engine's current values."""
+    from facetwitch.events import DetectionParams
+    from facetwitch.signals import EYE, MOUTH_CORNER
+
+    html = staff_client.get("/clinic/capture/live/").content.decode()
+    config = json.loads(html.split('id="capture-config" type="application/json">')[1].split("</script>")[0])
+    engine = config["engine"]
+    assert engine["detection"]["eye_ratio"] == DetectionParams().eye_ratio
+    assert engine["detection"]["lower_face_min"] == DetectionParams().lower_face_min
+    assert engine["landmarks"]["mouth_corner"] == MOUTH_CORNER
+    assert engine["landmarks"]["eye"]["left"]["pairs"] == [list(p) for p in EYE["left"]["pairs"]]
