@@ -132,4 +132,7 @@ def test_live_signals_and_spasm_count_match_the_engine(
     for episode in live["episodeStarts"]:
         if t_first <= episode["t"] < t_second:
             counted[episode["side"]] += 1
-    assert counted == expected, f"live episodes in one pass {counted} vs engine {expected} (r: {summary})"
+    assert counted == expected, (
+        f"live episodes in one pass {counted} vs engine {expected} (r: {summary}; live loop at "
+        f"{live['fps']:.1f} frames/s: below about 5 a 0.25-s twitch spans a single frame)"
+    )
