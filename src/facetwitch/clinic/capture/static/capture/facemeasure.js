@@ -311,12 +311,13 @@ export class SpasmCounter {
 // else reads the frame (onFrame's ``source``) all belong to the same picture.
 export function runLoop(video, landmarker, onFrame) {
   let lastMs = 0, stopped = false, frames = 0;
+  let snapshots = typeof VideoFrame === "function"; // browsers without WebCodecs measure the element itself
   const started = performance.now();
   const step = (now, meta) => {
     if (stopped) return;
     let snapshot = null;
-    try { snapshot = typeof VideoFrame === "function" ? new VideoFrame(video) : null; } catch (_) { snapshot = null; }
-    const source = snapshot || video;
+    try { snapshot = snapshots ? new VideoFrame(video) : null; } catch (_) { snapshot = null; }
+    let source = snapshot || video;
     // The frame's own time (s), like the engine's video timestamps.
     const t = snapshot && Number.isFinite(snapshot.timestamp) ? snapshot.timestamp / 1e6 : (meta.mediaTime ?? now / 1000);
     // VIDEO mode needs strictly increasing integer milliseconds.
@@ -324,7 +325,15 @@ export function runLoop(video, landmarker, onFrame) {
     lastMs = ms;
     const before = performance.now();
     try {
-      const result = landmarker.detectForVideo(source, ms);
+      let result;
+      try {
+        result = landmarker.detectForVideo(source, ms);
+      } catch (err) {
+        if (!snapshot) throw err;
+        snapshots = false; // a landmarker that cannot read a VideoFrame: the element from now on
+        source = video;
+        result = landmarker.detectForVideo(video, ms);
+      }
       const callMs = performance.now() - before;
       frames += 1;
       const m = measure(result, video.videoWidth, video.videoHeight);
