@@ -9,7 +9,7 @@ const prompt = document.getElementById("prompt");
 const state = { samples: [], fps: 0, frames: 0, ready: false, counts: { left: 0, right: 0, both: 0 }, episodeStarts: [], callMsTotal: 0, error: null };
 window.facetwitchLive = state;
 
-const fmt = (v) => (v === undefined || v === null || Number.isNaN(v) ? "—" : v.toFixed(2));
+const fmt = (v) => (v === undefined || v === null || Number.isNaN(v) ? "—" : (Math.abs(v) < 0.005 ? 0 : v).toFixed(2)); // no "-0.00"
 
 async function main() {
   await startCamera(video);
