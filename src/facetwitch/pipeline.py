@@ -131,6 +131,8 @@ def analyze(
     found_mask = np.concatenate([part.found for part in parts])[order]
     raw_rows = np.concatenate([part.raw for part in parts])[order]
     blend_rows = np.concatenate([part.blend for part in parts])[order]
+    if problem := timing_problem(t_s):
+        raise VideoError(f"{path}: {problem}")
     if not found_mask.any():
         raise NoFaceError(
             f"{path}: no face was found in {_frames(t_s.size)}; film the patient's face from the front, "
@@ -166,6 +168,36 @@ def analyze(
         engine=_engine_info(backend),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
+
+
+# Frame rates a camera video can have: slow motion goes up to about 1000 frames/s; below 2 frames/s a twitch
+# falls between frames. Outside them the file's time stamps are damaged, and rates per minute would be nonsense.
+MAX_FPS = 1000.0
+MIN_FPS = 2.0
+
+
+def timing_problem(t_s: np.ndarray) -> str | None:
+    """Why the decoded frame times (s, sorted) cannot be a camera video's, or None when they can."""
+    if t_s.size < 2:
+        return (
+            f"only {t_s.size} frame could be read: the file is damaged (or a still picture); copy or export the "
+            "video again from the original recording"
+        )
+    dt = np.diff(t_s)
+    moving = dt > 0
+    if moving.mean() < 0.5:
+        return (
+            f"{int((~moving).sum()) + 1} of its {t_s.size} frames share their time stamps: the file's timing is "
+            "damaged; export the video again from the original recording"
+        )
+    fps = 1.0 / float(np.median(dt[moving]))
+    if not MIN_FPS <= fps <= MAX_FPS:
+        return (
+            f"its frames are {1 / fps:.3g} s apart ({fps:.3g} frames/s), outside what a camera records "
+            f"({MIN_FPS:g} to {MAX_FPS:g} frames/s): the file's timing is damaged; export the video again from "
+            "the original recording"
+        )
+    return None
 
 
 def _frames(n: int) -> str:

@@ -56,11 +56,11 @@ class Frame:
 
 def _open(path: Path):
     if not path.exists():
-        raise VideoError(f"{path}: no such file")
+        raise VideoError(f"{path}: no such file; check the name and folder")
     if path.is_dir():
-        raise VideoError(f"{path}: is a directory, not a video file")
+        raise VideoError(f"{path}: is a directory, not a video file; name the video files in it")
     if path.stat().st_size == 0:
-        raise VideoError(f"{path}: the file is empty (0 bytes)")
+        raise VideoError(f"{path}: the file is empty (0 bytes); copy it again from the original recording")
     try:
         # max_pixels: FFmpeg decodes a few frames while it opens the file; a damaged or crafted header that
         # declares 16000 x 16000 would make that take a minute and gigabytes before any check of ours.
@@ -89,7 +89,8 @@ def _open(path: Path):
         )
     context = container.streams.video[0].codec_context
     problem = (
-        "its video stream cannot be decoded (unknown codec)"
+        "its video stream is in a format that cannot be decoded (unknown codec): the file is damaged or uses a "
+        "rare codec; export it again as MP4 (H.264)"
         if context is None
         else picture_size_problem(context.width, context.height)
     )

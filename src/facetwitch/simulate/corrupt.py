@@ -91,11 +91,15 @@ def write_video(
     container_options: dict[str, str] | None = None,
     audio: str | None = None,
     seed: int = 0,
+    pictures: list[np.ndarray] | None = None,
 ) -> Path:
-    """A small synthetic video (PyAV); ``pts(i)``/``time_base`` set odd timing, ``audio`` adds an audio stream."""
+    """A small synthetic video (PyAV); ``pts(i)``/``time_base`` set odd timing, ``audio`` adds an audio stream,
+    ``pictures`` (RGB arrays) replace the synthetic pattern (``size`` and ``frames`` then follow them)."""
+    if pictures is not None:
+        size, frames = (pictures[0].shape[1], pictures[0].shape[0]), len(pictures)
     width, height = size
     rng = np.random.default_rng(seed)
-    with av.open(str(path), "w", format=fmt, options=container_options or {}) as out:
+    with av.open(str(path), "w", format=fmt, container_options=_bitexact(container_options)) as out:
         stream = out.add_stream(codec, rate=rate, options=options or {})
         stream.width, stream.height = width, height
         stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
@@ -103,7 +107,7 @@ def write_video(
             stream.time_base = time_base
             stream.codec_context.time_base = time_base
         audio_stream = _add_audio(out, audio) if audio else None
-        for i, rgb in enumerate(_pattern(width, height, frames, rng)):
+        for i, rgb in enumerate(pictures if pictures is not None else _pattern(width, height, frames, rng)):
             frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
             if pts is not None:
                 frame.pts = pts(i)
@@ -115,6 +119,11 @@ def write_video(
         if audio_stream is not None:
             _encode_tone(out, audio_stream, seconds=frames / float(rate))
     return path
+
+
+def _bitexact(options: dict[str, str] | None = None) -> dict[str, str]:
+    """No creation date or random segment id in the container, so that the same seed gives the same bytes."""
+    return {"fflags": "+bitexact", **(options or {})}
 
 
 def _add_audio(out, codec: str):
@@ -143,7 +152,7 @@ def _encode_tone(out, stream, seconds: float) -> None:
 
 
 def audio_only(path: Path, codec: str = "aac", fmt: str | None = None, seconds: float = 1.0) -> Path:
-    with av.open(str(path), "w", format=fmt) as out:
+    with av.open(str(path), "w", format=fmt, container_options=_bitexact()) as out:
         _encode_tone(out, _add_audio(out, codec), seconds)
     return path
 
@@ -342,7 +351,7 @@ def _zip() -> bytes:
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("video.mp4", b"not really")
+        z.writestr(zipfile.ZipInfo("video.mp4", date_time=(2020, 1, 1, 0, 0, 0)), b"not really")
     return buffer.getvalue()
 
 
@@ -538,9 +547,12 @@ def _huge_dimensions(c: _Corpus) -> None:
               ext=".h264")  # fmt: skip
 
 
+_BASELINE = {"profile": "baseline", "preset": "ultrafast"}
+
+
 def _frame_rates(c: _Corpus) -> None:
     d = c.data
-    baseline = {"profile": "baseline", "preset": "ultrafast"}
+    baseline = _BASELINE
     for rate, label in [(Fraction(1_000_000), "1e6 fps"), (Fraction(1, 1000), "0.001 fps"), (Fraction(1, 60), "one frame a minute")]:  # fmt: skip
         c.written("frame_rate", f"written at {label}", f"rate-{rate}.mp4".replace("/", "_"),
                   lambda p, rate=rate: write_video(p, rate=rate, options=baseline))  # fmt: skip
@@ -553,6 +565,26 @@ def _frame_rates(c: _Corpus) -> None:
     c.written("frame_rate", "time base of one second per tick, 3600 s between frames", "hour.mkv",
               lambda p: write_video(p, fmt="matroska", pts=lambda i: 3600 * i, time_base=Fraction(1, 1),
                                     options=baseline))  # fmt: skip
+    for name in sorted(set(c.data) - set(BUILT_IN_SEEDS)):  # the extra seeds decode to a face: timing reaches
+        with av.open(str(c.seeds[name])) as src:  # the signal processing, not only the decoder
+            pictures = [f.to_ndarray(format="rgb24") for f in src.decode(video=0)]
+        half = len(pictures) // 2
+        retimings = [
+            ("mp4", Fraction(1_000_000), Fraction(1, 1_000_000), lambda i: i, "frames 1 microsecond apart"),
+            ("matroska", 25, Fraction(1, 1000), lambda i: 0, "every frame at time 0"),
+            ("matroska", 25, Fraction(1, 1000), lambda i: i // 3, "three frames per millisecond"),
+            ("mp4", Fraction(1, 100), Fraction(1, 1), lambda i: 100 * i, "a frame every 100 s"),
+            ("matroska", 25, Fraction(1, 1000), lambda i, half=half: 40 * i + (400 if i >= half else 0),
+             "a 0.4 s jump in the middle"),
+        ]  # fmt: skip
+        for fmt, rate, time_base, pts, label in retimings:
+            ext = ".mkv" if fmt == "matroska" else ".mp4"
+            c.written("frame_rate", f"{name} re-timed: {label}", f"retimed{ext}",
+                      lambda p, fmt=fmt, rate=rate, tb=time_base, pts=pts, pictures=pictures: write_video(
+                          p, fmt=fmt, rate=rate, time_base=tb, pts=pts, pictures=pictures, options=_BASELINE))  # fmt: skip
+        c.add("frame_rate", name, "mdhd time scale 1", _patch_boxes(c.data[name], b"mdhd", [(20, ">I", 1)]))
+        c.add("frame_rate", name, "mdhd time scale 2^32-1",
+              _patch_boxes(c.data[name], b"mdhd", [(20, ">I", 0xFFFFFFFF)]))  # fmt: skip
     for value, label in [(0, "zero"), (1, "one"), (0xFFFFFFFF, "2^32-1")]:
         c.add("frame_rate", "h264.mp4", f"mdhd time scale {label}",
               _patch_boxes(d["h264.mp4"], b"mdhd", [(20, ">I", value)]))  # fmt: skip
@@ -572,7 +604,7 @@ def _no_frames(c: _Corpus) -> None:
     d = c.data
 
     def empty_stream(path: Path, fmt: str, codec: str) -> Path:
-        with av.open(str(path), "w", format=fmt) as out:
+        with av.open(str(path), "w", format=fmt, container_options=_bitexact()) as out:
             stream = out.add_stream(codec, rate=25)
             stream.width, stream.height, stream.pix_fmt = 96, 64, "yuv420p"
             out.start_encoding()
