@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 
+import numpy as np
 import pytest
 
 from facetwitch.schema import validate_analysis
@@ -136,3 +137,72 @@ def test_every_broken_video_gets_one_clear_line_and_no_partial_output(tmp_path, 
     report = ", ".join(f"{k} {dict(v)}" for k, v in outcomes.items())
     print(f"\nvideo fuzzing (CLI): {summary_line(items)}\n  outcomes: {report}\n"
           f"  total {times[-1]:.0f} s, slowest {files[slowest].name} {per_file[slowest]:.1f} s")  # fmt: skip
+
+
+# --- the guards the corpus found needed, one by one ------------------------------------------------------------
+
+
+def test_time_limit_stops_a_long_analysis_promptly_with_a_clear_message(right_clonic_video):
+    import facetwitch
+    from facetwitch.errors import TimeLimitError
+
+    started = time.monotonic()
+    with pytest.raises(TimeLimitError) as info:
+        facetwitch.analyze(right_clonic_video.path, time_limit_s=1.0)
+    assert time.monotonic() - started < 8  # 10 s of video; stopped soon after the limit, not at the end
+    message = str(info.value)
+    assert (
+        str(right_clonic_video.path) in message and "time limit of 1 s" in message and ADVICE.search(message)
+    )
+
+
+def test_time_limit_option_is_checked(tmp_path):
+    for bad in ("0", "-5", "soon", "inf"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "facetwitch", "analyze", "x.mp4", "-o", str(tmp_path), "--time-limit", bad],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 2 and "not a number of seconds above 0" in proc.stderr
+
+
+@pytest.mark.parametrize(("width", "height"), [(16000, 16000), (12000, 12000), (7680, 7680)])
+def test_a_decoder_bomb_is_refused_before_it_is_decoded(tmp_path, width, height):
+    """A few kilobytes of H.264 whose header declares an enormous picture: FFmpeg alone spends ~20 s and
+    gigabytes on 16000x16000 while opening it; the engine refuses it at once."""
+    import facetwitch
+    from facetwitch.errors import VideoError
+    from facetwitch.simulate.corrupt import _patch_annexb_sps, write_video
+
+    seed = write_video(tmp_path / "seed.h264", fmt="h264", options={"profile": "baseline"})
+    bomb = tmp_path / "bomb.h264"
+    bomb.write_bytes(_patch_annexb_sps(seed.read_bytes() * 10, width, height))
+    started = time.monotonic()
+    with pytest.raises(VideoError, match=f"{width}x{height} pixels, more than the engine accepts"):
+        facetwitch.analyze(bomb)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("t_s", "expected"),
+    [
+        ([0.0], "only 1 frame could be read"),
+        ([0.0] * 30, "30 of its 30 frames share their time stamps"),
+        (list(np.arange(30) * 1e-6), "1e+06 frames/s"),
+        (list(np.arange(30) * 100.0), "0.01 frames/s"),
+    ],
+    ids=["one-frame", "same-time", "1e6-fps", "0.01-fps"],
+)
+def test_impossible_frame_timing_is_named(t_s, expected):
+    from facetwitch.pipeline import timing_problem
+
+    problem = timing_problem(np.asarray(t_s))
+    assert problem is not None and expected in problem and ADVICE.search(problem)
+
+
+def test_camera_frame_timing_passes():
+    from facetwitch.pipeline import timing_problem
+
+    assert timing_problem(np.arange(300) / 30.0) is None  # 30 frames/s
+    assert timing_problem(np.arange(300) / 960.0) is None  # phone slow motion
+    jitter = np.cumsum(np.random.default_rng(0).uniform(0.025, 0.045, 300))  # variable frame rate
+    assert timing_problem(jitter) is None
