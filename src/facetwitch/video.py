@@ -83,9 +83,9 @@ def _open(path: Path):
                 f"{path}: contains no picture and no sound (no stream at all): the file is damaged or empty; "
                 "record or export it again as MP4/MOV/WebM"
             )
+        what = "an audio-only file cannot be analysed" if "audio" in kinds else "it is not a video"
         raise VideoError(
-            f"{path}: contains no video stream (found {kinds}); an audio-only file cannot be analysed; "
-            "record a video of the face"
+            f"{path}: contains no video stream (found {kinds}); {what}; record a video of the face"
         )
     context = container.streams.video[0].codec_context
     problem = (
