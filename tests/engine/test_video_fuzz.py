@@ -65,6 +65,7 @@ def _run_timed(args: list[str], timeout_s: float) -> tuple[int, list[tuple[float
     return code, lines
 
 
+@pytest.mark.xdist_group("video-fuzz")  # one corpus per pytest process
 def test_corpus_has_every_kind_and_is_reproducible(tmp_path, corpus):
     items, _ = corpus
     assert len(items) >= 200
@@ -76,6 +77,7 @@ def test_corpus_has_every_kind_and_is_reproducible(tmp_path, corpus):
     assert [i.path.read_bytes() for i in again[:40]] == [i.path.read_bytes() for i in items[:40]]
 
 
+@pytest.mark.xdist_group("video-fuzz")  # one corpus per pytest process
 def test_every_broken_video_gets_one_clear_line_and_no_partial_output(tmp_path, corpus):
     items, face = corpus
     valid = tmp_path / "valid after them.mp4"
