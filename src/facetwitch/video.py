@@ -143,7 +143,7 @@ def _stream_rotation(stream, container) -> int:
     tag = stream.metadata.get("rotate")
     if tag is not None:
         try:
-            return int(tag) % 360
+            return _quarter_turns(float(tag))
         except ValueError:
             return 0
     try:
@@ -155,7 +155,15 @@ def _stream_rotation(stream, container) -> int:
 
 def _rotation_from_frame(frame: av.VideoFrame) -> int:
     # PyAV reports the display matrix angle counter-clockwise; players rotate clockwise by its negative.
-    return round(-frame.rotation) % 360
+    return _quarter_turns(-frame.rotation)
+
+
+def _quarter_turns(degrees: float) -> int:
+    """The nearest of 0, 90, 180, 270 (cameras only write those; a damaged display matrix gives any angle, or
+    NaN when it is all zeros, and a picture is only ever turned by quarter turns)."""
+    if not math.isfinite(degrees):
+        return 0
+    return round(degrees / 90) % 4 * 90
 
 
 def _upright(rgb: np.ndarray, rotation_cw: int) -> np.ndarray:

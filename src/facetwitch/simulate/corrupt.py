@@ -413,6 +413,7 @@ def make_corpus(
     _frame_rates(corpus)
     _no_frames(corpus)
     _bombs(corpus)
+    _display_matrices(corpus)
     random_kinds = (_truncate, _bitflip, _shuffle, _header)
     i = 0
     while len(corpus.items) < count or i < 4 * len(random_kinds):
@@ -663,3 +664,21 @@ def _bombs(c: _Corpus) -> None:
     c.written("bomb", "3000 frames of 16x16 at 1000 fps", "tiny-frames.mp4",
               lambda p: write_video(p, size=(16, 16), frames=3000, rate=1000,
                                     options={"preset": "ultrafast"}))  # fmt: skip
+
+
+def _display_matrices(c: _Corpus) -> None:
+    """The MP4 track header's display matrix (rotation) damaged: all zeros, 45 degrees, a skew, huge values."""
+    matrices = {
+        "zeros": [0] * 9,
+        "45 degrees": [46341, 46341, 0, -46341, 46341, 0, 0, 0, 1 << 30],
+        "a skew": [1 << 16, 3 << 16, 0, 0, 1 << 16, 0, 0, 0, 1 << 30],
+        "huge values": [0x7FFFFFFF] * 9,
+    }
+    for name in ["h264.mp4", *sorted(set(c.data) - set(BUILT_IN_SEEDS))]:
+        if not _boxes(c.data[name], b"tkhd"):
+            continue
+        for label, matrix in matrices.items():
+            patches = [(48 + 4 * i, ">I", v & 0xFFFFFFFF) for i, v in enumerate(matrix)]
+            c.add(
+                "header", name, f"tkhd display matrix: {label}", _patch_boxes(c.data[name], b"tkhd", patches)
+            )
