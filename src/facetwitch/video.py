@@ -120,7 +120,19 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
         duration = _seconds(duration)
         frames = stream.frames or round(duration * float(rate))
         width, height = stream.codec_context.width, stream.codec_context.height
-        rotation = _stream_rotation(stream, container)
+        tag = _tag_rotation(stream)
+        # The display matrix is on decoded frames; a damaged header may also lack the picture size.
+        first = _first_frame(container, stream) if tag is None or width <= 0 or height <= 0 else None
+        rotation = tag if tag is not None else _rotation_from_frame(first) if first is not None else 0
+        if (width <= 0 or height <= 0) and first is not None:
+            width, height = first.width, first.height
+        if width <= 0 or height <= 0:
+            raise VideoError(
+                f"{path}: no picture size could be read and no frame decoded: the file is damaged; copy or "
+                "export it again from the original recording"
+            )
+        if problem := picture_size_problem(width, height):
+            raise VideoError(f"{path}: {problem}")
         if rotation in (90, 270):
             width, height = height, width
         return VideoInfo(
@@ -137,20 +149,22 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
         container.close()
 
 
-def _stream_rotation(stream, container) -> int:
-    """Clockwise display rotation in degrees (0, 90, 180, 270): the old ``rotate`` tag, else the display
-    matrix, which PyAV exposes on decoded frames (so the first frame is decoded)."""
+def _tag_rotation(stream) -> int | None:
+    """Clockwise display rotation from the old ``rotate`` tag (0, 90, 180, 270), None without one."""
     tag = stream.metadata.get("rotate")
-    if tag is not None:
-        try:
-            return _quarter_turns(float(tag))
-        except ValueError:
-            return 0
+    if tag is None:
+        return None
     try:
-        frame = next(container.decode(stream))
-    except (StopIteration, av.FFmpegError, ValueError):
+        return _quarter_turns(float(tag))
+    except ValueError:
         return 0
-    return _rotation_from_frame(frame)
+
+
+def _first_frame(container, stream) -> av.VideoFrame | None:
+    try:
+        return next(container.decode(stream))
+    except (StopIteration, av.FFmpegError, ValueError):
+        return None
 
 
 def _rotation_from_frame(frame: av.VideoFrame) -> int:
