@@ -29,6 +29,7 @@ from facetwitch.version import __version__
 
 __all__ = [
     "DISCLAIMER",
+    "MAX_FRAME_PIXELS",
     "SCHEMA_ID",
     "Analysis",
     "AnalysisError",
@@ -45,6 +46,7 @@ __all__ = [
     "__version__",
     "analyze",
     "batch",
+    "picture_size_problem",
     "write_outputs",
 ]
 
@@ -55,6 +57,10 @@ def __getattr__(name: str):
         from facetwitch import pipeline
 
         return getattr(pipeline, name)
+    if name in {"picture_size_problem", "MAX_FRAME_PIXELS"}:  # the limits of what the engine decodes
+        from facetwitch import video
+
+        return getattr(video, name)
     if name == "batch":
         from facetwitch.dask_batch import batch
 

@@ -48,7 +48,7 @@ def one_line(analysis) -> str:
 
 
 def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str | None, quiet: bool,
-                   backend: str | None = None) -> int:  # fmt: skip
+                   backend: str | None = None, time_limit_s: float | None = None) -> int:  # fmt: skip
     import facetwitch
     from facetwitch.errors import AnalysisError
 
@@ -73,9 +73,8 @@ def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str 
 
         started = time.perf_counter()
         try:
-            analysis = facetwitch.analyze(
-                video, mirrored=mirrored, model=model_path, progress=progress, backend=backend
-            )
+            analysis = facetwitch.analyze(video, mirrored=mirrored, model=model_path, progress=progress,
+                                          backend=backend, time_limit_s=time_limit_s)  # fmt: skip
             paths = facetwitch.write_outputs(analysis, target)
         except AnalysisError as exc:
             failures += 1
@@ -84,6 +83,13 @@ def analyze_videos(videos: list[Path], out: Path, *, mirrored: bool, model: str 
         except OSError as exc:
             failures += 1
             _err(f"{video}: could not write results to {target}: {exc}")
+            continue
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # a bug must not stop the other videos; it is reported, not hidden
+            failures += 1
+            _err(f"skipped: {video}: internal error ({type(exc).__name__}: {exc}); nothing was written for it; "
+                 "please report it with the file")  # fmt: skip
             continue
         finally:
             if bar is not None:
@@ -104,6 +110,7 @@ def _analyze_command(args: argparse.Namespace) -> int:
         model=args.model,
         quiet=args.quiet,
         backend=args.backend,
+        time_limit_s=args.time_limit,
     )
 
 
@@ -211,6 +218,16 @@ def _clinic_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0, e.g. 600")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="facetwitch",
@@ -236,6 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"landmark backend: litert runs the model's networks directly (fast), tasks uses MediaPipe's "
         f"Tasks API (the reference); default {DEFAULT_BACKEND}",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="stop a video that takes longer than this (a damaged file can decode endlessly); "
+        "the others go on (default: no limit)",
     )
     p.set_defaults(func=_analyze_command)
 

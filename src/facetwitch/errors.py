@@ -11,3 +11,7 @@ class VideoError(AnalysisError):
 
 class NoFaceError(AnalysisError):
     """No usable face in the whole video."""
+
+
+class TimeLimitError(AnalysisError):
+    """The analysis ran past its per-file time limit and was stopped."""

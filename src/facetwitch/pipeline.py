@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -21,7 +22,7 @@ import pyarrow as pa
 
 from facetwitch import model as model_mod
 from facetwitch.episodes import group_episodes
-from facetwitch.errors import AnalysisError, NoFaceError, VideoError
+from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
 from facetwitch.events import DetectionParams, detect_events, runs, span
 from facetwitch.records import Analysis, Gap, Quality, VideoInfo
 from facetwitch.signals import (
@@ -41,7 +42,7 @@ from facetwitch.video import TruncatedVideo, iter_frames, probe
 if TYPE_CHECKING:
     from facetwitch.landmarks import FaceLandmarker
 
-__all__ = ["AnalysisError", "NoFaceError", "VideoError", "analyze"]
+__all__ = ["AnalysisError", "NoFaceError", "TimeLimitError", "VideoError", "analyze"]
 
 Progress = Callable[[int, int | None], None]
 
@@ -76,6 +77,7 @@ def analyze(
     workers: int | None = None,
     backend: str | None = None,
     landmarker: FaceLandmarker | None = None,
+    time_limit_s: float | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
@@ -87,8 +89,10 @@ def analyze(
     :data:`facetwitch.landmarks.DEFAULT_BACKEND`. ``landmarker``: a long-lived landmarker (from
     :func:`facetwitch.landmarks.open_landmarker`) to reuse instead of opening one per segment (batch workers keep
     one per process); the segments are then read one after the other, each from a restarted landmarker, so
-    the results are identical (``model`` and ``backend`` are not used). Raises :class:`AnalysisError` (with a
-    message for the user) for unreadable videos or when no face is ever found.
+    the results are identical (``model`` and ``backend`` are not used). ``time_limit_s``: wall-clock seconds
+    this one video may take; past it the analysis stops with :class:`TimeLimitError` (a damaged file that
+    decodes endlessly, or a far longer video than expected, must not hold a worker for ever). Raises
+    :class:`AnalysisError` (with a message for the user) for unreadable videos or when no face is ever found.
     """
     from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
 
@@ -96,20 +100,30 @@ def analyze(
     if backend not in BACKENDS:
         raise ValueError(f"unknown landmark backend {backend!r}: use one of {', '.join(BACKENDS)}")
     path = Path(path)
+    deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     info = probe(path, mirrored=mirrored)
     counter = _ProgressCounter(progress, info.frames or None)
     segments = plan_segments(info.duration_s, workers)
-    if landmarker is not None:
-        # The same segments one after the other, each from a fresh state: the results do not depend on it.
-        parts = [_landmark_segment(path, landmarker, backend, mirrored, seg, counter) for seg in segments]
-    else:
-        model_path = model_mod.resolve(model)
-        with ThreadPoolExecutor(max_workers=len(segments), thread_name_prefix="facetwitch-landmarks") as pool:
-            parts = list(
-                pool.map(
-                    lambda seg: _landmark_segment(path, model_path, backend, mirrored, seg, counter), segments
-                )
-            )
+
+    def segment(source: Path | FaceLandmarker, seg: tuple[float, float | None]) -> _Segment:
+        return _landmark_segment(path, source, backend, mirrored, seg, counter, deadline)
+
+    try:
+        if landmarker is not None:
+            # The same segments one after the other, each from a fresh state: the results do not depend on it.
+            parts = [segment(landmarker, seg) for seg in segments]
+        else:
+            model_path = model_mod.resolve(model)
+            with ThreadPoolExecutor(
+                max_workers=len(segments), thread_name_prefix="facetwitch-landmarks"
+            ) as pool:
+                parts = list(pool.map(lambda seg: segment(model_path, seg), segments))
+    except TimeLimitError as exc:
+        raise TimeLimitError(
+            f"{path}: stopped after the time limit of {time_limit_s:g} s for one video ({counter.done} frames "
+            "analysed); the file is damaged or much longer than expected: check that it plays, cut it into "
+            "shorter recordings or allow more time"
+        ) from exc
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
     order = np.argsort(times, kind="stable")
@@ -117,9 +131,11 @@ def analyze(
     found_mask = np.concatenate([part.found for part in parts])[order]
     raw_rows = np.concatenate([part.raw for part in parts])[order]
     blend_rows = np.concatenate([part.blend for part in parts])[order]
+    if problem := timing_problem(t_s):
+        raise VideoError(f"{path}: {problem}")
     if not found_mask.any():
         raise NoFaceError(
-            f"{path}: no face was found in any of the {t_s.size} frames; film the patient's face from the front, "
+            f"{path}: no face was found in {_frames(t_s.size)}; film the patient's face from the front, "
             "well lit, filling at least a third of the picture"
         )
     usable = usable_mask(raw_rows, found_mask)
@@ -154,6 +170,40 @@ def analyze(
     )
 
 
+# Frame rates a camera video can have: slow motion goes up to about 1000 frames/s; below 2 frames/s a twitch
+# falls between frames. Outside them the file's time stamps are damaged, and rates per minute would be nonsense.
+MAX_FPS = 1000.0
+MIN_FPS = 2.0
+
+
+def timing_problem(t_s: np.ndarray) -> str | None:
+    """Why the decoded frame times (s, sorted) cannot be a camera video's, or None when they can."""
+    if t_s.size < 2:
+        return (
+            f"only {t_s.size} frame could be read: the file is damaged (or a still picture); copy or export the "
+            "video again from the original recording"
+        )
+    dt = np.diff(t_s)
+    moving = dt > 0
+    if moving.mean() < 0.5:
+        return (
+            f"{int((~moving).sum()) + 1} of its {t_s.size} frames share their time stamps: the file's timing is "
+            "damaged; export the video again from the original recording"
+        )
+    fps = 1.0 / float(np.median(dt[moving]))
+    if not MIN_FPS <= fps <= MAX_FPS:
+        return (
+            f"its frames are {1 / fps:.3g} s apart ({fps:.3g} frames/s), outside what a camera records "
+            f"({MIN_FPS:g} to {MAX_FPS:g} frames/s): the file's timing is damaged; export the video again from "
+            "the original recording"
+        )
+    return None
+
+
+def _frames(n: int) -> str:
+    return "the only frame" if n == 1 else f"any of the {n} frames"
+
+
 MIN_SEGMENT_S = 15.0
 
 
@@ -177,15 +227,14 @@ class _ProgressCounter:
     """Frames done across all segments, reported from any thread."""
 
     def __init__(self, callback: Progress | None, total: int | None):
-        self._callback, self._total, self._done = callback, total, 0
+        self._callback, self._total, self.done = callback, total, 0
         self._lock = threading.Lock()
 
     def add(self) -> None:
-        if self._callback is None:
-            return
         with self._lock:
-            self._done += 1
-            self._callback(self._done, self._total)
+            self.done += 1
+            if self._callback is not None:
+                self._callback(self.done, self._total)
 
 
 @dataclass
@@ -211,7 +260,8 @@ def _segment_landmarker(source: Path | FaceLandmarker, backend: str) -> Iterator
 
 
 def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, mirrored: bool,
-                      segment: tuple[float, float | None], counter: _ProgressCounter) -> _Segment:  # fmt: skip
+                      segment: tuple[float, float | None], counter: _ProgressCounter,
+                      deadline: float | None = None) -> _Segment:  # fmt: skip
     """Decode one time segment and reduce each frame to a row of raw measurements."""
     from facetwitch.landmarks import BLENDSHAPE_INDEX
 
@@ -225,7 +275,10 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
     with _segment_landmarker(source, backend) as landmarker:
         try:
             # A short read-ahead is enough to keep both stages busy, and keeps full-HD frames from piling up.
-            for frame in iter_frames(path, mirrored=mirrored, start_s=start_s, end_s=end_s, prefetch=4):
+            frames = iter_frames(
+                path, mirrored=mirrored, start_s=start_s, end_s=end_s, prefetch=4, deadline=deadline
+            )
+            for frame in frames:
                 obs = landmarker.detect(frame.rgb, frame.t_s)
                 times.append(frame.t_s)
                 found.append(obs is not None)

@@ -6,8 +6,10 @@ frame's presentation time, so variable-frame-rate phone videos keep their true t
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,11 +18,33 @@ from pathlib import Path
 import av
 import numpy as np
 
-from facetwitch.errors import VideoError
+from facetwitch.errors import TimeLimitError, VideoError
 from facetwitch.records import VideoInfo
 
 # FFmpeg opens pictures as one-frame "videos": refuse them with a clear message.
 STILL_IMAGE_FORMATS = frozenset({"image2", "gif", "apng", "webp", "jpeg_pipe", "png_pipe"})
+
+# Picture sizes the engine accepts. Above 8K (7680 x 4320) a frame is a decoder bomb, not a phone video: a few
+# bytes of a damaged or crafted file can declare 16000 x 16000 (768 MB per RGB frame). Below 48 pixels a side
+# no face can be measured (the eyes must be 25 px apart), and thousands of tiny frames only cost time.
+MAX_SIDE_PX = 8192
+MAX_FRAME_PIXELS = 7680 * 4320
+MIN_SIDE_PX = 48
+
+
+def picture_size_problem(width: int, height: int) -> str | None:
+    """Why a picture of ``width`` x ``height`` pixels cannot be analysed, or None when it can (0: unknown)."""
+    if width <= 0 or height <= 0:
+        return None
+    if max(width, height) > MAX_SIDE_PX or width * height > MAX_FRAME_PIXELS:
+        return (
+            f"the picture is {width}x{height} pixels, more than the engine accepts (8K: 7680x4320, at most "
+            f"{MAX_SIDE_PX} on a side): the file is damaged or not a camera video; export it again at 4K "
+            "(3840x2160) or less"
+        )
+    if min(width, height) < MIN_SIDE_PX:
+        return f"the picture is only {width}x{height} pixels, too small to measure a face; record at 640x480 or more"
+    return None
 
 
 @dataclass(frozen=True)
@@ -32,13 +56,17 @@ class Frame:
 
 def _open(path: Path):
     if not path.exists():
-        raise VideoError(f"{path}: no such file")
+        raise VideoError(f"{path}: no such file; check the name and folder")
     if path.is_dir():
-        raise VideoError(f"{path}: is a directory, not a video file")
+        raise VideoError(f"{path}: is a directory, not a video file; name the video files in it")
     if path.stat().st_size == 0:
-        raise VideoError(f"{path}: the file is empty (0 bytes)")
+        raise VideoError(f"{path}: the file is empty (0 bytes); copy it again from the original recording")
     try:
-        container = av.open(str(path), metadata_errors="ignore")
+        # max_pixels: FFmpeg decodes a few frames while it opens the file; a damaged or crafted header that
+        # declares 16000 x 16000 would make that take a minute and gigabytes before any check of ours.
+        container = av.open(
+            str(path), metadata_errors="ignore", options={"max_pixels": str(MAX_FRAME_PIXELS)}
+        )
     except av.FFmpegError as exc:
         raise VideoError(
             f"{path}: not a readable video ({exc.strerror or exc}); record or export it again as MP4/MOV/WebM"
@@ -48,12 +76,33 @@ def _open(path: Path):
         container.close()
         raise VideoError(f"{path}: is a still image ({fmt}), not a video; record a video of the face at rest")
     if not container.streams.video:
+        kinds = ", ".join(sorted({s.type for s in container.streams}))  # before close(), which empties them
         container.close()
-        kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
+        if not kinds:
+            raise VideoError(
+                f"{path}: contains no picture and no sound (no stream at all): the file is damaged or empty; "
+                "record or export it again as MP4/MOV/WebM"
+            )
+        what = "an audio-only file cannot be analysed" if "audio" in kinds else "it is not a video"
         raise VideoError(
-            f"{path}: contains no video stream (found {kinds}); an audio-only file cannot be analysed"
+            f"{path}: contains no video stream (found {kinds}); {what}; record a video of the face"
         )
+    context = container.streams.video[0].codec_context
+    problem = (
+        "its video stream is in a format that cannot be decoded (unknown codec): the file is damaged or uses a "
+        "rare codec; export it again as MP4 (H.264)"
+        if context is None
+        else picture_size_problem(context.width, context.height)
+    )
+    if problem:
+        container.close()
+        raise VideoError(f"{path}: {problem}")
     return container
+
+
+def _seconds(value: float) -> float:
+    """A duration from a header, 0 when it is missing, negative or not a finite number (damaged headers)."""
+    return value if math.isfinite(value) and value > 0 else 0.0
 
 
 def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
@@ -68,9 +117,22 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
             duration = float(stream.duration * stream.time_base)
         elif container.duration is not None:
             duration = container.duration / av.time_base
+        duration = _seconds(duration)
         frames = stream.frames or round(duration * float(rate))
         width, height = stream.codec_context.width, stream.codec_context.height
-        rotation = _stream_rotation(stream, container)
+        tag = _tag_rotation(stream)
+        # The display matrix is on decoded frames; a damaged header may also lack the picture size.
+        first = _first_frame(container, stream) if tag is None or width <= 0 or height <= 0 else None
+        rotation = tag if tag is not None else _rotation_from_frame(first) if first is not None else 0
+        if (width <= 0 or height <= 0) and first is not None:
+            width, height = first.width, first.height
+        if width <= 0 or height <= 0:
+            raise VideoError(
+                f"{path}: no picture size could be read and no frame decoded: the file is damaged; copy or "
+                "export it again from the original recording"
+            )
+        if problem := picture_size_problem(width, height):
+            raise VideoError(f"{path}: {problem}")
         if rotation in (90, 270):
             width, height = height, width
         return VideoInfo(
@@ -87,25 +149,35 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
         container.close()
 
 
-def _stream_rotation(stream, container) -> int:
-    """Clockwise display rotation in degrees (0, 90, 180, 270): the old ``rotate`` tag, else the display
-    matrix, which PyAV exposes on decoded frames (so the first frame is decoded)."""
+def _tag_rotation(stream) -> int | None:
+    """Clockwise display rotation from the old ``rotate`` tag (0, 90, 180, 270), None without one."""
     tag = stream.metadata.get("rotate")
-    if tag is not None:
-        try:
-            return int(tag) % 360
-        except ValueError:
-            return 0
+    if tag is None:
+        return None
     try:
-        frame = next(container.decode(stream))
-    except (StopIteration, av.FFmpegError, ValueError):
+        return _quarter_turns(float(tag))
+    except ValueError:
         return 0
-    return _rotation_from_frame(frame)
+
+
+def _first_frame(container, stream) -> av.VideoFrame | None:
+    try:
+        return next(container.decode(stream))
+    except (StopIteration, av.FFmpegError, ValueError):
+        return None
 
 
 def _rotation_from_frame(frame: av.VideoFrame) -> int:
     # PyAV reports the display matrix angle counter-clockwise; players rotate clockwise by its negative.
-    return round(-frame.rotation) % 360
+    return _quarter_turns(-frame.rotation)
+
+
+def _quarter_turns(degrees: float) -> int:
+    """The nearest of 0, 90, 180, 270 (cameras only write those; a damaged display matrix gives any angle, or
+    NaN when it is all zeros, and a picture is only ever turned by quarter turns)."""
+    if not math.isfinite(degrees):
+        return 0
+    return round(degrees / 90) % 4 * 90
 
 
 def _upright(rgb: np.ndarray, rotation_cw: int) -> np.ndarray:
@@ -121,13 +193,17 @@ def iter_frames(
     start_s: float = 0.0,
     end_s: float | None = None,
     prefetch: int = 8,
+    deadline: float | None = None,
 ) -> Iterator[Frame]:
     """Decode frames in a background thread (PyAV releases the GIL) and yield them upright.
 
     Times are seconds from the stream's start. ``start_s``/``end_s`` select a segment [start_s, end_s): the
     decoder seeks to the key frame before ``start_s`` and drops earlier frames, so segments can be decoded in
     parallel. ``mirrored=True`` flips each frame horizontally, undoing a selfie camera's mirror, so that the
-    patient's right side appears on the image's left as in any ordinary video.
+    patient's right side appears on the image's left as in any ordinary video. ``deadline`` (a
+    ``time.monotonic()`` value) stops decoding with :class:`facetwitch.errors.TimeLimitError` once passed.
+    Frames larger or smaller than the engine accepts (:func:`picture_size_problem`) stop it with a
+    :class:`VideoError` before they are converted.
     """
     path = Path(path)
     container = _open(path)
@@ -144,9 +220,7 @@ def iter_frames(
         try:
             if start_s > 0:
                 container.seek(int((origin + start_s) / time_base), stream=stream, backward=True)
-            for frame in container.decode(stream):
-                if stop.is_set():
-                    break
+            for frame in _decoded(container, stream, stop, deadline):
                 if frame.pts is None:
                     continue
                 t = float(frame.pts * frame.time_base) - origin
@@ -154,22 +228,34 @@ def iter_frames(
                     continue
                 if end_s is not None and t >= end_s:
                     break
+                if problem := picture_size_problem(frame.width, frame.height):
+                    frames.put(VideoError(f"{path}: frame {index + 1}: {problem}"))
+                    return
                 rgb = _upright(frame.to_ndarray(format="rgb24"), _rotation_from_frame(frame))
                 if mirrored:
                     rgb = np.ascontiguousarray(rgb[:, ::-1])
                 frames.put(Frame(index, t, rgb))
                 index += 1
-            if index == 0 and start_s == 0:
+            if index == 0 and start_s == 0 and not stop.is_set():
                 frames.put(
-                    VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt")
+                    VideoError(
+                        f"{path}: no frame could be decoded; the file is truncated or damaged; copy or export "
+                        "it again from the original recording"
+                    )
                 )
+        except _PastDeadline:
+            frames.put(_PastDeadline(index))
         except (av.FFmpegError, ValueError) as exc:
+            detail = exc.strerror if isinstance(exc, av.FFmpegError) and exc.strerror else str(exc)
             if index == 0 and start_s == 0:
                 frames.put(
-                    VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt")
+                    VideoError(
+                        f"{path}: the first frame cannot be decoded ({detail}): the file is damaged; copy or "
+                        "export it again from the original recording"
+                    )
                 )
             else:
-                frames.put(_TruncatedWarning(index, str(exc)))
+                frames.put(_TruncatedWarning(index, detail))
         finally:
             frames.put(_END)
 
@@ -177,13 +263,18 @@ def iter_frames(
     worker.start()
     try:
         while True:
-            item = frames.get()
+            try:
+                item = frames.get(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                item = _PastDeadline(None)
             if item is _END:
                 break
             if isinstance(item, VideoError):
                 raise item
             if isinstance(item, _TruncatedWarning):
                 raise TruncatedVideo(item.frames, item.detail)
+            if isinstance(item, _PastDeadline) or (deadline is not None and time.monotonic() > deadline):
+                raise TimeLimitError(f"{path}: stopped at the time limit for one video")
             yield item
     finally:
         stop.set()
@@ -193,6 +284,23 @@ def iter_frames(
             except queue.Empty:
                 worker.join(timeout=0.05)
         container.close()
+
+
+def _decoded(container, stream, stop: threading.Event, deadline: float | None) -> Iterator[av.VideoFrame]:
+    """``container.decode(stream)``, packet by packet, so that a stop or the deadline is seen between packets
+    (a damaged stream can yield thousands of packets that decode to nothing)."""
+    for packet in container.demux(stream):
+        if stop.is_set():
+            return
+        if deadline is not None and time.monotonic() > deadline:
+            raise _PastDeadline(None)
+        yield from packet.decode()
+
+
+class _PastDeadline(Exception):
+    def __init__(self, frames: int | None):
+        super().__init__(frames)
+        self.frames = frames
 
 
 @dataclass(frozen=True)

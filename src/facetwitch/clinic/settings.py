@@ -141,6 +141,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # `manage.py analysis_worker`; after this many interrupted runs it fails with a message (Retry restarts it).
 FACETWITCH_ANALYSIS_STALE_S = int(os.environ.get("FACETWITCH_ANALYSIS_STALE_S", "300"))
 FACETWITCH_ANALYSIS_MAX_ATTEMPTS = int(os.environ.get("FACETWITCH_ANALYSIS_MAX_ATTEMPTS", "3"))
+# Wall-clock seconds one recording's analysis may take before it fails with a message (a damaged file that decodes
+# endlessly must not hold the worker); generous: a 30-minute video takes well under this on one core.
+FACETWITCH_ANALYSIS_TIME_LIMIT_S = float(os.environ.get("FACETWITCH_ANALYSIS_TIME_LIMIT_S", "3600"))
 
 # Clinic hours (scheduling): defaults from the product brief, configurable by environment.
 CLINIC_HOURS = {

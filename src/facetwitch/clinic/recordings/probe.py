@@ -38,8 +38,12 @@ def probe_video(path: str | Path) -> VideoProbe:
     """Open the file, require a video stream in a video container and decode its first frame."""
     import av
 
+    from facetwitch import MAX_FRAME_PIXELS, picture_size_problem
+
     try:
-        container = av.open(str(path), mode="r")
+        # max_pixels: FFmpeg decodes frames while it opens a file; a damaged header declaring 16000 x 16000 would
+        # hold the upload request for a minute and gigabytes of memory.
+        container = av.open(str(path), mode="r", options={"max_pixels": str(MAX_FRAME_PIXELS)})
     except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
         raise NotAVideo(
             "This file is not a video that can be read (it may be damaged, or another kind of file). "
@@ -58,6 +62,14 @@ def probe_video(path: str | Path) -> VideoProbe:
                 "Upload a video recording of the patient's face."
             )
         stream = container.streams.video[0]
+        context = stream.codec_context
+        if context is None:
+            raise NotAVideo(
+                "The video is in a format that cannot be decoded (the file is damaged or uses a rare codec). "
+                "Upload the original MP4, MOV or WebM file from the phone or camera."
+            )
+        if problem := picture_size_problem(context.width, context.height):
+            raise NotAVideo(f"This video cannot be analysed: {problem}.")
         try:
             frame = next(container.decode(stream), None)
         except (av.FFmpegError, OSError, ValueError) as exc:
@@ -65,6 +77,8 @@ def probe_video(path: str | Path) -> VideoProbe:
                 "The video could not be decoded: the file may be damaged or incomplete "
                 "(for example an interrupted copy). Upload the file again from the original."
             ) from exc
+        if frame is not None and (problem := picture_size_problem(frame.width, frame.height)):
+            raise NotAVideo(f"This video cannot be analysed: {problem}.")
         if frame is None:
             raise NotAVideo(
                 "The video contains no readable frames: the file may be incomplete. "

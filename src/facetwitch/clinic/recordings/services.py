@@ -37,6 +37,11 @@ def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "FACETWITCH_ANALYSIS_STALE_S", 300))
 
 
+def analysis_time_limit_s() -> float:
+    """Wall-clock seconds one analysis may take; past it the recording fails with the engine's message."""
+    return float(getattr(settings, "FACETWITCH_ANALYSIS_TIME_LIMIT_S", 3600))
+
+
 def max_attempts() -> int:
     """Runs of one recording before it is failed (a video that kills its worker each time must stop)."""
     return getattr(settings, "FACETWITCH_ANALYSIS_MAX_ATTEMPTS", 3)
@@ -338,7 +343,9 @@ def analyse_with_heartbeat(pk: int, video: Path, *, mirrored: bool, interval_s: 
 
     def target() -> None:
         try:
-            outcome["analysis"] = facetwitch.analyze(str(video), mirrored=mirrored, progress=progress)
+            outcome["analysis"] = facetwitch.analyze(
+                str(video), mirrored=mirrored, progress=progress, time_limit_s=analysis_time_limit_s()
+            )
         except BaseException as exc:
             outcome["error"] = exc
 
