@@ -23,7 +23,7 @@ from facetwitch import model as model_mod
 from facetwitch.episodes import group_episodes
 from facetwitch.errors import AnalysisError, NoFaceError, VideoError
 from facetwitch.events import DetectionParams, detect_events, runs, span
-from facetwitch.records import Analysis, Gap, Quality, VideoInfo
+from facetwitch.records import Analysis, EngineInfo, Gap, Quality, VideoInfo
 from facetwitch.signals import (
     BLENDSHAPES,
     RAW,
@@ -41,7 +41,7 @@ from facetwitch.video import TruncatedVideo, iter_frames, probe
 if TYPE_CHECKING:
     from facetwitch.landmarks import FaceLandmarker
 
-__all__ = ["AnalysisError", "NoFaceError", "VideoError", "analyze"]
+__all__ = ["AnalysisError", "NoFaceError", "VideoError", "analyze", "engine_info"]
 
 Progress = Callable[[int, int | None], None]
 
@@ -76,6 +76,7 @@ def analyze(
     workers: int | None = None,
     backend: str | None = None,
     landmarker: FaceLandmarker | None = None,
+    name: str | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
@@ -87,8 +88,10 @@ def analyze(
     :data:`facetwitch.landmarks.DEFAULT_BACKEND`. ``landmarker``: a long-lived landmarker (from
     :func:`facetwitch.landmarks.open_landmarker`) to reuse instead of opening one per segment (batch workers keep
     one per process); the segments are then read one after the other, each from a restarted landmarker, so
-    the results are identical (``model`` and ``backend`` are not used). Raises :class:`AnalysisError` (with a
-    message for the user) for unreadable videos or when no face is ever found.
+    the results are identical (``model`` and ``backend`` are not used). ``name``: how the analysis names the video
+    (``analysis.video.path``) instead of its path, e.g. the name a file was uploaded under, so that a private
+    storage path never reaches the analysis or its report. Raises :class:`AnalysisError` (with a message for the
+    user: ``exc.reason``, and the file in ``exc.path``) for unreadable videos or when no face is ever found.
     """
     from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
 
@@ -119,14 +122,16 @@ def analyze(
     blend_rows = np.concatenate([part.blend for part in parts])[order]
     if not found_mask.any():
         raise NoFaceError(
-            f"{path}: no face was found in any of the {t_s.size} frames; film the patient's face from the front, "
-            "well lit, filling at least a third of the picture"
+            f"no face was found in any of the {t_s.size} frames; film the patient's face from the front, "
+            "well lit, filling at least a third of the picture",
+            path=path,
         )
     usable = usable_mask(raw_rows, found_mask)
     if not usable.any():
         raise NoFaceError(
-            f"{path}: a face was found but never frontal or large enough to measure the eyelids; film the face "
-            "from the front, closer to the camera"
+            "a face was found but never frontal or large enough to measure the eyelids; film the face "
+            "from the front, closer to the camera",
+            path=path,
         )
     sig = normalise(t_s, raw_rows, usable, blend_rows)
     detection = params or DetectionParams()
@@ -136,6 +141,8 @@ def analyze(
     scales = suggest_scales(summary, episodes, events)
     warnings += _quality_warnings(t_s, found_mask, raw_rows, info.duration_s, sig.fps)
     info = _with_decoded_counts(info, t_s)
+    if name is not None:
+        info = replace(info, path=name)
     dt = frame_interval(t_s)
     quality = Quality(
         face_found_fraction=float(found_mask.mean()),
@@ -149,7 +156,7 @@ def analyze(
         episodes=episodes,
         summary=summary,
         suggested_scales=scales,
-        engine=_engine_info(backend),
+        engine=engine_info(backend).to_mapping(),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
 
@@ -243,9 +250,11 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
     )
 
 
-def _engine_info(backend: str) -> dict[str, str]:
+def engine_info(backend: str | None = None) -> EngineInfo:
+    """The versions this engine would record for an analysis with ``backend`` (default: the default backend)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from facetwitch.landmarks import DEFAULT_BACKEND
     from facetwitch.version import __version__
 
     def installed(package: str) -> str:
@@ -254,15 +263,15 @@ def _engine_info(backend: str) -> dict[str, str]:
         except PackageNotFoundError:
             return "unknown"
 
-    info = {
-        "facetwitch": __version__,
-        "mediapipe": installed("mediapipe"),
-        "model_sha256": model_mod.MODEL_SHA256,
-        "landmark_backend": backend,
-    }
-    if backend == "litert":
-        info["ai-edge-litert"] = installed("ai-edge-litert")
-    return info
+    backend = backend or DEFAULT_BACKEND
+    components = (("ai-edge-litert", installed("ai-edge-litert")),) if backend == "litert" else ()
+    return EngineInfo(
+        version=__version__,
+        mediapipe=installed("mediapipe"),
+        model_sha256=model_mod.MODEL_SHA256,
+        landmark_backend=backend,
+        components=components,
+    )
 
 
 def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:

@@ -17,7 +17,7 @@ import av
 import numpy as np
 
 from facetwitch.errors import VideoError
-from facetwitch.records import VideoInfo
+from facetwitch.records import VideoInfo, VideoProbe
 
 # FFmpeg opens pictures as one-frame "videos": refuse them with a clear message.
 STILL_IMAGE_FORMATS = frozenset({"image2", "gif", "apng", "webp", "jpeg_pipe", "png_pipe"})
@@ -32,28 +32,88 @@ class Frame:
 
 def _open(path: Path):
     if not path.exists():
-        raise VideoError(f"{path}: no such file")
+        raise VideoError("no such file", path=path)
     if path.is_dir():
-        raise VideoError(f"{path}: is a directory, not a video file")
+        raise VideoError("is a directory, not a video file", path=path)
     if path.stat().st_size == 0:
-        raise VideoError(f"{path}: the file is empty (0 bytes)")
+        raise VideoError("the file is empty (0 bytes)", path=path)
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.FFmpegError as exc:
         raise VideoError(
-            f"{path}: not a readable video ({exc.strerror or exc}); record or export it again as MP4/MOV/WebM"
+            f"not a readable video ({_ffmpeg_reason(exc)}); record or export it again as MP4/MOV/WebM",
+            path=path,
         ) from exc
     fmt = container.format.name
     if fmt.endswith("_pipe") or fmt in STILL_IMAGE_FORMATS:
         container.close()
-        raise VideoError(f"{path}: is a still image ({fmt}), not a video; record a video of the face at rest")
+        raise VideoError(
+            f"is a still image ({fmt}), not a video; record a video of the face at rest", path=path
+        )
     if not container.streams.video:
         container.close()
         kinds = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
         raise VideoError(
-            f"{path}: contains no video stream (found {kinds}); an audio-only file cannot be analysed"
+            f"contains no video stream (found {kinds}); an audio-only file cannot be analysed", path=path
         )
     return container
+
+
+def _ffmpeg_reason(exc: Exception) -> str:
+    """FFmpeg's reason without the file name it appends (the error names its file separately)."""
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def probe_video(path: str | Path) -> VideoProbe:
+    """Check that ``path`` is a video the engine can read and describe it as displayed, without analysing it.
+
+    Decodes the first frame (a file that opens but cannot be decoded is refused here, not later) and applies
+    the display rotation: ``width`` and ``height`` are those of the upright picture. Raises
+    :class:`~facetwitch.errors.VideoError` (``reason`` says what is wrong and what to do).
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        try:
+            first = next(container.decode(stream), None)
+        except (av.FFmpegError, ValueError, OSError) as exc:
+            raise VideoError(
+                f"decoding failed at the first frame ({_ffmpeg_reason(exc)}); the file is damaged or "
+                "incomplete: copy it again from the original",
+                path=path,
+            ) from exc
+        if first is None:
+            raise VideoError(
+                "no frame could be decoded; the file may be incomplete: copy it again from the original",
+                path=path,
+            )
+        tag = stream.metadata.get("rotate")
+        rotation = (
+            int(tag) % 360 if tag is not None and tag.lstrip("-").isdigit() else _rotation_from_frame(first)
+        )
+        width, height = first.width, first.height
+        if rotation in (90, 270):
+            width, height = height, width
+        rate = stream.average_rate or stream.base_rate
+        duration = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / av.time_base
+        fps = float(rate) if rate else 0.0
+        return VideoProbe(
+            container=container.format.name,
+            codec=stream.codec_context.name or "",
+            width=int(width),
+            height=int(height),
+            rotation=rotation,
+            fps=fps,
+            duration_s=duration,
+            frames=int(stream.frames or (round(duration * fps) if duration and fps else 0)),
+        )
+    finally:
+        container.close()
 
 
 def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
@@ -161,15 +221,18 @@ def iter_frames(
                 index += 1
             if index == 0 and start_s == 0:
                 frames.put(
-                    VideoError(f"{path}: no frame could be decoded; the file may be truncated or corrupt")
+                    VideoError("no frame could be decoded; the file may be truncated or corrupt", path=path)
                 )
         except (av.FFmpegError, ValueError) as exc:
             if index == 0 and start_s == 0:
                 frames.put(
-                    VideoError(f"{path}: decoding failed at the first frame ({exc}); the file is corrupt")
+                    VideoError(
+                        f"decoding failed at the first frame ({_ffmpeg_reason(exc)}); the file is corrupt",
+                        path=path,
+                    )
                 )
             else:
-                frames.put(_TruncatedWarning(index, str(exc)))
+                frames.put(_TruncatedWarning(index, _ffmpeg_reason(exc)))
         finally:
             frames.put(_END)
 
