@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 
 from facetwitch.clinic.recordings import results
-from facetwitch.clinic.recordings.charts import Series, outcome_chart, recording_timeline
+from facetwitch.clinic.recordings.charts import Series, outcome_chart
 from facetwitch.clinic.recordings.models import Recording
 
 logger = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ def comparison_context(a: Recording, b: Recording) -> dict:
     timelines = []
     for rec in (a, b):
         analysis = results.load_analysis(rec)
-        timelines.append(recording_timeline(analysis, title=f"Timeline of recording {rec.recorded_on}"))
+        timelines.append(results.timeline(rec, analysis))
     return {"rows": rows, "timelines": timelines, "a": a, "b": b}
 
 
