@@ -334,9 +334,15 @@ def test_video_is_streamed_with_ranges_nosniff_and_no_cache(staff_client, done_r
 
 @pytest.mark.django_db
 def test_result_page_shows_metrics_timeline_and_suggested_scales(
-    clinician_client, staff_client, done_recording, patient, visit
+    clinician_client, staff_client, done_recording, patient, visit, settings
 ):
     rec = done_recording
+    # The engine version is read from the engine's typed record (key "facetwitch" in analysis.json), and the
+    # stored analysis names the upload, never the private store's path.
+    assert rec.engine_version == facetwitch.__version__
+    stored = rec.private_path(rec.analysis_json).read_text(encoding="utf-8")
+    assert str(settings.PRIVATE_MEDIA_ROOT) not in stored
+    assert facetwitch.Analysis.from_json(stored).video.path == rec.original_name
     # The simulated clip has one right-side spasm and one blink in 6 s: the engine must see the right side.
     assert rec.status == "done" and rec.progress == 1.0 and rec.attempts == 1
     assert rec.affected_side == "right"
@@ -352,6 +358,7 @@ def test_result_page_shows_metrics_timeline_and_suggested_scales(
     drawing = facetwitch.timeline_svg(results.load_analysis(rec), id_prefix=f"recording-{rec.pk}-timeline")
     assert drawing in page.content.decode()
     assert f'id="recording-{rec.pk}-timeline-right"' in html and 'class="ep ep-side-right"' in html
+    assert f"engine {facetwitch.__version__}" in html
     assert "Suggested scales" in html and "clinician confirms" in html
     assert "hx-get" not in html  # finished: no polling
     link = re.search(r'href="([^"]*jankovic_severity[^"]*)"', html).group(1).replace("&amp;", "&")
