@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -103,6 +104,8 @@ def test_a_unit_and_date_typo_is_corrected_with_history_and_everything_recompute
     # The form shows the session's current values.
     form_page = clinician_client.get(url).content.decode()
     assert f'value="{wrong_day.isoformat()}"' in form_page and 'value="25.00"' in form_page
+    # Rows added on the face map start at the label's initial dose per site (dosing.py, TX-1).
+    assert re.search(r'id="default-units"[^>]*value="2\.5"', form_page)
     # No reason: refused with the field named, nothing changed.
     refused = clinician_client.post(url, _edit_data(typo, fixed, day=right_day))
     assert refused.status_code == 200 and "Give the reason for the correction" in refused.content.decode()

@@ -35,6 +35,10 @@ SIMPLE_RECORDS = {
 }
 
 
+#: Units per site for rows added on the face map: the labelled initial blepharospasm dose's upper end (TX-1).
+DEFAULT_UNITS_PER_SITE = dosing.TOXIN_PRODUCTS[dosing.ONA].initial_per_site[1].normalize()
+
+
 def _rows(formset) -> list[services.InjectionRow]:
     return [
         services.InjectionRow(
@@ -135,6 +139,7 @@ def toxin_new(request, patient_pk: int):
             "sites": facemap.sites(),
             "marked": set(),
             "products": dosing.TOXIN_PRODUCTS.values(),
+            "default_units": DEFAULT_UNITS_PER_SITE,
             "next_due": services.next_toxin_due(patient),
         },
     )
@@ -233,6 +238,7 @@ def toxin_edit(request, pk: int):
             "sites": facemap.sites(),
             "marked": {f"{i.muscle}:{i.side}" for i in session.injections.all()},
             "products": dosing.TOXIN_PRODUCTS.values(),
+            "default_units": DEFAULT_UNITS_PER_SITE,
         },
     )
 
