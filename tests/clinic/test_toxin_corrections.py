@@ -127,7 +127,10 @@ def test_a_unit_and_date_typo_is_corrected_with_history_and_everything_recompute
     assert revision.previous["date"] == wrong_day.isoformat()
     assert [r["units"] for r in revision.previous["injections"]] == ["25", "2.5"]
     assert f"Date: {wrong_day.isoformat()} → {right_day.isoformat()}" in revision.change_lines
-    assert any(line.startswith("Removed:") and " 25 U " in line for line in revision.change_lines)
+    assert (
+        "Changed: Orbicularis oculi, pretarsal, upper lid (right) onabotulinumtoxinA: 25 U, lot L1 → 2.5 U, lot L1"
+        in (revision.change_lines)
+    )
 
     # Warnings, next due date, forecast and FHIR export all use the corrected values.
     assert services.current_warnings(typo) == [] and services.current_warnings(earlier) == []
@@ -183,3 +186,27 @@ def test_a_voided_session_cannot_be_edited(patient, clinician_user, clinician_cl
     assert AuditEntry.objects.filter(
         patient=patient, detail__contains="edit of a voided toxin session"
     ).exists()
+
+
+def test_changes_are_described_row_by_row():
+    def row(muscle, units, side="left"):
+        return {
+            "muscle": muscle,
+            "side": side,
+            "product": "ona",
+            "units": units,
+            "lot": "",
+            "concentration": "",
+        }
+
+    before = {
+        "date": "2026-01-05",
+        "injections": [row("procerus", "2.5", "midline")] * 2 + [row("corrugator", "5")],
+    }
+    after = {"date": "2026-01-05", "injections": [row("procerus", "2.5", "midline"), row("frontalis", "2")]}
+    assert services.describe_changes(before, after) == [
+        "Removed: Procerus (midline) onabotulinumtoxinA, 2.5 U",  # one of two identical rows
+        "Removed: Corrugator supercilii (left) onabotulinumtoxinA, 5 U",
+        "Added: Frontalis (left) onabotulinumtoxinA, 2 U",
+    ]
+    assert services.describe_changes(before, before) == []

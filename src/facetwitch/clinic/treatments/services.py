@@ -11,7 +11,7 @@ or voided; warnings are always recomputed from the session's current values (``c
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -190,19 +190,23 @@ def session_snapshot(session) -> dict:
     }
 
 
-def _injection_label(row: dict) -> str:
+def _site_label(row: dict) -> str:
     muscle = dosing.MUSCLE_LABELS.get(row["muscle"], row["muscle"])
     product = dosing.TOXIN_PRODUCTS[row["product"]].generic if row["product"] in dosing.TOXIN_PRODUCTS else ""
-    text = f"{muscle} ({row['side']}) {row['units']} U {product}".rstrip()
+    return f"{muscle} ({row['side']}) {product}".rstrip()
+
+
+def _dose_label(row: dict) -> str:
     extra = [
         f"lot {row['lot']}" if row.get("lot") else "",
         f"{row['concentration']} U/mL" if row.get("concentration") else "",
     ]
-    return text + "".join(f", {e}" for e in extra if e)
+    return f"{row['units']} U" + "".join(f", {e}" for e in extra if e)
 
 
 def describe_changes(before: dict, after: dict) -> list[str]:
-    """What changed between two snapshots, in words (``"Date: 2026-01-05 → 2026-01-06"``)."""
+    """What changed between two snapshots, in words (``"Date: 2026-01-05 → 2026-01-06"``, ``"Changed: Procerus
+    (midline) onabotulinumtoxinA: 25 U → 2.5 U"``, ``"Removed: ..."``, ``"Added: ..."``)."""
     lines = []
     for key, label in (
         ("date", "Date"),
@@ -212,11 +216,21 @@ def describe_changes(before: dict, after: dict) -> list[str]:
     ):
         if before.get(key) != after.get(key):
             lines.append(f"{label}: {before.get(key) or '—'} → {after.get(key) or '—'}")
-    old = [_injection_label(r) for r in before.get("injections", [])]
-    new = [_injection_label(r) for r in after.get("injections", [])]
-    removed = [r for r in old if r not in new]
-    added = [r for r in new if r not in old]
-    lines += [f"Removed: {r}" for r in removed] + [f"Added: {r}" for r in added]
+
+    def rows(snapshot: dict) -> Counter:
+        return Counter((_site_label(r), _dose_label(r)) for r in snapshot.get("injections", []))
+
+    old, new = rows(before), rows(after)
+    removed, added = list((old - new).elements()), list((new - old).elements())
+    for site, dose in list(removed):
+        # A row at the same site (muscle, side, product) in both: a changed dose, not a removal and an addition.
+        match = next((row for row in added if row[0] == site), None)
+        if match is not None:
+            removed.remove((site, dose))
+            added.remove(match)
+            lines.append(f"Changed: {site}: {dose} → {match[1]}")
+    lines += [f"Removed: {site}, {dose}" for site, dose in removed]
+    lines += [f"Added: {site}, {dose}" for site, dose in added]
     return lines
 
 
