@@ -182,6 +182,25 @@ def test_bad_files_are_refused_with_a_clear_message_and_change_nothing(
 
 
 @pytest.mark.django_db
+def test_a_phone_video_stored_sideways_is_recorded_upright(staff_client, patient, tmp_path):
+    """The clinic describes uploads with the engine's probe: the display rotation is applied."""
+    path = tmp_path / "portrait.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"  # stored landscape
+        stream.set_display_rotation(-90)  # shown turned a quarter clockwise: upright portrait
+        for i in range(15):
+            frame = av.VideoFrame.from_ndarray(np.full((96, 160, 3), 8 * i, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    assert upload(staff_client, patient, path, name="portrait.mp4").status_code == 302
+    recording = Recording.objects.get()
+    assert (recording.width, recording.height) == (96, 160)
+
+
+@pytest.mark.django_db
 def test_upload_over_the_size_limit_is_refused(staff_client, patient, settings):
     settings.FACETWITCH_MAX_UPLOAD_MB = 1
     response = upload(staff_client, patient, b"\0" * (1024 * 1024 + 4096), name="big.mp4")
