@@ -142,6 +142,8 @@ def test_a_unit_and_date_typo_is_corrected_with_history_and_everything_recompute
     page = clinician_client.get(detail).content.decode()
     assert 'id="current-warnings"' not in page and 'id="session-history"' in page
     assert "Units typed as 25, were 2.5" in page
+    overview = clinician_client.get(reverse("treatments:patient", args=[patient.pk])).content.decode()
+    assert overview.count(">corrected</span>") == 1  # the corrected session is marked in the list
     neighbour = clinician_client.get(reverse("treatments:toxin_detail", args=[earlier.pk])).content.decode()
     assert 'id="current-warnings"' not in neighbour
     assert AuditEntry.objects.filter(

@@ -81,7 +81,7 @@ def index(request):
 def patient_overview(request, patient_pk: int):
     patient = get_object_or_404(Patient, pk=patient_pk)
     audit(request, "view", patient=patient, detail="treatments overview")
-    sessions = list(patient.toxin_sessions.prefetch_related("injections", "follow_ups"))
+    sessions = list(patient.toxin_sessions.prefetch_related("injections", "follow_ups", "revisions"))
     return render(
         request,
         "treatments/patient_overview.html",
