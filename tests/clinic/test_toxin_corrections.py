@@ -15,7 +15,12 @@ from django.utils import timezone
 from facetwitch.clinic.accounts.models import AuditEntry
 from facetwitch.clinic.care import services as care
 from facetwitch.clinic.treatments import services
-from facetwitch.clinic.treatments.models import ToxinInjection, ToxinSession, ToxinSessionRevision
+from facetwitch.clinic.treatments.models import (
+    ToxinFollowUp,
+    ToxinInjection,
+    ToxinSession,
+    ToxinSessionRevision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +171,12 @@ def test_a_correction_that_raises_a_warning_must_be_acknowledged(patient, clinic
     session.refresh_from_db()
     assert session.injections.get().units == Decimal("7.5")
     assert "per site" in session.acknowledged_warnings
+    # The session cannot move after its own follow-up.
+    ToxinFollowUp.objects.create(
+        session=session, date=session.date + dt.timedelta(days=7), clinician=clinician_user
+    )
+    late = clinician_client.post(url, _edit_data(session, higher, day=today, reason="date", ack=True))
+    assert "cannot be after it" in late.content.decode() and session.revisions.count() == 1
     # An edit that changes nothing is not a correction.
     same = clinician_client.post(url, _edit_data(session, higher, day=session.date, reason="again", ack=True))
     assert "Nothing was changed" in same.content.decode() and session.revisions.count() == 1

@@ -90,6 +90,17 @@ class ToxinSessionForm(PatientDatedForm):
             patient.visits.all() if patient is not None else self.fields["visit"].queryset.none()
         )
 
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if self.editing and self.instance.pk:
+            first = self.instance.follow_ups.order_by("date").first()
+            if first is not None and value > first.date:
+                raise forms.ValidationError(
+                    f"A follow-up of this session is recorded on {first.date:%Y-%m-%d}: the session cannot be "
+                    "after it. Correct the follow-up first, or choose an earlier date."
+                )
+        return value
+
 
 class ToxinInjectionForm(forms.ModelForm):
     class Meta:
