@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,21 +12,12 @@ from django.urls import NoReverseMatch, reverse
 from facetwitch.clinic.recordings import results
 from facetwitch.clinic.recordings.charts import Series, outcome_chart
 from facetwitch.clinic.recordings.models import Recording
-
-logger = logging.getLogger(__name__)
+from facetwitch.clinic.treatments import services as treatments
 
 
 def treatment_markers(patient) -> list[tuple[date, str]]:
-    """Dated treatment labels from the treatments app when it offers them (optional dependency)."""
-    try:
-        from facetwitch.clinic.treatments.services import treatment_markers as markers
-    except ImportError:
-        return []
-    try:
-        return [(d, str(label)) for d, label in markers(patient) if d is not None]
-    except Exception:  # a broken optional section must not take the timeline down
-        logger.exception("treatment markers unavailable for patient %s", patient.pk)
-        return []
+    """Dated treatment labels (toxin sessions in force, steroids, medications, surgery) from the treatments app."""
+    return [(d, str(label)) for d, label in treatments.treatment_markers(patient) if d is not None]
 
 
 @dataclass(frozen=True)
