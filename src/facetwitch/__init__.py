@@ -6,6 +6,9 @@ Public API::
     analysis = facetwitch.analyze("patient.mp4")          # -> facetwitch.Analysis
     facetwitch.write_outputs(analysis, "out/patient")     # analysis.json, frames.parquet, report.html
     runs = facetwitch.batch(["videos/"], "out/cohort")    # many videos on Dask -> run manifest DataFrame
+    info = facetwitch.probe_video("patient.mp4")           # -> facetwitch.VideoProbe (upright size, fps, codec)
+    facetwitch.engine_info().version                       # -> facetwitch.EngineInfo of this engine
+    svg = facetwitch.timeline_svg(analysis)                # the event/episode timeline, embeddable SVG
 
 Everything else (stages, simulator internals) is private to the engine.
 """
@@ -14,6 +17,7 @@ from facetwitch.records import (
     DISCLAIMER,
     SCHEMA_ID,
     Analysis,
+    EngineInfo,
     Episode,
     Event,
     Gap,
@@ -24,6 +28,7 @@ from facetwitch.records import (
     Summary,
     TremorSummary,
     VideoInfo,
+    VideoProbe,
 )
 from facetwitch.version import __version__
 
@@ -33,6 +38,7 @@ __all__ = [
     "SCHEMA_ID",
     "Analysis",
     "AnalysisError",
+    "EngineInfo",
     "Episode",
     "Event",
     "Gap",
@@ -42,18 +48,27 @@ __all__ = [
     "SuggestedScales",
     "Summary",
     "TremorSummary",
+    "VideoError",
     "VideoInfo",
+    "VideoProbe",
     "__version__",
     "analyze",
     "batch",
+    "engine_info",
     "picture_size_problem",
+    "probe_video",
+    "timeline_svg",
     "write_outputs",
 ]
 
 
 def __getattr__(name: str):
     # Heavy imports (MediaPipe, PyAV) only when the pipeline is actually used.
-    if name in {"analyze", "AnalysisError"}:
+    if name in {"AnalysisError", "VideoError"}:
+        from facetwitch import errors
+
+        return getattr(errors, name)
+    if name in {"analyze", "engine_info"}:
         from facetwitch import pipeline
 
         return getattr(pipeline, name)
@@ -61,6 +76,14 @@ def __getattr__(name: str):
         from facetwitch import video
 
         return getattr(video, name)
+    if name == "probe_video":
+        from facetwitch.video import probe_video
+
+        return probe_video
+    if name == "timeline_svg":
+        from facetwitch.timeline import timeline_svg
+
+        return timeline_svg
     if name == "batch":
         from facetwitch.dask_batch import batch
 

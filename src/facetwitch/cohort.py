@@ -267,11 +267,9 @@ def close_landmarkers() -> None:
 
 def engine_version() -> str:
     """Engine, landmark backend and model versions in one string: a video analysed by another one is redone."""
-    from facetwitch.landmarks import DEFAULT_BACKEND
-    from facetwitch.pipeline import _engine_info
+    from facetwitch.pipeline import engine_info
 
-    info = _engine_info(DEFAULT_BACKEND)
-    return "; ".join(f"{key} {value[:12] if key == 'model_sha256' else value}" for key, value in info.items())
+    return engine_info().describe()
 
 
 def file_sha256(path: str | Path) -> str:

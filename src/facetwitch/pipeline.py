@@ -24,7 +24,7 @@ from facetwitch import model as model_mod
 from facetwitch.episodes import group_episodes
 from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
 from facetwitch.events import DetectionParams, detect_events, runs, span
-from facetwitch.records import Analysis, Gap, Quality, VideoInfo
+from facetwitch.records import Analysis, EngineInfo, Gap, Quality, VideoInfo
 from facetwitch.signals import (
     BLENDSHAPES,
     RAW,
@@ -42,7 +42,7 @@ from facetwitch.video import TruncatedVideo, iter_frames, probe
 if TYPE_CHECKING:
     from facetwitch.landmarks import FaceLandmarker
 
-__all__ = ["AnalysisError", "NoFaceError", "TimeLimitError", "VideoError", "analyze"]
+__all__ = ["AnalysisError", "NoFaceError", "TimeLimitError", "VideoError", "analyze", "engine_info"]
 
 Progress = Callable[[int, int | None], None]
 
@@ -78,6 +78,7 @@ def analyze(
     backend: str | None = None,
     landmarker: FaceLandmarker | None = None,
     time_limit_s: float | None = None,
+    name: str | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
@@ -91,8 +92,10 @@ def analyze(
     one per process); the segments are then read one after the other, each from a restarted landmarker, so
     the results are identical (``model`` and ``backend`` are not used). ``time_limit_s``: wall-clock seconds
     this one video may take; past it the analysis stops with :class:`TimeLimitError` (a damaged file that
-    decodes endlessly, or a far longer video than expected, must not hold a worker for ever). Raises
-    :class:`AnalysisError` (with a message for the user) for unreadable videos or when no face is ever found.
+    decodes endlessly, or a far longer video than expected, must not hold a worker for ever). ``name``: how the analysis names the video
+    (``analysis.video.path``) instead of its path, e.g. the name a file was uploaded under, so that a private
+    storage path never reaches the analysis or its report. Raises :class:`AnalysisError` (with a message for the
+    user: ``exc.reason``, and the file in ``exc.path``) for unreadable videos or when no face is ever found.
     """
     from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
 
@@ -120,9 +123,10 @@ def analyze(
                 parts = list(pool.map(lambda seg: segment(model_path, seg), segments))
     except TimeLimitError as exc:
         raise TimeLimitError(
-            f"{path}: stopped after the time limit of {time_limit_s:g} s for one video ({counter.done} frames "
+            f"stopped after the time limit of {time_limit_s:g} s for one video ({counter.done} frames "
             "analysed); the file is damaged or much longer than expected: check that it plays, cut it into "
-            "shorter recordings or allow more time"
+            "shorter recordings or allow more time",
+            path=path,
         ) from exc
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
@@ -132,17 +136,19 @@ def analyze(
     raw_rows = np.concatenate([part.raw for part in parts])[order]
     blend_rows = np.concatenate([part.blend for part in parts])[order]
     if problem := timing_problem(t_s):
-        raise VideoError(f"{path}: {problem}")
+        raise VideoError(problem, path=path)
     if not found_mask.any():
         raise NoFaceError(
-            f"{path}: no face was found in {_frames(t_s.size)}; film the patient's face from the front, "
-            "well lit, filling at least a third of the picture"
+            f"no face was found in {_frames(t_s.size)}; film the patient's face from the front, "
+            "well lit, filling at least a third of the picture",
+            path=path,
         )
     usable = usable_mask(raw_rows, found_mask)
     if not usable.any():
         raise NoFaceError(
-            f"{path}: a face was found but never frontal or large enough to measure the eyelids; film the face "
-            "from the front, closer to the camera"
+            "a face was found but never frontal or large enough to measure the eyelids; film the face "
+            "from the front, closer to the camera",
+            path=path,
         )
     sig = normalise(t_s, raw_rows, usable, blend_rows)
     detection = params or DetectionParams()
@@ -152,6 +158,8 @@ def analyze(
     scales = suggest_scales(summary, episodes, events)
     warnings += _quality_warnings(t_s, found_mask, raw_rows, info.duration_s, sig.fps)
     info = _with_decoded_counts(info, t_s)
+    if name is not None:
+        info = replace(info, path=name)
     dt = frame_interval(t_s)
     quality = Quality(
         face_found_fraction=float(found_mask.mean()),
@@ -165,7 +173,7 @@ def analyze(
         episodes=episodes,
         summary=summary,
         suggested_scales=scales,
-        engine=_engine_info(backend),
+        engine=engine_info(backend).to_mapping(),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
 
@@ -296,9 +304,11 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
     )
 
 
-def _engine_info(backend: str) -> dict[str, str]:
+def engine_info(backend: str | None = None) -> EngineInfo:
+    """The versions this engine would record for an analysis with ``backend`` (default: the default backend)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from facetwitch.landmarks import DEFAULT_BACKEND
     from facetwitch.version import __version__
 
     def installed(package: str) -> str:
@@ -307,15 +317,15 @@ def _engine_info(backend: str) -> dict[str, str]:
         except PackageNotFoundError:
             return "unknown"
 
-    info = {
-        "facetwitch": __version__,
-        "mediapipe": installed("mediapipe"),
-        "model_sha256": model_mod.MODEL_SHA256,
-        "landmark_backend": backend,
-    }
-    if backend == "litert":
-        info["ai-edge-litert"] = installed("ai-edge-litert")
-    return info
+    backend = backend or DEFAULT_BACKEND
+    components = (("ai-edge-litert", installed("ai-edge-litert")),) if backend == "litert" else ()
+    return EngineInfo(
+        version=__version__,
+        mediapipe=installed("mediapipe"),
+        model_sha256=model_mod.MODEL_SHA256,
+        landmark_backend=backend,
+        components=components,
+    )
 
 
 def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:

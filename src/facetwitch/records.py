@@ -172,6 +172,66 @@ class SuggestedScales:
         return None if s is None or f is None else s + f
 
 
+@dataclass(frozen=True)
+class EngineInfo:
+    """The versions that produced an analysis, typed (``analysis.json`` keeps them as the ``engine`` mapping:
+    ``facetwitch``, ``mediapipe``, ``model_sha256``, ``landmark_backend`` and any component added later)."""
+
+    version: str
+    mediapipe: str = ""
+    model_sha256: str = ""
+    landmark_backend: str = ""
+    components: tuple[tuple[str, str], ...] = ()  # every other name -> version, sorted
+
+    @classmethod
+    def from_mapping(cls, engine: dict[str, str]) -> EngineInfo:
+        known = {"facetwitch", "mediapipe", "model_sha256", "landmark_backend"}
+        return cls(
+            version=str(engine.get("facetwitch", "")),
+            mediapipe=str(engine.get("mediapipe", "")),
+            model_sha256=str(engine.get("model_sha256", "")),
+            landmark_backend=str(engine.get("landmark_backend", "")),
+            components=tuple(sorted((k, str(v)) for k, v in engine.items() if k not in known)),
+        )
+
+    def to_mapping(self) -> dict[str, str]:
+        """The ``engine`` object of analysis.json (empty values left out)."""
+        out = {
+            "facetwitch": self.version,
+            "mediapipe": self.mediapipe,
+            "model_sha256": self.model_sha256,
+            "landmark_backend": self.landmark_backend,
+            **dict(self.components),
+        }
+        return {k: v for k, v in out.items() if v}
+
+    def describe(self) -> str:
+        """One line for a report or a run manifest (the model hash shortened to 12 characters)."""
+        parts = [f"facetwitch {self.version}"] + [
+            f"{k} {v[:12] if k == 'model_sha256' else v}"
+            for k, v in self.to_mapping().items()
+            if k != "facetwitch"
+        ]
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class VideoProbe:
+    """What :func:`facetwitch.probe_video` found without analysing: the picture as displayed (width and height
+    after the display rotation), the rotation applied (degrees clockwise), the container and codec names, the
+    nominal frame rate (frames/s) and the duration (s, ``None`` when the container does not say). Carries no
+    file path, so it can be stored or shown as it is."""
+
+    container: str
+    codec: str
+    width: int
+    height: int
+    rotation: int
+    fps: float
+    duration_s: float | None
+    frames: int
+
+
 @dataclass
 class Analysis:
     """The result of :func:`facetwitch.analyze`. ``frames`` is the per-frame table (a ``pyarrow.Table``)."""
@@ -184,6 +244,11 @@ class Analysis:
     suggested_scales: SuggestedScales
     engine: dict[str, str] = field(default_factory=dict)
     frames: Any = None
+
+    @property
+    def engine_info(self) -> EngineInfo:
+        """The ``engine`` mapping as a typed record (``engine_info.version`` is the facetwitch version)."""
+        return EngineInfo.from_mapping(self.engine)
 
     def events_of(self, kind: EventKind) -> list[Event]:
         return [e for e in self.events if e.kind == kind]

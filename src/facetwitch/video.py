@@ -19,7 +19,7 @@ import av
 import numpy as np
 
 from facetwitch.errors import TimeLimitError, VideoError
-from facetwitch.records import VideoInfo
+from facetwitch.records import VideoInfo, VideoProbe
 
 # FFmpeg opens pictures as one-frame "videos": refuse them with a clear message.
 STILL_IMAGE_FORMATS = frozenset({"image2", "gif", "apng", "webp", "jpeg_pipe", "png_pipe"})
@@ -56,11 +56,11 @@ class Frame:
 
 def _open(path: Path):
     if not path.exists():
-        raise VideoError(f"{path}: no such file; check the name and folder")
+        raise VideoError("no such file; check the name and folder", path=path)
     if path.is_dir():
-        raise VideoError(f"{path}: is a directory, not a video file; name the video files in it")
+        raise VideoError("is a directory, not a video file; name the video files in it", path=path)
     if path.stat().st_size == 0:
-        raise VideoError(f"{path}: the file is empty (0 bytes); copy it again from the original recording")
+        raise VideoError("the file is empty (0 bytes); copy it again from the original recording", path=path)
     try:
         # max_pixels: FFmpeg decodes a few frames while it opens the file; a damaged or crafted header that
         # declares 16000 x 16000 would make that take a minute and gigabytes before any check of ours.
@@ -69,23 +69,27 @@ def _open(path: Path):
         )
     except av.FFmpegError as exc:
         raise VideoError(
-            f"{path}: not a readable video ({exc.strerror or exc}); record or export it again as MP4/MOV/WebM"
+            f"not a readable video ({_ffmpeg_reason(exc)}); record or export it again as MP4/MOV/WebM",
+            path=path,
         ) from exc
     fmt = container.format.name
     if fmt.endswith("_pipe") or fmt in STILL_IMAGE_FORMATS:
         container.close()
-        raise VideoError(f"{path}: is a still image ({fmt}), not a video; record a video of the face at rest")
+        raise VideoError(
+            f"is a still image ({fmt}), not a video; record a video of the face at rest", path=path
+        )
     if not container.streams.video:
         kinds = ", ".join(sorted({s.type for s in container.streams}))  # before close(), which empties them
         container.close()
         if not kinds:
             raise VideoError(
-                f"{path}: contains no picture and no sound (no stream at all): the file is damaged or empty; "
-                "record or export it again as MP4/MOV/WebM"
+                "contains no picture and no sound (no stream at all): the file is damaged or empty; "
+                "record or export it again as MP4/MOV/WebM",
+                path=path,
             )
         what = "an audio-only file cannot be analysed" if "audio" in kinds else "it is not a video"
         raise VideoError(
-            f"{path}: contains no video stream (found {kinds}); {what}; record a video of the face"
+            f"contains no video stream (found {kinds}); {what}; record a video of the face", path=path
         )
     context = container.streams.video[0].codec_context
     problem = (
@@ -96,13 +100,71 @@ def _open(path: Path):
     )
     if problem:
         container.close()
-        raise VideoError(f"{path}: {problem}")
+        raise VideoError(problem, path=path)
     return container
 
 
 def _seconds(value: float) -> float:
     """A duration from a header, 0 when it is missing, negative or not a finite number (damaged headers)."""
     return value if math.isfinite(value) and value > 0 else 0.0
+
+
+def _ffmpeg_reason(exc: Exception) -> str:
+    """FFmpeg's reason without the file name it appends (the error names its file separately)."""
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def probe_video(path: str | Path) -> VideoProbe:
+    """Check that ``path`` is a video the engine can read and describe it as displayed, without analysing it.
+
+    Decodes the first frame (a file that opens but cannot be decoded is refused here, not later) and applies
+    the display rotation: ``width`` and ``height`` are those of the upright picture. Raises
+    :class:`~facetwitch.errors.VideoError` (``reason`` says what is wrong and what to do).
+    """
+    path = Path(path)
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        try:
+            first = next(container.decode(stream), None)
+        except (av.FFmpegError, ValueError, OSError) as exc:
+            raise VideoError(
+                f"decoding failed at the first frame ({_ffmpeg_reason(exc)}); the file is damaged or "
+                "incomplete: copy it again from the original",
+                path=path,
+            ) from exc
+        if first is None:
+            raise VideoError(
+                "no frame could be decoded; the file may be incomplete: copy it again from the original",
+                path=path,
+            )
+        if problem := picture_size_problem(first.width, first.height):
+            raise VideoError(problem, path=path)
+        tag = _tag_rotation(stream)
+        rotation = tag if tag is not None else _rotation_from_frame(first)
+        width, height = first.width, first.height
+        if rotation in (90, 270):
+            width, height = height, width
+        rate = stream.average_rate or stream.base_rate
+        duration = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif container.duration is not None:
+            duration = container.duration / av.time_base
+        duration = (_seconds(duration) or None) if duration is not None else None
+        fps = float(rate) if rate else 0.0
+        return VideoProbe(
+            container=container.format.name,
+            codec=stream.codec_context.name or "",
+            width=int(width),
+            height=int(height),
+            rotation=rotation,
+            fps=fps,
+            duration_s=duration,
+            frames=int(stream.frames or (round(duration * fps) if duration and fps else 0)),
+        )
+    finally:
+        container.close()
 
 
 def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
@@ -128,11 +190,12 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
             width, height = first.width, first.height
         if width <= 0 or height <= 0:
             raise VideoError(
-                f"{path}: no picture size could be read and no frame decoded: the file is damaged; copy or "
-                "export it again from the original recording"
+                "no picture size could be read and no frame decoded: the file is damaged; copy or "
+                "export it again from the original recording",
+                path=path,
             )
         if problem := picture_size_problem(width, height):
-            raise VideoError(f"{path}: {problem}")
+            raise VideoError(problem, path=path)
         if rotation in (90, 270):
             width, height = height, width
         return VideoInfo(
@@ -229,7 +292,7 @@ def iter_frames(
                 if end_s is not None and t >= end_s:
                     break
                 if problem := picture_size_problem(frame.width, frame.height):
-                    frames.put(VideoError(f"{path}: frame {index + 1}: {problem}"))
+                    frames.put(VideoError(f"frame {index + 1}: {problem}", path=path))
                     return
                 rgb = _upright(frame.to_ndarray(format="rgb24"), _rotation_from_frame(frame))
                 if mirrored:
@@ -239,23 +302,23 @@ def iter_frames(
             if index == 0 and start_s == 0 and not stop.is_set():
                 frames.put(
                     VideoError(
-                        f"{path}: no frame could be decoded; the file is truncated or damaged; copy or export "
-                        "it again from the original recording"
+                        "no frame could be decoded; the file is truncated or damaged; copy or export it again from the original recording",
+                        path=path,
                     )
                 )
         except _PastDeadline:
             frames.put(_PastDeadline(index))
         except (av.FFmpegError, ValueError) as exc:
-            detail = exc.strerror if isinstance(exc, av.FFmpegError) and exc.strerror else str(exc)
+            exc.strerror if isinstance(exc, av.FFmpegError) and exc.strerror else str(exc)
             if index == 0 and start_s == 0:
                 frames.put(
                     VideoError(
-                        f"{path}: the first frame cannot be decoded ({detail}): the file is damaged; copy or "
-                        "export it again from the original recording"
+                        f"decoding failed at the first frame ({_ffmpeg_reason(exc)}); the file is damaged; copy or export it again from the original recording",
+                        path=path,
                     )
                 )
             else:
-                frames.put(_TruncatedWarning(index, detail))
+                frames.put(_TruncatedWarning(index, _ffmpeg_reason(exc)))
         finally:
             frames.put(_END)
 
@@ -274,7 +337,7 @@ def iter_frames(
             if isinstance(item, _TruncatedWarning):
                 raise TruncatedVideo(item.frames, item.detail)
             if isinstance(item, _PastDeadline) or (deadline is not None and time.monotonic() > deadline):
-                raise TimeLimitError(f"{path}: stopped at the time limit for one video")
+                raise TimeLimitError("stopped at the time limit for one video", path=path)
             yield item
     finally:
         stop.set()

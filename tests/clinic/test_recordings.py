@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+import facetwitch
 from facetwitch.clinic.accounts.models import AuditEntry
-from facetwitch.clinic.recordings import services
+from facetwitch.clinic.recordings import results, services
 from facetwitch.clinic.recordings.models import Recording
 
 # Their videos are rendered from a real face photo (the simulator measures it with MediaPipe) and analysed by the real engine.
@@ -163,7 +164,7 @@ def test_upload_stores_privately_under_a_random_name_and_queues_the_analysis(
     [
         ("empty", "The file is empty (0 bytes)"),
         ("text", "not a video that can be read"),
-        ("audio_only", "no picture (it contains only sound"),
+        ("audio_only", "an audio-only file cannot be analysed"),
         ("truncated", "not a video that can be read"),
         ("image", "not a video"),
     ],
@@ -178,6 +179,25 @@ def test_bad_files_are_refused_with_a_clear_message_and_change_nothing(
     assert Recording.objects.count() == 0
     assert DBTaskResult.objects.count() == 0
     assert private_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_a_phone_video_stored_sideways_is_recorded_upright(staff_client, patient, tmp_path):
+    """The clinic describes uploads with the engine's probe: the display rotation is applied."""
+    path = tmp_path / "portrait.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"  # stored landscape
+        stream.set_display_rotation(-90)  # shown turned a quarter clockwise: upright portrait
+        for i in range(15):
+            frame = av.VideoFrame.from_ndarray(np.full((96, 160, 3), 8 * i, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    assert upload(staff_client, patient, path, name="portrait.mp4").status_code == 302
+    recording = Recording.objects.get()
+    assert (recording.width, recording.height) == (96, 160)
 
 
 @pytest.mark.django_db
@@ -333,9 +353,15 @@ def test_video_is_streamed_with_ranges_nosniff_and_no_cache(staff_client, done_r
 
 @pytest.mark.django_db
 def test_result_page_shows_metrics_timeline_and_suggested_scales(
-    clinician_client, staff_client, done_recording, patient, visit
+    clinician_client, staff_client, done_recording, patient, visit, settings
 ):
     rec = done_recording
+    # The engine version is read from the engine's typed record (key "facetwitch" in analysis.json), and the
+    # stored analysis names the upload, never the private store's path.
+    assert rec.engine_version == facetwitch.__version__
+    stored = rec.private_path(rec.analysis_json).read_text(encoding="utf-8")
+    assert str(settings.PRIVATE_MEDIA_ROOT) not in stored
+    assert facetwitch.Analysis.from_json(stored).video.path == rec.original_name
     # The simulated clip has one right-side spasm and one blink in 6 s: the engine must see the right side.
     assert rec.status == "done" and rec.progress == 1.0 and rec.attempts == 1
     assert rec.affected_side == "right"
@@ -347,8 +373,11 @@ def test_result_page_shows_metrics_timeline_and_suggested_scales(
     page = clinician_client.get(reverse("recordings:detail", args=[patient.pk, rec.pk]))
     assert page.status_code == 200
     html = text_of(page)
-    assert '<svg class="ft-chart ft-timeline"' in html
-    assert 'class="ft-episode ft-right"' in html
+    # The engine's own timeline drawing, embedded as the engine renders it (right-side episodes marked).
+    drawing = facetwitch.timeline_svg(results.load_analysis(rec), id_prefix=f"recording-{rec.pk}-timeline")
+    assert drawing in page.content.decode()
+    assert f'id="recording-{rec.pk}-timeline-right"' in html and 'class="ep ep-side-right"' in html
+    assert f"engine {facetwitch.__version__}" in html
     assert "Suggested scales" in html and "clinician confirms" in html
     assert "hx-get" not in html  # finished: no polling
     link = re.search(r'href="([^"]*jankovic_severity[^"]*)"', html).group(1).replace("&amp;", "&")
@@ -533,14 +562,15 @@ def test_compare_two_recordings_side_by_side(clinician_client, patient, sim_vide
     page = clinician_client.get(url, {"a": a.pk, "b": b.pk})
     assert page.status_code == 200
     html = text_of(page)
-    assert html.count('<svg class="ft-chart ft-timeline"') == 2
+    assert html.count('<figure class="timeline" id="recording-') == 4  # right and left, per recording
+    assert f'id="recording-{a.pk}-timeline-right"' in html and f'id="recording-{b.pk}-timeline-right"' in html
     assert "Change B − A" in html and "Right episodes (per min)" in html
     assert html.count("<video") == 2
     # Without parameters, or with one (the result page's "Compare" button), the other one is chosen.
     assert 'id="id_b"' in text_of(clinician_client.get(url))
     for params in ({}, {"b": b.pk}, {"a": a.pk}, {"a": b.pk, "b": a.pk}):
         html = text_of(clinician_client.get(url, params))
-        assert html.count('<svg class="ft-chart ft-timeline"') == 2, params
+        assert html.count('<figure class="timeline" id="recording-') == 4, params
         assert re.search(r"A: 2026-01-10.*B: 2026-02-10", html), params  # A is the earlier one
     same = clinician_client.get(url, {"a": a.pk, "b": a.pk})
     assert same.status_code == 400 and "two different recordings" in text_of(same)

@@ -47,8 +47,8 @@ def test_upload_analyse_and_see_the_timeline(
     assert recording.status == "done", recording.error_message
 
     # The page polls its status fragment and reloads itself when the analysis is done: no manual reload here.
-    expect(page.locator("svg.ft-timeline")).to_be_visible(timeout=15000)
-    expect(page.locator("svg.ft-timeline rect.ft-episode.ft-left").first).to_be_attached()
+    expect(page.locator("figure.timeline svg").first).to_be_visible(timeout=15000)
+    expect(page.locator("figure.timeline rect.ep.ep-side-left").first).to_be_attached()
     expect(page.get_by_role("link", name="Use suggested scales")).to_be_visible()
     screenshot(page, "recordings-result")
     # The engine's own report, served by the access-checked view, opens inside the page.

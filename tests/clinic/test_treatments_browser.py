@@ -91,3 +91,45 @@ def test_patient_pages_screens(page, live_url, login, screenshot, clinician_user
     screenshot(page, "treatments-medication")
     page.goto(f"{live_url}/clinic/treatments/")
     screenshot(page, "treatments-index")
+
+
+def test_correct_a_toxin_session_keeps_the_history(
+    page, live_url, login, screenshot, clinician_user, patient
+):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from facetwitch.clinic.treatments.models import ToxinInjection
+
+    session = ToxinSession.objects.create(
+        patient=patient,
+        date=timezone.localdate() - dt.timedelta(weeks=3),
+        clinician=clinician_user,
+        indication="hfs",
+    )
+    for muscle, units in (("oo_pretarsal_upper", "25"), ("oo_pretarsal_lower", "2.5")):
+        ToxinInjection.objects.create(
+            session=session, muscle=muscle, side="right", product="ona", units=Decimal(units)
+        )
+    login(page, clinician_user)
+    page.goto(f"{live_url}/clinic/treatments/toxin/{session.pk}/")
+    expect(page.locator("#current-warnings")).to_contain_text("over 5 U per site")
+    page.click("#edit-session")
+    # The form opens with the saved rows: the running totals and the face map count them.
+    expect(page.locator("#live-totals tr[data-product='ona'] td:nth-child(n+2)")).to_have_text(
+        ["27.5", "0", "0", "27.5 U"]
+    )
+    expect(page.locator("g.site.marked")).to_have_count(2)
+    page.fill("#id_inj-0-units", "2.5")
+    expect(page.locator("#live-totals tr[data-product='ona'] td:nth-child(5)")).to_have_text("5 U")
+    page.fill("#id_correction_reason", "Units typed as 25, were 2.5")
+    screenshot(page, "treatments-toxin-correction")
+    page.click("#save-session")
+    page.wait_for_url(f"**/clinic/treatments/toxin/{session.pk}/")
+    expect(page.locator("#session-history")).to_contain_text("Units typed as 25, were 2.5")
+    expect(page.locator("#session-totals tr[data-product='ona'] td:nth-child(5)")).to_have_text("5 U")
+    expect(page.locator("#current-warnings")).to_have_count(0)
+    assert session.revisions.get().previous["injections"][0]["units"] == "25"
+    screenshot(page, "treatments-toxin-corrected")

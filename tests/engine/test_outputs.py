@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import expect
 
-from facetwitch import report
+from facetwitch import timeline
 from facetwitch.outputs import OutputPaths, write_outputs
 from facetwitch.records import (
     DISCLAIMER,
@@ -333,7 +333,7 @@ def test_envelope_keeps_a_one_frame_spike() -> None:
     v = np.full(t.size, 0.1)
     v[12345] = 1.0  # one frame of full closure in ten minutes
     top = 100.0
-    d = report._trace_path(t, v, 600.0, 800.0, top, 0.0, 1.0)
+    d = timeline._trace_path(t, v, 600.0, 800.0, top, 0.0, 1.0)
     ys = [float(y) for y in re.findall(r"[ML][\d.]+ ([\d.]+)", d)]
     assert len(ys) <= 2000
     assert min(ys) == pytest.approx(top)  # the spike reaches the top of the lane

@@ -70,7 +70,7 @@ def test_record_in_clinic_then_the_analysis_appears(
     recording.refresh_from_db()
     assert recording.status == "done", recording.error_message
     open_link.click()
-    expect(page.locator("svg.ft-timeline")).to_be_visible(timeout=15000)
+    expect(page.locator("figure.timeline svg").first).to_be_visible(timeout=15000)
     screenshot(page, "capture-clinic-result")
 
 

@@ -246,7 +246,7 @@ def _toxin(
         patient_text=(
             "Small injections of botulinum toxin relax the overactive muscles. The effect usually starts within a "
             "few days, is strongest after 1-2 weeks and lasts about 3 months; injections are then repeated, not "
-            "more often than every 12 weeks."
+            f"more often than every {dosing.MIN_RETREATMENT_WEEKS} weeks."
         ),
         cite=(*cite, "DS-2"),
         cautions=(

@@ -1,7 +1,7 @@
 """Glue between the clinic's data and the pure decision-support core (differential, plans, forecast, FHIR).
 
-Other apps (recordings, treatments, scheduling) are read defensively: if an app or a field is missing the
-corresponding input is simply "not available", never an error.
+Other apps (recordings, treatments, scheduling) are read through their models and public services, imported
+openly (none of them imports care, so there is no circle).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
-
-from django.apps import apps
 
 from facetwitch.clinic.care import fhir
 from facetwitch.clinic.care.differential import (
@@ -33,6 +31,9 @@ from facetwitch.clinic.care.plans import (
 )
 from facetwitch.clinic.recordings import results as recording_results
 from facetwitch.clinic.recordings.models import Recording
+from facetwitch.clinic.scheduling.models import Appointment
+from facetwitch.clinic.treatments import dosing
+from facetwitch.clinic.treatments import models as treatment_records
 
 log = logging.getLogger(__name__)
 
@@ -80,17 +81,8 @@ VIDEO_FINDINGS = (
 )
 VIDEO_REGION_KEYS = ("left", "right", "both")
 LOWER_FACE = {"cheek", "mouth", "jaw"}
-TREATMENT_PRODUCTS = {"ona": "onabotulinumtoxinA", "abo": "abobotulinumtoxinA", "inco": "incobotulinumtoxinA"}
+TREATMENT_PRODUCTS = {code: product.generic for code, product in dosing.TOXIN_PRODUCTS.items()}
 SOURCE_LABELS = {"history": "history", "examination": "examination", "video": "from video"}
-
-
-def _model(app_label: str, name: str):
-    if not apps.is_installed(f"facetwitch.clinic.{app_label}"):
-        return None
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
 
 
 def latest_assessment(patient) -> Assessment | None:
@@ -360,11 +352,13 @@ def factors_for(patient, assessment: Assessment | None) -> PatientFactors:
     )
 
 
-def _toxin_sessions(patient):
-    ToxinSessionModel = _model("treatments", "ToxinSession")
-    if ToxinSessionModel is None:
-        return []
-    return list(ToxinSessionModel.objects.filter(patient=patient).order_by("-date", "-id"))
+def _toxin_sessions(patient) -> list[treatment_records.ToxinSession]:
+    """The patient's toxin sessions in force (voided ones left out), newest first."""
+    return list(
+        treatment_records.ToxinSession.objects.filter(patient=patient)
+        .prefetch_related("injections")
+        .order_by("-date", "-id")
+    )
 
 
 def _zone(muscle_code: str) -> str:
@@ -382,7 +376,7 @@ def _zone(muscle_code: str) -> str:
 
 def _session_record(session) -> ToxinSession | None:
     """A treatments ToxinSession as the plan core's ToxinSession (with the newest follow-up's findings)."""
-    injections = list(getattr(session, "injections", None).all()) if hasattr(session, "injections") else []
+    injections = list(session.injections.all())
     if not injections:
         return None
     products = {i.product for i in injections}
@@ -391,26 +385,24 @@ def _session_record(session) -> ToxinSession | None:
     )
     sites = tuple(
         InjectionSite(
-            muscle=i.get_muscle_display() if hasattr(i, "get_muscle_display") else str(i.muscle),
-            position=i.get_muscle_display() if hasattr(i, "get_muscle_display") else str(i.muscle),
+            muscle=i.get_muscle_display(),
+            position=i.get_muscle_display(),
             side=i.side,
             units=float(i.units),
             zone=_zone(i.muscle),
         )
         for i in injections
     )
-    follow_up = (
-        session.follow_ups.order_by("-date", "-id").first() if hasattr(session, "follow_ups") else None
-    )
+    follow_up = session.follow_ups.order_by("-date", "-id").first()
     adverse: tuple[str, ...] = ()
     effective = weeks = None
     if follow_up is not None:
         adverse = tuple(
             name
             for name in ("ptosis", "diplopia", "lagophthalmos", "dry_eye", "facial_weakness", "bruising")
-            if getattr(follow_up, name, False)
+            if getattr(follow_up, name)
         )
-        weeks = getattr(follow_up, "benefit_duration_weeks", None)
+        weeks = follow_up.benefit_duration_weeks
         if weeks is not None:  # DS-2: an effect lasting 2 months or less is an insufficient response
             effective = weeks > INSUFFICIENT_EFFECT_WEEKS
     return ToxinSession(product, sites, session.date, effective, weeks, adverse)
@@ -669,26 +661,22 @@ def fhir_record(patient) -> fhir.PatientRecord:
                 )
             )
     requests = []
-    Medication = _model("treatments", "Medication")
-    if Medication is not None:
-        for med in Medication.objects.filter(patient=patient).order_by("start_date", "id"):
-            step = med.current_step() if hasattr(med, "current_step") else None
-            dosage = (
-                f"{step.dose_mg} mg {step.doses_per_day} times daily" if step else "See titration schedule"
+    for med in treatment_records.Medication.objects.filter(patient=patient).order_by("start_date", "id"):
+        step = med.current_step()
+        dosage = f"{step.dose_mg} mg {step.doses_per_day} times daily" if step else "See titration schedule"
+        stopped = med.stop_date is not None and med.stop_date < today
+        requests.append(
+            fhir.MedicationRequestEntry(
+                _uid(med),
+                med.name,
+                dosage,
+                med.start_date,
+                status="stopped" if stopped else "active",
+                intent="order",
+                drug=med.drug,
+                requester=_user_name(med.prescriber),
             )
-            stopped = med.stop_date is not None and med.stop_date < today
-            requests.append(
-                fhir.MedicationRequestEntry(
-                    _uid(med),
-                    med.name,
-                    dosage,
-                    med.start_date,
-                    status="stopped" if stopped else "active",
-                    intent="order",
-                    drug=med.drug,
-                    requester=_user_name(med.prescriber),
-                )
-            )
+        )
     if signed is not None:
         for option in signed.content.get("options", []):
             if option.get("kind") == "medication":
@@ -710,12 +698,10 @@ def fhir_record(patient) -> fhir.PatientRecord:
                     )
                 )
     appointments = []
-    Appointment = _model("scheduling", "Appointment")
-    if Appointment is not None:
-        for appt in Appointment.objects.filter(patient=patient).order_by("start", "id"):
-            status = APPOINTMENT_STATUS.get(getattr(appt, "status", ""), "booked")
-            description = str(getattr(appt, "visit_label", "") or "")
-            appointments.append(fhir.AppointmentEntry(_uid(appt), appt.start, appt.end, status, description))
+    for appt in Appointment.objects.filter(patient=patient).order_by("start", "id"):
+        status = APPOINTMENT_STATUS.get(appt.status, "booked")
+        description = str(appt.visit_label or "")
+        appointments.append(fhir.AppointmentEntry(_uid(appt), appt.start, appt.end, status, description))
     flag_dates = red_flag_dates(patient, assessment, video)
     return fhir.PatientRecord(
         uuid=patient_uid,

@@ -1,4 +1,7 @@
-"""Server-rendered SVG charts (no JavaScript; CSP allows no inline scripts or styles).
+"""Server-rendered SVG charts of outcomes over dates (no JavaScript; CSP allows no inline scripts or styles).
+
+A recording's own event/episode timeline is the engine's drawing (``facetwitch.timeline_svg``, through
+``recordings.results.timeline``), never redrawn here.
 
 Colours come from classes in ``recordings/recordings.css``; SVG presentation attributes carry geometry only.
 """
@@ -29,84 +32,6 @@ def _nice_step(span: float, target_ticks: int = 8) -> float:
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def recording_timeline(analysis, *, title: str = "Timeline") -> SafeString:
-    """Episodes per side, blinks, tremor and face-lost gaps of one analysis along the video's time axis.
-
-    Sides are the patient's own. Each mark has a <title> for a hover tooltip.
-    """
-    duration = max(float(analysis.video.duration_s or 0.0), 0.1)
-    rows = [("left", "Left spasm"), ("right", "Right spasm"), ("both", "Both / closure"), ("blink", "Blinks")]
-    has_tremor = any(e.kind == "tremor" for e in analysis.events)
-    if has_tremor:
-        rows.append(("tremor", "Tremor"))
-    row_h, top = 30, 10
-    plot_w = WIDTH - LEFT_MARGIN - RIGHT_MARGIN
-    height = top + row_h * len(rows) + 40
-
-    def x(t: float) -> float:
-        return LEFT_MARGIN + plot_w * min(max(t, 0.0), duration) / duration
-
-    row_y = {key: top + i * row_h for i, (key, _) in enumerate(rows)}
-    parts = [
-        f'<svg class="ft-chart ft-timeline" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for key, label in rows:
-        y = row_y[key]
-        parts.append(
-            f'<rect class="ft-row ft-row-{key}" x="{LEFT_MARGIN}" y="{y}" width="{plot_w}" height="{row_h - 6}"/>'
-        )
-        parts.append(
-            f'<text class="ft-label" x="{LEFT_MARGIN - 8}" y="{y + row_h / 2}" text-anchor="end">{label}</text>'
-        )
-    bottom = top + row_h * len(rows)
-    for gap in analysis.quality.gaps:
-        parts.append(
-            f'<rect class="ft-gap" x="{x(gap.start_s):.1f}" y="{top}" width="{max(x(gap.end_s) - x(gap.start_s), 1):.1f}" '
-            f'height="{bottom - top}"><title>No usable face {_fmt(gap.start_s)}–{_fmt(gap.end_s)} s</title></rect>'
-        )
-    for ep in analysis.episodes:
-        if ep.side not in row_y:
-            continue
-        y = row_y[ep.side]
-        parts.append(
-            f'<rect class="ft-episode ft-{ep.side}" x="{x(ep.start_s):.1f}" y="{y + 2}" '
-            f'width="{max(x(ep.end_s) - x(ep.start_s), 2):.1f}" height="{row_h - 10}">'
-            f"<title>{escape(ep.side)} episode {_fmt(ep.start_s)}–{_fmt(ep.end_s)} s, {escape(ep.pattern)}, "
-            f"{ep.contractions} contraction(s){', ' + escape(', '.join(ep.regions)) if ep.regions else ''}</title></rect>"
-        )
-    for ev in analysis.events:
-        if ev.kind == "blink":
-            y = row_y["blink"]
-            parts.append(
-                f'<rect class="ft-blink" x="{x(ev.start_s):.1f}" y="{y + 4}" width="{max(x(ev.end_s) - x(ev.start_s), 2):.1f}" '
-                f'height="{row_h - 14}"><title>Blink at {_fmt(ev.start_s)} s</title></rect>'
-            )
-        elif ev.kind == "tremor" and "tremor" in row_y:
-            y = row_y["tremor"]
-            freq = f", {ev.frequency_hz:.1f} Hz" if ev.frequency_hz else ""
-            parts.append(
-                f'<rect class="ft-tremor" x="{x(ev.start_s):.1f}" y="{y + 4}" width="{max(x(ev.end_s) - x(ev.start_s), 2):.1f}" '
-                f'height="{row_h - 14}"><title>Tremor {_fmt(ev.start_s)}–{_fmt(ev.end_s)} s{freq}</title></rect>'
-            )
-    step = _nice_step(duration)
-    t = 0.0
-    while t <= duration + 1e-9:
-        parts.append(
-            f'<line class="ft-tick" x1="{x(t):.1f}" y1="{bottom}" x2="{x(t):.1f}" y2="{bottom + 5}"/>'
-        )
-        parts.append(
-            f'<text class="ft-axis" x="{x(t):.1f}" y="{bottom + 18}" text-anchor="middle">{_fmt(t)}</text>'
-        )
-        t += step
-    parts.append(
-        f'<text class="ft-axis" x="{LEFT_MARGIN + plot_w / 2}" y="{bottom + 34}" text-anchor="middle">seconds</text>'
-    )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # every interpolated text is escaped above
 
 
 @dataclass(frozen=True)

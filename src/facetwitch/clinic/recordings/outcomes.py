@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,23 +10,14 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 
 from facetwitch.clinic.recordings import results
-from facetwitch.clinic.recordings.charts import Series, outcome_chart, recording_timeline
+from facetwitch.clinic.recordings.charts import Series, outcome_chart
 from facetwitch.clinic.recordings.models import Recording
-
-logger = logging.getLogger(__name__)
+from facetwitch.clinic.treatments import services as treatments
 
 
 def treatment_markers(patient) -> list[tuple[date, str]]:
-    """Dated treatment labels from the treatments app when it offers them (optional dependency)."""
-    try:
-        from facetwitch.clinic.treatments.services import treatment_markers as markers
-    except ImportError:
-        return []
-    try:
-        return [(d, str(label)) for d, label in markers(patient) if d is not None]
-    except Exception:  # a broken optional section must not take the timeline down
-        logger.exception("treatment markers unavailable for patient %s", patient.pk)
-        return []
+    """Dated treatment labels (toxin sessions in force, steroids, medications, surgery) from the treatments app."""
+    return [(d, str(label)) for d, label in treatments.treatment_markers(patient) if d is not None]
 
 
 @dataclass(frozen=True)
@@ -179,7 +169,7 @@ def comparison_context(a: Recording, b: Recording) -> dict:
     timelines = []
     for rec in (a, b):
         analysis = results.load_analysis(rec)
-        timelines.append(recording_timeline(analysis, title=f"Timeline of recording {rec.recorded_on}"))
+        timelines.append(results.timeline(rec, analysis))
     return {"rows": rows, "timelines": timelines, "a": a, "b": b}
 
 

@@ -1,9 +1,16 @@
-"""Check that an uploaded file really is a video by opening it with PyAV (never trust the extension)."""
+"""Check that an uploaded file really is a video (never trust the extension), with the engine's own probe.
+
+The engine opens and describes the video (:func:`facetwitch.probe_video`: first frame decoded, display rotation
+applied, so width and height are those of the upright picture); the clinic adds only what serving needs (the
+container's content type and file extension) and refuses containers it does not serve.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import facetwitch
 
 # Containers phones, webcams and cameras write. Image formats (png_pipe, image2, gif, ...) open as a "video"
 # of one frame in FFmpeg, so the container must be a real video container too.
@@ -25,6 +32,8 @@ class NotAVideo(ValueError):
 
 @dataclass(frozen=True)
 class VideoProbe:
+    """The engine's description of an upload plus how the clinic serves it. ``width``/``height``: upright."""
+
     container: str
     content_type: str
     extension: str
@@ -32,70 +41,34 @@ class VideoProbe:
     width: int
     height: int
     duration_s: float | None
+    rotation: int = 0
+    fps: float = 0.0
 
 
 def probe_video(path: str | Path) -> VideoProbe:
-    """Open the file, require a video stream in a video container and decode its first frame."""
-    import av
-
-    from facetwitch import MAX_FRAME_PIXELS, picture_size_problem
-
+    """Describe the upload with the engine's probe; raise :class:`NotAVideo` with what to do otherwise."""
     try:
-        # max_pixels: FFmpeg decodes frames while it opens a file; a damaged header declaring 16000 x 16000 would
-        # hold the upload request for a minute and gigabytes of memory.
-        container = av.open(str(path), mode="r", options={"max_pixels": str(MAX_FRAME_PIXELS)})
-    except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        video = facetwitch.probe_video(path)
+    except facetwitch.VideoError as exc:
+        # The engine's reason names no file (the upload's temporary path is no one's business).
         raise NotAVideo(
-            "This file is not a video that can be read (it may be damaged, or another kind of file). "
+            f"This file is not a video that can be read: {exc.reason}. "
             "Upload the original MP4, MOV or WebM file from the phone or camera."
         ) from exc
-    with container:
-        fmt = container.format.name
-        if fmt not in VIDEO_CONTAINERS:
-            raise NotAVideo(
-                f"This file is a '{container.format.long_name or fmt}' file, not a video. "
-                "Upload a video recording (MP4, MOV, WebM, AVI)."
-            )
-        if not container.streams.video:
-            raise NotAVideo(
-                "This file has no picture (it contains only sound or data). "
-                "Upload a video recording of the patient's face."
-            )
-        stream = container.streams.video[0]
-        context = stream.codec_context
-        if context is None:
-            raise NotAVideo(
-                "The video is in a format that cannot be decoded (the file is damaged or uses a rare codec). "
-                "Upload the original MP4, MOV or WebM file from the phone or camera."
-            )
-        if problem := picture_size_problem(context.width, context.height):
-            raise NotAVideo(f"This video cannot be analysed: {problem}.")
-        try:
-            frame = next(container.decode(stream), None)
-        except (av.FFmpegError, OSError, ValueError) as exc:
-            raise NotAVideo(
-                "The video could not be decoded: the file may be damaged or incomplete "
-                "(for example an interrupted copy). Upload the file again from the original."
-            ) from exc
-        if frame is not None and (problem := picture_size_problem(frame.width, frame.height)):
-            raise NotAVideo(f"This video cannot be analysed: {problem}.")
-        if frame is None:
-            raise NotAVideo(
-                "The video contains no readable frames: the file may be incomplete. "
-                "Upload the file again from the original."
-            )
-        duration = None
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / 1_000_000
-        content_type, extension = VIDEO_CONTAINERS[fmt]
-        return VideoProbe(
-            container=fmt,
-            content_type=content_type,
-            extension=extension,
-            codec=stream.codec_context.name or "",
-            width=frame.width,
-            height=frame.height,
-            duration_s=duration,
+    if video.container not in VIDEO_CONTAINERS:
+        raise NotAVideo(
+            f"This file is a '{video.container}' file, not a video the clinic can store and play. "
+            "Upload a video recording (MP4, MOV, WebM, AVI)."
         )
+    content_type, extension = VIDEO_CONTAINERS[video.container]
+    return VideoProbe(
+        container=video.container,
+        content_type=content_type,
+        extension=extension,
+        codec=video.codec,
+        width=video.width,
+        height=video.height,
+        duration_s=video.duration_s,
+        rotation=video.rotation,
+        fps=video.fps,
+    )

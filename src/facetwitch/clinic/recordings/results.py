@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from facetwitch.clinic.recordings import storage
 from facetwitch.clinic.recordings.models import Recording
@@ -17,9 +18,9 @@ Status = Recording.Status
 
 
 def engine_version(analysis) -> str:
-    """The engine version recorded in an analysis (``engine["facetwitch"]`` in facetwitch.analysis/1)."""
-    engine = analysis.engine or {}
-    return str(engine.get("facetwitch") or engine.get("version") or "")[:40]
+    """The engine version recorded in an analysis (its typed ``engine_info``; ``engine["facetwitch"]`` in
+    facetwitch.analysis/1)."""
+    return analysis.engine_info.version[:40]
 
 
 def _paths_by_suffix(paths) -> dict[str, Path]:
@@ -71,3 +72,11 @@ def load_analysis(recording: Recording):
         return None
     text = recording.private_path(recording.analysis_json).read_text(encoding="utf-8")
     return facetwitch.Analysis.from_json(text)
+
+
+def timeline(recording: Recording, analysis) -> SafeString:
+    """The engine's event/episode timeline of a recording, to embed in a page (ids unique per recording)."""
+    import facetwitch
+
+    # The engine escapes every text it draws and writes presentation attributes only (no scripts, no styles).
+    return mark_safe(facetwitch.timeline_svg(analysis, id_prefix=f"recording-{recording.pk}-timeline"))

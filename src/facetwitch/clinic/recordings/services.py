@@ -8,7 +8,6 @@ whose worker is gone.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import socket
@@ -328,7 +327,9 @@ def _write_progress(pk: int, progress: _Progress) -> None:
     )
 
 
-def analyse_with_heartbeat(pk: int, video: Path, *, mirrored: bool, interval_s: float = PROGRESS_INTERVAL_S):
+def analyse_with_heartbeat(
+    pk: int, video: Path, *, mirrored: bool, name: str | None = None, interval_s: float = PROGRESS_INTERVAL_S
+):
     """Run ``facetwitch.analyze`` in a helper thread; this thread writes progress and a heartbeat every
     ``interval_s`` seconds.
 
@@ -344,7 +345,11 @@ def analyse_with_heartbeat(pk: int, video: Path, *, mirrored: bool, interval_s: 
     def target() -> None:
         try:
             outcome["analysis"] = facetwitch.analyze(
-                str(video), mirrored=mirrored, progress=progress, time_limit_s=analysis_time_limit_s()
+                str(video),
+                mirrored=mirrored,
+                progress=progress,
+                name=name,
+                time_limit_s=analysis_time_limit_s(),
             )
         except BaseException as exc:
             outcome["error"] = exc
@@ -377,14 +382,15 @@ def run_analysis(pk: int, task_id: str | None = None) -> str:
         video = recording.private_path(recording.video_file)
         if not video.is_file():
             raise FileNotFoundError("The uploaded video file is missing from the private store.")
-        analysis = analyse_with_heartbeat(pk, video, mirrored=recording.mirrored)
-        # The report and analysis.json name the file the clinic knows, not the private store's internal path.
-        analysis.video = dataclasses.replace(analysis.video, path=recording.original_name)
+        # The engine names the video by the file the clinic knows, never the private store's internal path.
+        analysis = analyse_with_heartbeat(
+            pk, video, mirrored=recording.mirrored, name=recording.original_name
+        )
         paths = facetwitch.write_outputs(analysis, storage.results_dir(recording.storage_key))
         results.store_result(pk, analysis, paths)
     except facetwitch.AnalysisError as exc:
-        # Show the engine's message with the uploaded file's name, not the private store's internal path.
-        _fail(pk, str(exc).replace(str(video), recording.original_name))
+        # The engine's reason (which names no file) beside the uploaded file's name.
+        _fail(pk, f"{recording.original_name}: {exc.reason}")
         return Status.FAILED
     except Exception as exc:
         logger.exception("Analysis of recording %s failed", pk)

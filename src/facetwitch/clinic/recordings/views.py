@@ -28,7 +28,6 @@ from facetwitch.clinic.recordings.access import (
     has_consent,
     refuse_without_consent,
 )
-from facetwitch.clinic.recordings.charts import recording_timeline
 from facetwitch.clinic.recordings.forms import RecordingUploadForm, video_upload_handlers
 from facetwitch.clinic.recordings.models import Recording
 from facetwitch.clinic.recordings.serving import serve_file
@@ -109,7 +108,7 @@ def detail(request, patient_id: int, pk: int):
         analysis = results.load_analysis(recording)
         context.update(
             analysis=analysis,
-            timeline=recording_timeline(analysis, title=f"Timeline of recording {recording.recorded_on}"),
+            timeline=results.timeline(recording, analysis),
             scales_url=outcomes.scales_url(recording),
             can_apply_scales=can_apply_scales(request.user),
         )

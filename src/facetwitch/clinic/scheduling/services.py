@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from facetwitch.clinic.scheduling import hours
 from facetwitch.clinic.scheduling.models import CANCELLED, Appointment
+from facetwitch.clinic.treatments.services import last_toxin_session, next_toxin_due
 
 DOUBLE_BOOKED = "That clinician is already booked at this time (someone may have just taken the slot). Choose another time."
 PATIENT_DOUBLE_BOOKED = (
@@ -93,8 +94,6 @@ def suggest_toxin_followup(patient, *, search_days: int = 60) -> FollowUpSuggest
     Prefers the clinician of the last toxin session. ``None`` when the patient has no toxin session, or already
     has a booked toxin appointment on or after the due date.
     """
-    from facetwitch.clinic.treatments.services import last_toxin_session, next_toxin_due
-
     due = next_toxin_due(patient)
     if due is None:
         return None

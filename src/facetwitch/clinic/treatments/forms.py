@@ -62,17 +62,44 @@ class ToxinSessionForm(PatientDatedForm):
         label="I have reviewed the dose and interval warnings and want to save this session.",
     )
 
+    #: Asked only when correcting a saved session (``editing=True``); kept with the previous values.
+    correction_reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Reason for the correction",
+        help_text="Kept in the session's history with the previous values, e.g. 'units typed as 25, were 2.5'.",
+    )
+
     class Meta:
         model = ToxinSession
         fields = ["date", "indication", "visit", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, patient=None, **kwargs):
+    def __init__(self, *args, patient=None, editing: bool = False, **kwargs):
         super().__init__(*args, patient=patient, **kwargs)
+        self.editing = editing
+        if editing:
+            self.fields["correction_reason"].required = True
+            self.fields["correction_reason"].error_messages["required"] = (
+                "Give the reason for the correction (it is kept with the previous values)."
+            )
+        else:
+            del self.fields["correction_reason"]
         self.fields["visit"].required = False
         self.fields["visit"].queryset = (
             patient.visits.all() if patient is not None else self.fields["visit"].queryset.none()
         )
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if self.editing and self.instance.pk:
+            first = self.instance.follow_ups.order_by("date").first()
+            if first is not None and value > first.date:
+                raise forms.ValidationError(
+                    f"A follow-up of this session is recorded on {first.date:%Y-%m-%d}: the session cannot be "
+                    "after it. Correct the follow-up first, or choose an earlier date."
+                )
+        return value
 
 
 class ToxinInjectionForm(forms.ModelForm):

@@ -109,6 +109,35 @@ class ToxinInjection(models.Model):
         return (self.units / self.concentration).quantize(Decimal("0.001"))
 
 
+class ToxinSessionRevision(models.Model):
+    """One correction of a toxin session: who changed it, when, why, and the values it had before.
+
+    ``previous`` is the session as it stood before this edit (see ``services.session_snapshot``: date,
+    indication, visit, notes, acknowledged warnings and every injection row); ``changes`` lists what changed,
+    in words. The session itself always holds the corrected values that warnings, forecasts and exports use.
+    """
+
+    session = models.ForeignKey(ToxinSession, on_delete=models.CASCADE, related_name="revisions")
+    revised_at = models.DateTimeField(auto_now_add=True)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    previous = models.JSONField()
+    changes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-revised_at", "-id"]
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="toxin_revision_reason")]
+
+    def __str__(self) -> str:
+        return f"Revision of {self.session} at {self.revised_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def change_lines(self) -> list[str]:
+        return [line for line in self.changes.splitlines() if line]
+
+
 class ToxinFollowUp(models.Model):
     session = models.ForeignKey(ToxinSession, on_delete=models.CASCADE, related_name="follow_ups")
     date = models.DateField()

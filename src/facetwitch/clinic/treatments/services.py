@@ -4,11 +4,14 @@ Public API for other apps:
   treatment_markers(patient) -> list[tuple[date, str]]     (outcome timeline)
   last_toxin_session(patient) -> ToxinSession | None
   next_toxin_due(patient) -> date | None                    (>= MIN_RETREATMENT_WEEKS after the last session)
+
+Corrections: a session is edited with ``revise_toxin_session`` (previous values kept as a ToxinSessionRevision)
+or voided; warnings are always recomputed from the session's current values (``current_warnings``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -147,6 +150,119 @@ def toxin_warnings(
                     )
                     break
     return warnings
+
+
+def session_rows(session) -> list[InjectionRow]:
+    """The session's injections as warning inputs."""
+    return [InjectionRow(i.muscle, i.side, i.product, i.units) for i in session.injections.all()]
+
+
+def current_warnings(session) -> list[DoseWarning]:
+    """The warnings for the session as it stands now, against the patient's other sessions in force.
+
+    Differs from the warnings acknowledged when it was saved once it, or a neighbouring session, is corrected.
+    A voided session has none: it no longer counts.
+    """
+    if session.voided_at:
+        return []
+    return toxin_warnings(session.patient, session.date, session_rows(session), exclude_session_id=session.pk)
+
+
+def session_snapshot(session) -> dict:
+    """The session's clinical values as plain JSON (kept as the 'previous values' of a revision)."""
+    return {
+        "date": session.date.isoformat(),
+        "indication": session.indication,
+        "visit_id": session.visit_id,
+        "notes": session.notes,
+        "acknowledged_warnings": session.acknowledged_warnings,
+        "injections": [
+            {
+                "muscle": i.muscle,
+                "side": i.side,
+                "product": i.product,
+                "units": f"{Decimal(i.units).normalize():f}",
+                "lot": i.lot,
+                "concentration": f"{Decimal(i.concentration).normalize():f}" if i.concentration else "",
+            }
+            for i in session.injections.order_by("id")
+        ],
+    }
+
+
+def _site_label(row: dict) -> str:
+    muscle = dosing.MUSCLE_LABELS.get(row["muscle"], row["muscle"])
+    product = dosing.TOXIN_PRODUCTS[row["product"]].generic if row["product"] in dosing.TOXIN_PRODUCTS else ""
+    return f"{muscle} ({row['side']}) {product}".rstrip()
+
+
+def _dose_label(row: dict) -> str:
+    extra = [
+        f"lot {row['lot']}" if row.get("lot") else "",
+        f"{row['concentration']} U/mL" if row.get("concentration") else "",
+    ]
+    return f"{row['units']} U" + "".join(f", {e}" for e in extra if e)
+
+
+def describe_changes(before: dict, after: dict) -> list[str]:
+    """What changed between two snapshots, in words (``"Date: 2026-01-05 → 2026-01-06"``, ``"Changed: Procerus
+    (midline) onabotulinumtoxinA: 25 U → 2.5 U"``, ``"Removed: ..."``, ``"Added: ..."``)."""
+    lines = []
+    for key, label in (
+        ("date", "Date"),
+        ("indication", "Indication"),
+        ("visit_id", "Visit"),
+        ("notes", "Notes"),
+    ):
+        if before.get(key) != after.get(key):
+            lines.append(f"{label}: {before.get(key) or '—'} → {after.get(key) or '—'}")
+
+    def rows(snapshot: dict) -> Counter:
+        return Counter((_site_label(r), _dose_label(r)) for r in snapshot.get("injections", []))
+
+    old, new = rows(before), rows(after)
+    removed, added = list((old - new).elements()), list((new - old).elements())
+    for site, dose in list(removed):
+        # A row at the same site (muscle, side, product) in both: a changed dose, not a removal and an addition.
+        match = next((row for row in added if row[0] == site), None)
+        if match is not None:
+            removed.remove((site, dose))
+            added.remove(match)
+            lines.append(f"Changed: {site}: {dose} → {match[1]}")
+    lines += [f"Removed: {site}, {dose}" for site, dose in removed]
+    lines += [f"Added: {site}, {dose}" for site, dose in added]
+    return lines
+
+
+def revise_toxin_session(session, save_changes, *, user, reason: str, warnings: list[DoseWarning]):
+    """Apply a correction to a session in force, keeping its previous values; returns the revision.
+
+    ``save_changes()`` writes the new values (the form and the injection formset). The warnings computed from
+    the corrected values replace the acknowledged ones. Raises ``ValueError`` for a voided session, an empty
+    reason, or an edit that changes nothing.
+    """
+    from django.db import transaction
+
+    from facetwitch.clinic.treatments.models import ToxinSession, ToxinSessionRevision
+
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Give the reason for the correction (it is kept with the previous values).")
+    with transaction.atomic():
+        locked = ToxinSession.all_objects.select_for_update().get(pk=session.pk)
+        if locked.voided_at:
+            raise ValueError("This session was voided: a voided session cannot be edited.")
+        before = session_snapshot(locked)
+        save_changes()
+        session.acknowledged_warnings = "\n".join(str(w) for w in warnings)
+        session.save(update_fields=["acknowledged_warnings"])
+        after = session_snapshot(ToxinSession.all_objects.get(pk=session.pk))
+        changes = describe_changes(before, after)
+        if not changes:  # raising inside the block rolls the save back
+            raise ValueError("Nothing was changed: edit a value, or leave the page.")
+        return ToxinSessionRevision.objects.create(
+            session=session, revised_by=user, reason=reason[:300], previous=before, changes="\n".join(changes)
+        )
 
 
 def last_toxin_session(patient):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("patient/<id:patient_pk>/<slug:kind>/new/", views.record_new, name="record_new"),
     path("toxin/<id:pk>/", views.toxin_detail, name="toxin_detail"),
     path("toxin/<id:pk>/follow-up/new/", views.followup_new, name="followup_new"),
+    path("toxin/<id:pk>/edit/", views.toxin_edit, name="toxin_edit"),
     path("toxin/<id:pk>/void/", views.toxin_void, name="toxin_void"),
     path("medication/<id:pk>/", views.medication_detail, name="medication_detail"),
 ]

@@ -35,6 +35,10 @@ SIMPLE_RECORDS = {
 }
 
 
+#: Units per site for rows added on the face map: the labelled initial blepharospasm dose's upper end (TX-1).
+DEFAULT_UNITS_PER_SITE = dosing.TOXIN_PRODUCTS[dosing.ONA].initial_per_site[1].normalize()
+
+
 def _rows(formset) -> list[services.InjectionRow]:
     return [
         services.InjectionRow(
@@ -77,7 +81,7 @@ def index(request):
 def patient_overview(request, patient_pk: int):
     patient = get_object_or_404(Patient, pk=patient_pk)
     audit(request, "view", patient=patient, detail="treatments overview")
-    sessions = list(patient.toxin_sessions.prefetch_related("injections", "follow_ups"))
+    sessions = list(patient.toxin_sessions.prefetch_related("injections", "follow_ups", "revisions"))
     return render(
         request,
         "treatments/patient_overview.html",
@@ -135,6 +139,7 @@ def toxin_new(request, patient_pk: int):
             "sites": facemap.sites(),
             "marked": set(),
             "products": dosing.TOXIN_PRODUCTS.values(),
+            "default_units": DEFAULT_UNITS_PER_SITE,
             "next_due": services.next_toxin_due(patient),
         },
     )
@@ -144,6 +149,8 @@ def toxin_new(request, patient_pk: int):
 def toxin_detail(request, pk: int):
     session = get_object_or_404(ToxinSession.all_objects.select_related("patient", "clinician"), pk=pk)
     audit(request, "view", patient=session.patient, obj=session)
+    current = services.current_warnings(session)
+    acknowledged = [w for w in session.acknowledged_warnings.splitlines() if w]
     return render(
         request,
         "treatments/toxin_detail.html",
@@ -153,9 +160,85 @@ def toxin_detail(request, pk: int):
             "totals": services.totals_table(session),
             "injections": session.injections.all(),
             "follow_ups": session.follow_ups.all(),
-            "warnings": [w for w in session.acknowledged_warnings.splitlines() if w],
+            # The acknowledged warnings are shown only where they differ from the recomputed ones.
+            "warnings": acknowledged if set(acknowledged) != {str(w) for w in current} else [],
+            "current_warnings": current,
+            "revisions": session.revisions.select_related("revised_by"),
             "sites": facemap.sites(),
             "marked": {f"{i.muscle}:{i.side}" for i in session.injections.all()},
+        },
+    )
+
+
+@role_required(CLINICIAN)
+def toxin_edit(request, pk: int):
+    """Correct a session in force (dose typo, wrong site or date): the previous values are kept as a revision
+    with the reason, and the warnings are recomputed from the corrected values. Voided sessions are refused."""
+    session = get_object_or_404(ToxinSession.all_objects.select_related("patient"), pk=pk)
+    patient = session.patient
+    if session.voided_at:
+        audit(request, "view", patient=patient, obj=session, detail="refused: edit of a voided toxin session")
+        messages.error(request, "This session was voided: a voided session cannot be edited.")
+        return redirect("treatments:toxin_detail", pk)
+    warnings: list[services.DoseWarning] = []
+    if request.method == "POST":
+        form = ToxinSessionForm(request.POST, instance=session, patient=patient, editing=True)
+        formset = InjectionFormSet(request.POST, instance=session, prefix="inj")
+        if form.is_valid() and formset.is_valid():
+            warnings = services.toxin_warnings(
+                patient, form.cleaned_data["date"], _rows(formset), exclude_session_id=session.pk
+            )
+            if warnings and not form.cleaned_data.get("acknowledge_warnings"):
+                form.add_error(
+                    "acknowledge_warnings",
+                    "Review the warnings above; tick this box to save the correction anyway.",
+                )
+            else:
+
+                def save_changes() -> None:
+                    form.save()
+                    formset.save()
+
+                try:
+                    revision = services.revise_toxin_session(
+                        session,
+                        save_changes,
+                        user=request.user,
+                        reason=form.cleaned_data["correction_reason"],
+                        warnings=warnings,
+                    )
+                except ValueError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    audit(
+                        request,
+                        "update",
+                        patient=patient,
+                        obj=session,
+                        detail=f"toxin session corrected: {revision.reason}",
+                    )
+                    messages.success(
+                        request, "Correction saved; the previous values are kept in the history."
+                    )
+                    return redirect("treatments:toxin_detail", session.pk)
+    else:
+        form = ToxinSessionForm(instance=session, patient=patient, editing=True)
+        formset = InjectionFormSet(instance=session, prefix="inj")
+        audit(request, "view", patient=patient, obj=session, detail="toxin session correction form")
+    return render(
+        request,
+        "treatments/toxin_form.html",
+        {
+            "patient": patient,
+            "session": session,
+            "editing": True,
+            "form": form,
+            "formset": formset,
+            "warnings": warnings,
+            "sites": facemap.sites(),
+            "marked": {f"{i.muscle}:{i.side}" for i in session.injections.all()},
+            "products": dosing.TOXIN_PRODUCTS.values(),
+            "default_units": DEFAULT_UNITS_PER_SITE,
         },
     )
 

@@ -1,13 +1,20 @@
-"""``{% treatments_summary patient as tx %}`` for the patient page section."""
+"""``{% treatments_summary patient as tx %}`` for the patient page section; ``{% retreatment_weeks %}`` prints the
+label retreatment interval defined once in treatments/dosing.py (templates never hard-code it)."""
 
 from __future__ import annotations
 
 from django import template
 
 from facetwitch.clinic.accounts.roles import CLINICIAN, has_role
-from facetwitch.clinic.treatments import services
+from facetwitch.clinic.treatments import dosing, services
 
 register = template.Library()
+
+
+@register.simple_tag
+def retreatment_weeks() -> int:
+    """The minimum weeks between two toxin sessions (TX-1, TX-2, TX-3)."""
+    return dosing.MIN_RETREATMENT_WEEKS
 
 
 @register.simple_tag(takes_context=True)
