@@ -132,6 +132,7 @@ def _batch_command(args: argparse.Namespace) -> int:
             model=args.model,
             memory_limit=args.memory_limit,
             retries=args.retries,
+            time_limit_s=args.time_limit,
             progress=not args.quiet,
         )
     except (InputError, ClusterError) as exc:
@@ -286,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--memory-limit", default="4GiB", help="per local worker; above it a worker restarts (4GiB)"
     )
     p.add_argument("--retries", type=int, default=2, help="attempts more when a worker dies (default 2)")
+    p.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help="stop a video that takes longer than this; the others go on (default: no limit)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_batch_command)
 

@@ -281,7 +281,12 @@ def file_sha256(path: str | Path) -> str:
 
 
 def process_video(
-    job: VideoJob, output: str, *, model: str | None = None, resume: bool = False
+    job: VideoJob,
+    output: str,
+    *,
+    model: str | None = None,
+    resume: bool = False,
+    time_limit_s: float | None = None,
 ) -> VideoResult:
     """Analyse one video and write its outputs and cohort rows; what ``facetwitch analyze`` does, plus rows.
 
@@ -327,7 +332,7 @@ def process_video(
         return replace(result, message=f"face model unavailable on worker {worker}: {exc}")
     started = time.perf_counter()
     try:
-        analysis = analyze(job.path, mirrored=job.mirrored, landmarker=landmarker)
+        analysis = analyze(job.path, mirrored=job.mirrored, landmarker=landmarker, time_limit_s=time_limit_s)
     except AnalysisError as exc:
         return replace(result, message=str(exc))
     seconds = time.perf_counter() - started

@@ -64,6 +64,7 @@ def batch(
     model: str | os.PathLike[str] | None = None,
     memory_limit: str | int = DEFAULT_MEMORY_LIMIT,
     retries: int = 2,
+    time_limit_s: float | None = None,
     dashboard_address: str | None = DEFAULT_DASHBOARD,
     progress: bool = True,
     log=None,
@@ -77,6 +78,8 @@ def batch(
     ``resume``: skip videos already analysed with the same input sha256, mirroring and engine version.
     ``memory_limit``: per local worker (Dask syntax, e.g. ``"4GiB"``); a worker above it is restarted and its
     video retried. ``retries``: further attempts of a video whose worker died or hit a machine error.
+    ``time_limit_s``: wall-clock seconds one video may take; past it that video fails with a message and the
+    others go on (default: no limit).
     ``log``: where to print the dashboard address (default stderr; ``progress=False`` prints nothing).
     Ctrl-C (``KeyboardInterrupt``) stops the workers, writes the run manifest (unfinished videos
     ``interrupted``) and re-raises; a later run with ``resume=True`` finishes the rest.
@@ -111,7 +114,7 @@ def batch(
                 client.register_plugin(_WorkerSetup())
                 if progress:
                     say(_describe(client))
-                _run(client, todo, root, model_arg, resume, retries, results, progress, checkpoint)
+                _run(client, todo, root, model_arg, resume, retries, results, progress, checkpoint, time_limit_s)
     finally:
         # Also on Ctrl-C: what finished is recorded, the rest marked interrupted for --resume.
         frame = run_manifest(jobs, results)
@@ -230,6 +233,7 @@ def _run(
     results: dict[int, VideoResult],
     progress: bool,
     checkpoint: Callable[[], object],
+    time_limit_s: float | None = None,
 ) -> None:
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -242,6 +246,7 @@ def _run(
             str(root),
             model=model,
             resume=resume,
+            time_limit_s=time_limit_s,
             key=f"facetwitch-{job.video_id}-{run}",
             retries=retries,
             pure=False,

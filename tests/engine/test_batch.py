@@ -117,6 +117,18 @@ def test_a_reused_landmarker_gives_exactly_the_results_of_a_fresh_one(clips):
     assert reused.events == fresh.events and reused.summary == fresh.summary and fresh.events
 
 
+def test_a_video_past_the_time_limit_fails_alone_with_a_message_and_writes_nothing(clips, tmp_path):
+    from facetwitch.cohort import process_video
+
+    slow, quick = collect_inputs([clips[0], clips[1]])
+    stopped = process_video(slow, str(tmp_path), time_limit_s=0.05)
+    assert stopped.status == "failed"
+    assert "time limit" in stopped.message and Path(clips[0]).name in stopped.message
+    assert not (tmp_path / slow.video_id).exists() and not (tmp_path / "cohort").exists()
+    done = process_video(quick, str(tmp_path), time_limit_s=600)  # the next video is unaffected
+    assert done.status == "ok" and (tmp_path / quick.video_id / "analysis.json").is_file()
+
+
 # ------------------------------------------------------------------------------ on a real cluster
 
 
