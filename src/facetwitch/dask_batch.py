@@ -114,7 +114,18 @@ def batch(
                 client.register_plugin(_WorkerSetup())
                 if progress:
                     say(_describe(client))
-                _run(client, todo, root, model_arg, resume, retries, results, progress, checkpoint, time_limit_s)
+                _run(
+                    client,
+                    todo,
+                    root,
+                    model_arg,
+                    resume,
+                    retries,
+                    results,
+                    progress,
+                    checkpoint,
+                    time_limit_s,
+                )
     finally:
         # Also on Ctrl-C: what finished is recorded, the rest marked interrupted for --resume.
         frame = run_manifest(jobs, results)
