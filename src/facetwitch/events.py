@@ -61,6 +61,13 @@ class DetectionParams:
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
     max_head_speed_deg_s: float = 25.0  # faster head motion (a jerk) is not read as a one-sided contraction
     min_contraction_s: float = 0.1
+    held_ratio: float = (
+        0.3  # a sustained shallow one-sided closure: the other eye less than this share as closed
+    )
+    held_min_s: float = 0.5  # ... for at least this long
+    max_ramp_s: float = (
+        0.4  # a one-sided eye contraction's onset/offset ramp below the core, at most this long
+    )
     bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
     blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
     blink_shadow_max_s: float = 0.3
@@ -108,12 +115,18 @@ def bridge(mask: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     return out
 
 
-def extend(core: np.ndarray, low: np.ndarray) -> np.ndarray:
-    """Hysteresis: grow each core run while ``low`` stays True."""
+def extend(core: np.ndarray, low: np.ndarray, max_frames: int | None = None) -> np.ndarray:
+    """Hysteresis: grow each core run while ``low`` stays True (cores within one run of ``low`` joined), by at
+    most ``max_frames`` before the first and after the last core of the run (unbounded when None)."""
     out = core.copy()
     for start, stop in runs(low):
-        if core[start:stop].any():
+        if not core[start:stop].any():
+            continue
+        if max_frames is None:
             out[start:stop] = True
+            continue
+        inside = np.flatnonzero(core[start:stop]) + start
+        out[max(start, inside[0] - max_frames) : min(stop, inside[-1] + 1 + max_frames)] = True
     return out
 
 
@@ -185,7 +198,11 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
             sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
         )
-        eye = extend(eye_uni[s] & steady, eye_low)
+        # A one-sided closure grows from its core only by the ramps of a contraction: a long stretch of slight
+        # asymmetry (the tracker settling at the start of a video, a lid the mesh reads low) is not its onset.
+        eye = extend(
+            (eye_uni[s] | _held_one_sided(sig, s, p)) & steady, eye_low, max(1, round(p.max_ramp_s / dt))
+        )
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
@@ -279,6 +296,26 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
         & _gt(sig.side("closure", s) * p.eye_ratio - sig.side("closure", other[s]), 0.0)
         for s in SIDES
     }
+
+
+def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
+    """Frames of a sustained one-sided lid closure too shallow for ``unilateral_close``: ``side``'s eye held
+    at least ``close_low`` closed, clearly more than the other (``asymmetry``), while the other eye stays near
+    rest (under ``held_ratio`` as closed), for at least ``held_min_s``. A weak-signal lid or a small, compressed
+    face reads a tonic squeeze at a fraction of its depth; no blink holds one eye alone closed that long."""
+    other = "left" if side == "right" else "right"
+    mine, theirs = sig.side("closure", side), sig.side("closure", other)
+    held = (
+        _gt(mine, p.close_low)
+        & _gt(mine - theirs, p.asymmetry)
+        & _gt(mine * p.held_ratio - np.nan_to_num(theirs, nan=np.inf), 0.0)
+    )
+    min_frames = max(2, round(p.held_min_s / frame_interval(sig.t_s)))
+    out = np.zeros_like(held)
+    for start, stop in runs(held):
+        if stop - start >= min_frames:
+            out[start:stop] = True
+    return out
 
 
 def detect_blinks(
