@@ -34,6 +34,7 @@ import numpy as np
 from scipy import ndimage
 from scipy import signal as sps
 
+from facetwitch.episodes import MERGE_GAP_S
 from facetwitch.records import Event
 from facetwitch.signals import SIDES, Signals, frame_interval, robust_noise
 
@@ -157,10 +158,14 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     bilateral = extend(bilateral_core, _gt(np.fmin(cl, cr), p.close_low))
     bilateral = bridge(bilateral, t, p.bridge_s)
 
+    # Blepharospasm holds both eyes closed without a break (brief wavers of up to ``blink_shadow_s`` aside);
+    # two blinks in quick succession whose lids reopen slowly in between are two closures, not one held one.
+    held_core = bridge(bilateral_core, t, p.blink_shadow_s)
+
     events: list[Event] = []
     sustained: list[tuple[float, float]] = []
     for start, stop in runs(bilateral):
-        closed_s = float(np.sum(bilateral_core[start:stop])) * dt
+        closed_s = max((b - a for a, b in runs(held_core[start:stop])), default=0) * dt
         if closed_s > p.blink_max_s:
             t0, t1 = span(t, start, stop, dt)
             peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
@@ -233,7 +238,46 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    return _without_crosstalk(events)
+    return _twitches_read_as_blinks(_without_crosstalk(events), sig, p)
+
+
+def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
+    """A "blink" inside a clonic burst of one side (that side's eye contractions within the episode merge gap
+    both before and after it) with that side's eye clearly the more closed at its deepest frame is one of the
+    burst's twitches that the face mesh coupled into the other eye; read as a blink, it would cut the episode
+    in two. A symmetric blink between two bursts stays a blink."""
+    twitches = {
+        s: [e for e in events if e.kind == "contraction" and e.side == s and "eye" in e.regions]
+        for s in SIDES
+    }
+    out: list[Event] = []
+    for e in events:
+        side = None
+        if e.kind == "blink":
+            side = next((s for s in SIDES if _inside_burst(e, twitches[s]) and _deeper(sig, e, s, p)), None)
+        if side is None:
+            out.append(e)
+            continue
+        i0, i1 = np.searchsorted(sig.t_s, [e.start_s, e.end_s])
+        peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
+        out.append(Event("contraction", e.start_s, e.end_s, side, ("eye",), peak))
+    return out
+
+
+def _inside_burst(blink: Event, twitches: list[Event]) -> bool:
+    before = any(blink.start_s - MERGE_GAP_S <= c.end_s <= blink.start_s + 0.1 for c in twitches)
+    after = any(blink.end_s - 0.1 <= c.start_s <= blink.end_s + MERGE_GAP_S for c in twitches)
+    return before and after
+
+
+def _deeper(sig: Signals, blink: Event, side: str, p: DetectionParams) -> bool:
+    """``side``'s eye is clearly more closed than the other at the blink's deepest frame (``asymmetry``)."""
+    i0, i1 = np.searchsorted(sig.t_s, [blink.start_s, blink.end_s])
+    mine = sig.side("closure", side)[i0 : max(i1, i0 + 1)]
+    theirs = sig.side("closure", "left" if side == "right" else "right")[i0 : max(i1, i0 + 1)]
+    both = np.nan_to_num(mine + theirs, nan=-np.inf)
+    k = int(np.argmax(both))
+    return bool(np.isfinite(both[k]) and mine[k] - theirs[k] > p.asymmetry)
 
 
 def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:

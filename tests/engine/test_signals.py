@@ -422,3 +422,29 @@ def test_a_head_jerk_is_not_a_one_sided_contraction_but_a_twitch_after_it_is():
     # Without the head-speed rule the jerk would be read as a left contraction.
     unguarded = detect_events(sig, DetectionParams(max_head_speed_deg_s=1e6))
     assert any(5.9 <= e.start_s <= 6.3 for e in of(unguarded, "contraction", "left"))
+
+
+def test_a_coupled_twitch_inside_a_clonic_burst_is_a_twitch_not_a_blink():
+    # A weak one-sided clonic burst where the mesh couples one twitch strongly into the other eye (both lids
+    # dip, the twitching side clearly deeper): read as a blink it would cut the episode in two.
+    rec = Recording(duration_s=30.0, seed=21)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 15.1)))
+    for k in range(5):
+        rec.twitch("right", 12.0 + 0.7 * k, 0.3, depth=0.6)
+    coupled = blink_kernel(rec.t, 12.0 + 0.7 * 2, 0.3)
+    rec.lid["left"] = np.maximum(rec.lid["left"], 0.4 * coupled)
+    _, events, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 5)]
+    assert len(of(events, "blink")) == n_blinks
+
+
+def test_a_real_blink_between_two_clonic_bursts_stays_a_blink():
+    rec = Recording(duration_s=30.0, seed=22)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 16.0))
+    for k in range(3):
+        rec.twitch("right", 12.0 + 0.5 * k, 0.3, depth=0.8)
+    rec.blink(14.1)  # a symmetric blink 0.6 s after the burst, another burst 0.6 s after it
+    for k in range(3):
+        rec.twitch("right", 14.95 + 0.5 * k, 0.3, depth=0.8)
+    _, events, _, _ = rec.analyse()
+    assert [round(b.start_s, 1) for b in of(events, "blink") if 13.0 < b.start_s < 16.0] == [14.1]
