@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -238,7 +238,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    return _twitches_read_as_blinks(_without_crosstalk(events), sig, p)
+    return _cheek_over_episodes(_twitches_read_as_blinks(_without_crosstalk(events), sig, p), sig, p)
 
 
 def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
@@ -262,6 +262,57 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
         peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
         out.append(Event("contraction", e.start_s, e.end_s, side, ("eye",), peak))
     return out
+
+
+def _cheek_over_episodes(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
+    """Cheek involvement measured against the level before the whole burst, not only before each twitch.
+
+    In a clonic burst the cheek has not come back to rest between twitches, so each twitch's own rise
+    (:func:`_rises`) undercounts it. For each one-sided group of contractions (the episodes to be), the cheek's
+    rise above its level just before the first contraction is measured per contraction; the contraction where
+    it rises most, by ``cheek_min`` (or the noise floor) and by half that more than the other side's, involves
+    the cheek."""
+    before = max(2, round(0.3 * sig.fps))
+    out = list(events)
+    for side in SIDES:
+        other = "left" if side == "right" else "right"
+        group_ids = [i for i, e in enumerate(out) if e.kind == "contraction" and e.side == side]
+        groups: list[list[int]] = []
+        for i in group_ids:
+            if groups and out[i].start_s - max(out[j].end_s for j in groups[-1]) <= MERGE_GAP_S:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        for group in groups:
+            if any("cheek" in out[i].regions for i in group):
+                continue
+            onset = int(np.searchsorted(sig.t_s, out[group[0]].start_s))
+            floor = max(
+                p.cheek_min, p.noise_k * robust_noise(sig.side("cheek", side) - sig.side("cheek", other))
+            )
+            best, best_rise = None, -np.inf
+            for i in group:
+                a, b = np.searchsorted(sig.t_s, [out[i].start_s, out[i].end_s])
+                mine = _rise_from(sig.side("cheek", side), onset, a, max(b, a + 1), before)
+                theirs = _rise_from(sig.side("cheek", other), onset, a, max(b, a + 1), before)
+                if mine > floor and mine - theirs > floor / 2 and mine > best_rise:
+                    best, best_rise = i, mine
+            if best is not None:
+                e = out[best]
+                regions = tuple(
+                    r for r in ("brow", "eye", "cheek", "mouth") if r in e.regions or r == "cheek"
+                )
+                out[best] = replace(e, regions=regions)
+    return out
+
+
+def _rise_from(x: np.ndarray, onset: int, start: int, stop: int, before: int) -> float:
+    """How far ``x`` rises during frames [start, stop) above its median over ``before`` frames before ``onset``."""
+    pre = x[max(0, onset - before) : onset + 1]
+    during = x[start:stop]
+    if not np.isfinite(pre).any() or not np.isfinite(during).any():
+        return 0.0
+    return float(np.nanmax(during) - np.nanmedian(pre))
 
 
 def _inside_burst(blink: Event, twitches: list[Event]) -> bool:

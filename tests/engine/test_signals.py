@@ -448,3 +448,21 @@ def test_a_real_blink_between_two_clonic_bursts_stays_a_blink():
         rec.twitch("right", 14.95 + 0.5 * k, 0.3, depth=0.8)
     _, events, _, _ = rec.analyse()
     assert [round(b.start_s, 1) for b in of(events, "blink") if 13.0 < b.start_s < 16.0] == [14.1]
+
+
+def test_a_cheek_that_builds_up_over_a_clonic_burst_is_involved():
+    # Eye twitches with the cheek rising slowly over the whole burst (it never rests between twitches): each
+    # twitch alone rises little above the moment before it, the burst as a whole clearly does.
+    rec = Recording(duration_s=30.0, seed=23)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 15.0))
+    for k in range(5):
+        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=0.8, pull=0.0)
+    ramp = np.clip((rec.t - 12.0) / 2.5, 0.0, 1.0) * (rec.t < 15.0)
+    rec.lower["cheek_right"] += 0.03 * ramp
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 5)]
+    assert episodes[0].regions == ("eye", "cheek")
+    # The same burst without the cheek: eye only.
+    rec.lower["cheek_right"] -= 0.03 * ramp
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.regions) for e in episodes] == [("right", ("eye",))]
