@@ -45,7 +45,7 @@ class DetectionParams:
     close_low: float = 0.2  # hysteresis: the event continues while closure stays above this
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
-    eye_ratio: float = 0.45  # ... and the other eye less than 0.45 times as closed
+    eye_ratio: float = 0.38  # ... and the other eye less than 0.38 times as closed (plateau 0.3-0.5, tuning)
     lower_face_min: float = 0.06  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
