@@ -344,7 +344,9 @@ def failure_classes_suite(seed: int = 5300) -> list[Scenario]:
     cheek takes part (eye+cheek tonic, cheek+mouth clonic, eye+cheek+mouth) beside eye-only ones.
     """
     rng = np.random.default_rng(seed)
-    weak = dict(size=(640, 360), zoom=0.8, lid_gain=(0.3, 0.3), camera=Camera(noise_std=5.0, jpeg_quality=25, crf=30))
+    weak = dict(
+        size=(640, 360), zoom=0.8, lid_gain=(0.3, 0.3), camera=Camera(noise_std=5.0, jpeg_quality=25, crf=30)
+    )
     clips = [
         ("turn-two-episodes", "hopper", dict(duration_s=18.0, fps=30.0, size=(960, 540)),
          [HeadTurn(3.0, 5.0, yaw_deg=18.0), Spasm(3.8, "left", "clonic", twitches=3),
@@ -365,7 +367,9 @@ def failure_classes_suite(seed: int = 5300) -> list[Scenario]:
     out: list[Scenario] = []
     for i, (name, face, kw, events) in enumerate(clips):
         kw.setdefault("camera", Camera(noise_std=float(rng.uniform(2, 4)), crf=24))
-        sc = Scenario(face=face, events=events, seed=seed + i, renderer=TUNING_RENDERER, name=f"tune-{name}", **kw)
+        sc = Scenario(
+            face=face, events=events, seed=seed + i, renderer=TUNING_RENDERER, name=f"tune-{name}", **kw
+        )
         brng = np.random.default_rng([seed, i, 5])
         blinks = _blinks(brng, 0.0, sc.duration_s, float(brng.uniform(12, 18)), _busy(events))
         out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
