@@ -2,7 +2,8 @@
 landmark backends' equivalence: ``benchmarks/speed.py``; both run in ``make bench``).
 
 Usage: ``make bench`` or
-``.venv/bin/python benchmarks/run.py [--only accuracy|sensitivity] [--suite tuning|heldout|all] [--quick]``. Accuracy is scored on the TUNING suite (first renderer, tuning faces) and the HELD-OUT suite
+``.venv/bin/python benchmarks/run.py [--only accuracy|sensitivity] [--suite tuning|heldout|all] [--quick]
+[--output NAME]``. Accuracy is scored on the TUNING suite (first renderer, tuning faces) and the HELD-OUT suite
 (second renderer, faces tuning never used; see docs/validation.md), per face and per frame rate with the worst
 face beside the pooled number; the sensitivity table varies each main detection threshold by ±30 %.
 Prints tables and writes them to ``benchmarks/results/`` (results.md and results.json).
@@ -29,6 +30,8 @@ CACHE = HERE / "results" / "videos"
 FALLBACK_THRESHOLDS = ("close", "close_low", "unilateral_close", "asymmetry", "eye_ratio", "lower_face_min",
                        "noise_k", "unilateral_ratio")  # fmt: skip
 SENSITIVITY_FACTORS = (0.7, 1.3)
+# Constants of the signal stage (facetwitch.signals) swept like the main thresholds.
+SIGNAL_CONSTANTS = ("POSE_DEAD_BAND_DEG",)
 
 
 @functools.cache
@@ -162,17 +165,33 @@ def main_thresholds() -> tuple[str, ...]:
 
 
 def sensitivity(suite_name: str, scenarios, rendered, cache) -> dict:
-    """Each main threshold at ×0.7 and ×1.3 (the others at their defaults): blink F1, episode F1 and false
-    spasm episodes per minute of controls, on identical landmarks (only detection re-runs)."""
+    """Each main threshold (and the signal-stage constants in SIGNAL_CONSTANTS) at ×0.7 and ×1.3 (the others at
+    their defaults): blink F1, episode F1 and false spasm episodes per minute of controls, on identical
+    landmarks (only detection and the signal stage re-run)."""
+    import facetwitch.signals as signals
     from facetwitch.evaluation import metrics
     from facetwitch.events import DetectionParams
 
     base = DetectionParams()
     table = {}
-    for name in ("defaults", *main_thresholds()):
+    for name in ("defaults", *main_thresholds(), *SIGNAL_CONSTANTS):
         for factor in (1.0,) if name == "defaults" else SENSITIVITY_FACTORS:
-            params = base if name == "defaults" else replace(base, **{name: getattr(base, name) * factor})
-            scores, _, _ = analyse_suite(suite_name, scenarios, params, rendered, cache)
+            params = (
+                base
+                if name == "defaults" or name in SIGNAL_CONSTANTS
+                else replace(base, **{name: getattr(base, name) * factor})
+            )
+            if (
+                name in SIGNAL_CONSTANTS
+            ):  # a constant of the signal stage: normalise() re-runs on cached landmarks
+                default = getattr(signals, name)
+                setattr(signals, name, default * factor)
+                try:
+                    scores, _, _ = analyse_suite(suite_name, scenarios, params, rendered, cache)
+                finally:
+                    setattr(signals, name, default)
+            else:
+                scores, _, _ = analyse_suite(suite_name, scenarios, params, rendered, cache)
             m = metrics(scores)
             label = name if name == "defaults" else f"{name} ×{factor:g}"
             table[label] = {k: m[k] for k in ("blink_f1", "episode_f1", "false_episodes_per_min_controls")}
@@ -233,6 +252,8 @@ def main() -> int:
     parser.add_argument("--suite", choices=["tuning", "heldout", "all"], default="all",
                         help="which simulated suite(s) to score (default: both; sensitivity on held-out)")  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="every fourth clip (smoke run)")
+    parser.add_argument("--output", default="results",
+                        help="name of the written files in benchmarks/results/ (NAME.md, NAME.json)")  # fmt: skip
     args = parser.parse_args()
     parts = args.only or ["accuracy", "sensitivity"]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -258,9 +279,9 @@ def main() -> int:
                                 _fmt(v["false_episodes_per_min_controls"])] for k, v in table.items()])]  # fmt: skip
     text = "\n".join(md) + "\n"
     print("\n" + text)
-    _write_atomic(RESULTS / "results.md", text)
-    _write_atomic(RESULTS / "results.json", json.dumps(results, indent=2, default=_json_default))
-    print(f"written: {RESULTS / 'results.md'}")
+    _write_atomic(RESULTS / f"{args.output}.md", text)
+    _write_atomic(RESULTS / f"{args.output}.json", json.dumps(results, indent=2, default=_json_default))
+    print(f"written: {RESULTS / args.output}.md")
     return 0
 
 

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
 from scipy import signal as sps
 
+from facetwitch.episodes import MERGE_GAP_S
 from facetwitch.records import Event
 from facetwitch.signals import SIDES, Signals, frame_interval, robust_noise
 
@@ -44,7 +45,7 @@ class DetectionParams:
     close_low: float = 0.2  # hysteresis: the event continues while closure stays above this
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
-    eye_ratio: float = 0.45  # ... and the other eye less than 0.45 times as closed
+    eye_ratio: float = 0.38  # ... and the other eye less than 0.38 times as closed (plateau 0.3-0.5, tuning)
     lower_face_min: float = 0.06  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
@@ -61,6 +62,13 @@ class DetectionParams:
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
     max_head_speed_deg_s: float = 25.0  # faster head motion (a jerk) is not read as a one-sided contraction
     min_contraction_s: float = 0.1
+    held_ratio: float = (
+        0.3  # a sustained shallow one-sided closure: the other eye less than this share as closed
+    )
+    held_min_s: float = 0.5  # ... for at least this long
+    max_ramp_s: float = (
+        0.4  # a one-sided eye contraction's onset/offset ramp below the core, at most this long
+    )
     bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
     blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
     blink_shadow_max_s: float = 0.3
@@ -108,12 +116,18 @@ def bridge(mask: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     return out
 
 
-def extend(core: np.ndarray, low: np.ndarray) -> np.ndarray:
-    """Hysteresis: grow each core run while ``low`` stays True."""
+def extend(core: np.ndarray, low: np.ndarray, max_frames: int | None = None) -> np.ndarray:
+    """Hysteresis: grow each core run while ``low`` stays True (cores within one run of ``low`` joined), by at
+    most ``max_frames`` before the first and after the last core of the run (unbounded when None)."""
     out = core.copy()
     for start, stop in runs(low):
-        if core[start:stop].any():
+        if not core[start:stop].any():
+            continue
+        if max_frames is None:
             out[start:stop] = True
+            continue
+        inside = np.flatnonzero(core[start:stop]) + start
+        out[max(start, inside[0] - max_frames) : min(stop, inside[-1] + 1 + max_frames)] = True
     return out
 
 
@@ -144,10 +158,14 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     bilateral = extend(bilateral_core, _gt(np.fmin(cl, cr), p.close_low))
     bilateral = bridge(bilateral, t, p.bridge_s)
 
+    # Blepharospasm holds both eyes closed without a break (brief wavers of up to ``blink_shadow_s`` aside);
+    # two blinks in quick succession whose lids reopen slowly in between are two closures, not one held one.
+    held_core = bridge(bilateral_core, t, p.blink_shadow_s)
+
     events: list[Event] = []
     sustained: list[tuple[float, float]] = []
     for start, stop in runs(bilateral):
-        closed_s = float(np.sum(bilateral_core[start:stop])) * dt
+        closed_s = max((b - a for a, b in runs(held_core[start:stop])), default=0) * dt
         if closed_s > p.blink_max_s:
             t0, t1 = span(t, start, stop, dt)
             peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
@@ -185,7 +203,11 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
             sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
         )
-        eye = extend(eye_uni[s] & steady, eye_low)
+        # A one-sided closure grows from its core only by the ramps of a contraction: a long stretch of slight
+        # asymmetry (the tracker settling at the start of a video, a lid the mesh reads low) is not its onset.
+        eye = extend(
+            (eye_uni[s] | _held_one_sided(sig, s, p)) & steady, eye_low, max(1, round(p.max_ramp_s / dt))
+        )
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
@@ -216,7 +238,97 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    return _without_crosstalk(events)
+    return _cheek_over_episodes(_twitches_read_as_blinks(_without_crosstalk(events), sig, p), sig, p)
+
+
+def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
+    """A "blink" inside a clonic burst of one side (that side's eye contractions within the episode merge gap
+    both before and after it) with that side's eye clearly the more closed at its deepest frame is one of the
+    burst's twitches that the face mesh coupled into the other eye; read as a blink, it would cut the episode
+    in two. A symmetric blink between two bursts stays a blink."""
+    twitches = {
+        s: [e for e in events if e.kind == "contraction" and e.side == s and "eye" in e.regions]
+        for s in SIDES
+    }
+    out: list[Event] = []
+    for e in events:
+        side = None
+        if e.kind == "blink":
+            side = next((s for s in SIDES if _inside_burst(e, twitches[s]) and _deeper(sig, e, s, p)), None)
+        if side is None:
+            out.append(e)
+            continue
+        i0, i1 = np.searchsorted(sig.t_s, [e.start_s, e.end_s])
+        peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
+        out.append(Event("contraction", e.start_s, e.end_s, side, ("eye",), peak))
+    return out
+
+
+def _cheek_over_episodes(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
+    """Cheek involvement measured against the level before the whole burst, not only before each twitch.
+
+    In a clonic burst the cheek has not come back to rest between twitches, so each twitch's own rise
+    (:func:`_rises`) undercounts it. For each one-sided group of contractions (the episodes to be), the cheek's
+    rise above its level just before the first contraction is measured per contraction; the contraction where
+    it rises most, by ``cheek_min`` (or the noise floor) and by half that more than the other side's, involves
+    the cheek."""
+    before = max(2, round(0.3 * sig.fps))
+    out = list(events)
+    for side in SIDES:
+        other = "left" if side == "right" else "right"
+        group_ids = [i for i, e in enumerate(out) if e.kind == "contraction" and e.side == side]
+        groups: list[list[int]] = []
+        for i in group_ids:
+            if groups and out[i].start_s - max(out[j].end_s for j in groups[-1]) <= MERGE_GAP_S:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        for group in groups:
+            if any("cheek" in out[i].regions for i in group):
+                continue
+            onset = int(np.searchsorted(sig.t_s, out[group[0]].start_s))
+            floor = max(
+                p.cheek_min, p.noise_k * robust_noise(sig.side("cheek", side) - sig.side("cheek", other))
+            )
+            best, best_rise = None, -np.inf
+            for i in group:
+                a, b = np.searchsorted(sig.t_s, [out[i].start_s, out[i].end_s])
+                mine = _rise_from(sig.side("cheek", side), onset, a, max(b, a + 1), before)
+                theirs = _rise_from(sig.side("cheek", other), onset, a, max(b, a + 1), before)
+                if mine > floor and mine - theirs > floor / 2 and mine > best_rise:
+                    best, best_rise = i, mine
+            if best is not None:
+                e = out[best]
+                regions = tuple(
+                    r for r in ("brow", "eye", "cheek", "mouth") if r in e.regions or r == "cheek"
+                )
+                out[best] = replace(e, regions=regions)
+    return out
+
+
+def _rise_from(x: np.ndarray, onset: int, start: int, stop: int, before: int) -> float:
+    """How far ``x`` rises during frames [start, stop) above its median over ``before`` frames before ``onset``."""
+    pre = x[max(0, onset - before) : onset + 1]
+    during = x[start:stop]
+    if not np.isfinite(pre).any() or not np.isfinite(during).any():
+        return 0.0
+    return float(np.nanmax(during) - np.nanmedian(pre))
+
+
+def _inside_burst(blink: Event, twitches: list[Event]) -> bool:
+    before = any(blink.start_s - MERGE_GAP_S <= c.end_s <= blink.start_s + 0.1 for c in twitches)
+    after = any(blink.end_s - 0.1 <= c.start_s <= blink.end_s + MERGE_GAP_S for c in twitches)
+    return before and after
+
+
+def _deeper(sig: Signals, blink: Event, side: str, p: DetectionParams) -> bool:
+    """``side``'s eye is clearly more closed than the other at the blink's deepest frame (``asymmetry``)."""
+    i0, i1 = np.searchsorted(sig.t_s, [blink.start_s, blink.end_s])
+    mine = sig.side("closure", side)[i0 : max(i1, i0 + 1)]
+    theirs = sig.side("closure", "left" if side == "right" else "right")[i0 : max(i1, i0 + 1)]
+    both = np.nan_to_num(mine + theirs, nan=-np.inf)
+    k = int(np.argmax(both))
+    return bool(np.isfinite(both[k]) and mine[k] - theirs[k] > p.asymmetry)
 
 
 def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:
@@ -279,6 +391,26 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
         & _gt(sig.side("closure", s) * p.eye_ratio - sig.side("closure", other[s]), 0.0)
         for s in SIDES
     }
+
+
+def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
+    """Frames of a sustained one-sided lid closure too shallow for ``unilateral_close``: ``side``'s eye held
+    at least ``close_low`` closed, clearly more than the other (``asymmetry``), while the other eye stays near
+    rest (under ``held_ratio`` as closed), for at least ``held_min_s``. A weak-signal lid or a small, compressed
+    face reads a tonic squeeze at a fraction of its depth; no blink holds one eye alone closed that long."""
+    other = "left" if side == "right" else "right"
+    mine, theirs = sig.side("closure", side), sig.side("closure", other)
+    held = (
+        _gt(mine, p.close_low)
+        & _gt(mine - theirs, p.asymmetry)
+        & _gt(mine * p.held_ratio - np.nan_to_num(theirs, nan=np.inf), 0.0)
+    )
+    min_frames = max(2, round(p.held_min_s / frame_interval(sig.t_s)))
+    out = np.zeros_like(held)
+    for start, stop in runs(held):
+        if stop - start >= min_frames:
+            out[start:stop] = True
+    return out
 
 
 def detect_blinks(

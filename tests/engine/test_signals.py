@@ -422,3 +422,84 @@ def test_a_head_jerk_is_not_a_one_sided_contraction_but_a_twitch_after_it_is():
     # Without the head-speed rule the jerk would be read as a left contraction.
     unguarded = detect_events(sig, DetectionParams(max_head_speed_deg_s=1e6))
     assert any(5.9 <= e.start_s <= 6.3 for e in of(unguarded, "contraction", "left"))
+
+
+def test_a_coupled_twitch_inside_a_clonic_burst_is_a_twitch_not_a_blink():
+    # A weak one-sided clonic burst where the mesh couples one twitch strongly into the other eye (both lids
+    # dip, the twitching side clearly deeper): read as a blink it would cut the episode in two.
+    rec = Recording(duration_s=30.0, seed=21)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 15.1)))
+    for k in range(5):
+        rec.twitch("right", 12.0 + 0.7 * k, 0.3, depth=0.6)
+    coupled = blink_kernel(rec.t, 12.0 + 0.7 * 2, 0.3)
+    rec.lid["left"] = np.maximum(rec.lid["left"], 0.4 * coupled)
+    _, events, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 5)]
+    assert len(of(events, "blink")) == n_blinks
+
+
+def test_a_real_blink_between_two_clonic_bursts_stays_a_blink():
+    rec = Recording(duration_s=30.0, seed=22)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 16.0))
+    for k in range(3):
+        rec.twitch("right", 12.0 + 0.5 * k, 0.3, depth=0.8)
+    rec.blink(14.1)  # a symmetric blink 0.6 s after the burst, another burst 0.6 s after it
+    for k in range(3):
+        rec.twitch("right", 14.95 + 0.5 * k, 0.3, depth=0.8)
+    _, events, _, _ = rec.analyse()
+    assert [round(b.start_s, 1) for b in of(events, "blink") if 13.0 < b.start_s < 16.0] == [14.1]
+
+
+def test_a_cheek_that_builds_up_over_a_clonic_burst_is_involved():
+    # Eye twitches with the cheek rising slowly over the whole burst (it never rests between twitches): each
+    # twitch alone rises little above the moment before it, the burst as a whole clearly does.
+    rec = Recording(duration_s=30.0, seed=23)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 15.0))
+    for k in range(5):
+        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=0.8, pull=0.0)
+    ramp = np.clip((rec.t - 12.0) / 2.5, 0.0, 1.0) * (rec.t < 15.0)
+    rec.lower["cheek_right"] += 0.03 * ramp
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 5)]
+    assert episodes[0].regions == ("eye", "cheek")
+    # The same burst without the cheek: eye only.
+    rec.lower["cheek_right"] -= 0.03 * ramp
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.regions) for e in episodes] == [("right", ("eye",))]
+
+
+def tonic_kernel(t: np.ndarray, start: float, hold_s: float, ramp_s: float = 0.15) -> np.ndarray:
+    """0..1 sustained closure: raised-cosine ramps of ``ramp_s`` around a hold, ``hold_s`` in total (s)."""
+    x = t - start
+    rise = np.clip(x / ramp_s, 0, 1)
+    fall = np.clip((hold_s - x) / ramp_s, 0, 1)
+    return (0.5 - 0.5 * np.cos(np.pi * rise)) * (0.5 - 0.5 * np.cos(np.pi * fall)) * (x > 0) * (x < hold_s)
+
+
+def test_a_shallow_sustained_one_sided_closure_is_a_contraction():
+    # A tonic squeeze read at only ~26 % of a full blink on that eye (weak-signal lid, small compressed face),
+    # the other eye at rest: below unilateral_close, but no blink holds one eye alone closed for 1.5 s.
+    rec = Recording(duration_s=30.0, seed=24)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.5)))
+    rec.lid["right"] = np.maximum(rec.lid["right"], 0.26 * tonic_kernel(rec.t, 12.0, 1.5))
+    _, events, episodes, _ = rec.analyse()
+    contractions = of(events, "contraction")
+    assert [(e.side, e.pattern) for e in episodes] == [("right", "tonic")]
+    assert contractions[0].start_s == pytest.approx(12.0, abs=0.2) and contractions[0].end_s == pytest.approx(
+        13.5, abs=0.2
+    )
+    assert len(of(events, "blink")) == n_blinks
+
+
+def test_a_slight_asymmetry_before_a_spasm_is_not_its_onset():
+    # One lid sits slightly lower than the other for 2.5 s (the tracker settling, a drooping lid) before a
+    # tonic spasm of that side: the spasm starts when the squeeze does, not 2.5 s earlier.
+    rec = Recording(duration_s=30.0, seed=25)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(9.0, 13.5))
+    slight = (rec.t > 9.5) & (rec.t < 12.3)  # on into the spasm: no return to rest before it
+    rec.lid["right"] = np.maximum(rec.lid["right"], 0.32 * slight)
+    rec.lid["left"] = np.maximum(rec.lid["left"], 0.14 * slight)
+    rec.lid["right"] = np.maximum(rec.lid["right"], 0.9 * tonic_kernel(rec.t, 12.0, 1.5))
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.pattern) for e in episodes] == [("right", "tonic")]
+    assert episodes[0].start_s == pytest.approx(12.0, abs=0.45)

@@ -430,6 +430,27 @@ def test_heldout_suite_shares_no_face_and_no_renderer_with_the_tuning_suite():
     assert {s.renderer for s in tuning} == {"warp"} and {s.renderer for s in held} == {"mesh"}
 
 
+def test_tuning_suite_rebuilds_the_heldout_failure_classes_on_tuning_material():
+    from facetwitch.simulate.scenario import truth_of
+    from facetwitch.simulate.suites import failure_classes_suite
+
+    extra = failure_classes_suite()
+    assert {s.name for s in extra} <= {s.name for s in tuning_suite()}
+    assert {s.face for s in extra} <= set(TUNING_FACES) and {s.renderer for s in extra} == {"warp"}
+    # Two episodes of one side, apart by more than the merge gap, both during one slow head turn.
+    for s in (x for x in extra if x.name.startswith("tune-turn-two-episodes")):
+        turn = next(e for e in s.events if isinstance(e, HeadTurn) and e.duration_s >= 4)
+        _, episodes = truth_of(s)
+        inside = [ep for ep in episodes if turn.start_s <= ep.start_s < turn.start_s + turn.duration_s]
+        assert len(inside) == 2 and 1.0 < inside[1].start_s - inside[0].end_s < 2.0
+    weak = [s for s in extra if "weak-lid" in s.name]
+    assert len(weak) == 2 and all(s.size == (640, 360) and s.lid_gain == (0.3, 0.3) for s in weak)
+    cheek = [set(e.regions) for s in extra for e in s.events if isinstance(e, Spasm)]
+    assert {"eye", "cheek"} in cheek and {"cheek", "mouth"} in cheek and {"eye"} in cheek
+    for s in extra:
+        s.validate()
+
+
 def test_heldout_suite_holds_the_hard_material_the_issue_names():
     held = heldout_suite()
     events = [e for s in held for e in s.events]
