@@ -353,4 +353,14 @@ def _frame_table(sig: Signals, found: np.ndarray, raw_rows: np.ndarray, blend_ro
         columns[name] = raw_rows[:, RAW[name]]
     for i, name in enumerate(BLENDSHAPES):
         columns[f"bs_{name}"] = blend_rows[:, i]
-    return pa.table(columns)
+    return pa.Table.from_arrays([_arrow(v) for v in columns.values()], names=list(columns))
+
+
+def _arrow(values: np.ndarray) -> pa.Array:
+    """A numpy column as an Arrow array over the same bytes (NaN stays NaN). Built from buffers because
+    ``pa.table``/``pa.array`` import pandas on first use (about a second of start-up for nothing)."""
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    values = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), [None, pa.py_buffer(values)])
