@@ -64,41 +64,73 @@ def frontalise(obs: FaceObservation) -> np.ndarray:
 
 
 def measure(obs: FaceObservation) -> np.ndarray:
-    """Raw geometry of one face as a row ordered like :data:`RAW_COLUMNS` (float32).
+    """Raw geometry of one face as a row ordered like :data:`RAW_COLUMNS` (float32); see :func:`measure_many`."""
+    return measure_many(obs.points[None], obs.pose[None])[0]
+
+
+# The landmarks measure_many reads, and where each sits in its (N, len(_MEASURED), 3) gather.
+_MEASURED = sorted(
+    {i for s in SIDES for i in (EYE[s]["outer"], EYE[s]["inner"], BROW_MID[s], CHEEK[s], MOUTH_CORNER[s])}
+    | {i for s in SIDES for pair in EYE[s]["pairs"] for i in pair}
+    | {CHIN, NOSE_TIP}
+)
+_AT = {index: k for k, index in enumerate(_MEASURED)}
+
+
+def measure_many(points: np.ndarray, poses: np.ndarray) -> np.ndarray:
+    """Raw geometry of N faces, (N, len(RAW_COLUMNS)) float32 rows ordered like :data:`RAW_COLUMNS`, from their
+    landmarks (N, 478, 3; pixels, as :class:`FaceObservation`) and facial transformation matrices (N, 4, 4).
 
     Eye aperture is a ratio of 3-D distances (lid gap / eye width). Brow, cheek and mouth-corner positions are
     read in the head's own frame (see :func:`frontalise`) relative to the nose tip, in units of the distance
-    between the inner eye corners: points that move neither with the lids nor with expressions.
+    between the inner eye corners: points that move neither with the lids nor with expressions. Vectorised over
+    frames, and only the landmarks measured are rotated.
     """
-    f = frontalise(obs)
-    row = np.empty(len(RAW_COLUMNS), dtype=np.float32)
-    unit = float(np.linalg.norm(f[EYE["left"]["inner"]] - f[EYE["right"]["inner"]])) or 1.0
+    p = points[:, _MEASURED].astype(np.float64)
+    camera = p * np.array([1.0, -1.0, -1.0])  # image axes -> y up, z towards the camera
+    rotation = poses[:, :3, :3] / np.linalg.norm(poses[:, :3, 0], axis=1)[:, None, None]
+    f = (camera - camera[:, _AT[NOSE_TIP]][:, None]) @ rotation  # frontalised, nose tip at the origin
+
+    def at(index: int) -> np.ndarray:
+        return f[:, _AT[index]]
+
+    def dist(a: int, b: int) -> np.ndarray:
+        return np.linalg.norm(at(a) - at(b), axis=-1)
+
+    rows = np.empty((len(points), len(RAW_COLUMNS)), dtype=np.float32)
+    unit = dist(EYE["left"]["inner"], EYE["right"]["inner"])
+    unit[unit == 0] = 1.0
     outward = {"left": 1.0, "right": -1.0}
     for s in SIDES:
         eye = EYE[s]
-        eye_width = np.linalg.norm(f[eye["outer"]] - f[eye["inner"]])
-        lids = np.mean([np.linalg.norm(f[a] - f[b]) for a, b in eye["pairs"]])
-        row[RAW[f"aperture_{s}"]] = lids / eye_width
-        row[RAW[f"brow_{s}"]] = f[BROW_MID[s], 1] / unit
-        row[RAW[f"cheek_{s}"]] = f[CHEEK[s], 1] / unit
+        lids = np.mean([dist(a, b) for a, b in eye["pairs"]], axis=0)
+        rows[:, RAW[f"aperture_{s}"]] = lids / dist(eye["outer"], eye["inner"])
+        rows[:, RAW[f"brow_{s}"]] = at(BROW_MID[s])[:, 1] / unit
+        rows[:, RAW[f"cheek_{s}"]] = at(CHEEK[s])[:, 1] / unit
         # Position of the mouth corner along the up-and-outward diagonal (the pull of zygomaticus/risorius).
-        corner = f[MOUTH_CORNER[s]]
-        row[RAW[f"mouth_{s}"]] = (outward[s] * corner[0] + corner[1]) / (np.sqrt(2.0) * unit)
-    row[RAW["jaw"]] = -f[CHIN, 1] / unit
-    p = obs.points
-    centre = {s: (p[EYE[s]["outer"], :2] + p[EYE[s]["inner"], :2]) / 2 for s in SIDES}
-    row[RAW["iod_px"]] = float(np.linalg.norm(centre["left"] - centre["right"]))
-    row[RAW["yaw_deg"]], row[RAW["pitch_deg"]], row[RAW["roll_deg"]] = head_angles(obs.pose)
-    return row
+        corner = at(MOUTH_CORNER[s])
+        rows[:, RAW[f"mouth_{s}"]] = (outward[s] * corner[:, 0] + corner[:, 1]) / (np.sqrt(2.0) * unit)
+    rows[:, RAW["jaw"]] = -at(CHIN)[:, 1] / unit
+    centre = {s: (points[:, EYE[s]["outer"], :2] + points[:, EYE[s]["inner"], :2]) / 2 for s in SIDES}
+    rows[:, RAW["iod_px"]] = np.linalg.norm(centre["left"] - centre["right"], axis=-1)
+    angles = head_angles_many(poses)
+    rows[:, RAW["yaw_deg"]], rows[:, RAW["pitch_deg"]], rows[:, RAW["roll_deg"]] = angles.T
+    return rows
 
 
 def head_angles(pose: np.ndarray) -> tuple[float, float, float]:
     """Yaw, pitch, roll in degrees from MediaPipe's facial transformation matrix."""
-    r = pose[:3, :3] / np.linalg.norm(pose[:3, 0])
-    yaw = np.degrees(np.arcsin(np.clip(-r[2, 0], -1.0, 1.0)))
-    pitch = np.degrees(np.arctan2(r[2, 1], r[2, 2]))
-    roll = np.degrees(np.arctan2(r[1, 0], r[0, 0]))
+    yaw, pitch, roll = head_angles_many(pose[None])[0]
     return float(yaw), float(pitch), float(roll)
+
+
+def head_angles_many(poses: np.ndarray) -> np.ndarray:
+    """(N, 3) yaw, pitch, roll in degrees from N facial transformation matrices (N, 4, 4)."""
+    r = poses[:, :3, :3] / np.linalg.norm(poses[:, :3, 0], axis=1)[:, None, None]
+    yaw = np.degrees(np.arcsin(np.clip(-r[:, 2, 0], -1.0, 1.0)))
+    pitch = np.degrees(np.arctan2(r[:, 2, 1], r[:, 2, 2]))
+    roll = np.degrees(np.arctan2(r[:, 1, 0], r[:, 0, 0]))
+    return np.stack([yaw, pitch, roll], axis=1)
 
 
 def usable_mask(raw: np.ndarray, found: np.ndarray, limits: QualityLimits = QualityLimits()) -> np.ndarray:

@@ -293,6 +293,17 @@ class LiteRTLandmarker:
 
     def detect(self, rgb: np.ndarray, t_s: float) -> FaceObservation | None:
         """The face in ``rgb`` (H x W x 3 uint8) at ``t_s`` seconds (increasing), or None."""
+        points = self.track(rgb, t_s)
+        if points is None:
+            return None
+        height, width = rgb.shape[:2]
+        blendshapes, poses = self.describe_many(points[None], width, height)
+        return FaceObservation(points=points, blendshapes=blendshapes[0], pose=poses[0])
+
+    def track(self, rgb: np.ndarray, t_s: float) -> np.ndarray | None:
+        """Steps 1-4 of the module docstring for one frame: the smoothed landmarks (478, 3) float32 in pixels of
+        ``rgb`` at ``t_s`` seconds (increasing), or None. Blendshapes and head pose are left to
+        :meth:`describe_many`, which serves many frames at once."""
         # The filter sees whole milliseconds, strictly increasing, as MediaPipe's VIDEO mode timestamps are.
         self._last_ms = max(round(t_s * 1000.0), self._last_ms + 1)
         rect = self._rect
@@ -306,13 +317,14 @@ class LiteRTLandmarker:
             self._smooth.reset()
             return None
         self._rect = self._next_rect(points)
-        smoothed = self._smooth(points, self._last_ms / 1000.0)
-        height, width = rgb.shape[:2]
-        smoothed = np.asarray(smoothed, dtype=np.float32)
-        return FaceObservation(
-            points=smoothed, blendshapes=self._blend(smoothed), pose=self._pose.fit(smoothed, width, height)
-        )
+        return np.asarray(self._smooth(points, self._last_ms / 1000.0), dtype=np.float32)
 
-    def _blend(self, points: np.ndarray) -> np.ndarray:
-        self._blendshapes.fill(points[BLENDSHAPE_POINTS, :2])
-        return self._blendshapes.run()[0].astype(np.float32).ravel()
+    def describe_many(self, points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+        """Blendshapes (N, 52) float32 and facial transformation matrices (N, 4, 4) float32 of N faces'
+        smoothed landmarks (N, 478, 3) from :meth:`track` in a ``width`` x ``height`` frame. The blendshape
+        model takes one face per call; the pose fit is vectorised over all of them."""
+        blendshapes = np.empty((len(points), 52), dtype=np.float32)
+        for i, face in enumerate(points):
+            self._blendshapes.fill(face[BLENDSHAPE_POINTS, :2])
+            blendshapes[i] = self._blendshapes.run()[0].ravel()
+        return blendshapes, self._pose.fit_many(points, width, height)

@@ -108,25 +108,32 @@ class PoseFitter:
         self._src_centered_w = self._src_w - centre[:, None] * self._sqrt_w
 
     def _solve(self, targets: np.ndarray) -> np.ndarray:
-        """Weighted orthogonal Procrustes with scale: the 4 x 4 map of the canonical face onto ``targets``."""
-        tgt_w = targets * self._sqrt_w  # targets: the weighted points only
+        """Weighted orthogonal Procrustes with scale: the (N, 4, 4) maps of the canonical face onto ``targets``
+        (N, 3, weighted points), all frames at once."""
+        tgt_w = targets * self._sqrt_w
         u, _, vt = np.linalg.svd(tgt_w @ self._src_centered_w.T)
-        if np.linalg.det(u) * np.linalg.det(vt) < 0:
-            u[:, 2] *= -1
+        u[np.linalg.det(u) * np.linalg.det(vt) < 0, :, 2] *= -1
         rotation = u @ vt
-        scale = float(
-            ((rotation @ self._src_centered_w) * tgt_w).sum() / (self._src_centered_w * self._src_w).sum()
-        )
-        rs = scale * rotation
-        translation = ((tgt_w - rs @ self._src_w) * self._sqrt_w).sum(axis=1) / self._total_w
-        out = np.eye(4)
-        out[:3, :3] = rs
-        out[:3, 3] = translation
+        scale = ((rotation @ self._src_centered_w) * tgt_w).sum(axis=(1, 2)) / (
+            self._src_centered_w * self._src_w
+        ).sum()
+        rs = scale[:, None, None] * rotation
+        translation = ((tgt_w - rs @ self._src_w) * self._sqrt_w).sum(axis=2) / self._total_w
+        out = np.zeros((len(targets), 4, 4))
+        out[:, :3, :3] = rs
+        out[:, :3, 3] = translation
+        out[:, 3, 3] = 1.0
         return out
 
     def fit(self, points_px: np.ndarray, width: int, height: int) -> np.ndarray:
         """``points_px``: (>= 468, 3) landmarks in pixels (x, y, z * width as :class:`FaceObservation`);
-        returns the (4, 4) float32 transform canonical face -> camera (cm).
+        returns the (4, 4) float32 transform canonical face -> camera (cm)."""
+        return self.fit_many(points_px[None], width, height)[0]
+
+    def fit_many(self, points_px: np.ndarray, width: int, height: int) -> np.ndarray:
+        """:meth:`fit` for many frames at once: ``points_px`` (N, >= 468, 3) -> (N, 4, 4) float32. Vectorised
+        over frames: per frame the fit is a handful of 3 x 3 matrices, where numpy's call overhead would cost
+        more than the arithmetic.
 
         Only the depth offset needs all 468 points; every fit sees only the weighted ones, so only those are
         lifted into metric space.
@@ -134,23 +141,25 @@ class PoseFitter:
         height_at_near = 2.0 * NEAR_PLANE_CM * np.tan(0.5 * np.radians(VERTICAL_FOV_DEG))
         width_at_near = width * height_at_near / height
         to_near = width_at_near / width
-        depth_offset = float(points_px[:FACE_MESH_POINTS, 2].mean()) * to_near
-        p = points_px[:FACE_MESH_POINTS][self._keep].astype(np.float64).T  # (3, weighted points)
+        mesh = points_px[:, :FACE_MESH_POINTS]
+        depth_offset = (mesh[:, :, 2].mean(axis=1, dtype=mesh.dtype).astype(np.float64) * to_near)[:, None]
+        p = mesh[:, self._keep].astype(np.float64).transpose(0, 2, 1)  # (N, 3, weighted points)
         screen = np.empty_like(p)
         # Normalised image coordinates, y flipped (origin top-left), projected on the near plane.
-        screen[0] = p[0] * to_near - 0.5 * width_at_near
-        screen[1] = (1.0 - p[1] / height) * height_at_near - 0.5 * height_at_near
-        screen[2] = p[2] * to_near
+        screen[:, 0] = p[:, 0] * to_near - 0.5 * width_at_near
+        screen[:, 1] = (1.0 - p[:, 1] / height) * height_at_near - 0.5 * height_at_near
+        screen[:, 2] = p[:, 2] * to_near
 
-        def lifted(scale: float) -> np.ndarray:
+        def lifted(scale: np.ndarray) -> np.ndarray:
             m = np.empty_like(screen)
-            m[2] = (screen[2] - depth_offset + NEAR_PLANE_CM) / scale
-            m[0] = screen[0] * m[2] / NEAR_PLANE_CM
-            m[1] = screen[1] * m[2] / NEAR_PLANE_CM
-            m[2] *= -1.0
+            s = scale[:, None]
+            m[:, 2] = (screen[:, 2] - depth_offset + NEAR_PLANE_CM) / s
+            m[:, 0] = screen[:, 0] * m[:, 2] / NEAR_PLANE_CM
+            m[:, 1] = screen[:, 1] * m[:, 2] / NEAR_PLANE_CM
+            m[:, 2] *= -1.0
             return m
 
         flipped = screen * np.array([[1.0], [1.0], [-1.0]])
-        first = np.linalg.norm(self._solve(flipped)[:3, 0])
-        second = np.linalg.norm(self._solve(lifted(first))[:3, 0])
+        first = np.linalg.norm(self._solve(flipped)[:, :3, 0], axis=1)
+        second = np.linalg.norm(self._solve(lifted(first))[:, :3, 0], axis=1)
         return self._solve(lifted(first * second)).astype(np.float32)
