@@ -21,7 +21,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from facetwitch.clinic.recordings.models import Recording
-from facetwitch.simulate.corrupt import KINDS, make_corpus
+from facetwitch.simulate.corrupt import KINDS, make_face_corpus
 
 # The valid video and the accepted mutants of a face video run the real face model.
 pytestmark = pytest.mark.e2e
@@ -33,12 +33,7 @@ ADVICE = re.compile(r"\b(upload|record|export|copy|choose|film|check|cut)\b", re
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from facetwitch.simulate import Blink, Scenario, render
-
-    folder = tmp_path_factory.mktemp("fuzz")
-    face = folder / "face-seed.mp4"
-    render(Scenario(duration_s=2.0, fps=15.0, size=(256, 192), seed=11, events=[Blink(0.6)]), face)
-    items = make_corpus(folder / "corpus", count=200, seed=29, extra_seeds={"face.mp4": face})
+    items, face = make_face_corpus(tmp_path_factory.mktemp("fuzz"), count=200, seed=29)
     chosen = []
     for kind in KINDS:
         of_kind = [item for item in items if item.kind == kind]

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from facetwitch.schema import validate_analysis
-from facetwitch.simulate.corrupt import KINDS, make_corpus, summary_line
+from facetwitch.simulate.corrupt import KINDS, make_corpus, make_face_corpus, summary_line
 
 # Runs the real face model on every file that decodes.
 pytestmark = pytest.mark.e2e
@@ -33,12 +33,7 @@ ADVICE = re.compile(r"\b(record|export|film|copy|check|cut|upload|name)\b")
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    from facetwitch.simulate import Blink, Scenario, render
-
-    folder = tmp_path_factory.mktemp("fuzz")
-    face = folder / "face-seed.mp4"
-    render(Scenario(duration_s=2.0, fps=15.0, size=(256, 192), seed=11, events=[Blink(0.6)]), face)
-    items = make_corpus(folder / "corpus", count=200, seed=13, extra_seeds={"face.mp4": face})
+    items, face = make_face_corpus(tmp_path_factory.mktemp("fuzz"), count=200, seed=13)
     return items, face
 
 

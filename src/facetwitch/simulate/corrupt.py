@@ -423,6 +423,19 @@ def make_corpus(
     return corpus.items
 
 
+def make_face_corpus(folder: str | Path, *, count: int = 200, seed: int = 0) -> tuple[list[BadVideo], Path]:
+    """:func:`make_corpus` with a short rendered face video among the seeds (so that some mutants decode into
+    something the face model reads); returns the corpus and that valid face video."""
+    from facetwitch.simulate import Blink, Scenario, render
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    face = folder / "face-seed.mp4"
+    render(Scenario(duration_s=2.0, fps=15.0, size=(256, 192), seed=11, events=[Blink(0.6)]), face)
+    items = make_corpus(folder / "corpus", count=count, seed=seed, extra_seeds={"face.mp4": face})
+    return items, face
+
+
 def summary_line(items: list[BadVideo]) -> str:
     counts = Counter(item.kind for item in items)
     return f"{len(items)} files: " + ", ".join(f"{k} {counts[k]}" for k in KINDS if counts[k])
