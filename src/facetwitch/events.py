@@ -205,9 +205,9 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         )
         # A one-sided closure grows from its core only by the ramps of a contraction: a long stretch of slight
         # asymmetry (the tracker settling at the start of a video, a lid the mesh reads low) is not its onset.
-        eye = extend(
-            (eye_uni[s] | _held_one_sided(sig, s, p)) & steady, eye_low, max(1, round(p.max_ramp_s / dt))
-        )
+        core = (eye_uni[s] | _held_one_sided(sig, s, p)) & steady
+        core |= _burst_twitches(sig, s, p, core) & steady
+        eye = extend(core, eye_low, max(1, round(p.max_ramp_s / dt)))
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
@@ -413,6 +413,44 @@ def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
     return out
 
 
+def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndarray) -> np.ndarray:
+    """Frames of faint one-sided lid twitches that belong to a burst of clear ones.
+
+    During a head turn, or on a small compressed face, some twitches of a clonic burst read shallower than
+    ``unilateral_close``. A faint dip (at most ``blink_max_s`` long) counts when ``side``'s eye is at least ``close_low`` closed, clearly more
+    than the other (``asymmetry``), the other eye stays near rest (under ``held_ratio`` as closed: a blink
+    closes both), and it lies within the episode merge gap of a clear one-sided contraction of the same side
+    (or of a faint one that does). Alone, a faint dip is never a contraction: no episode starts from one."""
+    other = "left" if side == "right" else "right"
+    mine, theirs = sig.side("closure", side), sig.side("closure", other)
+    faint = (
+        _gt(mine, p.close_low)
+        & _gt(mine - theirs, p.asymmetry)
+        & _gt(mine * p.held_ratio - np.nan_to_num(theirs, nan=np.inf), 0.0)
+        & ~strong
+    )
+    dt = frame_interval(sig.t_s)
+    reach = max(1, round(MERGE_GAP_S / dt))
+    accepted = strong.copy()
+    # A twitch is brief: a long faint asymmetry (a lid the mesh reads low, drift) is no twitch.
+    # ... and rises from rest just before it (by ``asymmetry``), unlike flicker around a raised level.
+    before = max(2, round(0.3 / dt))
+    pending = [
+        (a, b)
+        for a, b in runs(faint)
+        if (b - a) * dt <= p.blink_max_s and _rise(mine, a, b, before) > p.asymmetry
+    ]
+    while pending:
+        near = ndimage.binary_dilation(accepted, structure=np.ones(2 * reach + 1, dtype=bool))
+        joined = [(a, b) for a, b in pending if near[a:b].any()]
+        if not joined:
+            break
+        for a, b in joined:
+            accepted[a:b] = True
+        pending = [r for r in pending if r not in joined]
+    return accepted & ~strong
+
+
 def detect_blinks(
     sig: Signals, p: DetectionParams = DetectionParams(), one_sided: dict[str, np.ndarray] | None = None
 ) -> list[Event]:
@@ -504,8 +542,8 @@ def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: flo
     """Split the active run [start, stop) of drive signal ``x`` into one range per contraction.
 
     Clonic twitches follow each other so closely that the signal need not return to rest in between. Each
-    peak of ``x`` that rises ``rel_prominence`` of the run's maximum above the valleys around it is one
-    contraction; the run is cut at the lowest point between neighbouring peaks. Missing samples (gaps) are
+    peak of ``x`` that rises ``rel_prominence`` of its own height (and half that share of the run's maximum)
+    above the valleys around it is one contraction; the run is cut at the lowest point between neighbouring peaks. Missing samples (gaps) are
     interpolated, so a gap is never read as a valley.
     """
     seg = x[start:stop].astype(np.float64)
@@ -519,8 +557,11 @@ def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: flo
     if top <= 0:
         return [(start, stop)]
     padded = np.concatenate([[0.0], seg, [0.0]])
-    peaks, _ = sps.find_peaks(padded, prominence=rel_prominence * top)
-    peaks = peaks - 1
+    # A twitch must rise ``rel_prominence`` of its OWN height above the valleys around it (and at least half
+    # that share of the run's maximum, so that noise on a low ramp is no twitch): in a clonic burst the lid
+    # need not relax between twitches, and a smaller twitch before a larger one is still a twitch.
+    peaks, props = sps.find_peaks(padded, prominence=0.5 * rel_prominence * top)
+    peaks = peaks[props["prominences"] >= rel_prominence * padded[peaks]] - 1
     if peaks.size <= 1:
         return [(start, stop)]
     cuts = (

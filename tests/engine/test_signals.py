@@ -503,3 +503,19 @@ def test_a_slight_asymmetry_before_a_spasm_is_not_its_onset():
     _, _, episodes, _ = rec.analyse()
     assert [(e.side, e.pattern) for e in episodes] == [("right", "tonic")]
     assert episodes[0].start_s == pytest.approx(12.0, abs=0.45)
+
+
+def test_faint_twitches_that_open_a_clonic_burst_are_its_contractions_but_alone_make_no_episode():
+    # A burst whose first two twitches read faint (a head turn, a small compressed face: closure ~0.27, under
+    # unilateral_close, the lid only) before two clear ones: the episode starts at the first twitch and counts all four.
+    # Three faint one-sided lid dips with no clear twitch near them are no episode.
+    rec = Recording(duration_s=30.0, seed=31)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 22.5))
+    for k, depth in enumerate((0.27, 0.27, 0.8, 0.8)):
+        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=depth, pull=0.0 if depth < 0.3 else 0.1)
+    for k in range(3):
+        rec.twitch("right", 20.0 + 0.55 * k, 0.3, depth=0.27, pull=0.0)
+    _, events, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+    assert abs(episodes[0].start_s - 12.0) <= 0.2
+    assert not [e for e in of(events, "contraction") if e.start_s > 16.0]
