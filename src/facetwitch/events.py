@@ -57,6 +57,9 @@ class DetectionParams:
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.85  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
+    blink_balance: float = (
+        0.6  # a blink that the next one interrupts: the less-closed eye at least this share
+    )
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
@@ -478,7 +481,17 @@ def detect_blinks(
     wlen = max(3, round(p.blink_window_s * fps) | 1)
     with warnings.catch_warnings():  # a plateau wider than the window: prominence 0, filtered out anyway
         warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
-        peaks, props = sps.find_peaks(both, prominence=prominence, wlen=wlen)
+        peaks, props = sps.find_peaks(both, prominence=prominence / 2, wlen=wlen)
+    # A blink closes from rest; the next blink may follow before the lids have fully reopened, which lowers
+    # the prominence (measured from the higher of the two bases). A peak that rises ``prominence`` from the
+    # rest before it and falls at least half that after it is a blink too.
+    # Only a bilateral dip qualifies so: the less-closed eye at least ``blink_balance`` as closed as the other
+    # (the last twitch of a one-sided burst, the other eye dragged along a little, rises from rest too).
+    rise = both[peaks] - both[props["left_bases"]]
+    lo, hi = np.fmin(left, right)[peaks], np.fmax(left, right)[peaks]
+    bilateral = np.nan_to_num(lo - p.blink_balance * hi, nan=-1.0) >= 0
+    keep = (props["prominences"] >= prominence) | ((rise >= prominence) & bilateral)
+    peaks, props = peaks[keep], {k: v[keep] for k, v in props.items()}
     if peaks.size == 0:
         return []
     half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))

@@ -519,3 +519,21 @@ def test_faint_twitches_that_open_a_clonic_burst_are_its_contractions_but_alone_
     assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
     assert abs(episodes[0].start_s - 12.0) <= 0.2
     assert not [e for e in of(events, "contraction") if e.start_s > 16.0]
+
+
+def test_an_incomplete_blink_whose_lids_have_not_reopened_before_the_next_blink_counts():
+    # An incomplete blink (45 % closure) whose lids reopen only to 30 % before a full blink 0.9 s later: it
+    # stands only 0.15 above the valley before the next blink, but rises 0.45 from rest in both eyes.
+    rec = Recording(duration_s=30.0, seed=33)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.5))
+    t = rec.t
+    shape = np.interp(t, [12.0, 12.1, 12.2, 12.9, 13.0], [0.0, 0.45, 0.45, 0.3, 0.0], left=0.0, right=0.0)
+    for side in ("left", "right"):
+        rec.lid[side] = np.maximum(rec.lid[side], shape)
+    rec.blink(12.9)
+    _, events, episodes, _ = rec.analyse()
+    near = [b for b in of(events, "blink") if 11.5 < b.start_s < 13.5]
+    assert len(near) == 2
+    assert all(abs(b.start_s - truth) <= 0.1 for b, truth in zip(near, (12.0, 12.9), strict=True))
+    assert [b.complete for b in near] == [False, True]
+    assert len(of(events, "blink")) == len(starts) + 2 and episodes == []
