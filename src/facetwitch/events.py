@@ -619,8 +619,11 @@ def _blink_tail(
             if not np.isfinite(tail).any():
                 return True
             level = drive[after] if np.isfinite(drive[after]) else np.nanmax(tail)
-            # Still closed when the blink is over: a twitch that began with the blink, not a slow reopening.
-            if level >= p.close:
+            # Still closed when the blink is over, near its deepest: a twitch that began with the blink. A lid
+            # that hangs half-closed after the blink and only drifts open (compression, a lid the mesh reads
+            # poorly) has already fallen by more than ``split_prominence`` of its depth: the blink's.
+            deepest = np.nanmax(drive[start:after]) if np.isfinite(drive[start:after]).any() else level
+            if level >= p.close and level >= (1 - p.split_prominence) * deepest:
                 return False
             return bool(np.nanmax(tail) <= level + p.split_prominence * max(level, p.unilateral_close))
     return False

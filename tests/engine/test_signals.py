@@ -537,3 +537,19 @@ def test_an_incomplete_blink_whose_lids_have_not_reopened_before_the_next_blink_
     assert all(abs(b.start_s - truth) <= 0.1 for b, truth in zip(near, (12.0, 12.9), strict=True))
     assert [b.complete for b in near] == [False, True]
     assert len(of(events, "blink")) == len(starts) + 2 and episodes == []
+
+
+def test_one_lid_reopening_slowly_after_a_blink_is_not_a_twitch():
+    # Heavy compression, a lid the mesh reads poorly: after a full blink one lid hangs at ~50 % and drifts open
+    # over 0.6 s while the other is already open. Still "closed" when the blink is over, but reopening all the
+    # while: the blink's, not a contraction (it made a false one-sided episode).
+    rec = Recording(duration_s=30.0, seed=34)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.0))
+    rec.blink(12.0)
+    tail = np.interp(
+        rec.t, [12.0, 12.08, 12.15, 12.25, 12.7, 12.9], [0, 1, 1, 0.55, 0.45, 0], left=0, right=0
+    )
+    rec.lid["left"] = np.maximum(rec.lid["left"], tail)
+    _, events, episodes, _ = rec.analyse()
+    assert episodes == [] and of(events, "contraction") == []
+    assert len(of(events, "blink")) == len(starts) + 1
