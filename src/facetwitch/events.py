@@ -420,28 +420,26 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
     """Frames of faint one-sided lid twitches that belong to a burst of clear ones.
 
     During a head turn, or on a small compressed face, some twitches of a clonic burst read shallower than
-    ``unilateral_close``. A faint dip (at most ``blink_max_s`` long) counts when ``side``'s eye is at least ``close_low`` closed, clearly more
-    than the other (``asymmetry``), the other eye stays near rest (under ``held_ratio`` as closed: a blink
-    closes both), and it lies within the episode merge gap of a clear one-sided contraction of the same side
+    ``unilateral_close``. A faint dip (at most ``blink_max_s`` long) counts when ``side``'s eye is at least
+    ``close_low`` closed and clearly more than the other (``asymmetry``), rises from rest by ``asymmetry``
+    while the other eye rises less than ``eye_ratio`` as much (the mesh drags it along a little; a blink closes
+    both alike), and lies within the episode merge gap of a clear one-sided contraction of the same side
     (or of a faint one that does). Alone, a faint dip is never a contraction: no episode starts from one."""
     other = "left" if side == "right" else "right"
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
-    faint = (
-        _gt(mine, p.close_low)
-        & _gt(mine - theirs, p.asymmetry)
-        & _gt(mine * p.held_ratio - np.nan_to_num(theirs, nan=np.inf), 0.0)
-        & ~strong
-    )
+    faint = _gt(mine, p.close_low) & _gt(mine - theirs, p.asymmetry) & ~strong
     dt = frame_interval(sig.t_s)
     reach = max(1, round(MERGE_GAP_S / dt))
     accepted = strong.copy()
-    # A twitch is brief: a long faint asymmetry (a lid the mesh reads low, drift) is no twitch.
-    # ... and rises from rest just before it (by ``asymmetry``), unlike flicker around a raised level.
+    # A twitch is brief and rises from rest: a long faint asymmetry (a lid the mesh reads low, drift) or flicker
+    # around a raised level is no twitch. Rises, not levels, are compared: the other eye may sit a little closed.
     before = max(2, round(0.3 / dt))
     pending = [
         (a, b)
         for a, b in runs(faint)
-        if (b - a) * dt <= p.blink_max_s and _rise(mine, a, b, before) > p.asymmetry
+        if (b - a) * dt <= p.blink_max_s
+        and (rise := _rise(mine, a, b, before)) > p.asymmetry
+        and _rise(theirs, a, b, before) < p.eye_ratio * rise
     ]
     while pending:
         near = ndimage.binary_dilation(accepted, structure=np.ones(2 * reach + 1, dtype=bool))

@@ -553,3 +553,17 @@ def test_one_lid_reopening_slowly_after_a_blink_is_not_a_twitch():
     _, events, episodes, _ = rec.analyse()
     assert episodes == [] and of(events, "contraction") == []
     assert len(of(events, "blink")) == len(starts) + 1
+
+
+def test_faint_twitches_count_when_the_other_eye_is_dragged_along_a_third_as_far():
+    # The mesh drags the other eye along: a faint twitch (0.3) with the other lid dipping a third as far (0.1,
+    # over a third of the twitching eye's level) is still one-sided; the burst's clear twitches follow it.
+    rec = Recording(duration_s=30.0, seed=35)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.5))
+    for k, depth in enumerate((0.3, 0.3, 0.8, 0.8)):
+        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=depth, pull=0.0 if depth < 0.5 else 0.1)
+        drag = 0.33 * depth * blink_kernel(rec.t, 12.0 + 0.55 * k, 0.3)
+        rec.lid["left"] = np.maximum(rec.lid["left"], drag)
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+    assert abs(episodes[0].start_s - 12.0) <= 0.2
