@@ -440,6 +440,8 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
         if (b - a) * dt <= p.blink_max_s
         and (rise := _rise(mine, a, b, before)) > p.asymmetry
         and _rise(theirs, a, b, before) < p.eye_ratio * rise
+        # a faint stretch touching a clear contraction is its onset or offset: the ramp rule bounds those
+        and not strong[max(0, a - 1) : b + 1].any()
     ]
     while pending:
         near = ndimage.binary_dilation(accepted, structure=np.ones(2 * reach + 1, dtype=bool))
