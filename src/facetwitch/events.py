@@ -57,6 +57,9 @@ class DetectionParams:
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.85  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
+    blink_balance: float = (
+        0.6  # a blink that the next one interrupts: the less-closed eye at least this share
+    )
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
@@ -205,9 +208,9 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         )
         # A one-sided closure grows from its core only by the ramps of a contraction: a long stretch of slight
         # asymmetry (the tracker settling at the start of a video, a lid the mesh reads low) is not its onset.
-        eye = extend(
-            (eye_uni[s] | _held_one_sided(sig, s, p)) & steady, eye_low, max(1, round(p.max_ramp_s / dt))
-        )
+        core = (eye_uni[s] | _held_one_sided(sig, s, p)) & steady
+        core |= _burst_twitches(sig, s, p, core) & steady
+        eye = extend(core, eye_low, max(1, round(p.max_ramp_s / dt)))
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
@@ -413,6 +416,44 @@ def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
     return out
 
 
+def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndarray) -> np.ndarray:
+    """Frames of faint one-sided lid twitches that belong to a burst of clear ones.
+
+    During a head turn, or on a small compressed face, some twitches of a clonic burst read shallower than
+    ``unilateral_close``. A faint dip (at most ``blink_max_s`` long) counts when ``side``'s eye is at least
+    ``close_low`` closed and clearly more than the other (``asymmetry``), rises from rest by ``asymmetry``
+    while the other eye rises less than ``eye_ratio`` as much (the mesh drags it along a little; a blink closes
+    both alike), and lies within the episode merge gap of a clear one-sided contraction of the same side
+    (or of a faint one that does). Alone, a faint dip is never a contraction: no episode starts from one."""
+    other = "left" if side == "right" else "right"
+    mine, theirs = sig.side("closure", side), sig.side("closure", other)
+    faint = _gt(mine, p.close_low) & _gt(mine - theirs, p.asymmetry) & ~strong
+    dt = frame_interval(sig.t_s)
+    reach = max(1, round(MERGE_GAP_S / dt))
+    accepted = strong.copy()
+    # A twitch is brief and rises from rest: a long faint asymmetry (a lid the mesh reads low, drift) or flicker
+    # around a raised level is no twitch. Rises, not levels, are compared: the other eye may sit a little closed.
+    before = max(2, round(0.3 / dt))
+    pending = [
+        (a, b)
+        for a, b in runs(faint)
+        if (b - a) * dt <= p.blink_max_s
+        and (rise := _rise(mine, a, b, before)) > p.asymmetry
+        and _rise(theirs, a, b, before) < p.eye_ratio * rise
+        # a faint stretch touching a clear contraction is its onset or offset: the ramp rule bounds those
+        and not strong[max(0, a - 1) : b + 1].any()
+    ]
+    while pending:
+        near = ndimage.binary_dilation(accepted, structure=np.ones(2 * reach + 1, dtype=bool))
+        joined = [(a, b) for a, b in pending if near[a:b].any()]
+        if not joined:
+            break
+        for a, b in joined:
+            accepted[a:b] = True
+        pending = [r for r in pending if r not in joined]
+    return accepted & ~strong
+
+
 def detect_blinks(
     sig: Signals, p: DetectionParams = DetectionParams(), one_sided: dict[str, np.ndarray] | None = None
 ) -> list[Event]:
@@ -440,7 +481,17 @@ def detect_blinks(
     wlen = max(3, round(p.blink_window_s * fps) | 1)
     with warnings.catch_warnings():  # a plateau wider than the window: prominence 0, filtered out anyway
         warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
-        peaks, props = sps.find_peaks(both, prominence=prominence, wlen=wlen)
+        peaks, props = sps.find_peaks(both, prominence=prominence / 2, wlen=wlen)
+    # A blink closes from rest; the next blink may follow before the lids have fully reopened, which lowers
+    # the prominence (measured from the higher of the two bases). A peak that rises ``prominence`` from the
+    # rest before it and falls at least half that after it is a blink too.
+    # Only a bilateral dip qualifies so: the less-closed eye at least ``blink_balance`` as closed as the other
+    # (the last twitch of a one-sided burst, the other eye dragged along a little, rises from rest too).
+    rise = both[peaks] - both[props["left_bases"]]
+    lo, hi = np.fmin(left, right)[peaks], np.fmax(left, right)[peaks]
+    bilateral = np.nan_to_num(lo - p.blink_balance * hi, nan=-1.0) >= 0
+    keep = (props["prominences"] >= prominence) | ((rise >= prominence) & bilateral)
+    peaks, props = peaks[keep], {k: v[keep] for k, v in props.items()}
     if peaks.size == 0:
         return []
     half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))
@@ -504,8 +555,8 @@ def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: flo
     """Split the active run [start, stop) of drive signal ``x`` into one range per contraction.
 
     Clonic twitches follow each other so closely that the signal need not return to rest in between. Each
-    peak of ``x`` that rises ``rel_prominence`` of the run's maximum above the valleys around it is one
-    contraction; the run is cut at the lowest point between neighbouring peaks. Missing samples (gaps) are
+    peak of ``x`` that rises ``rel_prominence`` of its own height (and half that share of the run's maximum)
+    above the valleys around it is one contraction; the run is cut at the lowest point between neighbouring peaks. Missing samples (gaps) are
     interpolated, so a gap is never read as a valley.
     """
     seg = x[start:stop].astype(np.float64)
@@ -519,8 +570,11 @@ def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: flo
     if top <= 0:
         return [(start, stop)]
     padded = np.concatenate([[0.0], seg, [0.0]])
-    peaks, _ = sps.find_peaks(padded, prominence=rel_prominence * top)
-    peaks = peaks - 1
+    # A twitch must rise ``rel_prominence`` of its OWN height above the valleys around it (and at least half
+    # that share of the run's maximum, so that noise on a low ramp is no twitch): in a clonic burst the lid
+    # need not relax between twitches, and a smaller twitch before a larger one is still a twitch.
+    peaks, props = sps.find_peaks(padded, prominence=0.5 * rel_prominence * top)
+    peaks = peaks[props["prominences"] >= rel_prominence * padded[peaks]] - 1
     if peaks.size <= 1:
         return [(start, stop)]
     cuts = (
@@ -565,8 +619,11 @@ def _blink_tail(
             if not np.isfinite(tail).any():
                 return True
             level = drive[after] if np.isfinite(drive[after]) else np.nanmax(tail)
-            # Still closed when the blink is over: a twitch that began with the blink, not a slow reopening.
-            if level >= p.close:
+            # Still closed when the blink is over, near its deepest: a twitch that began with the blink. A lid
+            # that hangs half-closed after the blink and only drifts open (compression, a lid the mesh reads
+            # poorly) has already fallen by more than ``split_prominence`` of its depth: the blink's.
+            deepest = np.nanmax(drive[start:after]) if np.isfinite(drive[start:after]).any() else level
+            if level >= p.close and level >= (1 - p.split_prominence) * deepest:
                 return False
             return bool(np.nanmax(tail) <= level + p.split_prominence * max(level, p.unilateral_close))
     return False

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from facetwitch.episodes import group_episodes
-from facetwitch.events import DetectionParams, detect_events, detect_tremor, runs
+from facetwitch.events import DetectionParams, detect_events, detect_tremor, runs, split_contractions
 from facetwitch.signals import Signals
 from facetwitch.summary import suggest_scales, summarise
 
@@ -231,3 +231,17 @@ def test_lid_oscillation_at_the_jaw_tremor_rate_is_crosstalk_not_a_lid_tremor():
     tremors = detect_tremor(build(sig))
     assert [(e.side, e.regions) for e in tremors] == [("both", ("jaw",)), ("left", ("eye",))]
     assert tremors[1].frequency_hz == pytest.approx(4.5, abs=0.1)
+
+
+def test_a_smaller_twitch_before_a_larger_one_is_split_off_but_a_waver_in_a_hold_is_not():
+    # Clonic lids need not relax between twitches: a 0.45 twitch, a valley at 0.3, then a 0.7 twitch are two
+    # contractions even though the first rises only 0.15 (a fifth of the run's maximum) above the valley.
+    t = np.arange(0, 1.4, 1 / FPS)
+    x = pulse(t, 0.0, 0.5, 0.45, ramp=0.2) + pulse(t, 0.5, 0.9, 0.7, ramp=0.2)
+    x = np.maximum(x, pulse(t, 0.2, 0.6, 0.3, ramp=0.01))  # the lid stays 0.3 closed in between
+    assert len(split_contractions(x, 0, t.size, 0.3)) == 2
+    # A tonic hold at 0.8 wavering down to 0.7 and back up to 0.78 is one contraction.
+    hold = pulse(t, 0.0, 1.4, 0.8, ramp=0.2)
+    hold[(t > 0.65) & (t < 0.75)] = 0.7
+    hold[t >= 0.75] = np.minimum(hold[t >= 0.75], 0.78)
+    assert len(split_contractions(hold, 0, t.size, 0.3)) == 1

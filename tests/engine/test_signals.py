@@ -503,3 +503,67 @@ def test_a_slight_asymmetry_before_a_spasm_is_not_its_onset():
     _, _, episodes, _ = rec.analyse()
     assert [(e.side, e.pattern) for e in episodes] == [("right", "tonic")]
     assert episodes[0].start_s == pytest.approx(12.0, abs=0.45)
+
+
+def test_faint_twitches_that_open_a_clonic_burst_are_its_contractions_but_alone_make_no_episode():
+    # A burst whose first two twitches read faint (a head turn, a small compressed face: closure ~0.27, under
+    # unilateral_close, the lid only) before two clear ones: the episode starts at the first twitch and counts all four.
+    # Three faint one-sided lid dips with no clear twitch near them are no episode.
+    rec = Recording(duration_s=30.0, seed=31)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 22.5))
+    for k, depth in enumerate((0.27, 0.27, 0.8, 0.8)):
+        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=depth, pull=0.0 if depth < 0.3 else 0.1)
+    for k in range(3):
+        rec.twitch("right", 20.0 + 0.55 * k, 0.3, depth=0.27, pull=0.0)
+    _, events, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+    assert abs(episodes[0].start_s - 12.0) <= 0.2
+    assert not [e for e in of(events, "contraction") if e.start_s > 16.0]
+
+
+def test_an_incomplete_blink_whose_lids_have_not_reopened_before_the_next_blink_counts():
+    # An incomplete blink (45 % closure) whose lids reopen only to 30 % before a full blink 0.9 s later: it
+    # stands only 0.15 above the valley before the next blink, but rises 0.45 from rest in both eyes.
+    rec = Recording(duration_s=30.0, seed=33)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.5))
+    t = rec.t
+    shape = np.interp(t, [12.0, 12.1, 12.2, 12.9, 13.0], [0.0, 0.45, 0.45, 0.3, 0.0], left=0.0, right=0.0)
+    for side in ("left", "right"):
+        rec.lid[side] = np.maximum(rec.lid[side], shape)
+    rec.blink(12.9)
+    _, events, episodes, _ = rec.analyse()
+    near = [b for b in of(events, "blink") if 11.5 < b.start_s < 13.5]
+    assert len(near) == 2
+    assert all(abs(b.start_s - truth) <= 0.1 for b, truth in zip(near, (12.0, 12.9), strict=True))
+    assert [b.complete for b in near] == [False, True]
+    assert len(of(events, "blink")) == len(starts) + 2 and episodes == []
+
+
+def test_one_lid_reopening_slowly_after_a_blink_is_not_a_twitch():
+    # Heavy compression, a lid the mesh reads poorly: after a full blink one lid hangs at ~50 % and drifts open
+    # over 0.6 s while the other is already open. Still "closed" when the blink is over, but reopening all the
+    # while: the blink's, not a contraction (it made a false one-sided episode).
+    rec = Recording(duration_s=30.0, seed=34)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.0))
+    rec.blink(12.0)
+    tail = np.interp(
+        rec.t, [12.0, 12.08, 12.15, 12.25, 12.7, 12.9], [0, 1, 1, 0.55, 0.45, 0], left=0, right=0
+    )
+    rec.lid["left"] = np.maximum(rec.lid["left"], tail)
+    _, events, episodes, _ = rec.analyse()
+    assert episodes == [] and of(events, "contraction") == []
+    assert len(of(events, "blink")) == len(starts) + 1
+
+
+def test_faint_twitches_count_when_the_other_eye_is_dragged_along_a_third_as_far():
+    # The mesh drags the other eye along: a faint twitch (0.3) with the other lid dipping a third as far (0.1,
+    # over a third of the twitching eye's level) is still one-sided; the burst's clear twitches follow it.
+    rec = Recording(duration_s=30.0, seed=35)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.5))
+    for k, depth in enumerate((0.3, 0.3, 0.8, 0.8)):
+        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=depth, pull=0.0 if depth < 0.5 else 0.1)
+        drag = 0.33 * depth * blink_kernel(rec.t, 12.0 + 0.55 * k, 0.3)
+        rec.lid["left"] = np.maximum(rec.lid["left"], drag)
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+    assert abs(episodes[0].start_s - 12.0) <= 0.2
