@@ -105,8 +105,14 @@ def _open(path: Path):
     return container
 
 
-def _seconds(value: float) -> float:
-    """A duration from a header, 0 when it is missing, negative or not a finite number (damaged headers)."""
+def _header_duration_s(container, stream) -> float:
+    """The duration the stream (else the container) declares, in seconds; 0 when it is missing, negative or not
+    a finite number (damaged headers)."""
+    value = 0.0
+    if stream.duration is not None and stream.time_base is not None:
+        value = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        value = container.duration / av.time_base
     return value if math.isfinite(value) and value > 0 else 0.0
 
 
@@ -147,12 +153,7 @@ def probe_video(path: str | Path) -> VideoProbe:
         if rotation in (90, 270):
             width, height = height, width
         rate = stream.average_rate or stream.base_rate
-        duration = None
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / av.time_base
-        duration = (_seconds(duration) or None) if duration is not None else None
+        duration = _header_duration_s(container, stream) or None
         fps = float(rate) if rate else 0.0
         return VideoProbe(
             container=container.format.name,
@@ -175,12 +176,7 @@ def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
     try:
         stream = container.streams.video[0]
         rate = stream.average_rate or stream.base_rate or Fraction(30)
-        duration = 0.0
-        if stream.duration is not None and stream.time_base is not None:
-            duration = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration = container.duration / av.time_base
-        duration = _seconds(duration)
+        duration = _header_duration_s(container, stream)
         frames = stream.frames or round(duration * float(rate))
         width, height = stream.codec_context.width, stream.codec_context.height
         tag = _tag_rotation(stream)
