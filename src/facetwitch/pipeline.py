@@ -317,6 +317,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 prefetch=4,
                 threads=1,
                 deadline=deadline,
+                warnings=warnings,
             ):
                 if track is not None:
                     face = track(frame.rgb, frame.t_s)

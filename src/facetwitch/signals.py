@@ -51,18 +51,6 @@ class QualityLimits:
     min_iod_px: float = 25.0  # eyes closer than this in pixels: face too small to measure lids
 
 
-def frontalise(obs: FaceObservation) -> np.ndarray:
-    """Landmarks rotated into the head's own frame (x towards the subject's left, y up, z out of the face).
-
-    Undoes the head rotation reported by MediaPipe's facial transformation matrix, so that turning or tilting
-    the head changes these coordinates little while facial movements still do. Units: pixels.
-    """
-    p = obs.points.astype(np.float64)
-    camera = np.column_stack([p[:, 0], -p[:, 1], -p[:, 2]])  # image axes -> y up, z towards the camera
-    rotation = obs.pose[:3, :3] / np.linalg.norm(obs.pose[:3, 0])
-    return (camera - camera[NOSE_TIP]) @ rotation
-
-
 def measure(obs: FaceObservation) -> np.ndarray:
     """Raw geometry of one face as a row ordered like :data:`RAW_COLUMNS` (float32); see :func:`measure_many`."""
     return measure_many(obs.points[None], obs.pose[None])[0]
@@ -82,7 +70,8 @@ def measure_many(points: np.ndarray, poses: np.ndarray) -> np.ndarray:
     landmarks (N, 478, 3; pixels, as :class:`FaceObservation`) and facial transformation matrices (N, 4, 4).
 
     Eye aperture is a ratio of 3-D distances (lid gap / eye width). Brow, cheek and mouth-corner positions are
-    read in the head's own frame (see :func:`frontalise`) relative to the nose tip, in units of the distance
+    read in the head's own frame (the landmarks rotated by the inverse of the head's rotation: x towards the
+    subject's left, y up, z out of the face) relative to the nose tip, in units of the distance
     between the inner eye corners: points that move neither with the lids nor with expressions. Vectorised over
     frames, and only the landmarks measured are rotated.
     """

@@ -152,7 +152,7 @@ def probe_video(path: str | Path) -> VideoProbe:
         width, height = first.width, first.height
         if rotation in (90, 270):
             width, height = height, width
-        rate = stream.average_rate or stream.base_rate
+        rate = _declared_rate(stream)
         duration = _header_duration_s(container, stream) or None
         fps = float(rate) if rate else 0.0
         return VideoProbe(
@@ -169,13 +169,22 @@ def probe_video(path: str | Path) -> VideoProbe:
         container.close()
 
 
+def _declared_rate(stream) -> Fraction | None:
+    """The frame rate (frames/s) a video stream declares: the container's average rate, or for a bare stream
+    without a container (no start time; FFmpeg then assumes 25/s) the codec's own timing (H.264's VUI) as
+    FFmpeg's guess reads it."""
+    if stream.start_time is None and stream.guessed_rate:
+        return stream.guessed_rate
+    return stream.average_rate or stream.base_rate
+
+
 def probe(path: str | Path, *, mirrored: bool = False) -> VideoInfo:
     """Read the container's description of the video without decoding it (frame count may be estimated)."""
     path = Path(path)
     container = _open(path)
     try:
         stream = container.streams.video[0]
-        rate = stream.average_rate or stream.base_rate or Fraction(30)
+        rate = _declared_rate(stream) or Fraction(30)
         duration = _header_duration_s(container, stream)
         frames = stream.frames or round(duration * float(rate))
         width, height = stream.codec_context.width, stream.codec_context.height
@@ -255,6 +264,7 @@ def iter_frames(
     prefetch: int = 8,
     deadline: float | None = None,
     threads: int = 0,
+    warnings: list[str] | None = None,
 ) -> Iterator[Frame]:
     """Decode frames in a background thread (PyAV releases the GIL) and yield them upright.
 
@@ -267,6 +277,8 @@ def iter_frames(
     :class:`VideoError` before they are converted.
     ``threads``: the decoder's own threads (0: FFmpeg's choice, one per core); 1 where other segments already
     keep the cores busy, since FFmpeg's frame threads then only add hand-overs.
+    ``warnings``: a list that gets a line for what was skipped without stopping (frames without a timestamp),
+    once the stream has been read to its end.
     """
     path = Path(path)
     container = _open(path)
@@ -283,15 +295,26 @@ def iter_frames(
     stop = threading.Event()
     _END = object()
 
+    # A raw stream (a camera's bare .h264, no container) has no timestamps: such frames are placed one frame
+    # interval after the previous one, at the rate the stream declares, and the analysis says so.
+    rate = _declared_rate(stream)
+    step_s = 1.0 / float(rate) if rate and 2 <= float(rate) <= 1000 else None
+
     def decode() -> None:
         index = 0
+        untimed = 0  # frames timed by counting (see step_s)
+        t = None
         try:
             if start_s > 0:
                 container.seek(int((origin + start_s) / time_base), stream=stream, backward=True)
             for frame in _decoded(container, stream, stop, deadline):
-                if frame.pts is None:
+                if frame.pts is not None:
+                    t = float(frame.pts * frame.time_base) - origin
+                elif step_s is not None and start_s == 0:
+                    t = 0.0 if t is None else t + step_s
+                    untimed += 1
+                else:
                     continue
-                t = float(frame.pts * frame.time_base) - origin
                 if t < start_s:
                     continue
                 if end_s is not None and t >= end_s:
@@ -326,6 +349,13 @@ def iter_frames(
             else:
                 frames.put(_TruncatedWarning(index, _ffmpeg_reason(exc)))
         finally:
+            if untimed and warnings is not None:
+                warnings.append(
+                    f"{untimed} frame{'s' if untimed > 1 else ''} carried no timestamp (a raw stream without a "
+                    f"container?) and {'were' if untimed > 1 else 'was'} timed at the declared {1 / step_s:g} "
+                    "frames/s; if the camera recorded at another rate every time and rate here is scaled: wrap "
+                    "the video in MP4 with its real frame rate"
+                )
             frames.put(_END)
 
     worker = threading.Thread(target=decode, name="facetwitch-decode", daemon=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -394,6 +395,25 @@ def test_result_page_shows_metrics_timeline_and_suggested_scales(
     assert (
         AuditEntry.objects.filter(action="view", object_type="Recording", object_id=str(rec.pk)).count() == 2
     )
+
+
+@pytest.mark.django_db
+def test_stored_analysis_is_parsed_once_per_file_version_and_callers_get_their_own_copy(done_recording):
+    rec = done_recording
+    first = results.load_analysis(rec)
+    hits = results._parsed_analysis.cache_info().hits
+    first.events.clear()  # a caller changing its copy must not change what the next page reads
+    second = results.load_analysis(rec)
+    assert results._parsed_analysis.cache_info().hits == hits + 1
+    assert second.events and second.summary == first.summary
+    # A re-analysis replaces the file (atomically, a new version): the next read parses the new content.
+    path = rec.private_path(rec.analysis_json)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["events"] = document["events"][:1]
+    replacement = path.with_suffix(".new")
+    replacement.write_text(json.dumps(document), encoding="utf-8")
+    replacement.replace(path)
+    assert len(results.load_analysis(rec).events) == 1
 
 
 @pytest.mark.django_db

@@ -112,6 +112,30 @@ def test_truncated_stream_is_analysed_up_to_the_damage_with_a_warning(tmp_path, 
     assert [e.side for e in a.episodes] == ["right"]  # the spasm at 3-5 s lies before the cut
 
 
+def test_raw_stream_without_timestamps_is_timed_by_its_declared_rate_and_says_so(
+    tmp_path, right_clonic_video
+):
+    """A bare H.264 stream (as some cameras save it: no container, no timestamps) is analysed with each frame one
+    declared frame interval after the last, with a warning; before, every frame was dropped as untimed."""
+    raw = tmp_path / "camera.h264"
+    with av.open(str(right_clonic_video.path)) as src, av.open(str(raw), "w", format="h264") as dst:
+        out_stream = dst.add_stream("libx264", rate=30)
+        out_stream.width, out_stream.height, out_stream.pix_fmt = 640, 480, "yuv420p"
+        for frame in src.decode(video=0):
+            for packet in out_stream.encode(av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"))):
+                dst.mux(packet)
+        for packet in out_stream.encode():
+            dst.mux(packet)
+    with av.open(str(raw)) as check:
+        assert all(frame.pts is None for frame in check.decode(video=0))
+    a = facetwitch.analyze(raw)
+    assert any("no timestamp" in w and "30 frames/s" in w for w in a.quality.warnings)
+    assert a.video.duration_s == pytest.approx(right_clonic_video.scenario.duration_s, abs=0.1)
+    truth = right_clonic_video.truth_episodes[0]
+    [episode] = a.episodes
+    assert episode.side == "right" and abs(episode.start_s - truth.start_s) <= 0.2
+
+
 def test_video_without_any_face(tmp_path):
     path = _blank_video(tmp_path / "no face.mp4")
     with pytest.raises(NoFaceError, match="no face was found"):

@@ -6,6 +6,8 @@ the few numbers lists and charts filter on); pages read the analysis back throug
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from pathlib import Path
 
 from django.utils import timezone
@@ -65,13 +67,27 @@ def store_result(pk: int, analysis, paths) -> None:
 
 
 def load_analysis(recording: Recording):
-    """The stored ``facetwitch.Analysis`` of a finished recording (without the frame table)."""
-    import facetwitch
+    """The stored ``facetwitch.Analysis`` of a finished recording (without the frame table).
 
+    Parsed once per process and file version: pages such as the outcome timeline and the care plan read every
+    recording of a patient on each view. A re-analysis writes a new file (atomically), so its inode, modification
+    time and size key a fresh parse. Each caller gets its own copy of the mutable parts.
+    """
     if recording.status != Status.DONE or not recording.analysis_json:
         return None
-    text = recording.private_path(recording.analysis_json).read_text(encoding="utf-8")
-    return facetwitch.Analysis.from_json(text)
+    path = recording.private_path(recording.analysis_json)
+    stat = path.stat()
+    parsed = _parsed_analysis(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return dataclasses.replace(
+        parsed, events=list(parsed.events), episodes=list(parsed.episodes), engine=dict(parsed.engine)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_analysis(path: str, inode: int, mtime_ns: int, size: int):
+    import facetwitch
+
+    return facetwitch.Analysis.from_json(Path(path).read_text(encoding="utf-8"))
 
 
 def timeline(recording: Recording, analysis) -> SafeString:

@@ -62,7 +62,7 @@ function headAngles(R) {
 
 const dist = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
-// One frame's raw geometry, as signals.measure(): the landmarks rotated into the head's own frame (frontalise),
+// One frame's raw geometry, as signals.measure(): the landmarks rotated into the head's own frame,
 // eye aperture (mean lid gap / eye width, 3-D), and cheek height and the mouth corner's position along the
 // up-and-outward diagonal, relative to the nose tip, in units of the inner-canthal distance; plus pose and framing.
 export function measure(result, width, height, engine = ENGINE) {
