@@ -388,9 +388,10 @@ def failure_variants_suite(seed: int = 6100, per_face: int = 2) -> list[Scenario
       half of them with ±4–10° pitch, out and back over 4–6 s); each clonic (2–5 twitches) or tonic
       (0.8–1.5 s), intensity 0.4–0.8; 640x360 to 960x540, zoom 0.8–1.0, some with JPEG 35–70.
     - ``weak-lid``: one or two one-sided eye-only clonic bursts (3–6 twitches, intensity 0.4–0.6) with lid
-      travel at 25–35 %, 640x360, zoom 0.75–0.85, JPEG 20–35; blinks (complete or incomplete) placed 0.35–0.8 s
-      before and after a burst and between two bursts (1.3 s or more apart), where a blink's tail, a twitch or a dip the face mesh
-      couples into the other eye are easily confused.
+      travel at 30–35 % (as the held-out class; at 25 % MediaPipe reads no lid travel at all on some faces),
+      640x360, zoom 0.78–0.86, JPEG 22–35; blinks (complete or incomplete) placed 0.35–0.8 s before and
+      after a burst and between two bursts (1.3 s or more apart), where a blink's tail, a twitch or a dip the
+      face mesh couples into the other eye are easily confused.
     """
     rng = np.random.default_rng(seed)
 
@@ -429,7 +430,7 @@ def failure_variants_suite(seed: int = 6100, per_face: int = 2) -> list[Scenario
             blinks = _blinks(np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 15.0, busy)
             out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
             # a weak one-sided lid twitch with blinks close before, after and between its bursts
-            gain = u(0.25, 0.35)
+            gain = u(0.3, 0.35)
             bursts = [Spasm(u(3.0, 4.0), side, "clonic", twitches=int(rng.integers(3, 7)), twitch_s=u(0.22, 0.32),
                             gap_s=u(0.25, 0.35), regions=("eye",), intensity=u(0.4, 0.6))]  # fmt: skip
             placed: list[Blink] = []
@@ -447,9 +448,9 @@ def failure_variants_suite(seed: int = 6100, per_face: int = 2) -> list[Scenario
             b = blink()
             placed.append(replace(b, start_s=round(t + u(0.35, 0.8), 3)))
             events = [*bursts, *placed]
-            sc = Scenario(face=face, duration_s=14.0, fps=30.0, size=(640, 360), zoom=u(0.75, 0.85),
+            sc = Scenario(face=face, duration_s=14.0, fps=30.0, size=(640, 360), zoom=u(0.78, 0.86),
                           lid_gain=(gain, gain), events=events, seed=seed + len(out), renderer=TUNING_RENDERER,
-                          camera=Camera(noise_std=u(4, 6), jpeg_quality=int(rng.integers(20, 36)), crf=30),
+                          camera=Camera(noise_std=u(4, 6), jpeg_quality=int(rng.integers(22, 36)), crf=30),
                           name=f"tvar-weak-lid-{face}-{k}")  # fmt: skip
             busy = [(e.start_s - 0.5, e.start_s + _length(e) + 0.5) for e in events]
             blinks = _blinks(np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 12.0, busy)
