@@ -168,8 +168,15 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
 
     events: list[Event] = []
     sustained: list[tuple[float, float]] = []
+    both_closed = np.fmin(cl, cr)
     for start, stop in runs(bilateral):
-        closed_s = max((b - a for a, b in runs(held_core[start:stop])), default=0) * dt
+        # ... and holds them near the deepest closure: a blink whose lids then hang half-closed and drift open
+        # over a second (a small, heavily compressed face) falls from its peak at once and is no held closure.
+        deepest = (
+            float(np.nanmax(both_closed[start:stop])) if np.isfinite(both_closed[start:stop]).any() else 0.0
+        )
+        near_peak = held_core[start:stop] & _gt(both_closed[start:stop], (1 - p.split_prominence) * deepest)
+        closed_s = max((b - a for a, b in runs(near_peak)), default=0) * dt
         if closed_s > p.blink_max_s:
             t0, t1 = span(t, start, stop, dt)
             peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))

@@ -602,3 +602,19 @@ def test_a_spasm_during_a_turn_that_reads_both_eyes_a_third_closed_is_still_one_
     assert [(e.side, e.contractions, "eye" in e.regions) for e in episodes] == [("right", 3, True)]
     assert abs(episodes[0].start_s - 11.0) <= 0.2
     assert not [e for e in events if e.kind == "contraction" and e.start_s > 15.0]
+
+
+def test_a_blink_whose_lids_hang_half_closed_for_a_second_is_a_blink_not_blepharospasm():
+    # Heavy compression, a small face: after a full blink both lids hang about half closed and drift open over a
+    # second (the mesh lagging), still over ``close``. Blepharospasm holds the lids near their deepest; this
+    # closure falls from its peak at once: one blink, no bilateral spasm.
+    rec = Recording(duration_s=30.0, seed=43)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.5))
+    hang = np.interp(rec.t, [12.0, 12.08, 12.15, 12.3, 13.0, 13.1], [0, 1, 1, 0.56, 0.5, 0], left=0, right=0)
+    for side in ("left", "right"):
+        rec.lid[side] = np.maximum(rec.lid[side], hang)
+    _, events, episodes, _ = rec.analyse()
+    assert episodes == [] and of(events, "contraction") == []
+    blinks = of(events, "blink")
+    assert len(blinks) == len(starts) + 1
+    assert any(abs(b.start_s - 12.0) <= 0.1 for b in blinks)
