@@ -474,9 +474,24 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
         if not joined:
             break
         for a, b in joined:
-            accepted[a:b] = True
+            accepted[slice(*_twitch_span(mine, a, b, before, p.blink_max_s / dt))] = True
         pending = [r for r in pending if r not in joined]
     return accepted & ~strong
+
+
+def _twitch_span(x: np.ndarray, start: int, stop: int, before: int, max_frames: float) -> tuple[int, int]:
+    """Frames of a faint twitch: where ``x`` stays above half its rise from the rest level before it. A twitch
+    that reads just over ``close_low`` crosses it for a frame or two (shorter than ``min_contraction_s``);
+    its own width at half its rise is the contraction (at most ``max_frames`` long)."""
+    rest = float(np.nanmedian(x[max(0, start - before) : start + 1])) if start else 0.0
+    k = start + int(np.nanargmax(x[start:stop]))
+    half = rest + 0.5 * (x[k] - rest)
+    a, b = k, k + 1
+    while a > 0 and x[a - 1] > half and k - a + 1 < max_frames / 2:
+        a -= 1
+    while b < x.size and x[b] > half and b - k < max_frames / 2:
+        b += 1
+    return min(a, start), max(b, stop)
 
 
 def detect_blinks(

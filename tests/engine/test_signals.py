@@ -618,3 +618,17 @@ def test_a_blink_whose_lids_hang_half_closed_for_a_second_is_a_blink_not_blephar
     blinks = of(events, "blink")
     assert len(blinks) == len(starts) + 1
     assert any(abs(b.start_s - 12.0) <= 0.1 for b in blinks)
+
+
+def test_a_faint_first_twitch_that_crosses_the_threshold_for_a_frame_or_two_opens_the_episode():
+    # During a turn the first twitch of a burst reads just over ``close_low`` (0.22 of a blink, the other eye at
+    # rest) for a frame or two: it is still a twitch of the burst as long as its own width, and the episode
+    # starts with it (it was dropped as shorter than ``min_contraction_s``: onset 0.5 s late, one twitch lost).
+    rec = Recording(duration_s=30.0, seed=44, noise=0.002)
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.5))
+    rec.twitch("right", 12.0, 0.25, depth=0.22, pull=0.0)
+    for k in range(1, 4):
+        rec.twitch("right", 12.0 + 0.5 * k, 0.25, depth=0.8, pull=0.0)
+    _, _, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+    assert abs(episodes[0].start_s - 12.0) <= 0.15
