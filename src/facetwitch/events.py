@@ -69,7 +69,6 @@ class DetectionParams:
         0.3  # a sustained shallow one-sided closure: the other eye less than this share as closed
     )
     held_min_s: float = 0.5  # ... for at least this long
-    slow_floor_s: float = 2.0  # one-sided eye test: each eye above its own lowest level over this window
     max_ramp_s: float = (
         0.4  # a one-sided eye contraction's onset/offset ramp below the core, at most this long
     )
@@ -396,29 +395,12 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
     mesh reads poorly) blinks as deeply as the other and does not look one-sided.
     """
     other = {"left": "right", "right": "left"}
-    # Each eye is compared above its own slow floor (the least closed it has been over the surrounding
-    # ``slow_floor_s``): in a slow head turn the mesh reads BOTH apertures smaller for seconds, and a spasm on
-    # top of that must not be lost because the other eye sits at that level; an eye already sitting lower than
-    # the other over the whole turn (the far eye's foreshortening) gains nothing from it.
-    above = {
-        s: sig.side("closure", s) - _slow_floor(sig.side("closure", s), sig.t_s, p.slow_floor_s)
-        for s in SIDES
-    }
     return {
         s: _gt(sig.side("closure", s), p.unilateral_close)
-        & _gt(above[s] - above[other[s]], p.asymmetry)
-        & _gt(above[s] * p.eye_ratio - above[other[s]], 0.0)
+        & _gt(sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry)
+        & _gt(sig.side("closure", s) * p.eye_ratio - sig.side("closure", other[s]), 0.0)
         for s in SIDES
     }
-
-
-def _slow_floor(x: np.ndarray, t_s: np.ndarray, window_s: float) -> np.ndarray:
-    """The lowest value of ``x`` over a window of ``window_s`` seconds centred on each frame (gaps skipped, 0
-    where the window has no sample): a level held that long (pose, a slowly settling mesh) rather than a
-    contraction, which rises from it and falls back within the window."""
-    size = max(3, round(window_s / frame_interval(t_s)) | 1)
-    floor = ndimage.minimum_filter1d(np.nan_to_num(x, nan=np.inf), size=size, mode="nearest")
-    return np.where(np.isfinite(floor), np.clip(floor, 0.0, None), 0.0)
 
 
 def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
