@@ -167,8 +167,15 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
 
     events: list[Event] = []
     sustained: list[tuple[float, float]] = []
+    both_closed = np.fmin(cl, cr)
     for start, stop in runs(bilateral):
-        closed_s = max((b - a for a, b in runs(held_core[start:stop])), default=0) * dt
+        # ... and holds them near the deepest closure: a blink whose lids then hang half-closed and drift open
+        # over a second (a small, heavily compressed face) falls from its peak at once and is no held closure.
+        deepest = (
+            float(np.nanmax(both_closed[start:stop])) if np.isfinite(both_closed[start:stop]).any() else 0.0
+        )
+        near_peak = held_core[start:stop] & _gt(both_closed[start:stop], (1 - p.split_prominence) * deepest)
+        closed_s = max((b - a for a, b in runs(near_peak)), default=0) * dt
         if closed_s > p.blink_max_s:
             t0, t1 = span(t, start, stop, dt)
             peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
@@ -449,9 +456,24 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
         if not joined:
             break
         for a, b in joined:
-            accepted[a:b] = True
+            accepted[slice(*_twitch_span(mine, a, b, before, p.blink_max_s / dt))] = True
         pending = [r for r in pending if r not in joined]
     return accepted & ~strong
+
+
+def _twitch_span(x: np.ndarray, start: int, stop: int, before: int, max_frames: float) -> tuple[int, int]:
+    """Frames of a faint twitch: where ``x`` stays above half its rise from the rest level before it. A twitch
+    that reads just over ``close_low`` crosses it for a frame or two (shorter than ``min_contraction_s``);
+    its own width at half its rise is the contraction (at most ``max_frames`` long)."""
+    rest = float(np.nanmedian(x[max(0, start - before) : start + 1])) if start else 0.0
+    k = start + int(np.nanargmax(x[start:stop]))
+    half = rest + 0.5 * (x[k] - rest)
+    a, b = k, k + 1
+    while a > 0 and x[a - 1] > half and k - a + 1 < max_frames / 2:
+        a -= 1
+    while b < x.size and x[b] > half and b - k < max_frames / 2:
+        b += 1
+    return min(a, start), max(b, stop)
 
 
 def detect_blinks(

@@ -206,6 +206,12 @@ BASELINE_WINDOW_S = 20.0
 LOCAL_OPEN_WINDOW_S = 10.0  # longer than the longest sustained closure we expect to keep (tonic spasms)
 DEFAULT_CLOSURE_DEPTH = 0.75  # a typical full-blink aperture drop when a recording has too few blinks to tell
 MIN_CLOSURE_DEPTH = 0.08  # below this a "blink" is not a measurable lid movement: use the default instead
+# ... unless both eyes dip together in at least MIN_PAIRED_BLINKS blinks, each eye by at least MIN_PAIRED_DEPTH and
+# PAIRED_NOISE_K noise SDs: a small, compressed face with lids shown at 30 % of their travel moves the aperture
+# only 6-9 % in a full blink, far above the frame-to-frame noise, and both eyes must then use their own blinks.
+MIN_PAIRED_DEPTH = 0.04
+MIN_PAIRED_BLINKS = 2
+PAIRED_NOISE_K = 10.0
 COUPLED_S = 0.1  # the two eyes' dips of one blink peak within this of each other
 DIP_SHARE = 0.35  # dips shallower than this share of an eye's deepest are not blink candidates
 
@@ -243,7 +249,9 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
     of that eye's dips; the dips of the two eyes that coincide (within ``COUPLED_S``) and are comparable in
     depth on that scale (the shallower at least half the deeper) are blinks, and each eye's depth is the
     90th percentile of its blinks (the largest, with one or two). Without such blinks the first-step scale is
-    used; without brief dips at all, a typical depth.
+    used; without brief dips at all, a typical depth. A depth under ``MIN_CLOSURE_DEPTH`` is not measurable
+    and falls back to the typical depth, unless both eyes dip together in ``MIN_PAIRED_BLINKS`` blinks that
+    stand ``PAIRED_NOISE_K`` noise SDs (and ``MIN_PAIRED_DEPTH``) deep on that eye.
     """
     window = max(1, round(COUPLED_S * fps))
     dips = {s: _dips(raw_closure[s], robust_noise(raw_closure[s]), fps) for s in SIDES}
@@ -253,8 +261,13 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
         if dips[s].size:
             heights = raw_closure[s][dips[s]]
             dips[s] = dips[s][heights >= DIP_SHARE * np.percentile(heights, 98)]
-    first = {s: _typical_depth(raw_closure[s][dips[s]]) for s in SIDES}
-    first = {s: d if d >= MIN_CLOSURE_DEPTH else DEFAULT_CLOSURE_DEPTH for s, d in first.items()}
+    measured = {s: _typical_depth(raw_closure[s][dips[s]]) for s in SIDES}
+    first = {s: d if d >= MIN_CLOSURE_DEPTH else DEFAULT_CLOSURE_DEPTH for s, d in measured.items()}
+    # Paired blinks may be shallower than MIN_CLOSURE_DEPTH when they stand far above the noise: pair the
+    # dips on the eyes' own scales, so that one eye just under the floor is not compared on the default scale
+    # with the other just over it (every blink then looked one-sided).
+    floor = {s: max(MIN_PAIRED_DEPTH, PAIRED_NOISE_K * robust_noise(raw_closure[s])) for s in SIDES}
+    scale = {s: measured[s] if measured[s] >= floor[s] else first[s] for s in SIDES}
     left, right = dips["left"], dips["right"]
     blinks: dict[str, np.ndarray] = {"left": left[:0], "right": right[:0]}
     if left.size and right.size:
@@ -265,13 +278,14 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
         ]
         if pairs:
             li, ri = (np.array(x) for x in zip(*pairs, strict=True))
-            nl, nr = raw_closure["left"][li] / first["left"], raw_closure["right"][ri] / first["right"]
+            nl, nr = raw_closure["left"][li] / scale["left"], raw_closure["right"][ri] / scale["right"]
             alike = np.fmin(nl, nr) >= 0.5 * np.fmax(nl, nr)
             blinks = {"left": li[alike], "right": ri[alike]}
     out: dict[str, float] = {}
     for s in SIDES:
         depth = _typical_depth(raw_closure[s][blinks[s]]) if blinks[s].size else first[s]
-        out[s] = depth if depth >= MIN_CLOSURE_DEPTH else first[s]
+        paired = blinks[s].size >= MIN_PAIRED_BLINKS and depth >= floor[s]
+        out[s] = depth if depth >= MIN_CLOSURE_DEPTH or paired else first[s]
     return out
 
 

@@ -28,7 +28,16 @@ from .scenario import (
     Tremor,
     truth_of,
 )
-from .suites import benchmark_suite, demo_scenario, hard_suite, heldout_suite, tuning_suite, variety_suite
+from .suites import (
+    benchmark_suite,
+    demo_scenario,
+    failure_classes_suite,
+    failure_variants_suite,
+    hard_suite,
+    heldout_suite,
+    tuning_suite,
+    variety_suite,
+)
 
 __all__ = [
     "FACES",
@@ -48,6 +57,8 @@ __all__ = [
     "Tremor",
     "benchmark_suite",
     "demo_scenario",
+    "failure_classes_suite",
+    "failure_variants_suite",
     "frame_times",
     "hard_suite",
     "heldout_suite",

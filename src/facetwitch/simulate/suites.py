@@ -3,7 +3,9 @@
 Tuning (:func:`tuning_suite`) = :func:`benchmark_suite` (hand-placed events, clean cameras) +
 :func:`variety_suite` (seeded random timing, other crops, codecs, noise, rotated/mirrored phones) +
 :func:`hard_suite` on the first renderer with :data:`~.faces.TUNING_FACES` (weak signals, incomplete blinks,
-head turns, jerks, 20 blinks/min controls). Detector work may look at these as much as it likes.
+head turns, jerks, 20 blinks/min controls) + :func:`failure_classes_suite` and :func:`failure_variants_suite`
+(the held-out suite's failure classes made again, and seeded variants of them, on tuning material). Detector
+work may look at these as much as it likes.
 
 Held-out (:func:`heldout_suite`) = the hard material generated again with another seed on the SECOND
 renderer (``renderer="mesh"``) and only :data:`~.faces.HELDOUT_FACES`. Nothing is tuned on it; it is scored
@@ -332,6 +334,7 @@ def tuning_suite() -> list[Scenario]:
         + variety_suite()
         + hard_suite(TUNING_FACES, TUNING_RENDERER, seed=4100, prefix="tune")
         + failure_classes_suite()
+        + failure_variants_suite()
     )
 
 
@@ -373,6 +376,85 @@ def failure_classes_suite(seed: int = 5300) -> list[Scenario]:
         brng = np.random.default_rng([seed, i, 5])
         blinks = _blinks(brng, 0.0, sc.duration_s, float(brng.uniform(12, 18)), _busy(events))
         out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
+    return out
+
+
+def failure_variants_suite(seed: int = 6100, per_face: int = 2) -> list[Scenario]:
+    """Seeded variants of the two failure classes of :func:`failure_classes_suite` on every tuning face (first
+    renderer), so that a fix must hold on a spread of the material rather than on one clip of each kind.
+    ``per_face`` clips of each kind per face, 13–14 s each:
+
+    - ``turn-episodes``: two spasm episodes of one side 1.2–2.0 s apart during a slow head turn (yaw ±15–20°,
+      half of them with ±4–10° pitch, out and back over 4–6 s); each clonic (2–5 twitches) or tonic
+      (0.8–1.5 s), intensity 0.4–0.8; 640x360 to 960x540, zoom 0.8–1.0, some with JPEG 35–70.
+    - ``weak-lid``: one or two one-sided eye-only clonic bursts (3–6 twitches, intensity 0.4–0.6) with lid
+      travel at 30–35 % (as the held-out class; at 25 % MediaPipe reads no lid travel at all on some faces),
+      640x360, zoom 0.78–0.86, JPEG 22–35; blinks (complete or incomplete) placed 0.35–0.8 s before and
+      after a burst and between two bursts (1.3 s or more apart), where a blink's tail, a twitch or a dip the
+      face mesh couples into the other eye are easily confused.
+    """
+    rng = np.random.default_rng(seed)
+
+    def u(a: float, b: float) -> float:
+        return round(float(rng.uniform(a, b)), 3)
+
+    def sign() -> float:
+        return 1.0 if rng.random() < 0.5 else -1.0
+
+    def spasm(start_s: float, side: str) -> Spasm:
+        if rng.random() < 0.6:
+            return Spasm(start_s, side, "clonic", twitches=int(rng.integers(2, 6)), twitch_s=u(0.2, 0.3),
+                         gap_s=u(0.2, 0.35), intensity=u(0.4, 0.8))  # fmt: skip
+        return Spasm(start_s, side, "tonic", hold_s=u(0.8, 1.5), intensity=u(0.5, 0.8))
+
+    def blink() -> Blink:
+        return Blink(0.0, u(0.2, 0.3), u(0.6, 0.8) if rng.random() < 0.35 else u(0.92, 1.0))
+
+    out: list[Scenario] = []
+    for k in range(per_face):
+        for face in TUNING_FACES:
+            side = "left" if rng.random() < 0.5 else "right"
+            # two episodes of one side during a slow turn
+            turn_s, turn_len = u(1.5, 2.5), u(4.0, 6.0)
+            first = spasm(round(turn_s + u(0.3, 1.0), 3), side)
+            second = spasm(round(first.start_s + _length(first) + u(1.2, 2.0), 3), side)
+            pitch = sign() * u(4, 10) if rng.random() < 0.5 else 0.0
+            size = [(640, 360), (854, 480), (960, 540)][int(rng.integers(0, 3))]
+            camera = Camera(noise_std=u(2, 4), jpeg_quality=int(rng.integers(35, 70)) if rng.random() < 0.5 else None,
+                            crf=int(rng.integers(23, 28)))  # fmt: skip
+            events = [HeadTurn(turn_s, turn_len, yaw_deg=sign() * u(15, 20), pitch_deg=pitch), first, second]
+            sc = Scenario(face=face, duration_s=13.0, fps=[25.0, 30.0][int(rng.integers(0, 2))], size=size,
+                          zoom=u(0.8, 1.0), camera=camera, events=events, seed=seed + len(out),
+                          renderer=TUNING_RENDERER, name=f"tvar-turn-episodes-{face}-{k}")  # fmt: skip
+            busy = _busy(events)
+            blinks = _blinks(np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 15.0, busy)
+            out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
+            # a weak one-sided lid twitch with blinks close before, after and between its bursts
+            gain = u(0.3, 0.35)
+            bursts = [Spasm(u(3.0, 4.0), side, "clonic", twitches=int(rng.integers(3, 7)), twitch_s=u(0.22, 0.32),
+                            gap_s=u(0.25, 0.35), regions=("eye",), intensity=u(0.4, 0.6))]  # fmt: skip
+            placed: list[Blink] = []
+            b = blink()
+            placed.append(replace(b, start_s=round(bursts[0].start_s - u(0.35, 0.8) - b.duration_s, 3)))
+            t = bursts[0].start_s + _length(bursts[0])
+            if rng.random() < 0.5:  # a second burst, a blink between the two
+                b = blink()
+                placed.append(replace(b, start_s=round(t + u(0.35, 0.8), 3)))
+                t = placed[-1].start_s + b.duration_s
+                second_s = max(t + u(0.35, 0.8), bursts[0].start_s + _length(bursts[0]) + u(1.3, 1.8))
+                bursts.append(replace(bursts[0], start_s=round(second_s, 3),
+                                      twitches=int(rng.integers(3, 6)), intensity=u(0.4, 0.6)))  # fmt: skip
+                t = bursts[-1].start_s + _length(bursts[-1])
+            b = blink()
+            placed.append(replace(b, start_s=round(t + u(0.35, 0.8), 3)))
+            events = [*bursts, *placed]
+            sc = Scenario(face=face, duration_s=14.0, fps=30.0, size=(640, 360), zoom=u(0.78, 0.86),
+                          lid_gain=(gain, gain), events=events, seed=seed + len(out), renderer=TUNING_RENDERER,
+                          camera=Camera(noise_std=u(4, 6), jpeg_quality=int(rng.integers(22, 36)), crf=30),
+                          name=f"tvar-weak-lid-{face}-{k}")  # fmt: skip
+            busy = [(e.start_s - 0.5, e.start_s + _length(e) + 0.5) for e in events]
+            blinks = _blinks(np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 12.0, busy)
+            out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
     return out
 
 
