@@ -317,9 +317,11 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 prefetch=4,
                 threads=1,
                 deadline=deadline,
+                # The LiteRT backend converts only the face's region of each frame to RGB (in this thread).
+                convert=track is None,
             ):
                 if track is not None:
-                    face = track(frame.rgb, frame.t_s)
+                    face = track(frame.picture, frame.t_s)
                     if face is not None:
                         points[faces] = face
                 else:
@@ -327,7 +329,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                     if face is not None:
                         points[faces], poses[faces] = face.points, face.pose
                         blendshapes[faces] = face.blendshapes
-                size = (frame.rgb.shape[1], frame.rgb.shape[0])
+                size = (frame.picture.width, frame.picture.height)
                 times.append(frame.t_s)
                 found.append(face is not None)
                 pending.append(face is not None)
