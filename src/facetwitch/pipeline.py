@@ -8,7 +8,9 @@ the landmarker, so both cores work.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,9 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from facetwitch import model as model_mod
-from facetwitch.episodes import group_episodes
 from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
-from facetwitch.events import DetectionParams, detect_events, runs, span
 from facetwitch.records import Analysis, EngineInfo, Gap, Quality, VideoInfo
 from facetwitch.signals import (
     BLENDSHAPES,
@@ -36,10 +36,10 @@ from facetwitch.signals import (
     normalise,
     usable_mask,
 )
-from facetwitch.summary import suggest_scales, summarise
 from facetwitch.video import TruncatedVideo, iter_frames, probe
 
 if TYPE_CHECKING:
+    from facetwitch.events import DetectionParams
     from facetwitch.landmarks import FaceLandmarker
 
 __all__ = ["AnalysisError", "NoFaceError", "TimeLimitError", "VideoError", "analyze", "engine_info"]
@@ -104,6 +104,7 @@ def analyze(
     if backend not in BACKENDS:
         raise ValueError(f"unknown landmark backend {backend!r}: use one of {', '.join(BACKENDS)}")
     path = Path(path)
+    _preload_later_stages()
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     info = probe(path, mirrored=mirrored)
     counter = _ProgressCounter(progress, info.frames or None)
@@ -129,6 +130,10 @@ def analyze(
             "shorter recordings or allow more time",
             path=path,
         ) from exc
+    from facetwitch.episodes import group_episodes
+    from facetwitch.events import DetectionParams, detect_events, runs, span
+    from facetwitch.summary import suggest_scales, summarise
+
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
     order = np.argsort(times, kind="stable")
@@ -177,6 +182,24 @@ def analyze(
         engine=engine_info(backend).to_mapping(),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
+
+
+_LATER_STAGES = ("facetwitch.events", "facetwitch.episodes", "facetwitch.summary")
+
+
+def _preload_later_stages() -> None:
+    """Import the stages after the landmarks (they load SciPy: about a second of one core) in a background
+    thread, so that a fresh process starts decoding and landmarking at once and the import overlaps with
+    them instead of delaying the whole analysis. A failed import is left to the real one, which reports it."""
+    if all(name in sys.modules for name in _LATER_STAGES):
+        return
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            for name in _LATER_STAGES:
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="facetwitch-preload", daemon=True).start()
 
 
 # Frame rates a camera video can have: slow motion goes up to about 1000 frames/s; below 2 frames/s a twitch
