@@ -363,6 +363,10 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 counter.add()
         except TruncatedVideo as exc:
             warnings.append(f"the video ends early: {exc}; the frames before were analysed")
+        except VideoError as exc:
+            if exc.path is not None:
+                raise
+            raise VideoError(exc.reason, path=path) from exc  # a frame converted in this thread (litert)
         measure_pending()
     return _Segment(
         np.asarray(times, dtype=np.float64),

@@ -116,7 +116,13 @@ class Picture:
     def _convert(self, frame: av.VideoFrame) -> np.ndarray:
         if self._reformatter is None:
             self._reformatter = VideoReformatter()
-        return self._reformatter.reformat(frame, format="rgb24", threads=1).to_ndarray()
+        try:
+            return self._reformatter.reformat(frame, format="rgb24", threads=1).to_ndarray()
+        except (av.FFmpegError, ValueError) as exc:  # the reader names the file (see pipeline)
+            raise VideoError(
+                f"a decoded frame could not be converted to RGB ({_ffmpeg_reason(exc)}); the file is damaged or "
+                "uses an unusual picture format: export it again as MP4 (H.264)"
+            ) from exc
 
     def _oriented(self, rgb: np.ndarray) -> np.ndarray:
         rgb = _upright(rgb, self._rotation)
