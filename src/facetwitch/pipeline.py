@@ -8,7 +8,9 @@ the landmarker, so both cores work.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,9 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from facetwitch import model as model_mod
-from facetwitch.episodes import group_episodes
 from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
-from facetwitch.events import DetectionParams, detect_events, runs, span
 from facetwitch.records import Analysis, EngineInfo, Gap, Quality, VideoInfo
 from facetwitch.signals import (
     BLENDSHAPES,
@@ -36,10 +36,10 @@ from facetwitch.signals import (
     normalise,
     usable_mask,
 )
-from facetwitch.summary import suggest_scales, summarise
 from facetwitch.video import TruncatedVideo, iter_frames, probe
 
 if TYPE_CHECKING:
+    from facetwitch.events import DetectionParams
     from facetwitch.landmarks import FaceLandmarker
 
 __all__ = ["AnalysisError", "NoFaceError", "TimeLimitError", "VideoError", "analyze", "engine_info"]
@@ -104,6 +104,7 @@ def analyze(
     if backend not in BACKENDS:
         raise ValueError(f"unknown landmark backend {backend!r}: use one of {', '.join(BACKENDS)}")
     path = Path(path)
+    _preload_later_stages()
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     info = probe(path, mirrored=mirrored)
     counter = _ProgressCounter(progress, info.frames or None)
@@ -129,6 +130,10 @@ def analyze(
             "shorter recordings or allow more time",
             path=path,
         ) from exc
+    from facetwitch.episodes import group_episodes
+    from facetwitch.events import DetectionParams, detect_events, runs, span
+    from facetwitch.summary import suggest_scales, summarise
+
     warnings: list[str] = [w for part in parts for w in part.warnings]
     times = np.concatenate([part.times for part in parts])
     order = np.argsort(times, kind="stable")
@@ -177,6 +182,24 @@ def analyze(
         engine=engine_info(backend).to_mapping(),
         frames=_frame_table(sig, found_mask, raw_rows, blend_rows),
     )
+
+
+_LATER_STAGES = ("facetwitch.events", "facetwitch.episodes", "facetwitch.summary")
+
+
+def _preload_later_stages() -> None:
+    """Import the stages after the landmarks (they load SciPy: about a second of one core) in a background
+    thread, so that a fresh process starts decoding and landmarking at once and the import overlaps with
+    them instead of delaying the whole analysis. A failed import is left to the real one, which reports it."""
+    if all(name in sys.modules for name in _LATER_STAGES):
+        return
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            for name in _LATER_STAGES:
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="facetwitch-preload", daemon=True).start()
 
 
 # Frame rates a camera video can have: slow motion goes up to about 1000 frames/s; below 2 frames/s a twitch
@@ -318,9 +341,11 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 threads=1,
                 deadline=deadline,
                 warnings=warnings,
+                # The LiteRT backend converts only the face's region of each frame to RGB (in this thread).
+                convert=track is None,
             ):
                 if track is not None:
-                    face = track(frame.rgb, frame.t_s)
+                    face = track(frame.picture, frame.t_s)
                     if face is not None:
                         points[faces] = face
                 else:
@@ -328,7 +353,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                     if face is not None:
                         points[faces], poses[faces] = face.points, face.pose
                         blendshapes[faces] = face.blendshapes
-                size = (frame.rgb.shape[1], frame.rgb.shape[0])
+                size = (frame.picture.width, frame.picture.height)
                 times.append(frame.t_s)
                 found.append(face is not None)
                 pending.append(face is not None)
@@ -339,6 +364,10 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 counter.add()
         except TruncatedVideo as exc:
             warnings.append(f"the video ends early: {exc}; the frames before were analysed")
+        except VideoError as exc:
+            if exc.path is not None:
+                raise
+            raise VideoError(exc.reason, path=path) from exc  # a frame converted in this thread (litert)
         measure_pending()
     return _Segment(
         np.asarray(times, dtype=np.float64),

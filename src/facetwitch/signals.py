@@ -16,10 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
-from scipy.signal import find_peaks
 
 from facetwitch.landmarks import FaceObservation
+
+# SciPy (about a second of one core to import) is imported inside the functions that use it: the per-frame
+# stage needs only numpy, so a video's frames start flowing while SciPy loads beside them
+# (see pipeline.analyze).
 
 # MediaPipe face-mesh indices; "left"/"right" are the subject's own sides.
 EYE = {
@@ -193,6 +195,8 @@ def rolling_baseline(
     if size >= idx.size:
         base = np.full(idx.size, np.percentile(series, percentile))
     else:
+        from scipy import ndimage
+
         base = ndimage.percentile_filter(series, percentile, size=size, mode="nearest")
     out[idx] = base
     # Frames between usable ones take the nearest baseline (only used for display).
@@ -229,6 +233,8 @@ def robust_noise(x: np.ndarray) -> float:
 
 def _dips(x: np.ndarray, noise: float, fps: float) -> np.ndarray:
     """Indices of brief (<= 1 s at half height) dips of a closure-like series, above 5 noise SDs."""
+    from scipy.signal import find_peaks
+
     filled = np.nan_to_num(x, nan=0.0)
     peaks, _ = find_peaks(filled, prominence=max(0.03, 5.0 * noise), width=(None, max(2.0, fps)))
     return peaks
@@ -355,6 +361,8 @@ def smooth_pose(t_s: np.ndarray, angle_deg: np.ndarray, usable: np.ndarray) -> n
     if ok.sum() < 3:
         return values
     size = max(3, round(POSE_SMOOTH_S / frame_interval(t_s)) | 1)
+    from scipy import ndimage
+
     out = np.full(values.shape, np.nan)
     out[ok] = ndimage.median_filter(values[ok], size=size, mode="nearest")
     return out
@@ -437,4 +445,6 @@ def head_speed(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> np.ndarr
     speed = np.sqrt(np.sum(rate**2, axis=1))
     filled = np.nan_to_num(speed, nan=0.0)
     size = max(3, round(0.15 / frame_interval(t_s)) | 1)
+    from scipy import ndimage
+
     return np.where(np.isfinite(speed), ndimage.median_filter(filled, size=size, mode="nearest"), np.nan)

@@ -48,11 +48,123 @@ def picture_size_problem(width: int, height: int) -> str | None:
     return None
 
 
+# 8-bit planar YUV layouts whose chroma planes are subsampled by (2 ** x, 2 ** y): a rectangle of these can be
+# converted on its own with exactly the pixels of the whole frame's conversion (swscale's unscaled converters
+# take each pixel's colour from its own chroma sample only).
+_PLANAR_YUV = {
+    "yuv420p": (1, 1), "yuvj420p": (1, 1), "yuv422p": (1, 0), "yuvj422p": (1, 0), "yuv444p": (0, 0),
+    "yuvj444p": (0, 0),
+}  # fmt: skip
+
+
+class Picture:
+    """One decoded frame as upright (and, if asked, un-mirrored) RGB, converted when and where it is asked for.
+
+    :meth:`rgb` converts the whole frame once; :meth:`region` converts only a rectangle of it from the decoded
+    YUV planes, with the same pixel values as the whole frame's conversion, so a landmarker that looks at the
+    face's region only pays for that region (YUV -> RGB of a full-HD frame costs about as much as the landmark
+    crop and its bookkeeping together). One :class:`Picture` is used by one thread at a time.
+    """
+
+    __slots__ = ("_frame", "_mirrored", "_reformatter", "_rgb", "_rotation", "height", "width")
+
+    def __init__(self, frame: av.VideoFrame | np.ndarray, rotation_cw: int = 0, mirrored: bool = False,
+                 reformatter: VideoReformatter | None = None):  # fmt: skip
+        if isinstance(frame, np.ndarray):
+            self._frame, self._rgb, self._rotation, self._mirrored = None, frame, 0, False
+            self.height, self.width = frame.shape[:2]
+        else:
+            self._frame, self._rgb, self._rotation, self._mirrored = frame, None, rotation_cw, mirrored
+            self.width, self.height = frame.width, frame.height
+            if rotation_cw in (90, 270):
+                self.width, self.height = self.height, self.width
+        self._reformatter = reformatter
+
+    def rgb(self) -> np.ndarray:
+        """The whole frame, H x W x 3 uint8 (converted on the first call)."""
+        if self._rgb is None:
+            self._rgb = self._oriented(self._convert(self._frame))
+            self._frame = None  # the decoder's buffer goes back to it
+        return self._rgb
+
+    def region(self, x0: int, y0: int, x1: int, y1: int) -> tuple[np.ndarray, int, int]:
+        """RGB pixels covering the rectangle [x0, x1) x [y0, y1) of the upright frame (clipped to it), and the
+        upright coordinates of their top-left pixel: possibly a little more than asked (chroma alignment)."""
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(self.width, x1), min(self.height, y1)
+        shift = None if self._frame is None else _PLANAR_YUV.get(self._frame.format.name)
+        if self._rgb is not None or shift is None or x1 <= x0 or y1 <= y0:
+            return self.rgb()[y0:y1, x0:x1], x0, y0
+        # The rectangle in the decoded (stored) frame's coordinates, aligned to whole chroma samples.
+        sx0, sy0, sx1, sy1 = self._to_stored(x0, y0, x1, y1)
+        ax, ay = (1 << shift[0]) - 1, (1 << shift[1]) - 1
+        sx0, sy0 = sx0 & ~ax, sy0 & ~ay
+        sx1, sy1 = min(self._frame.width, (sx1 + ax) & ~ax), min(self._frame.height, (sy1 + ay) & ~ay)
+        part = av.VideoFrame(sx1 - sx0, sy1 - sy0, self._frame.format.name)
+        for i, (src, dst) in enumerate(zip(self._frame.planes, part.planes, strict=True)):
+            fx, fy = (0, 0) if i == 0 else shift
+            rows = np.frombuffer(src, np.uint8).reshape(-1, src.line_size)
+            out = np.frombuffer(dst, np.uint8).reshape(-1, dst.line_size)
+            out[: dst.height, : dst.width] = rows[
+                sy0 >> fy : (sy0 >> fy) + dst.height, (sx0 >> fx) : (sx0 >> fx) + dst.width
+            ]
+        part.colorspace = self._frame.colorspace
+        part.color_range = self._frame.color_range
+        ux0, uy0, _, _ = self._to_upright(sx0, sy0, sx1, sy1)
+        return self._oriented(self._convert(part)), ux0, uy0
+
+    def _convert(self, frame: av.VideoFrame) -> np.ndarray:
+        if self._reformatter is None:
+            self._reformatter = VideoReformatter()
+        try:
+            return self._reformatter.reformat(frame, format="rgb24", threads=1).to_ndarray()
+        except (av.FFmpegError, ValueError) as exc:  # the reader names the file (see pipeline)
+            raise VideoError(
+                f"a decoded frame could not be converted to RGB ({_ffmpeg_reason(exc)}); the file is damaged or "
+                "uses an unusual picture format: export it again as MP4 (H.264)"
+            ) from exc
+
+    def _oriented(self, rgb: np.ndarray) -> np.ndarray:
+        rgb = _upright(rgb, self._rotation)
+        return np.ascontiguousarray(rgb[:, ::-1]) if self._mirrored else rgb
+
+    def _to_stored(self, x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int]:
+        """An upright rectangle [x0, x1) x [y0, y1) in stored-frame coordinates (undo mirror, then rotation)."""
+        if self._mirrored:
+            x0, x1 = self.width - x1, self.width - x0
+        w, h = self._frame.width, self._frame.height
+        if self._rotation == 90:  # stored (xs, ys) -> upright (h - 1 - ys, xs)
+            return y0, h - x1, y1, h - x0
+        if self._rotation == 180:
+            return w - x1, h - y1, w - x0, h - y0
+        if self._rotation == 270:  # stored (xs, ys) -> upright (ys, w - 1 - xs)
+            return w - y1, x0, w - y0, x1
+        return x0, y0, x1, y1
+
+    def _to_upright(self, x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int]:
+        """The inverse of :meth:`_to_stored`."""
+        w, h = self._frame.width, self._frame.height
+        if self._rotation == 90:
+            x0, y0, x1, y1 = h - y1, x0, h - y0, x1
+        elif self._rotation == 180:
+            x0, y0, x1, y1 = w - x1, h - y1, w - x0, h - y0
+        elif self._rotation == 270:
+            x0, y0, x1, y1 = y0, w - x1, y1, w - x0
+        if self._mirrored:
+            x0, x1 = self.width - x1, self.width - x0
+        return x0, y0, x1, y1
+
+
 @dataclass(frozen=True)
 class Frame:
     index: int
     t_s: float
-    rgb: np.ndarray  # H x W x 3, uint8, upright and (if asked) un-mirrored
+    picture: Picture  # upright and (if asked) un-mirrored
+
+    @property
+    def rgb(self) -> np.ndarray:
+        """H x W x 3, uint8, upright and (if asked) un-mirrored."""
+        return self.picture.rgb()
 
 
 def _open(path: Path):
@@ -265,6 +377,7 @@ def iter_frames(
     deadline: float | None = None,
     threads: int = 0,
     warnings: list[str] | None = None,
+    convert: bool = True,
 ) -> Iterator[Frame]:
     """Decode frames in a background thread (PyAV releases the GIL) and yield them upright.
 
@@ -279,6 +392,8 @@ def iter_frames(
     keep the cores busy, since FFmpeg's frame threads then only add hand-overs.
     ``warnings``: a list that gets a line for what was skipped without stopping (frames without a timestamp),
     once the stream has been read to its end.
+    ``convert=False`` leaves each frame's colour conversion to whoever reads its :class:`Picture` (in that
+    thread), so a reader that needs only part of the frame converts only that part.
     """
     path = Path(path)
     container = _open(path)
@@ -287,7 +402,8 @@ def iter_frames(
     stream.codec_context.thread_count = threads
     # One colour converter for the whole stream, single-threaded: PyAV's to_ndarray(format=...) sets up a new
     # converter, with its own thread pool, for every frame (~0.17 ms a 720p frame); the conversion already
-    # runs beside the landmarker in this decoding thread. The pixels are the same.
+    # runs beside the landmarker (in this decoding thread, or in the reader's with convert=False: one thread
+    # uses it either way). The pixels are the same.
     to_rgb = VideoReformatter()
     time_base = stream.time_base
     origin = float(stream.start_time * time_base) if stream.start_time is not None else 0.0
@@ -322,11 +438,10 @@ def iter_frames(
                 if problem := picture_size_problem(frame.width, frame.height):
                     frames.put(VideoError(f"frame {index + 1}: {problem}", path=path))
                     return
-                rgb = to_rgb.reformat(frame, format="rgb24", threads=1).to_ndarray()
-                rgb = _upright(rgb, _rotation_from_frame(frame))
-                if mirrored:
-                    rgb = np.ascontiguousarray(rgb[:, ::-1])
-                frames.put(Frame(index, t, rgb))
+                picture = Picture(frame, _rotation_from_frame(frame), mirrored, to_rgb)
+                if convert:
+                    picture.rgb()
+                frames.put(Frame(index, t, picture))
                 index += 1
             if index == 0 and start_s == 0 and not stop.is_set():
                 frames.put(
@@ -338,7 +453,6 @@ def iter_frames(
         except _PastDeadline:
             frames.put(_PastDeadline(index))
         except (av.FFmpegError, ValueError) as exc:
-            exc.strerror if isinstance(exc, av.FFmpegError) and exc.strerror else str(exc)
             if index == 0 and start_s == 0:
                 frames.put(
                     VideoError(

@@ -28,6 +28,7 @@ import numpy as np
 
 from facetwitch.landmarks.base import FaceObservation, native_stderr_silenced
 from facetwitch.landmarks.pose import PoseFitter, parse_geometry_metadata
+from facetwitch.video import Picture
 
 DETECTOR = "face_detector.tflite"
 LANDMARKS = "face_landmarks_detector.tflite"
@@ -123,17 +124,26 @@ def _rect_to_image(rect: tuple[float, float, float, float, float], size: int) ->
     ])  # fmt: skip
 
 
+def _corners(rect) -> np.ndarray:
+    """(4, 2) float32 image corners of a rotated rectangle as MediaPipe computes them (float32 centre, size and
+    angle; OpenCV's boxPoints order: bottom-left, top-left, top-right, bottom-right)."""
+    cx, cy, w, h, rot = (np.float32(v) for v in rect)
+    return cv2.boxPoints(((cx, cy), (w, h), float(rot * np.float32(180.0) / np.float32(np.pi))))
+
+
 def _crop(rgb: np.ndarray, rect, out: np.ndarray, border: int) -> None:
     """Sample the rotated rectangle ``rect`` of ``rgb`` into ``out`` (size x size x 3) exactly as MediaPipe's
     OpenCV image-to-tensor converter does (float32 corners, bilinear perspective warp), so that the models see
     the same pixels as under the Tasks API."""
     size = out.shape[0]
-    cx, cy, w, h, rot = (np.float32(v) for v in rect)
-    corners = cv2.boxPoints(((cx, cy), (w, h), float(rot * np.float32(180.0) / np.float32(np.pi))))
-    # boxPoints' order: bottom-left, top-left, top-right, bottom-right.
     target = np.array([[0, size], [0, 0], [size, 0], [size, size]], dtype=np.float32)
-    cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(corners, target), (size, size), dst=out,
+    cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(_corners(rect), target), (size, size), dst=out,
                         flags=cv2.INTER_LINEAR, borderMode=border)  # fmt: skip
+
+
+def _size(image: np.ndarray | Picture) -> tuple[int, int]:
+    """Width and height in pixels."""
+    return (image.width, image.height) if isinstance(image, Picture) else (image.shape[1], image.shape[0])
 
 
 class OneEuroFilter:
@@ -222,6 +232,7 @@ class LiteRTLandmarker:
         self._smooth = OneEuroFilter()
         self._crop = np.empty((LANDMARK_SIZE, LANDMARK_SIZE, 3), dtype=np.uint8)
         self._small = np.empty((DETECTOR_SIZE, DETECTOR_SIZE, 3), dtype=np.uint8)
+        self._canvas = np.empty((0, 0, 3), dtype=np.uint8)  # frame-sized; see _pixels
         self.detector_runs = 0  # how often the face had to be (re-)acquired
         self._last_ms = -1
 
@@ -249,8 +260,9 @@ class LiteRTLandmarker:
     def close(self) -> None:
         self._detector = self._landmarks = self._blendshapes = None  # type: ignore[assignment]
 
-    def detect_face(self, rgb: np.ndarray) -> tuple[float, float, float, float, float] | None:
+    def detect_face(self, image: np.ndarray | Picture) -> tuple[float, float, float, float, float] | None:
         """Region of interest (cx, cy, w, h px, rotation rad) of the most confident face in the whole frame."""
+        rgb = image.rgb() if isinstance(image, Picture) else image
         height, width = rgb.shape[:2]
         side = float(max(width, height))  # letterbox: the frame centred in a black square
         _crop(rgb, (width / 2, height / 2, side, side, 0.0), self._small, cv2.BORDER_CONSTANT)
@@ -266,10 +278,10 @@ class LiteRTLandmarker:
         rotation = _normalize_radians(-np.arctan2(-(left_eye[1] - right_eye[1]), left_eye[0] - right_eye[0]))
         return ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) * ROI_SCALE, (y1 - y0) * ROI_SCALE, rotation)
 
-    def _landmark(self, rgb: np.ndarray, rect) -> tuple[np.ndarray, float]:
+    def _landmark(self, image: np.ndarray | Picture, rect) -> tuple[np.ndarray, float]:
         """Raw landmarks (478, 3) in image pixels and the presence score for one region."""
         to_image = _rect_to_image(rect, LANDMARK_SIZE)
-        _crop(rgb, rect, self._crop, cv2.BORDER_REPLICATE)
+        _crop(self._pixels(image, rect), rect, self._crop, cv2.BORDER_REPLICATE)
         self._landmarks.fill(self._crop, 1.0 / 255.0)
         out = self._landmarks.run()
         raw = out[0].reshape(-1, 3)
@@ -278,10 +290,27 @@ class LiteRTLandmarker:
         points[:, :2] = raw[:, :2] @ to_image[:, :2].T + to_image[:, 2]
         # MediaPipe scales depth by the length, in normalised image units, of the crop's projected unit x
         # vector; with a rotated crop in a non-square frame that is not the crop's width (kept, to match).
-        height, width = rgb.shape[:2]
+        width, height = _size(image)
         z_scale = np.hypot(np.cos(rect[4]), np.sin(rect[4]) * width / height) * rect[2] / LANDMARK_SIZE
         points[:, 2] = raw[:, 2] * z_scale
         return points, presence
+
+    def _pixels(self, image: np.ndarray | Picture, rect) -> np.ndarray:
+        """A frame-sized RGB array whose pixels under ``rect`` are those of ``image``. From a :class:`Picture`
+        only the rectangle's bounding box (two pixels wider for the bilinear neighbours, clipped to the frame,
+        so the replicated border is the frame's own) is converted, into a canvas kept between frames: the warp
+        then runs on the same coordinates as on the whole frame, and gives the same pixels."""
+        if not isinstance(image, Picture):
+            return image
+        if self._canvas.shape[:2] != (image.height, image.width):
+            self._canvas = np.zeros((image.height, image.width, 3), dtype=np.uint8)
+        corners = _corners(rect)
+        lo, hi = np.floor(corners.min(axis=0)) - 2, np.ceil(corners.max(axis=0)) + 2
+        region, x0, y0 = image.region(int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1]))
+        if region.size == 0:  # wholly outside the frame: the warp replicates the frame's edge
+            return image.rgb()
+        self._canvas[y0 : y0 + region.shape[0], x0 : x0 + region.shape[1]] = region
+        return self._canvas
 
     @staticmethod
     def _next_rect(points: np.ndarray) -> tuple[float, float, float, float, float]:
@@ -300,9 +329,10 @@ class LiteRTLandmarker:
         blendshapes, poses = self.describe_many(points[None], width, height)
         return FaceObservation(points=points, blendshapes=blendshapes[0], pose=poses[0])
 
-    def track(self, rgb: np.ndarray, t_s: float) -> np.ndarray | None:
+    def track(self, rgb: np.ndarray | Picture, t_s: float) -> np.ndarray | None:
         """Steps 1-4 of the module docstring for one frame: the smoothed landmarks (478, 3) float32 in pixels of
-        ``rgb`` at ``t_s`` seconds (increasing), or None. Blendshapes and head pose are left to
+        ``rgb`` (an array, or a decoded :class:`~facetwitch.video.Picture` of which only the face's region is
+        converted) at ``t_s`` seconds (increasing), or None. Blendshapes and head pose are left to
         :meth:`describe_many`, which serves many frames at once."""
         # The filter sees whole milliseconds, strictly increasing, as MediaPipe's VIDEO mode timestamps are.
         self._last_ms = max(round(t_s * 1000.0), self._last_ms + 1)

@@ -1,0 +1,73 @@
+"""Frames converted to RGB only where they are looked at: a region of a decoded frame has exactly the pixels of the
+whole frame's conversion, whatever the display rotation, mirroring and chroma layout; the LiteRT backend fed
+decoded pictures finds exactly the landmarks it finds on whole RGB frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facetwitch.landmarks import open_landmarker
+from facetwitch.model import resolve
+from facetwitch.simulate import Blink, HeadMotion, Scenario, render
+from facetwitch.video import iter_frames
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(
+    scope="module", params=[(0, "h264"), (90, "h264"), (180, "h264"), (270, "h264"), (0, "mjpeg")]
+)
+def stored_video(request, tmp_path_factory):
+    """Half a second of a moving face stored turned by 0-270 degrees (display-rotation metadata), in 4:2:0
+    H.264 or full-range (JPEG) 4:2:0 Motion JPEG."""
+    rotation, codec = request.param
+    suffix = ".avi" if codec == "mjpeg" else ".mp4"
+    path = tmp_path_factory.mktemp("pictures") / f"turned-{rotation}-{codec}{suffix}"
+    render(Scenario(duration_s=0.5, fps=10.0, size=(320, 240), seed=3, rotation=rotation, codec=codec,
+                    head_motion=HeadMotion(amplitude_deg=4.0, translate_px=10.0, period_s=1.0)), path)  # fmt: skip
+    return path, rotation
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_a_region_has_the_whole_frames_pixels(stored_video, mirrored):
+    path, rotation = stored_video
+    rng = np.random.default_rng(rotation)
+    regions = 0
+    for frame in iter_frames(path, mirrored=mirrored, convert=False):
+        picture = frame.picture
+        assert (picture.width, picture.height) == (320, 240)  # the scenario's upright picture
+        boxes = []
+        for _ in range(6):  # odd corners and sizes, some reaching past the frame's edges
+            x0, y0 = int(rng.integers(-15, picture.width - 1)), int(rng.integers(-15, picture.height - 1))
+            boxes.append((x0, y0, x0 + int(rng.integers(1, 200)), y0 + int(rng.integers(1, 200))))
+        parts = [picture.region(*box) for box in boxes]  # before the whole frame is converted
+        whole = frame.rgb
+        assert whole.shape == (picture.height, picture.width, 3)
+        for (x0, y0, x1, y1), (part, px, py) in zip(boxes, parts, strict=True):
+            # It covers the box (clipped to the frame) and is exactly that part of the whole frame.
+            assert px <= max(x0, 0) and py <= max(y0, 0)
+            assert px + part.shape[1] >= min(x1, picture.width) and py + part.shape[0] >= min(
+                y1, picture.height
+            )
+            np.testing.assert_array_equal(part, whole[py : py + part.shape[0], px : px + part.shape[1]])
+            regions += 1
+    assert regions >= 24
+
+
+def test_litert_landmarks_from_decoded_pictures_equal_those_from_rgb_frames(tmp_path):
+    path = tmp_path / "moving.mp4"
+    render(Scenario(duration_s=2.0, fps=30.0, size=(640, 360), seed=4, rotation=90, events=[Blink(0.8)],
+                    head_motion=HeadMotion(amplitude_deg=6.0, translate_px=20.0, period_s=1.5, yaw_deg=8.0)),
+           path)  # fmt: skip
+    model = resolve(None)
+    found = 0
+    with open_landmarker("litert", model) as from_rgb, open_landmarker("litert", model) as from_picture:
+        for frame in iter_frames(path, mirrored=True, convert=False):
+            lazy = from_picture.track(frame.picture, frame.t_s)
+            eager = from_rgb.track(frame.rgb, frame.t_s)
+            assert (lazy is None) == (eager is None)
+            if eager is not None:
+                np.testing.assert_array_equal(lazy, eager)
+                found += 1
+    assert found >= 55
