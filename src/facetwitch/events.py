@@ -57,9 +57,8 @@ class DetectionParams:
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.85  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
-    blink_balance: float = (
-        0.6  # a blink that the next one interrupts: the less-closed eye at least this share
-    )
+    # A blink that the next one interrupts: the less-closed eye at least this share as closed as the other.
+    blink_balance: float = 0.6
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
@@ -178,9 +177,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         closed_s = max((b - a for a, b in runs(near_peak)), default=0) * dt
         if closed_s > p.blink_max_s:
             t0, t1 = span(t, start, stop, dt)
-            peak = float(np.nanmax(np.fmin(cl[start:stop], cr[start:stop])))
             regions = ["eye"] + [r for r in ("brow", "cheek") if _bilateral_region(sig, r, start, stop, p)]
-            events.append(Event("contraction", t0, t1, "both", tuple(regions), peak))
+            events.append(Event("contraction", t0, t1, "both", tuple(regions), deepest))
             sustained.append((t0, t1))
     blinks = [
         b
