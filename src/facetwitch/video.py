@@ -68,16 +68,12 @@ class Picture:
 
     __slots__ = ("_frame", "_mirrored", "_reformatter", "_rgb", "_rotation", "height", "width")
 
-    def __init__(self, frame: av.VideoFrame | np.ndarray, rotation_cw: int = 0, mirrored: bool = False,
+    def __init__(self, frame: av.VideoFrame, rotation_cw: int = 0, mirrored: bool = False,
                  reformatter: VideoReformatter | None = None):  # fmt: skip
-        if isinstance(frame, np.ndarray):
-            self._frame, self._rgb, self._rotation, self._mirrored = None, frame, 0, False
-            self.height, self.width = frame.shape[:2]
-        else:
-            self._frame, self._rgb, self._rotation, self._mirrored = frame, None, rotation_cw, mirrored
-            self.width, self.height = frame.width, frame.height
-            if rotation_cw in (90, 270):
-                self.width, self.height = self.height, self.width
+        self._frame, self._rgb, self._rotation, self._mirrored = frame, None, rotation_cw, mirrored
+        self.width, self.height = frame.width, frame.height
+        if rotation_cw in (90, 270):
+            self.width, self.height = self.height, self.width
         self._reformatter = reformatter
 
     def rgb(self) -> np.ndarray:
