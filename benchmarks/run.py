@@ -45,14 +45,19 @@ def _renderer_digest() -> str:
     return h.hexdigest()[:8]
 
 
+def _cached_path(scenario, name: str) -> Path:
+    """Where a scenario's video is cached: keyed by the scenario and the simulator's source."""
+    key = hashlib.sha256((repr(scenario) + _renderer_digest()).encode()).hexdigest()[:12]
+    return CACHE / f"{name}-{key}{scenario.suffix}"
+
+
 def _render_cached(scenario, name: str) -> tuple[Path, object]:
     """Render (or reuse) a scenario's video; returns its path and the SimulatedVideo with its truth."""
     from facetwitch.simulate import SimulatedVideo, render, truth_of
     from facetwitch.simulate.faces import geometry
     from facetwitch.simulate.render import still_iod_px
 
-    key = hashlib.sha256((repr(scenario) + _renderer_digest()).encode()).hexdigest()[:12]
-    path = CACHE / f"{name}-{key}{scenario.suffix}"
+    path = _cached_path(scenario, name)
     CACHE.mkdir(parents=True, exist_ok=True)
     if path.exists():
         events, episodes = truth_of(scenario, eye_height_iod=geometry(scenario.face).eye_height_iod())
@@ -85,6 +90,28 @@ class LandmarkCache:
 
     def __exit__(self, *exc):
         self.pipeline._landmark_segment = self.original
+
+
+def _render_only(scenario, name: str) -> str:
+    path = _render_cached(scenario, name)[0]
+    return str(path)
+
+
+def prerender(named: list[tuple[object, str]]) -> None:
+    """Render the clips not yet cached, one process per usable core (rendering is single-threaded Python and
+    OpenCV; after a simulator change this halves the wait). Fresh processes: MediaPipe must not be forked."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from facetwitch.pipeline import usable_cpus
+
+    missing = [(sc, name) for sc, name in named if not _cached_path(sc, name).exists()]
+    if not missing:
+        return
+    print(f"rendering {len(missing)} videos on {usable_cpus()} processes", flush=True)
+    with ProcessPoolExecutor(max_workers=usable_cpus(), mp_context=get_context("spawn")) as pool:
+        for path in pool.map(_render_only, *zip(*missing, strict=True)):
+            print(f"  rendered {Path(path).name}", flush=True)
 
 
 def suites(which: str, quick: bool) -> dict[str, list]:
@@ -261,7 +288,11 @@ def main() -> int:
                                  "platform": platform.platform()}}  # fmt: skip
     md = [f"# facetwitch benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs)"]
     if "accuracy" in parts or "sensitivity" in parts:
-        for name, scenarios in suites(args.suite, args.quick).items():
+        chosen = suites(args.suite, args.quick)
+        prerender(
+            [(sc, sc.name or f"{name}-{i:02d}") for name, scs in chosen.items() for i, sc in enumerate(scs)]
+        )
+        for name, scenarios in chosen.items():
             print(f"accuracy: {name} ({len(scenarios)} videos)", flush=True)
             sweep = "sensitivity" in parts and (name == "heldout" or args.suite == "tuning")
             cache = LandmarkCache() if sweep else None
