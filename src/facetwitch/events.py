@@ -311,9 +311,19 @@ def _from_rest_to_rest(events: list[Event], sig: Signals, p: DetectionParams) ->
             while b + 1 < min(hi, stop - 1 + reach + 1) and _falls_to(x[b + 1], x[b], level):
                 b += 1
             t0, t1 = span(t, a, b + 1, dt)
+            # Where the walk met rest, the foot lies between two frames: interpolated, as a blink's span is.
+            if a > 0 and _crosses(x[a - 1], x[a], level):
+                t0 = float(np.interp(level, [x[a - 1], x[a]], [t[a - 1], t[a]]))
+            if b + 1 < t.size and b > stop - 1 and _crosses(x[b + 1], x[b], level):
+                t1 = float(np.interp(level, [x[b + 1], x[b]], [t[b + 1], t[b]]))
             if t0 < e.start_s or t1 > e.end_s:
                 out[i] = replace(e, start_s=min(t0, e.start_s), end_s=max(t1, e.end_s))
     return sorted(out, key=lambda e: (e.start_s, e.kind))
+
+
+def _crosses(x_rest: float, x_in: float, level: float) -> bool:
+    """Between these two frames the signal passes ``level`` on its way from rest into the contraction."""
+    return bool(np.isfinite(x_rest) and np.isfinite(x_in) and x_rest <= level < x_in)
 
 
 def _falls_to(x_next: float, x_from: float, level: float) -> bool:
