@@ -71,6 +71,10 @@ class DetectionParams:
     max_ramp_s: float = (
         0.4  # a one-sided eye contraction's onset/offset ramp below the core, at most this long
     )
+    # A contraction starts and ends where its signal is this share of its height above rest (and onset_noise_k
+    # noise SDs): the feet of its ramps, not the threshold crossings.
+    extent_share: float = 0.1
+    onset_noise_k: float = 3.0
     bridge_s: float = 0.07  # gaps this short inside a contraction are bridged (tracking jitter)
     blink_shadow_s: float = 0.15  # brief one-eye closures this close to a blink belong to the blink
     blink_shadow_max_s: float = 0.3
@@ -187,6 +191,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     ]
     events += blinks
     blink_spans = [(b.start_s, b.end_s) for b in blinks]
+    cheek = {s: _cheek_own(sig, s, blink_spans, p) for s in SIDES}
 
     usable = sig.usable
     steady = ~_fast_head(sig, p)
@@ -240,13 +245,91 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                         ("mouth", lower["mouth"]),
                     )
                     if mask[start:stop].any()
-                    or (name in ("cheek", "mouth") and _rises(sig, name, s, start, stop, p))
+                    or (name in ("cheek", "mouth") and _rises(sig, name, s, start, stop, p, cheek))
                 ]
                 if regions in (["brow"], []):
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    return _cheek_over_episodes(_twitches_read_as_blinks(_without_crosstalk(events), sig, p), sig, p)
+    events = _cheek_over_episodes(_twitches_read_as_blinks(_without_crosstalk(events), sig, p), sig, p, cheek)
+    return _from_rest_to_rest(events, sig, p)
+
+
+def _extent_signal(sig: Signals, e: Event) -> np.ndarray:
+    """The signal a contraction's extent is read on: the less-closed eye for a bilateral closure, the side's
+    eye closure for an eye contraction, its larger lower-face pull otherwise."""
+    if e.side == "both":
+        return np.fmin(sig.closure_left, sig.closure_right)
+    if "eye" in e.regions:
+        return sig.side("closure", e.side)
+    return np.fmax(sig.side("mouth", e.side), sig.side("cheek", e.side))
+
+
+def _from_rest_to_rest(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
+    """Each contraction from the frame its signal leaves rest to the frame it is back, not only while it is
+    above the detection threshold.
+
+    The thresholds find a contraction; its onset and end are where the movement begins and ends: walking
+    back from the first frame above threshold (forward from the last) while the signal keeps falling and
+    stays above the level just before the onset by more than ``extent_share`` of the contraction's height
+    (as a blink's span runs between the crossings of 10 % of its prominence) and ``onset_noise_k`` of this
+    recording's noise SDs, for at most ``max_ramp_s``. A contraction ramps up over 0.1-0.3 s, and without this an episode would
+    start late and end early by about a frame or three, and time in spasm, a clinical figure, would read
+    short. Falling signals only: the walk stops at a valley between twitches, so twitches are not merged, and
+    never crosses the neighbouring contraction of the same side."""
+    t = sig.t_s
+    dt = frame_interval(t)
+    before = max(2, round(0.3 / dt))
+    reach = max(1, round(p.max_ramp_s / dt))
+    noise: dict[tuple[str, bool], float] = {}
+    out = list(events)
+    for side in (*SIDES, "both"):
+        ids = sorted(
+            (i for i, e in enumerate(out) if e.kind == "contraction" and e.side == side),
+            key=lambda i: out[i].start_s,
+        )
+        for n, i in enumerate(ids):
+            e = out[i]
+            x = _extent_signal(sig, e)
+            key = (side, "eye" in e.regions)
+            if key not in noise:
+                noise[key] = robust_noise(x)
+            start, stop = (int(k) for k in np.searchsorted(t, [e.start_s, e.end_s - dt / 2]))
+            stop = max(stop, start + 1)
+            lo = int(np.searchsorted(t, out[ids[n - 1]].end_s - dt / 2)) if n else 0
+            hi = int(np.searchsorted(t, out[ids[n + 1]].start_s)) if n + 1 < len(ids) else t.size
+            pre = x[max(0, start - before) : start]
+            if not np.isfinite(pre).any():
+                continue
+            rest = float(np.nanmedian(pre))
+            top = float(np.nanmax(x[start:stop])) if np.isfinite(x[start:stop]).any() else rest
+            level = rest + max(p.onset_noise_k * noise[key], p.extent_share * (top - rest))
+            a = start
+            while a - 1 >= max(lo, start - reach) and _falls_to(x[a - 1], x[a], level):
+                a -= 1
+            b = stop - 1
+            while b + 1 < min(hi, stop - 1 + reach + 1) and _falls_to(x[b + 1], x[b], level):
+                b += 1
+            t0, t1 = span(t, a, b + 1, dt)
+            # Where the walk met rest, the foot lies between two frames: interpolated, as a blink's span is.
+            if a > 0 and _crosses(x[a - 1], x[a], level):
+                t0 = float(np.interp(level, [x[a - 1], x[a]], [t[a - 1], t[a]]))
+            if b + 1 < t.size and b > stop - 1 and _crosses(x[b + 1], x[b], level):
+                t1 = float(np.interp(level, [x[b + 1], x[b]], [t[b + 1], t[b]]))
+            if t0 < e.start_s or t1 > e.end_s:
+                out[i] = replace(e, start_s=min(t0, e.start_s), end_s=max(t1, e.end_s))
+    return sorted(out, key=lambda e: (e.start_s, e.kind))
+
+
+def _crosses(x_rest: float, x_in: float, level: float) -> bool:
+    """Between these two frames the signal passes ``level`` on its way from rest into the contraction."""
+    return bool(np.isfinite(x_rest) and np.isfinite(x_in) and x_rest <= level < x_in)
+
+
+def _falls_to(x_next: float, x_from: float, level: float) -> bool:
+    """Walking away from a contraction, the next frame is still part of it: lower (the movement is still
+    fading) but above ``level`` (not yet at rest). Missing frames end the walk."""
+    return bool(np.isfinite(x_next) and np.isfinite(x_from) and x_next < x_from and x_next > level)
 
 
 def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
@@ -272,14 +355,17 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
     return out
 
 
-def _cheek_over_episodes(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
+def _cheek_over_episodes(
+    events: list[Event], sig: Signals, p: DetectionParams, cheek: dict[str, np.ndarray] | None = None
+) -> list[Event]:
     """Cheek involvement measured against the level before the whole burst, not only before each twitch.
 
     In a clonic burst the cheek has not come back to rest between twitches, so each twitch's own rise
     (:func:`_rises`) undercounts it. For each one-sided group of contractions (the episodes to be), the cheek's
     rise above its level just before the first contraction is measured per contraction; the contraction where
     it rises most, by ``cheek_min`` (or the noise floor) and by half that more than the other side's, involves
-    the cheek."""
+    the cheek. ``cheek``: each side's cheek signal to read (default: ``sig``'s; see :func:`_cheek_own`)."""
+    cheek = cheek or {s: sig.side("cheek", s) for s in SIDES}
     before = max(2, round(0.3 * sig.fps))
     out = list(events)
     for side in SIDES:
@@ -295,14 +381,12 @@ def _cheek_over_episodes(events: list[Event], sig: Signals, p: DetectionParams) 
             if any("cheek" in out[i].regions for i in group):
                 continue
             onset = int(np.searchsorted(sig.t_s, out[group[0]].start_s))
-            floor = max(
-                p.cheek_min, p.noise_k * robust_noise(sig.side("cheek", side) - sig.side("cheek", other))
-            )
+            floor = max(p.cheek_min, p.noise_k * robust_noise(cheek[side] - cheek[other]))
             best, best_rise = None, -np.inf
             for i in group:
                 a, b = np.searchsorted(sig.t_s, [out[i].start_s, out[i].end_s])
-                mine = _rise_from(sig.side("cheek", side), onset, a, max(b, a + 1), before)
-                theirs = _rise_from(sig.side("cheek", other), onset, a, max(b, a + 1), before)
+                mine = _rise_from(cheek[side], onset, a, max(b, a + 1), before)
+                theirs = _rise_from(cheek[other], onset, a, max(b, a + 1), before)
                 if mine > floor and mine - theirs > floor / 2 and mine > best_rise:
                     best, best_rise = i, mine
             if best is not None:
@@ -358,17 +442,54 @@ def _rise(x: np.ndarray, start: int, stop: int, before: int) -> float:
     return float(np.nanmax(during) - np.nanmedian(pre))
 
 
-def _rises(sig: Signals, region: str, side: str, start: int, stop: int, p: DetectionParams) -> bool:
+def _rises(
+    sig: Signals,
+    region: str,
+    side: str,
+    start: int,
+    stop: int,
+    p: DetectionParams,
+    cheek: dict[str, np.ndarray] | None = None,
+) -> bool:
     """The cheek or mouth corner takes part in a contraction: it rises, measured from just before the onset
     (so slow drift and head motion do not count), by its threshold (``cheek_min``, ``lower_face_min``) and
-    clearly more than the other side's (by ``cheek_min``; the mesh drags the other side along a little)."""
+    clearly more than the other side's (by ``cheek_min``; the mesh drags the other side along a little).
+    ``cheek``: each side's cheek signal to read (default: ``sig``'s; see :func:`_cheek_own`)."""
     before = max(2, round(0.3 * sig.fps))
     other = "left" if side == "right" else "right"
-    mine = _rise(sig.side(region, side), start, stop, before)
-    theirs = _rise(sig.side(region, other), start, stop, before)
-    noise = p.noise_k * robust_noise(sig.side(region, side) - sig.side(region, other))
+    x = cheek if region == "cheek" and cheek is not None else {s: sig.side(region, s) for s in SIDES}
+    mine = _rise(x[side], start, stop, before)
+    theirs = _rise(x[other], start, stop, before)
+    noise = p.noise_k * robust_noise(x[side] - x[other])
     floor = max(p.cheek_min if region == "cheek" else p.lower_face_min, noise)
     return mine > floor and mine - theirs > max(p.cheek_min, noise)
+
+
+MIN_DRAG_BLINKS = 2  # blinks needed to measure how far a lid closure drags the cheek landmark down
+
+
+def _cheek_own(sig: Signals, side: str, blinks: list[tuple[float, float]], p: DetectionParams) -> np.ndarray:
+    """The cheek's movement with the part the same side's lid closure drags along taken off.
+
+    In the face mesh the cheek landmark sits under the lower lid: every closure pulls it DOWN, so a squeeze
+    that raises the cheek (orbicularis oculi's orbital part, zygomaticus) reads as little or no rise while
+    the eye is closed, most of all in a tonic spasm. The drag is measured on this person's own blinks (a
+    blink closes the lids without raising the cheek): the slope of the cheek against that eye's closure over
+    the blinks' frames, fitted through rest, never upwards. With fewer than ``MIN_DRAG_BLINKS`` blinks the
+    cheek is read as it is. Units: those of ``Signals.cheek_*``."""
+    cheek, closure = sig.side("cheek", side), sig.side("closure", side)
+    if len(blinks) < MIN_DRAG_BLINKS:
+        return cheek
+    t = sig.t_s
+    inside = np.zeros(t.size, dtype=bool)
+    for b0, b1 in blinks:
+        inside[np.searchsorted(t, b0) : np.searchsorted(t, b1, side="right")] = True
+    ok = inside & np.isfinite(cheek) & np.isfinite(closure)
+    denom = float(np.sum(closure[ok] ** 2))
+    if denom <= 0:
+        return cheek
+    slope = min(0.0, float(np.sum(cheek[ok] * closure[ok]) / denom))
+    return cheek - slope * np.nan_to_num(closure, nan=0.0)
 
 
 def _brow_own(sig: Signals, side: str) -> np.ndarray:
