@@ -54,6 +54,9 @@ class DetectionParams:
     )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
+    hold_drift_per_s: float = (
+        0.2  # ... unless they drift open by more than this share of their depth a second
+    )
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.85  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
@@ -178,8 +181,9 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
             float(np.nanmax(both_closed[start:stop])) if np.isfinite(both_closed[start:stop]).any() else 0.0
         )
         near_peak = held_core[start:stop] & _gt(both_closed[start:stop], (1 - p.split_prominence) * deepest)
-        closed_s = max((b - a for a, b in runs(near_peak)), default=0) * dt
-        if closed_s > p.blink_max_s:
+        hold = max(runs(near_peak), key=lambda r: r[1] - r[0], default=(0, 0))
+        closed_s = (hold[1] - hold[0]) * dt
+        if closed_s > p.blink_max_s and not _drifts_open(t, both_closed, start + hold[0], start + hold[1], p):
             t0, t1 = span(t, start, stop, dt)
             regions = ["eye"] + [r for r in ("brow", "cheek") if _bilateral_region(sig, r, start, stop, p)]
             events.append(Event("contraction", t0, t1, "both", tuple(regions), deepest))
@@ -353,6 +357,21 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
         peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
         out.append(Event("contraction", e.start_s, e.end_s, side, ("eye",), peak))
     return out
+
+
+def _drifts_open(t_s: np.ndarray, closure: np.ndarray, start: int, stop: int, p: DetectionParams) -> bool:
+    """The held stretch ``[start, stop)`` of a bilateral closure is a blink's tail drifting open, not a squeeze.
+
+    In a small, heavily compressed face the lids can hang half-closed after a blink and reopen over a second or
+    two (the encoder refreshes the lid slowly); a blepharospasm squeeze holds its depth. The closure's least-
+    squares slope over the stretch, as a share of the stretch's deepest closure per second, below
+    ``-hold_drift_per_s`` is a drift (tuning: squeezes -0.07..+0.03 /s, a hanging blink -0.41 /s)."""
+    t, x = t_s[start:stop], closure[start:stop]
+    ok = np.isfinite(x)
+    if ok.sum() < 3:
+        return False
+    slope_per_s = float(np.polyfit(t[ok], x[ok], 1)[0])
+    return slope_per_s < -p.hold_drift_per_s * float(np.max(x[ok]))
 
 
 def _cheek_over_episodes(

@@ -602,6 +602,31 @@ def test_a_blink_whose_lids_hang_half_closed_for_a_second_is_a_blink_not_blephar
     assert any(abs(b.start_s - 12.0) <= 0.1 for b in blinks)
 
 
+@pytest.mark.parametrize("drift_per_s", [-0.35, 0.0])
+def test_an_incomplete_blink_whose_lids_drift_open_over_a_second_is_a_blink_but_a_held_squeeze_is_not(
+    drift_per_s,
+):
+    # 640x360, heavy JPEG: after an incomplete blink (0.7 of a full one) the encoder refreshes the lids slowly, and
+    # both hang near their deepest and drift open over a second. Held within 30 % of the peak for over 0.5 s, this
+    # read as blepharospasm. A squeeze holds its depth; a tail loses a third of it a second.
+    rec = Recording(duration_s=30.0, seed=44)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.8))
+    hold_s, depth = 1.2, 0.7
+    t_hold = np.linspace(12.1, 12.1 + hold_s, 13)
+    level = depth * (1 + drift_per_s * (t_hold - t_hold[0]))
+    closure = np.interp(rec.t, [12.0, *t_hold, 12.1 + hold_s + 0.15], [0, *level, 0], left=0, right=0)
+    for side in ("left", "right"):
+        rec.lid[side] = np.maximum(rec.lid[side], closure)
+    _, events, episodes, _ = rec.analyse()
+    if drift_per_s < 0:  # a blink with a drifting tail
+        assert episodes == [] and of(events, "contraction") == []
+        blinks = of(events, "blink")
+        assert len(blinks) == len(starts) + 1 and any(abs(b.start_s - 12.0) <= 0.1 for b in blinks)
+    else:  # the same depth held: blepharospasm
+        assert [(e.side, e.pattern) for e in episodes] == [("both", "tonic")]
+        assert abs(episodes[0].start_s - 12.0) <= 0.15 and abs(episodes[0].end_s - 13.45) <= 0.2
+
+
 def test_a_faint_first_twitch_that_crosses_the_threshold_for_a_frame_or_two_opens_the_episode():
     # During a turn the first twitch of a burst reads just over ``close_low`` (0.22 of a blink, the other eye at
     # rest) for a frame or two: it is still a twitch of the burst as long as its own width, and the episode
