@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+from scipy import ndimage
 from scipy.interpolate import LinearNDInterpolator
 
 from .faces import CHIN, FOREHEAD
@@ -46,6 +47,7 @@ HEAD_DOME_END = 1.25  # the dome's profile reaches the head centre's depth at th
 FACE_BLEND_IOD = 0.25  # band inside the face hull over which landmark depth hands over to the ellipsoid
 DEPTH_SMOOTH_IOD = 0.06  # Gaussian smoothing of the depth map (inter-ocular distances)
 BACKGROUND_RAMP = 0.12  # beyond the ellipsoid's outline the motion fades to none over this share of its size
+MAX_SLOPE = 1.2  # steepest depth change per pixel across the picture: no fold-over up to ~40° of turn
 ITERATIONS = 5  # Newton steps of the inversion
 MIN_STRETCH = 0.25  # smallest area ratio (Jacobian determinant) a step assumes: folds and edges stay bounded
 FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
@@ -85,12 +87,23 @@ def head_surface(face: str, size: tuple[int, int], zoom: float, offset: tuple[fl
     b = HEAD_HALF_HEIGHT_FACE_HEIGHTS * face_h
     c = HEAD_HALF_DEPTH_FACE_HEIGHTS * face_h
     centre = np.array([mid[0], g.p(CHIN)[1] - b + 0.05 * face_h])
+    # A face photographed turned (luispedro, -24° yaw) shows no head beyond its far cheek: on that side the
+    # head's outline is the face's own (else the background there would turn with the head).
+    ex, ez = g.p(263)[0] - g.p(33)[0], z[263] - z[33]
+    photo_yaw = float(np.degrees(np.arctan2(ez, abs(ex))))  # > 0: the image-right eye is the farther one
+    far_right = photo_yaw > 0
+    oval_x = pts[list(FACE_OVAL), 0]
+    silhouette = (oval_x.max() - centre[0]) if far_right else (centre[0] - oval_x.min())
+    w_far = float(np.clip(abs(photo_yaw) / 15.0, 0.0, 1.0))
+    a_far = (1 - w_far) * a + w_far * 1.02 * float(silhouette)
 
     def front(x, y):
         # A dome rather than the ellipsoid's own profile, whose slope grows without bound at the outline: the
         # slope stays under ~1.6 (no fold-over up to ~30° of turn) and the dome reaches the head centre's
         # depth at HEAD_DOME_END times the outline, beyond where the motion fades out.
-        u = np.sqrt(((x - centre[0]) / a) ** 2 + ((y - centre[1]) / b) ** 2)
+        on_far = (x > centre[0]) if far_right else (x < centre[0])
+        ax = np.where(on_far, a_far, a)
+        u = np.sqrt(((x - centre[0]) / ax) ** 2 + ((y - centre[1]) / b) ** 2)
         return -c * np.cos(0.5 * np.pi * np.minimum(u / HEAD_DOME_END, 1.0)), u
 
     oval = list(FACE_OVAL)
@@ -104,11 +117,25 @@ def head_surface(face: str, size: tuple[int, int], zoom: float, offset: tuple[fl
     dist = cv2.distanceTransform(inside, cv2.DIST_L2, 5) * COARSE
     wf = _smoothstep(dist / (FACE_BLEND_IOD * iod))
     depth = np.where(inside > 0, wf * np.nan_to_num(z_face) + (1 - wf) * z_head, z_head)
-    depth = cv2.GaussianBlur(depth.astype(np.float32), (0, 0), DEPTH_SMOOTH_IOD * iod / COARSE)
+    depth = _slope_limited(depth.astype(np.float32), MAX_SLOPE)
+    depth = cv2.GaussianBlur(depth, (0, 0), DEPTH_SMOOTH_IOD * iod / COARSE)
     # Depth relative to the head centre, which lies HEAD_CENTRE_FACE_HEIGHTS behind the face's median depth.
     depth = depth - np.float32(HEAD_CENTRE_FACE_HEIGHTS * face_h)
     moves = _smoothstep((1.0 + BACKGROUND_RAMP - u) / BACKGROUND_RAMP).astype(np.float32)
     return HeadSurface(float(off), depth, moves, centre, FOCAL_FACE_HEIGHTS * face_h)
+
+
+def _slope_limited(depth: np.ndarray, slope: float) -> np.ndarray:
+    """The depth map (coarse grid) with every point at most ``slope`` per pixel behind its nearer neighbours:
+    the upper envelope of cones of that slope under each point (a grey dilation of the nearness with a cone).
+    A face photographed turned (luispedro, -24° yaw) has its far cheek falling away almost along the line of
+    sight; un-limited, that cliff folds over as soon as the face turns back towards the camera."""
+    relief = float(depth.max() - depth.min())
+    radius = max(1, min(int(np.ceil(relief / (slope * COARSE))), 40))
+    yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
+    cone = -slope * COARSE * np.hypot(yy, xx)
+    near = ndimage.grey_dilation(-depth, structure=cone.astype(np.float32), mode="nearest")
+    return -near.astype(np.float32)
 
 
 def rotation(yaw_deg: float, pitch_deg: float, roll_deg: float) -> np.ndarray:
