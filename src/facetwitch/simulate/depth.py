@@ -6,8 +6,9 @@ a picture bent on cylinders (:func:`.render.cylinder_turn`) and not like the hel
 - expressions: exactly the first renderer's (:meth:`.warp.FaceRig.apply`, displacement fields on the photo);
 - geometry: a dense depth map over the picture (pixels, larger = farther), MediaPipe's depth of the 478
   landmarks interpolated linearly inside the face's hull (:class:`scipy.interpolate.LinearNDInterpolator`),
-  blended over a band of ``FACE_BLEND_IOD`` to a head-like ellipsoid fitted to the face's outline (hair,
-  ears, the top of the head), smoothed; beyond the ellipsoid the background stays still;
+  blended over a band of ``FACE_BLEND_IOD`` to a head-like dome fitted to the face's outline (hair, ears, the
+  top of the head; for a photo taken turned, its far side ends at the face's own outline), slope-limited
+  (``MAX_SLOPE``) and smoothed; beyond the dome the background stays still;
 - head pose: every picture point is un-projected with a pinhole camera (focal length ``FOCAL_FACE_HEIGHTS``
   face heights, the camera ~45 cm from a head), rotated in 3-D about the head centre behind the face
   (HeadTurn yaw/pitch/roll and HeadMotion's yaw/roll, scale and translation, with the first renderer's seeded
@@ -15,9 +16,10 @@ a picture bent on cylinders (:func:`.render.cylinder_turn`) and not like the hel
 - the forward map is inverted to cv2.remap's backward map by fixed-point iteration on a coarse grid (the
   displacement sampled from the coarse forward field), then upsampled; no triangles anywhere;
 - occlusion (the far cheek behind the nose at ±20° yaw, the far side of the head): NOT z-tested. The depth map
-  is smoothed (``DEPTH_SMOOTH_IOD``) so that the nose's sides are shallow enough for the map to stay nearly
-  one-to-one up to ~20°; where it still folds over, the iteration settles on one of the surface points that
-  project to the pixel (a small smear beside the nose rather than a hidden strip);
+  is slope-limited and smoothed so that the map stays one-to-one up to ~40° of turn; where it still folds over,
+  the inversion settles on one of the surface points that project to the pixel (a small smear beside the nose
+  rather than a hidden strip). A face turned towards its hidden side (not in the photo) shows the visible edge
+  of its cheek stretched;
 - camera, orientation and encoding: the first renderer's (:func:`.render._camera`, :func:`.render.orient`).
 """
 
