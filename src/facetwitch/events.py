@@ -59,8 +59,7 @@ class DetectionParams:
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
     # A blink that the next one interrupts: the less-closed eye at least this share as closed as the other.
     blink_balance: float = 0.6
-    blink_pull: float = 0.03
-    blink_smile: float = 0.15  # ... confirmed by that side's mouthSmile blendshape rising this far (0..1)  # one side's cheek/mouth rise during a "blink" that makes it a spasm (tuning)
+    blink_pull: float = 0.03  # one side's cheek/mouth rise during a "blink" that makes it a spasm (tuning)
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
@@ -101,7 +100,6 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "lower_face_min",
     "split_prominence",
     "blink_pull",
-    "blink_smile",
 )
 
 
@@ -297,11 +295,7 @@ def _squeezes_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
             for s in SIDES:
                 other = "left" if s == "right" else "right"
                 pulled = tuple(r for r in ("cheek", "mouth") if _pulled(sig, r, s, other, i0, i1, before, p))
-                if (
-                    pulled
-                    and _smiles_one_sided(sig, s, other, i0, i1, p)
-                    and _partial_squeeze(sig, s, other, i0, i1, p)
-                ):
+                if pulled and _partial_squeeze(sig, s, other, i0, i1, p):
                     side, regions = s, ("eye", *pulled)
                     break
         if side is None:
@@ -324,20 +318,6 @@ def _pulled(sig: Signals, region: str, side: str, other: str, i0: int, i1: int, 
     noise = p.noise_k * robust_noise(x - y)
     above = bool(np.isfinite(diff).any() and np.nanmax(diff) > p.blink_pull)
     return mine > max(p.blink_pull, noise) and theirs < p.unilateral_ratio * mine and above
-
-
-def _smiles_one_sided(sig: Signals, side: str, other: str, i0: int, i1: int, p: DetectionParams) -> bool:
-    """Where MediaPipe's mouthSmile blendshapes are at hand, they confirm the pull: ``side``'s rises by
-    ``blink_smile`` during frames [i0, i1), the other's by less than ``unilateral_ratio`` of it. The mesh moves
-    a mouth corner by a few hundredths when both lids close during a turn (hopper at 11° yaw: 0.045), the model
-    that reads the mouth's appearance does not."""
-    if sig.smile_left is None or sig.smile_right is None:
-        return True
-    mine, theirs = sig.side("smile", side)[i0:i1], sig.side("smile", other)[i0:i1]
-    if not np.isfinite(mine).any():
-        return False
-    top, their_top = float(np.nanmax(mine)), float(np.nanmax(np.nan_to_num(theirs)))
-    return top > p.blink_smile and their_top < p.unilateral_ratio * top
 
 
 def _partial_squeeze(sig: Signals, side: str, other: str, i0: int, i1: int, p: DetectionParams) -> bool:

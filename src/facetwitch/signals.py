@@ -145,8 +145,6 @@ class Signals:
     fraction of its resting distance. ``head_speed_deg_s`` (optional): angular speed of the head (degrees/s);
     frames of fast head motion are not read as one-sided contractions. ``blink_*`` (optional): MediaPipe's
     eyeBlinkLeft/Right blendshapes on the same scale as ``closure_*`` (0 open .. 1 this eye's full blink).
-    ``smile_*`` (optional): MediaPipe's mouthSmileLeft/Right blendshapes' rise above their rolling low level
-    (0..1, unscaled): the mouth corner's pull as the model reads it from the picture.
     """
 
     t_s: np.ndarray
@@ -163,8 +161,6 @@ class Signals:
     head_speed_deg_s: np.ndarray | None = None
     blink_left: np.ndarray | None = None
     blink_right: np.ndarray | None = None
-    smile_left: np.ndarray | None = None
-    smile_right: np.ndarray | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -421,8 +417,7 @@ def blendshape_closure(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -
     """MediaPipe's eyeBlinkLeft/Right (the subject's own sides) as ``blink_left``/``blink_right`` on the
     closure scale: rise above the eye's rolling open level (15th percentile), divided by this eye's own
     full-blink rise (:func:`eye_closure_depths`). The blendshape comes from a separate model head that reads the
-    eye's appearance, so it still moves when the mesh reads a lid poorly. Also ``smile_left``/``smile_right``:
-    mouthSmileLeft/Right above their rolling 15th percentile. Empty when the model gave none."""
+    eye's appearance, so it still moves when the mesh reads a lid poorly. Empty when the model gave none."""
     raw_blink: dict[str, np.ndarray] = {}
     for s in SIDES:
         column = blend[:, BLENDSHAPES.index(f"eyeBlink{s.capitalize()}")].astype(np.float64)
@@ -432,13 +427,7 @@ def blendshape_closure(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -
         base = rolling_baseline(t_s, values, usable, percentile=15, window_s=BASELINE_WINDOW_S)
         raw_blink[s] = np.clip(values - base, 0.0, 1.0)
     depths = eye_closure_depths(raw_blink, 1.0 / frame_interval(t_s))
-    out = {f"blink_{s}": np.clip(raw_blink[s] / depths[s], 0.0, 1.0) for s in SIDES}
-    for s in SIDES:
-        column = blend[:, BLENDSHAPES.index(f"mouthSmile{s.capitalize()}")].astype(np.float64)
-        values = np.where(usable, column, np.nan)
-        base = rolling_baseline(t_s, values, usable, percentile=15, window_s=BASELINE_WINDOW_S)
-        out[f"smile_{s}"] = np.clip(values - base, 0.0, 1.0)
-    return out
+    return {f"blink_{s}": np.clip(raw_blink[s] / depths[s], 0.0, 1.0) for s in SIDES}
 
 
 def head_speed(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> np.ndarray:

@@ -15,7 +15,6 @@ from facetwitch.events import DetectionParams, detect_events
 from facetwitch.landmarks import FaceObservation
 from facetwitch.pipeline import _quality_warnings
 from facetwitch.signals import (
-    BLENDSHAPES,
     BROW_MID,
     CHEEK,
     CHIN,
@@ -639,38 +638,3 @@ def test_a_lid_squeeze_the_mesh_reads_in_both_eyes_with_one_mouth_corner_pulled_
     assert set(episodes[0].regions) >= {"eye", "mouth"}
     assert episodes[0].start_s == pytest.approx(12.0, abs=0.15)
     assert len(of(events, "blink")) == n_blinks + 1
-
-
-def _with_blendshapes(rec: Recording, smile_left: np.ndarray):
-    """Signals of ``rec`` with MediaPipe-like blendshapes: eyeBlink following each lid, mouthSmileLeft as given."""
-    raw = rec.raw()
-    usable = usable_mask(raw, rec.found)
-    blend = np.zeros((rec.t.size, len(BLENDSHAPES)), dtype=np.float32)
-    for side in ("left", "right"):
-        blend[:, BLENDSHAPES.index(f"eyeBlink{side.capitalize()}")] = 0.1 + 0.5 * rec.lid[side]
-    blend[:, BLENDSHAPES.index("mouthSmileLeft")] = smile_left
-    sig = normalise(rec.t, raw, usable, blend)
-    events = detect_events(sig, DetectionParams())
-    return events, group_episodes(events)
-
-
-@pytest.mark.parametrize("smiles", [True, False])
-def test_a_squeeze_read_in_both_eyes_is_a_spasm_only_when_the_mouth_model_sees_one_corner_pulled(smiles):
-    # With MediaPipe's blendshapes at hand the mesh's mouth corner alone does not decide: it moves a mouth corner
-    # by a few hundredths when both lids close during a turn (depth renderer, hopper at 11° yaw). The
-    # mouthSmile blendshape, read from the mouth's appearance, rose 0.3-0.5 on the squeezing side only.
-    rec = Recording(duration_s=30.0, seed=32)
-    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.0)))
-    smile = np.zeros(rec.t.size)
-    for start in (12.0, 12.7):
-        k = blink_kernel(rec.t, start, 0.4)
-        rec.lid["left"] = np.maximum(rec.lid["left"], 0.6 * k)
-        rec.lid["right"] = np.maximum(rec.lid["right"], 0.55 * k)
-        rec.lower["mouth_left"] += 0.06 * k
-        smile = np.maximum(smile, 0.4 * k if smiles else 0.0)
-    events, episodes = _with_blendshapes(rec, smile)
-    if smiles:
-        assert [(e.side, e.contractions) for e in episodes] == [("left", 2)]
-        assert len(of(events, "blink")) == n_blinks
-    else:
-        assert episodes == [] and len(of(events, "blink")) == n_blinks + 2
