@@ -59,7 +59,6 @@ class DetectionParams:
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
     # A blink that the next one interrupts: the less-closed eye at least this share as closed as the other.
     blink_balance: float = 0.6
-    blink_pull: float = 0.03  # one side's cheek/mouth rise during a "blink" that makes it a spasm (tuning)
     blink_window_s: float = 1.5  # the surroundings a blink's prominence is measured against
     split_prominence: float = 0.3  # a contraction's peak rising this share of the run's maximum: a new twitch
     gap_bridge_s: float = 0.5  # frames without a usable face inside a contraction, up to this long, bridged
@@ -99,7 +98,6 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "eye_ratio",
     "lower_face_min",
     "split_prominence",
-    "blink_pull",
 )
 
 
@@ -248,8 +246,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    events = _squeezes_read_as_blinks(_twitches_read_as_blinks(_without_crosstalk(events), sig, p), sig, p)
-    return _cheek_over_episodes(events, sig, p)
+    return _cheek_over_episodes(_twitches_read_as_blinks(_without_crosstalk(events), sig, p), sig, p)
 
 
 def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
@@ -273,63 +270,6 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
         peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
         out.append(Event("contraction", e.start_s, e.end_s, side, ("eye",), peak))
     return out
-
-
-def _squeezes_read_as_blinks(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:
-    """A "blink" during which one side's mouth corner or cheek is pulled up (a rise of at least
-    ``blink_pull`` from the moment before, and of the noise floor) while the other side's stays (under
-    ``unilateral_ratio`` of it), with that side's eye not the less closed and the blink not complete
-    (``blink_complete``: a blink that shuts both eyes during a spasm is still a blink), is a hemifacial spasm's
-    contraction of that side: a blink never pulls one mouth corner. On a face seen from the side the mesh drags the far eye
-    along with a one-sided lid squeeze (luispedro at 24° yaw: a tonic squeeze lowered the other eye's aperture
-    by 17 % beside its own 30 %, both 0.55 after each eye's scaling), so the lids alone read as a blink; the
-    lower face is not coupled that way."""
-    steady = ~_fast_head(sig, p)
-    before = max(2, round(0.3 * sig.fps))
-    out: list[Event] = []
-    for e in events:
-        side, regions = None, ()
-        i0, i1 = np.searchsorted(sig.t_s, [e.start_s, e.end_s])
-        i1 = max(i1, i0 + 1)
-        if e.kind == "blink" and steady[i0:i1].all():
-            for s in SIDES:
-                other = "left" if s == "right" else "right"
-                pulled = tuple(r for r in ("cheek", "mouth") if _pulled(sig, r, s, other, i0, i1, before, p))
-                if pulled and _partial_squeeze(sig, s, other, i0, i1, p):
-                    side, regions = s, ("eye", *pulled)
-                    break
-        if side is None:
-            out.append(e)
-            continue
-        peak = float(np.nanmax(sig.side("closure", side)[i0:i1]))
-        out.append(Event("contraction", e.start_s, e.end_s, side, regions, peak))
-    return out
-
-
-def _pulled(sig: Signals, region: str, side: str, other: str, i0: int, i1: int, before: int,
-            p: DetectionParams) -> bool:  # fmt: skip
-    """``side``'s ``region`` (cheek, mouth) rises during frames [i0, i1) from the moment before by
-    ``blink_pull`` and the noise floor, the other side's by less than ``unilateral_ratio`` of that, and it
-    stands above the other side's by ``blink_pull`` (a rise from a dip that a turn's perspective made is no
-    pull)."""
-    x, y = sig.side(region, side), sig.side(region, other)
-    mine, theirs = _rise(x, i0, i1, before), _rise(y, i0, i1, before)
-    diff = x[i0:i1] - y[i0:i1]
-    noise = p.noise_k * robust_noise(x - y)
-    above = bool(np.isfinite(diff).any() and np.nanmax(diff) > p.blink_pull)
-    return mine > max(p.blink_pull, noise) and theirs < p.unilateral_ratio * mine and above
-
-
-def _partial_squeeze(sig: Signals, side: str, other: str, i0: int, i1: int, p: DetectionParams) -> bool:
-    """At the deepest frame of both eyes together, ``side``'s eye is not clearly (``asymmetry``) less closed
-    and the less-closed eye stops short of ``blink_complete``: a blink that shuts both eyes while one side
-    twitches is still a blink, a squeeze drags the other eye only part of the way."""
-    mine, theirs = sig.side("closure", side)[i0:i1], sig.side("closure", other)[i0:i1]
-    both = np.nan_to_num(mine + theirs, nan=-np.inf)
-    k = int(np.argmax(both))
-    if not np.isfinite(both[k]):
-        return False
-    return bool(mine[k] >= theirs[k] - p.asymmetry and min(mine[k], theirs[k]) < p.blink_complete)
 
 
 def _cheek_over_episodes(events: list[Event], sig: Signals, p: DetectionParams) -> list[Event]:

@@ -614,27 +614,3 @@ def test_a_faint_first_twitch_that_crosses_the_threshold_for_a_frame_or_two_open
     _, _, episodes, _ = rec.analyse()
     assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
     assert abs(episodes[0].start_s - 12.0) <= 0.15
-
-
-def test_a_lid_squeeze_the_mesh_reads_in_both_eyes_with_one_mouth_corner_pulled_is_a_spasm():
-    # A face seen from the side (depth renderer, luispedro at 24° yaw): the mesh drags the far eye along with a
-    # one-sided lid squeeze, so after each eye's scaling both lids read alike, as a blink. The same side's mouth
-    # corner and cheek are pulled up meanwhile, the other side's stay: a blink never pulls one mouth corner.
-    rec = Recording(duration_s=30.0, seed=31)
-    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.0)))
-    for start in (12.0, 12.7):
-        k = blink_kernel(rec.t, start, 0.4)
-        rec.lid["left"] = np.maximum(rec.lid["left"], 0.6 * k)
-        rec.lid["right"] = np.maximum(rec.lid["right"], 0.55 * k)
-        rec.lower["mouth_left"] += 0.06 * k
-        rec.lower["cheek_left"] += 0.03 * k
-    # an ordinary blink with both mouth corners pulled alike (a smile) stays a blink
-    rec.blink(20.0, duration=0.3)
-    smile = tonic_kernel(rec.t, 19.7, 1.0, ramp_s=0.3)
-    rec.lower["mouth_left"] += 0.06 * smile
-    rec.lower["mouth_right"] += 0.06 * smile
-    _, events, episodes, _ = rec.analyse()
-    assert [(e.side, e.contractions) for e in episodes] == [("left", 2)]
-    assert set(episodes[0].regions) >= {"eye", "mouth"}
-    assert episodes[0].start_s == pytest.approx(12.0, abs=0.15)
-    assert len(of(events, "blink")) == n_blinks + 1
