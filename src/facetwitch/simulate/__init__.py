@@ -7,10 +7,10 @@ Each clip comes with its ground truth in the engine's vocabulary (:class:`facetw
     video = render(Scenario(duration_s=6, events=[Blink(1.0), Spasm(3.0, "right")]), "clip.mp4")
     video.truth_events, video.truth_episodes
 
-Two renderers made independently: ``renderer="warp"`` (displacement fields, the default) and ``"mesh"``
-(MediaPipe's mesh deformed in 3-D, piecewise-affine re-texturing, painted eyelids). :func:`tuning_suite` uses
-the first with :data:`TUNING_FACES`; :func:`heldout_suite` the second with :data:`HELDOUT_FACES` (see
-docs/validation.md).
+Three renderers made independently: ``renderer="warp"`` (displacement fields, the default), ``"mesh"``
+(MediaPipe's mesh deformed in 3-D, piecewise-affine re-texturing, painted eyelids) and ``"depth"`` (the first's
+expressions on a dense depth map of the head turned in 3-D). :func:`tuning_suite` uses the first and third with
+:data:`TUNING_FACES`; :func:`heldout_suite` the second with :data:`HELDOUT_FACES` (see docs/validation.md).
 """
 
 from .faces import FACES, HELDOUT_FACES, TUNING_FACES, NoFaceError, list_faces
@@ -31,6 +31,7 @@ from .scenario import (
 from .suites import (
     benchmark_suite,
     demo_scenario,
+    depth_variants_suite,
     failure_classes_suite,
     failure_variants_suite,
     hard_suite,
@@ -57,6 +58,7 @@ __all__ = [
     "Tremor",
     "benchmark_suite",
     "demo_scenario",
+    "depth_variants_suite",
     "failure_classes_suite",
     "failure_variants_suite",
     "frame_times",

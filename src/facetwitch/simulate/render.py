@@ -160,6 +160,12 @@ def render_frames(scenario: Scenario) -> Iterator[tuple[int, float, np.ndarray]]
         for pts, t, frame in mesh_frames(scenario):
             yield pts, t, orient(frame, scenario)
         return
+    if scenario.renderer == "depth":
+        from .depth import depth_frames
+
+        for pts, t, frame in depth_frames(scenario):
+            yield pts, t, orient(frame, scenario)
+        return
     st = stage(scenario.face, tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset))
     motion = Motion(scenario)
     w, h = scenario.size

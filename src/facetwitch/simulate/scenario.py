@@ -18,7 +18,9 @@ SPASM_REGIONS = ("brow", "eye", "cheek", "mouth")
 CODECS = ("h264", "hevc", "mjpeg", "mpeg4", "vp9")
 
 
-RENDERERS = ("warp", "mesh")  # first renderer (displacement warp) and second (piecewise-affine mesh)
+# first renderer (displacement warp), second (piecewise-affine mesh; held-out only), third (the first's
+# expressions on a depth-mapped head turned in 3-D; tuning only)
+RENDERERS = ("warp", "mesh", "depth")
 
 
 @dataclass(frozen=True)

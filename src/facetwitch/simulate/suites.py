@@ -4,8 +4,9 @@ Tuning (:func:`tuning_suite`) = :func:`benchmark_suite` (hand-placed events, cle
 :func:`variety_suite` (seeded random timing, other crops, codecs, noise, rotated/mirrored phones) +
 :func:`hard_suite` on the first renderer with :data:`~.faces.TUNING_FACES` (weak signals, incomplete blinks,
 head turns, jerks, 20 blinks/min controls) + :func:`failure_classes_suite` and :func:`failure_variants_suite`
-(the held-out suite's failure classes made again, and seeded variants of them, on tuning material). Detector
-work may look at these as much as it likes.
+(the held-out suite's failure classes made again, and seeded variants of them, on tuning material) +
+:func:`depth_variants_suite` (head-turn episodes and turn/nod/jerk controls on the THIRD renderer,
+``renderer="depth"``, which turns the face surface in 3-D). Detector work may look at these as much as it likes.
 
 Held-out (:func:`heldout_suite`) = the hard material generated again with another seed on the SECOND
 renderer (``renderer="mesh"``) and only :data:`~.faces.HELDOUT_FACES`. Nothing is tuned on it; it is scored
@@ -324,17 +325,19 @@ def _random_events(rng, duration_s: float, kind: int) -> list:
 # --- hard material: weak signals, incomplete blinks, head turns (tuning and held-out) ---------------------
 
 TUNING_RENDERER = "warp"
+DEPTH_RENDERER = "depth"  # third renderer: tuning only (head turns turned in 3-D)
 HELDOUT_RENDERER = "mesh"
 
 
 def tuning_suite() -> list[Scenario]:
-    """Everything detector work may be tuned on: first renderer, :data:`TUNING_FACES` only."""
+    """Everything detector work may be tuned on: first and third renderers, :data:`TUNING_FACES` only."""
     return (
         benchmark_suite()
         + variety_suite()
         + hard_suite(TUNING_FACES, TUNING_RENDERER, seed=4100, prefix="tune")
         + failure_classes_suite()
         + failure_variants_suite()
+        + depth_variants_suite()
     )
 
 
@@ -455,6 +458,71 @@ def failure_variants_suite(seed: int = 6100, per_face: int = 2) -> list[Scenario
             busy = [(e.start_s - 0.5, e.start_s + _length(e) + 0.5) for e in events]
             blinks = _blinks(np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 12.0, busy)
             out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
+    return out
+
+
+def depth_variants_suite(seed: int = 7300) -> list[Scenario]:
+    """Head-turn material on the THIRD renderer (``renderer="depth"``: the face surface turned in 3-D, so that
+    MediaPipe measures the commanded turn; see :mod:`.depth`), :data:`TUNING_FACES` only, 12 clips of 13–14 s:
+
+    - ``depth-turn-episodes-*`` (3 per face): two spasm episodes of one side 1.2–2.0 s apart during a slow
+      out-and-back turn (yaw ±15–20° over 5–6.5 s, two of three with ±5–10° pitch), each clonic (2–5
+      twitches) or tonic (0.8–1.5 s) at intensity 0.45–0.8, with blinks during the turn in some clips and
+      only outside it in others; 25/30 fps, 640x360 to 1280x720, some with JPEG 35–70. They must stay two
+      episodes, on the right side.
+    - ``depth-control-*`` (1 per face): slow turns (±15–20° yaw), a nod (±8–10° pitch) and two jerks (0.25–0.3 s)
+      with ~20 blinks/min, blinks during the turns too: every episode found there is false.
+    """
+    rng = np.random.default_rng(seed)
+
+    def u(a: float, b: float) -> float:
+        return round(float(rng.uniform(a, b)), 3)
+
+    def sign() -> float:
+        return 1.0 if rng.random() < 0.5 else -1.0
+
+    def spasm(start_s: float, side: str) -> Spasm:
+        if rng.random() < 0.6:
+            return Spasm(start_s, side, "clonic", twitches=int(rng.integers(2, 6)), twitch_s=u(0.2, 0.3),
+                         gap_s=u(0.2, 0.35), intensity=u(0.45, 0.8))  # fmt: skip
+        return Spasm(start_s, side, "tonic", hold_s=u(0.8, 1.5), intensity=u(0.5, 0.8))
+
+    def camera() -> Camera:
+        jpeg = int(rng.integers(35, 70)) if rng.random() < 0.4 else None
+        return Camera(noise_std=u(2, 4), jpeg_quality=jpeg, crf=int(rng.integers(22, 27)))
+
+    sizes = [(640, 360), (854, 480), (960, 540), (1280, 720)]
+    out: list[Scenario] = []
+    for k in range(3):
+        for face in TUNING_FACES:
+            side = "left" if rng.random() < 0.5 else "right"
+            turn_s, turn_len = u(1.0, 2.0), u(5.0, 6.5)
+            first = spasm(round(turn_s + u(0.5, 1.2), 3), side)
+            second = spasm(round(first.start_s + _length(first) + u(1.2, 2.0), 3), side)
+            pitch = sign() * u(5, 10) if k < 2 else 0.0
+            events = [HeadTurn(turn_s, turn_len, yaw_deg=sign() * u(15, 20), pitch_deg=pitch), first, second]
+            sc = Scenario(face=face, duration_s=13.0, fps=[25.0, 30.0][int(rng.integers(0, 2))],
+                          size=sizes[int(rng.integers(0, len(sizes)))], zoom=u(0.85, 1.0), camera=camera(),
+                          events=events, seed=seed + len(out), renderer=DEPTH_RENDERER,
+                          name=f"depth-turn-episodes-{face}-{k}")  # fmt: skip
+            blinks = _blinks(
+                np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 18.0, _busy(events)
+            )
+            if k == 1:  # no blink during this clip's turn
+                blinks = [b for b in blinks if not turn_s - 0.3 < b.start_s < turn_s + turn_len]
+            out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
+    for face in TUNING_FACES:
+        yaw = sign() * u(15, 20)
+        events = [HeadTurn(0.8, u(4.0, 5.0), yaw_deg=yaw, pitch_deg=sign() * u(0, 5)),
+                  HeadTurn(6.2, u(2.5, 3.5), pitch_deg=sign() * u(8, 10)),
+                  HeadTurn(9.4, u(0.25, 0.3), yaw_deg=sign() * u(6, 10)),
+                  HeadTurn(10.6, u(2.0, 3.0), yaw_deg=round(-yaw * u(0.8, 1.0), 3)),
+                  HeadTurn(13.0, u(0.25, 0.3), pitch_deg=sign() * u(5, 8))]  # fmt: skip
+        sc = Scenario(face=face, duration_s=14.0, fps=[25.0, 30.0][int(rng.integers(0, 2))],
+                      size=sizes[int(rng.integers(0, len(sizes)))], zoom=u(0.85, 1.0), camera=camera(),
+                      events=events, seed=seed + len(out), renderer=DEPTH_RENDERER, name=f"depth-control-{face}")  # fmt: skip
+        blinks = _blinks(np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 20.0, [])
+        out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
     return out
 
 
