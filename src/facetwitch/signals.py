@@ -310,6 +310,52 @@ POSE_DEAD_BAND_DEG = 0.7
 POSE_MIN_RANGE_DEG = 6.0  # below this range of yaw and pitch there is nothing to regress out
 
 
+def _pose_terms(
+    yaw_deg: np.ndarray, pitch_deg: np.ndarray, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Yaw and pitch (degrees) about the recording's median, less the dead band; None when the pose hardly
+    varies (nothing to regress out) or there are too few frames."""
+    if ok.sum() < 60:
+        return None
+    yaw, pitch = yaw_deg - np.median(yaw_deg[ok]), pitch_deg - np.median(pitch_deg[ok])
+    # A squeeze of the lids or a blink moves MediaPipe's pose estimate by a degree or so for its whole length;
+    # pose changes within that band are not used, so the fit cannot explain a spasm away.
+    yaw, pitch = (np.sign(a) * np.maximum(np.abs(a) - POSE_DEAD_BAND_DEG, 0.0) for a in (yaw, pitch))
+    if np.ptp(yaw[ok]) < POSE_MIN_RANGE_DEG and np.ptp(pitch[ok]) < POSE_MIN_RANGE_DEG:
+        return None
+    return np.nan_to_num(yaw), np.nan_to_num(pitch)
+
+
+def _pose_fit(
+    t_s: np.ndarray, series: list[np.ndarray], designs: list[np.ndarray], oks: list[np.ndarray]
+) -> np.ndarray | None:
+    """Coefficients shared by ``series`` (each ``values ~ slow baseline + design @ coef``), by least squares
+    repeated with the frames more than 3 robust SDs off the fit left out (blinks, contractions); the slow
+    baseline (a rolling median) and the pose dependence are estimated in turn, each without the other. None when
+    too few frames are left."""
+    coef = np.zeros(designs[0].shape[1])
+    selected = list(oks)
+    for _ in range(POSE_ITERATIONS):
+        residual = [
+            values
+            - rolling_baseline(t_s, values - design @ coef, ok, percentile=50, window_s=BASELINE_WINDOW_S)
+            for values, design, ok in zip(series, designs, oks, strict=True)
+        ]
+        for _ in range(2):
+            coef, *_ = np.linalg.lstsq(
+                np.vstack([d[sel] for d, sel in zip(designs, selected, strict=True)]),
+                np.concatenate([r[sel] for r, sel in zip(residual, selected, strict=True)]),
+                rcond=None,
+            )
+            for k, (r, design, ok) in enumerate(zip(residual, designs, oks, strict=True)):
+                fitted = r - design @ coef
+                spread = 1.4826 * np.median(np.abs(fitted[ok] - np.median(fitted[ok])))
+                selected[k] = ok & (np.abs(fitted) <= 3.0 * spread + 1e-12)
+            if min(sel.sum() for sel in selected) < 30:
+                return None
+    return coef
+
+
 def pose_compensated(
     t_s: np.ndarray, values: np.ndarray, yaw_deg: np.ndarray, pitch_deg: np.ndarray, usable: np.ndarray
 ) -> np.ndarray:
@@ -320,33 +366,53 @@ def pose_compensated(
     looks like a one-sided contraction. The pose dependence is fitted per signal as a quadratic in yaw and
     pitch (degrees) to the deviation from a slow rolling median, by least squares repeated with the dips
     (blinks, contractions: they only move one way) left out, and subtracted. Recordings whose pose hardly
-    varies are returned unchanged.
+    varies are returned unchanged. The two eyes are fitted together instead (:func:`pose_compensated_eyes`).
     """
     ok = usable & np.isfinite(values) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg)
-    if ok.sum() < 60:
+    terms = _pose_terms(yaw_deg, pitch_deg, ok)
+    if terms is None:
         return values
-    yaw, pitch = yaw_deg - np.median(yaw_deg[ok]), pitch_deg - np.median(pitch_deg[ok])
-    # A squeeze of the lids or a blink moves MediaPipe's pose estimate by a degree or so for its whole length;
-    # pose changes within that band are not used, so the fit cannot explain a spasm away.
-    yaw, pitch = (np.sign(a) * np.maximum(np.abs(a) - POSE_DEAD_BAND_DEG, 0.0) for a in (yaw, pitch))
-    if np.ptp(yaw[ok]) < POSE_MIN_RANGE_DEG and np.ptp(pitch[ok]) < POSE_MIN_RANGE_DEG:
-        return values
+    yaw, pitch = terms
     design = np.column_stack([yaw, pitch, yaw**2 / 10.0, pitch**2 / 10.0, yaw * pitch / 10.0]) / 10.0
-    design = np.nan_to_num(design)
-    selected = ok
-    coef = np.zeros(design.shape[1])
-    for _ in range(POSE_ITERATIONS):
-        # The slow baseline and the pose dependence are estimated in turn, each without the other.
-        base = rolling_baseline(t_s, values - design @ coef, ok, percentile=50, window_s=BASELINE_WINDOW_S)
-        residual = values - base
-        for _ in range(2):
-            coef, *_ = np.linalg.lstsq(design[selected], residual[selected], rcond=None)
-            fitted = residual - design @ coef
-            spread = 1.4826 * np.median(np.abs(fitted[ok] - np.median(fitted[ok])))
-            selected = ok & (np.abs(fitted) <= 3.0 * spread + 1e-12)
-            if selected.sum() < 30:
-                return values
-    return values - design @ coef
+    coef = _pose_fit(t_s, [values], [design], [ok])
+    return values if coef is None else values - design @ coef
+
+
+def pose_compensated_eyes(
+    t_s: np.ndarray,
+    log_aperture: dict[str, np.ndarray],
+    yaw_deg: np.ndarray,
+    pitch_deg: np.ndarray,
+    usable: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Both eyes' log apertures (``left``/``right``) with the part that follows head pose removed.
+
+    The two eyes are fitted together, as a part both share (``S``: the nod, and the turn as far as MediaPipe's
+    yaw and pitch couple: pitch, yaw, yaw², pitch²) and a part that opens one eye as much as it narrows the
+    other (``A``: foreshortening of the far eye, odd in yaw: yaw, yaw·pitch): left = S + A, right = S − A.
+    A one-sided contraction moves one eye only, which neither part can follow without the other eye
+    disagreeing; fitted per eye, the quadratic took a tonic spasm at a turn's extreme (where a turn has few
+    frames) for the turn's effect, read the eye's rest before it as closure and merged two episodes.
+    Same robust fit and dead band as :func:`pose_compensated`; the eyes are returned unchanged when the pose
+    hardly varies.
+    """
+    ok = {
+        s: usable & np.isfinite(log_aperture[s]) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg)
+        for s in SIDES
+    }
+    terms = _pose_terms(yaw_deg, pitch_deg, ok["left"] & ok["right"])
+    if terms is None:
+        return dict(log_aperture)
+    yaw, pitch = terms
+    shared = np.column_stack([pitch, yaw, yaw**2 / 10.0, pitch**2 / 10.0]) / 10.0
+    opposite = np.column_stack([yaw, yaw * pitch / 10.0]) / 10.0
+    designs = {"left": np.hstack([shared, opposite]), "right": np.hstack([shared, -opposite])}
+    coef = _pose_fit(
+        t_s, [log_aperture[s] for s in SIDES], [designs[s] for s in SIDES], [ok[s] for s in SIDES]
+    )
+    if coef is None:
+        return dict(log_aperture)
+    return {s: log_aperture[s] - designs[s] @ coef for s in SIDES}
 
 
 POSE_SMOOTH_S = 0.5
@@ -373,7 +439,8 @@ def normalise(
 ) -> Signals:
     """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline.
 
-    Head pose is regressed out of every per-side signal first (:func:`pose_compensated`); eye closure is
+    Head pose is regressed out of every per-side signal first (:func:`pose_compensated`, both eyes together:
+    :func:`pose_compensated_eyes`); eye closure is
     then scaled by each eye's own blink depth (:func:`eye_closure_depths`). ``blend`` (N x len(BLENDSHAPES),
     optional) is kept for the per-frame table and used by :func:`blink_strength`.
     """
@@ -390,10 +457,13 @@ def normalise(
 
     out: dict[str, np.ndarray] = {}
     raw_closure: dict[str, np.ndarray] = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_aperture = {
+            s: np.log(np.where(col(f"aperture_{s}") > 0, col(f"aperture_{s}"), np.nan)) for s in SIDES
+        }
+    compensated = pose_compensated_eyes(t_s, log_aperture, yaw, pitch, usable)
     for s in SIDES:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            log_aperture = np.log(np.where(col(f"aperture_{s}") > 0, col(f"aperture_{s}"), np.nan))
-        aperture = np.exp(pose_compensated(t_s, log_aperture, yaw, pitch, usable))
+        aperture = np.exp(compensated[s])
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
         open_base = rolling_baseline(t_s, aperture, usable, percentile=85, window_s=BASELINE_WINDOW_S)
         closure = 1.0 - aperture / open_base
