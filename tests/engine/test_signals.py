@@ -695,3 +695,32 @@ def test_the_foot_of_a_spasm_is_placed_between_frames():
         assert [e.side for e in episodes] == ["right"]
         errors += [episodes[0].start_s - (start + foot), episodes[0].end_s - (start + hold - foot)]
     assert np.mean(np.abs(errors)) < 0.3 / FPS
+
+
+@pytest.mark.parametrize("seed,lag_s,tonic", [(21, 0.2, 0.7), (22, 0.3, 0.7), (22, 0.4, 0.8)])
+def test_a_one_sided_spasm_at_a_turns_extreme_is_not_taken_for_the_turn(seed, lag_s, tonic):
+    # A slow 15 deg turn whose pitch falls by 11 deg with it, a little behind (MediaPipe's yaw and pitch couple),
+    # the far eye foreshortened a little; a faint left clonic burst on the way out and a deep left tonic spasm at
+    # the turn's extreme, 1.35 s apart, the lids at rest between them. Fitted per eye, the pose model took the
+    # tonic spasm (many of the turn's frames) for the turn, read the rest before it as closure and merged the two.
+    rec = Recording(duration_s=14.0, fps=25.0, noise=0.002, seed=seed)
+    out = np.clip((rec.t - 1.5) / 2.3, 0, 1)
+    back = np.clip((rec.t - 4.2) / 2.1, 0, 1)
+    turn = 0.5 - 0.5 * np.cos(np.pi * out) - (0.5 - 0.5 * np.cos(np.pi * back))
+    rec.yaw = 15.0 * turn
+    rec.pitch = 12.0 - 11.0 * np.interp(rec.t - lag_s, rec.t, turn)
+    for start in (1.6, 2.1, 2.6):
+        rec.twitch("left", start, 0.27, depth=0.3)
+    rec.twitch("left", 4.25, 1.15, depth=tonic)
+    rec.blink(11.5)
+    raw = rec.raw()
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        raw[:, RAW[f"aperture_{side}"]] *= 1 + sign * 0.003 * rec.yaw
+    usable = usable_mask(raw, rec.found)
+    sig = normalise(rec.t, raw, usable)
+    rest = (rec.t > 3.1) & (rec.t < 4.1)  # lids open, head near the turn's extreme
+    assert np.nanmax(sig.closure_left[rest]) < 0.2
+    episodes = group_episodes(detect_events(sig))
+    assert [e.side for e in episodes] == ["left", "left"]
+    assert episodes[0].start_s == pytest.approx(1.6, abs=0.1) and episodes[0].end_s < 3.1
+    assert episodes[1].start_s > 4.0 and episodes[1].end_s == pytest.approx(5.4, abs=0.35)
