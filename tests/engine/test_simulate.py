@@ -38,7 +38,7 @@ from facetwitch.simulate import (
 )
 from facetwitch.simulate.faces import geometry
 from facetwitch.simulate.kinematics import Motion
-from facetwitch.simulate.render import stage
+from facetwitch.simulate.staging import stage
 
 SMALL = (640, 480)
 # MediaPipe indices per subject side: (upper lid mid, lower lid mid, outer corner, inner corner, mouth corner)

@@ -20,7 +20,7 @@ a picture bent on cylinders (:func:`.render.cylinder_turn`) and not like the hel
   the inversion settles on one of the surface points that project to the pixel (a small smear beside the nose
   rather than a hidden strip). A face turned towards its hidden side (not in the photo) shows the visible edge
   of its cheek stretched;
-- camera, orientation and encoding: the first renderer's (:func:`.render._camera`, :func:`.render.orient`).
+- camera, orientation and encoding: the first renderer's (:func:`.staging.camera_effects`, :func:`.render.orient`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from scipy.interpolate import LinearNDInterpolator
 from .faces import CHIN, FOREHEAD
 from .kinematics import Motion
 from .scenario import Scenario
+from .staging import camera_effects, stage
 
 COARSE = 4  # block size (pixels) of the grids the depth and the maps are computed on
 FOCAL_FACE_HEIGHTS = 2.6  # pinhole camera distance to the head centre, in face heights (~45 cm away)
@@ -69,8 +70,7 @@ class HeadSurface:
 
 @lru_cache(maxsize=8)
 def head_surface(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, float]) -> HeadSurface:
-    """The dense head surface of the staged face (the first renderer's framing, :func:`.render.stage`)."""
-    from .render import stage
+    """The dense head surface of the staged face (the first renderer's framing, :func:`.staging.stage`)."""
 
     st = stage(face, size, zoom, offset)
     g = st.rig.geom
@@ -248,7 +248,6 @@ def head_pose(scenario: Scenario, motion: Motion, t: float):
 def depth_frames(scenario: Scenario):
     """Yield (pts, time s, upright RGB frame after the camera look) for every frame (orientation is the
     caller's)."""
-    from .render import _camera, stage
     from .timing import frame_times
 
     size, zoom, offset = tuple(scenario.size), float(scenario.zoom), tuple(scenario.offset)
@@ -270,7 +269,7 @@ def depth_frames(scenario: Scenario):
                 frame[y0:y1, x0:x1] = cv2.remap(
                     face, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT101
                 )
-        yield pts, t, _camera(frame, scenario.camera, t, scenario.seed, i)
+        yield pts, t, camera_effects(frame, scenario.camera, t, scenario.seed, i)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

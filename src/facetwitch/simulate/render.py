@@ -7,7 +7,6 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 
 import av
@@ -16,13 +15,11 @@ import numpy as np
 
 from facetwitch.records import Episode, Event
 
-from .faces import FaceGeometry, geometry, photo
+from .faces import geometry
 from .kinematics import Motion
 from .scenario import HeadMotion, HeadTurn, Scenario, truth_of
+from .staging import camera_effects, stage
 from .timing import frame_times, time_base
-from .warp import FaceRig
-
-MARGIN = 0.08  # extra canvas around the picture (fraction of its larger side) so head motion shows no edge
 
 # codec name -> (PyAV encoder, pixel format, containers it may go in (first = default))
 # (.mp4 takes every codec here, display rotation included.)
@@ -46,53 +43,6 @@ class SimulatedVideo:
     scenario: Scenario
     frame_times_s: list[float] = field(default_factory=list)
     inter_ocular_px: float = 0.0  # inter-ocular distance of the still face in the upright picture (pixels)
-
-
-@dataclass(frozen=True)
-class Stage:
-    """A face photo framed on an upright canvas (with a margin for head motion)."""
-
-    canvas: np.ndarray  # RGB uint8, (H + 2m, W + 2m, 3)
-    rig: FaceRig
-    margin: int
-    face_center: np.ndarray  # canvas pixels
-
-
-@lru_cache(maxsize=8)
-def stage(face: str, size: tuple[int, int], zoom: float, offset: tuple[float, float]) -> Stage:
-    """Frame ``face`` for an upright picture of ``size`` (w, h): face height ≈ 45 % × zoom of the picture
-    height, face centre slightly above the middle (+ ``offset`` fractions), photo covering the canvas."""
-    img, geom = photo(face), geometry(face)
-    w, h = size
-    m = round(MARGIN * max(w, h))
-    cw, ch = w + 2 * m, h + 2 * m
-    ph, pw = img.shape[:2]
-    face_scale = 0.45 * h * zoom / geom.face_height
-    cover = max(cw / pw, ch / ph)
-    # A photo covers the canvas unless that would blow the face up more than 2x (small photos): then the
-    # face keeps its size and the canvas beyond the photo is its blurred, stretched edge.
-    scale = max(face_scale, cover) if cover <= 2.0 * face_scale else face_scale
-    fc = 0.5 * (geom.p(10) + geom.p(152))
-    want = np.array([cw / 2 + offset[0] * w, ch / 2 - 0.03 * h + offset[1] * h])
-    tx, ty = want - scale * fc
-    if scale >= cover:
-        tx = np.clip(tx, cw - scale * pw, 0.0)
-        ty = np.clip(ty, ch - scale * ph, 0.0)
-    affine = np.array([[scale, 0.0, tx], [0.0, scale, ty]])
-    canvas = cv2.warpAffine(
-        np.asarray(img), affine, (cw, ch), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT101
-    )
-    if scale < cover:
-        inside = cv2.warpAffine(np.full((ph, pw), 255, np.uint8), affine, (cw, ch), flags=cv2.INTER_LINEAR)
-        alpha = (cv2.GaussianBlur(inside, (0, 0), 3.0).astype(np.float32) / 255.0)[..., None]
-        edge = cv2.warpAffine(  # edges stretched outwards: no mirrored copies of the face
-            np.asarray(img), affine, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        )
-        soft = cv2.GaussianBlur(edge, (0, 0), max(3.0, 0.01 * cw))
-        canvas = (canvas * alpha + soft * (1 - alpha)).astype(np.uint8)
-    canvas.setflags(write=False)
-    g: FaceGeometry = geom.transformed(affine)
-    return Stage(canvas, FaceRig(g, (ch, cw)), m, g.center)
 
 
 def head_transform(
@@ -187,7 +137,7 @@ def render_frames(scenario: Scenario) -> Iterator[tuple[int, float, np.ndarray]]
             )
             if yaw or pitch:
                 frame = cylinder_turn(frame, out_center, radius, yaw, pitch)
-        frame = _camera(frame, cam, t, scenario.seed, i)
+        frame = camera_effects(frame, cam, t, scenario.seed, i)
         yield pts, t, orient(frame, scenario)
 
 
@@ -199,25 +149,6 @@ def orient(frame: np.ndarray, scenario: Scenario) -> np.ndarray:
     if scenario.rotation:
         frame = np.rot90(frame, k=scenario.rotation // 90)
     return np.ascontiguousarray(frame)
-
-
-def _camera(frame: np.ndarray, cam, t: float, seed: int, index: int) -> np.ndarray:
-    if cam.blur_px > 0:
-        frame = cv2.GaussianBlur(frame, (0, 0), cam.blur_px)
-    gain = cam.brightness
-    if cam.flicker:
-        gain *= 1.0 + cam.flicker * (0.6 * np.sin(2 * np.pi * cam.flicker_hz * t) + 0.4 * np.sin(0.7 * t))
-    if gain != 1.0:
-        frame = cv2.convertScaleAbs(frame, alpha=gain)
-    if cam.noise_std > 0:
-        cv2.setRNGSeed(int((seed * 1_000_003 + index) % (2**31)))
-        noise = np.empty(frame.shape, np.int16)
-        cv2.randn(noise, 0, cam.noise_std)
-        frame = cv2.add(frame, noise, dtype=cv2.CV_8U)
-    if cam.jpeg_quality is not None:
-        _, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(cam.jpeg_quality)])
-        frame = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    return frame
 
 
 def render(scenario: Scenario, path: str | os.PathLike[str]) -> SimulatedVideo:
