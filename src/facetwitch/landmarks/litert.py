@@ -341,7 +341,9 @@ class LiteRTLandmarker:
         return self._canvas
 
     @staticmethod
-    def _next_rect(points: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float, float, float, float]:
+    def _next_rect(
+        points: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> tuple[float, float, float, float, float]:
         """The next frame's region from ``points`` (N, 3) px and their (x, y) bounding box ``lo``, ``hi``."""
         a, b = points[EYE_LINE[0]], points[EYE_LINE[1]]
         rotation = _normalize_radians(-np.arctan2(-(b[1] - a[1]), b[0] - a[0]))
