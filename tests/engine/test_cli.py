@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -68,3 +69,18 @@ def test_demo_renders_analyses_and_says_where_the_report_is(tmp_path):
     truth = json.loads((tmp_path / "demo out" / "demo-truth.json").read_text())
     truth_sides = {e["side"] for e in truth if e["kind"] == "contraction"}
     assert {e["side"] for e in doc["episodes"]} == truth_sides
+
+
+def test_main_called_from_python_returns_and_leaves_the_collector_alone(tmp_path, right_clonic_video):
+    """Only the program's own entry point (``python -m facetwitch``, the console script) freezes its start-up
+    objects and skips the interpreter's teardown; ``main()`` called inside a host process returns its exit code
+    and changes nothing of the host's garbage collector."""
+    from facetwitch.cli import main
+
+    frozen = gc.get_freeze_count()
+    code = main(
+        ["analyze", str(right_clonic_video.path), "-o", str(tmp_path), "--quiet", "--backend", "litert"]
+    )
+    assert code == 0
+    assert gc.get_freeze_count() == frozen
+    assert (tmp_path / Path(right_clonic_video.path).stem / "analysis.json").stat().st_size > 0
