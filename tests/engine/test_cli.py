@@ -84,3 +84,20 @@ def test_main_called_from_python_returns_and_leaves_the_collector_alone(tmp_path
     assert code == 0
     assert gc.get_freeze_count() == frozen
     assert (tmp_path / Path(right_clonic_video.path).stem / "analysis.json").stat().st_size > 0
+
+
+def test_an_analysis_loads_no_module_it_does_not_use(tmp_path, right_clonic_video):
+    """Every import costs start-up time of each `facetwitch analyze` run (on one core, time of the whole run): the
+    model's downloader, Arrow's compute kernels and pandas are not needed to analyse a video and write its
+    results."""
+    code = (
+        "import sys, facetwitch\n"
+        "analysis = facetwitch.analyze(sys.argv[1], backend='litert')\n"
+        "facetwitch.write_outputs(analysis, sys.argv[2])\n"
+        "print(sorted(m for m in ('urllib.request', 'pyarrow.compute', 'pandas') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(right_clonic_video.path), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "report.html").stat().st_size > 0
