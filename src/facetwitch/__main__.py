@@ -1,5 +1,3 @@
-import sys
+from facetwitch.cli import run
 
-from facetwitch.cli import main
-
-sys.exit(main())
+run()

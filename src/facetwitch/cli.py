@@ -6,10 +6,13 @@ Exit codes: 0 success; 1 at least one video could not be analysed; 2 wrong usage
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 from facetwitch import model as model_mod
 from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
@@ -323,5 +326,26 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def run() -> NoReturn:
+    """The ``facetwitch`` program (console script, ``python -m facetwitch``): :func:`main` in a process of its own.
+
+    ``analyze`` runs in a short-lived process that only ends: the objects of start-up are frozen out of the
+    garbage collector's way (``gc.freeze``), and once the results are written and the output flushed the process
+    exits without tearing the interpreter down (freeing every module, array and model one by one: about 0.2 s
+    of CPU, ~1 % of a minute's video on one core). A library call never does either: only this entry point."""
+    argv = sys.argv[1:]
+    fast = bool(argv) and argv[0] == "analyze"
+    if fast:
+        gc.freeze()
+    code = main(argv)
+    if not fast:
+        sys.exit(code)
+    if "logging" in sys.modules:  # handlers flushed and closed as at a normal exit
+        sys.modules["logging"].shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -109,9 +109,14 @@ def analyze(
     info = probe(path, mirrored=mirrored)
     counter = _ProgressCounter(progress, info.frames or None)
     segments = plan_segments(info.duration_s, workers)
+    # A decoding thread beside the landmarking thread pays where it has a core of its own; on one core the LiteRT
+    # landmarker decodes its own frames between landmarking them (no hand-overs between threads, no thread switch
+    # in the middle of a model run). MediaPipe's Tasks API runs a graph of threads of its own: it keeps its
+    # decoding thread.
+    prefetch = 0 if backend == "litert" and usable_cpus() == 1 else READ_AHEAD_FRAMES
 
     def segment(source: Path | FaceLandmarker, seg: tuple[float, float | None]) -> _Segment:
-        return _landmark_segment(path, source, backend, mirrored, seg, counter, deadline)
+        return _landmark_segment(path, source, backend, mirrored, seg, counter, deadline, prefetch)
 
     try:
         if landmarker is not None:
@@ -291,6 +296,10 @@ def _segment_landmarker(source: Path | FaceLandmarker, backend: str) -> Iterator
         yield source
 
 
+# Frames a decoding thread may run ahead of its landmarker: enough to keep both busy, few enough that full-HD
+# frames do not pile up.
+READ_AHEAD_FRAMES = 4
+
 # Faces measured together: numpy's per-call overhead is paid once per batch instead of once per frame, and the
 # batch's landmarks (~0.7 MB) are all that is held besides the rows.
 MEASURE_BATCH = 128
@@ -298,8 +307,9 @@ MEASURE_BATCH = 128
 
 def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, mirrored: bool,
                       segment: tuple[float, float | None], counter: _ProgressCounter,
-                      deadline: float | None = None) -> _Segment:  # fmt: skip
-    """Decode one time segment and reduce each frame to a row of raw measurements."""
+                      deadline: float | None = None, prefetch: int = READ_AHEAD_FRAMES) -> _Segment:  # fmt: skip
+    """Decode one time segment and reduce each frame to a row of raw measurements; ``prefetch``: frames decoded
+    ahead in a thread of their own (0: decoded in this thread, see :func:`facetwitch.video.iter_frames`)."""
     from facetwitch.landmarks import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES
 
     times: list[float] = []
@@ -329,7 +339,6 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
             pending.clear()
 
         try:
-            # A short read-ahead is enough to keep both stages busy, and keeps full-HD frames from piling up.
             # One decoding thread per segment keeps up: decoding costs a fraction of landmarking (~1.4 of ~8 ms
             # a 720p frame), so FFmpeg's frame threads would only add hand-overs between busy cores.
             for frame in iter_frames(
@@ -337,7 +346,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 mirrored=mirrored,
                 start_s=start_s,
                 end_s=end_s,
-                prefetch=4,
+                prefetch=prefetch,
                 threads=1,
                 deadline=deadline,
                 warnings=warnings,

@@ -375,7 +375,9 @@ def iter_frames(
     warnings: list[str] | None = None,
     convert: bool = True,
 ) -> Iterator[Frame]:
-    """Decode frames in a background thread (PyAV releases the GIL) and yield them upright.
+    """Decode frames in a background thread (PyAV releases the GIL), at most ``prefetch`` ahead of the reader,
+    and yield them upright; with ``prefetch=0`` in the reader's own thread, one frame at a time (where the
+    reader's thread already keeps a core busy, a decoding thread beside it only adds hand-overs).
 
     Times are seconds from the stream's start. ``start_s``/``end_s`` select a segment [start_s, end_s): the
     decoder seeks to the key frame before ``start_s`` and drops earlier frames, so segments can be decoded in
@@ -403,16 +405,15 @@ def iter_frames(
     to_rgb = VideoReformatter()
     time_base = stream.time_base
     origin = float(stream.start_time * time_base) if stream.start_time is not None else 0.0
-    frames: queue.Queue = queue.Queue(maxsize=prefetch)
     stop = threading.Event()
-    _END = object()
 
     # A raw stream (a camera's bare .h264, no container) has no timestamps: such frames are placed one frame
     # interval after the previous one, at the rate the stream declares, and the analysis says so.
     rate = _declared_rate(stream)
     step_s = 1.0 / float(rate) if rate and 2 <= float(rate) <= 1000 else None
 
-    def decode() -> None:
+    def produce() -> Iterator[Frame | VideoError | _TruncatedWarning | _PastDeadline]:
+        """The frames in order, then possibly one item that says why decoding stopped."""
         index = 0
         untimed = 0  # frames timed by counting (see step_s)
         t = None
@@ -432,32 +433,28 @@ def iter_frames(
                 if end_s is not None and t >= end_s:
                     break
                 if problem := picture_size_problem(frame.width, frame.height):
-                    frames.put(VideoError(f"frame {index + 1}: {problem}", path=path))
+                    yield VideoError(f"frame {index + 1}: {problem}", path=path)
                     return
                 picture = Picture(frame, _rotation_from_frame(frame), mirrored, to_rgb)
                 if convert:
                     picture.rgb()
-                frames.put(Frame(index, t, picture))
+                yield Frame(index, t, picture)
                 index += 1
             if index == 0 and start_s == 0 and not stop.is_set():
-                frames.put(
-                    VideoError(
-                        "no frame could be decoded; the file is truncated or damaged; copy or export it again from the original recording",
-                        path=path,
-                    )
+                yield VideoError(
+                    "no frame could be decoded; the file is truncated or damaged; copy or export it again from the original recording",
+                    path=path,
                 )
         except _PastDeadline:
-            frames.put(_PastDeadline(index))
+            yield _PastDeadline(index)
         except (av.FFmpegError, ValueError) as exc:
             if index == 0 and start_s == 0:
-                frames.put(
-                    VideoError(
-                        f"decoding failed at the first frame ({_ffmpeg_reason(exc)}); the file is damaged; copy or export it again from the original recording",
-                        path=path,
-                    )
+                yield VideoError(
+                    f"decoding failed at the first frame ({_ffmpeg_reason(exc)}); the file is damaged; copy or export it again from the original recording",
+                    path=path,
                 )
             else:
-                frames.put(_TruncatedWarning(index, _ffmpeg_reason(exc)))
+                yield _TruncatedWarning(index, _ffmpeg_reason(exc))
         finally:
             if untimed and warnings is not None:
                 warnings.append(
@@ -466,6 +463,35 @@ def iter_frames(
                     "frames/s; if the camera recorded at another rate every time and rate here is scaled: wrap "
                     "the video in MP4 with its real frame rate"
                 )
+
+    def checked(item):
+        """A frame, or the exception that an item saying why decoding stopped stands for."""
+        if isinstance(item, VideoError):
+            raise item
+        if isinstance(item, _TruncatedWarning):
+            raise TruncatedVideo(item.frames, item.detail)
+        if isinstance(item, _PastDeadline) or (deadline is not None and time.monotonic() > deadline):
+            raise TimeLimitError("stopped at the time limit for one video", path=path)
+        return item
+
+    if prefetch <= 0:  # decode in the caller's thread, between its own uses of each frame
+        items = produce()
+        try:
+            for item in items:
+                yield checked(item)
+        finally:
+            items.close()
+            container.close()
+        return
+
+    frames: queue.Queue = queue.Queue(maxsize=prefetch)
+    _END = object()
+
+    def decode() -> None:
+        try:
+            for item in produce():
+                frames.put(item)
+        finally:
             frames.put(_END)
 
     worker = threading.Thread(target=decode, name="facetwitch-decode", daemon=True)
@@ -478,13 +504,7 @@ def iter_frames(
                 item = _PastDeadline(None)
             if item is _END:
                 break
-            if isinstance(item, VideoError):
-                raise item
-            if isinstance(item, _TruncatedWarning):
-                raise TruncatedVideo(item.frames, item.detail)
-            if isinstance(item, _PastDeadline) or (deadline is not None and time.monotonic() > deadline):
-                raise TimeLimitError("stopped at the time limit for one video", path=path)
-            yield item
+            yield checked(item)
     finally:
         stop.set()
         while worker.is_alive():  # unblock the decoder if it waits on a full queue

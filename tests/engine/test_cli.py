@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -68,3 +69,35 @@ def test_demo_renders_analyses_and_says_where_the_report_is(tmp_path):
     truth = json.loads((tmp_path / "demo out" / "demo-truth.json").read_text())
     truth_sides = {e["side"] for e in truth if e["kind"] == "contraction"}
     assert {e["side"] for e in doc["episodes"]} == truth_sides
+
+
+def test_main_called_from_python_returns_and_leaves_the_collector_alone(tmp_path, right_clonic_video):
+    """Only the program's own entry point (``python -m facetwitch``, the console script) freezes its start-up
+    objects and skips the interpreter's teardown; ``main()`` called inside a host process returns its exit code
+    and changes nothing of the host's garbage collector."""
+    from facetwitch.cli import main
+
+    frozen = gc.get_freeze_count()
+    code = main(
+        ["analyze", str(right_clonic_video.path), "-o", str(tmp_path), "--quiet", "--backend", "litert"]
+    )
+    assert code == 0
+    assert gc.get_freeze_count() == frozen
+    assert (tmp_path / Path(right_clonic_video.path).stem / "analysis.json").stat().st_size > 0
+
+
+def test_an_analysis_loads_no_module_it_does_not_use(tmp_path, right_clonic_video):
+    """Every import costs start-up time of each `facetwitch analyze` run (on one core, time of the whole run): the
+    model's downloader, Arrow's compute kernels and pandas are not needed to analyse a video and write its
+    results."""
+    code = (
+        "import sys, facetwitch\n"
+        "analysis = facetwitch.analyze(sys.argv[1], backend='litert')\n"
+        "facetwitch.write_outputs(analysis, sys.argv[2])\n"
+        "print(sorted(m for m in ('urllib.request', 'pyarrow.compute', 'pandas') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(right_clonic_video.path), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "report.html").stat().st_size > 0

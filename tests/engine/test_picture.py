@@ -71,3 +71,37 @@ def test_litert_landmarks_from_decoded_pictures_equal_those_from_rgb_frames(tmp_
                 np.testing.assert_array_equal(lazy, eager)
                 found += 1
     assert found >= 55
+
+
+def test_decoding_in_the_readers_thread_gives_the_same_frames(stored_video):
+    """``prefetch=0`` (one core: the landmarker decodes its own frames) yields the frames a decoding thread
+    yields: same count, times and pixels."""
+    path, _ = stored_video
+    threaded = [(f.index, f.t_s, f.rgb) for f in iter_frames(path, mirrored=True, prefetch=4)]
+    inline = [(f.index, f.t_s, f.rgb) for f in iter_frames(path, mirrored=True, prefetch=0)]
+    assert len(inline) == len(threaded) == 5
+    for (i, t, rgb), (j, u, rgb2) in zip(threaded, inline, strict=True):
+        assert (i, t) == (j, u)
+        assert np.array_equal(rgb, rgb2)
+
+
+def test_a_damaged_stream_reads_the_same_way_without_a_decoding_thread(tmp_path, stored_video):
+    """Damaged bytes read in the reader's thread give what the threaded reader gives: the same frames, then the
+    same error if any."""
+    path, _ = stored_video
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 400] = bytes(400)
+    damaged = tmp_path / f"damaged{path.suffix}"
+    damaged.write_bytes(bytes(data))
+    outcomes = []
+    for prefetch in (4, 0):
+        frames, error = [], None
+        try:
+            for frame in iter_frames(damaged, prefetch=prefetch, threads=1):  # as the pipeline decodes
+                frames.append((frame.t_s, frame.rgb.sum()))
+        except Exception as exc:  # whichever it is, both readers must raise it
+            error = (type(exc).__name__, str(exc))
+        outcomes.append((frames, error))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] or outcomes[0][1]  # frames, or an error that says why there are none

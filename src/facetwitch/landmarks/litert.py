@@ -131,13 +131,14 @@ def _corners(rect) -> np.ndarray:
     return cv2.boxPoints(((cx, cy), (w, h), float(rot * np.float32(180.0) / np.float32(np.pi))))
 
 
-def _crop(rgb: np.ndarray, rect, out: np.ndarray, border: int) -> None:
+def _crop(rgb: np.ndarray, rect, out: np.ndarray, border: int, corners: np.ndarray | None = None) -> None:
     """Sample the rotated rectangle ``rect`` of ``rgb`` into ``out`` (size x size x 3) exactly as MediaPipe's
     OpenCV image-to-tensor converter does (float32 corners, bilinear perspective warp), so that the models see
-    the same pixels as under the Tasks API."""
+    the same pixels as under the Tasks API. ``corners``: ``_corners(rect)``, if the caller has them."""
     size = out.shape[0]
     target = np.array([[0, size], [0, 0], [size, 0], [size, size]], dtype=np.float32)
-    cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(_corners(rect), target), (size, size), dst=out,
+    corners = _corners(rect) if corners is None else corners
+    cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(corners, target), (size, size), dst=out,
                         flags=cv2.INTER_LINEAR, borderMode=border)  # fmt: skip
 
 
@@ -147,7 +148,11 @@ def _size(image: np.ndarray | Picture) -> tuple[int, int]:
 
 
 class OneEuroFilter:
-    """MediaPipe's one-euro landmark filter, vectorised over all coordinates (values in pixels)."""
+    """MediaPipe's one-euro landmark filter, vectorised over all coordinates (values in pixels).
+
+    Runs once a frame on a few thousand numbers, where numpy's per-call overhead and fresh temporaries cost more
+    than the arithmetic: every step writes into buffers kept between frames, in the same order of floating-point
+    operations as the textbook form (so the same bits)."""
 
     def __init__(self):
         self.reset()
@@ -163,23 +168,45 @@ class OneEuroFilter:
         tau = 1.0 / (2 * np.pi * cutoff)
         return 1.0 / (1.0 + tau / dt)
 
-    def __call__(self, points: np.ndarray, t_s: float) -> np.ndarray:
-        values = points.astype(np.float64)
-        if self._x is None or self._t is None:
-            self._t, self._raw, self._x, self._dx = t_s, values, values, np.zeros_like(values)
+    def __call__(self, points: np.ndarray, t_s: float, extent: np.ndarray | None = None) -> np.ndarray:
+        """The filtered ``points`` at ``t_s`` seconds; ``extent``: their (x, y) bounding box's size, if the caller
+        has it already (the object's scale is its mean)."""
+        if self._x is None or self._t is None or self._raw is None or self._dx is None:
+            values = points.astype(np.float64)
+            self._t, self._raw, self._x, self._dx = t_s, values, values.copy(), np.zeros_like(values)
+            self._work, self._cut = np.empty_like(values), np.empty_like(values)
             return points
         dt = t_s - self._t
         if dt <= 0:
             return points
-        extent = values[:, :2].max(axis=0) - values[:, :2].min(axis=0)
+        if extent is None:
+            extent = points[:, :2].max(axis=0) - points[:, :2].min(axis=0)
         object_scale = float(extent.mean())
         if object_scale < 1e-6:
             return points
-        dvalue = (values - self._raw) / object_scale / dt
-        self._dx = self._dx + self._alpha(EURO_DERIVATIVE_CUTOFF_HZ, dt) * (dvalue - self._dx)
-        cutoff = EURO_MIN_CUTOFF_HZ + EURO_BETA * np.abs(self._dx)
-        self._x = self._x + self._alpha(cutoff, dt) * (values - self._x)
-        self._t, self._raw = t_s, values
+        # dx += alpha(derivative cutoff) * ((values - raw) / scale / dt - dx)
+        work, cut = self._work, self._cut
+        np.subtract(points, self._raw, out=work)
+        work /= object_scale
+        work /= dt
+        work -= self._dx
+        work *= self._alpha(EURO_DERIVATIVE_CUTOFF_HZ, dt)
+        self._dx += work
+        # alpha = 1 / (1 + tau / dt), tau = 1 / (2 pi cutoff), cutoff = min cutoff + beta |dx|
+        np.abs(self._dx, out=cut)
+        cut *= EURO_BETA
+        cut += EURO_MIN_CUTOFF_HZ
+        cut *= 2 * np.pi
+        np.divide(1.0, cut, out=cut)
+        cut /= dt
+        cut += 1.0
+        np.divide(1.0, cut, out=cut)
+        # x += alpha * (values - x)
+        np.subtract(points, self._x, out=work)
+        work *= cut
+        self._x += work
+        self._t = t_s
+        self._raw[...] = points
         return self._x.astype(np.float32)
 
 
@@ -281,7 +308,8 @@ class LiteRTLandmarker:
     def _landmark(self, image: np.ndarray | Picture, rect) -> tuple[np.ndarray, float]:
         """Raw landmarks (478, 3) in image pixels and the presence score for one region."""
         to_image = _rect_to_image(rect, LANDMARK_SIZE)
-        _crop(self._pixels(image, rect), rect, self._crop, cv2.BORDER_REPLICATE)
+        corners = _corners(rect)
+        _crop(self._pixels(image, corners), rect, self._crop, cv2.BORDER_REPLICATE, corners)
         self._landmarks.fill(self._crop, 1.0 / 255.0)
         out = self._landmarks.run()
         raw = out[0].reshape(-1, 3)
@@ -295,8 +323,9 @@ class LiteRTLandmarker:
         points[:, 2] = raw[:, 2] * z_scale
         return points, presence
 
-    def _pixels(self, image: np.ndarray | Picture, rect) -> np.ndarray:
-        """A frame-sized RGB array whose pixels under ``rect`` are those of ``image``. From a :class:`Picture`
+    def _pixels(self, image: np.ndarray | Picture, corners: np.ndarray) -> np.ndarray:
+        """A frame-sized RGB array whose pixels under the rectangle of ``corners`` (:func:`_corners`) are those
+        of ``image``. From a :class:`Picture`
         only the rectangle's bounding box (two pixels wider for the bilinear neighbours, clipped to the frame,
         so the replicated border is the frame's own) is converted, into a canvas kept between frames: the warp
         then runs on the same coordinates as on the whole frame, and gives the same pixels."""
@@ -304,7 +333,6 @@ class LiteRTLandmarker:
             return image
         if self._canvas.shape[:2] != (image.height, image.width):
             self._canvas = np.zeros((image.height, image.width, 3), dtype=np.uint8)
-        corners = _corners(rect)
         lo, hi = np.floor(corners.min(axis=0)) - 2, np.ceil(corners.max(axis=0)) + 2
         region, x0, y0 = image.region(int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1]))
         if region.size == 0:  # wholly outside the frame: the warp replicates the frame's edge
@@ -313,8 +341,10 @@ class LiteRTLandmarker:
         return self._canvas
 
     @staticmethod
-    def _next_rect(points: np.ndarray) -> tuple[float, float, float, float, float]:
-        lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
+    def _next_rect(
+        points: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> tuple[float, float, float, float, float]:
+        """The next frame's region from ``points`` (N, 3) px and their (x, y) bounding box ``lo``, ``hi``."""
         a, b = points[EYE_LINE[0]], points[EYE_LINE[1]]
         rotation = _normalize_radians(-np.arctan2(-(b[1] - a[1]), b[0] - a[0]))
         side = float(max(hi - lo)) * ROI_SCALE
@@ -346,8 +376,10 @@ class LiteRTLandmarker:
             self._rect = None
             self._smooth.reset()
             return None
-        self._rect = self._next_rect(points)
-        return np.asarray(self._smooth(points, self._last_ms / 1000.0), dtype=np.float32)
+        xy = points[:, :2]
+        lo, hi = xy.min(axis=0), xy.max(axis=0)  # the region's box and the filter's scale
+        self._rect = self._next_rect(points, lo, hi)
+        return np.asarray(self._smooth(points, self._last_ms / 1000.0, hi - lo), dtype=np.float32)
 
     def describe_many(self, points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
         """Blendshapes (N, 52) float32 and facial transformation matrices (N, 4, 4) float32 of N faces'
