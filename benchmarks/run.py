@@ -3,7 +3,7 @@ landmark backends' equivalence: ``benchmarks/speed.py``; both run in ``make benc
 
 Usage: ``make bench`` or
 ``.venv/bin/python benchmarks/run.py [--only accuracy|sensitivity] [--suite tuning|heldout|all] [--quick]
-[--output NAME]``. Accuracy is scored on the TUNING suite (first renderer, tuning faces) and the HELD-OUT suite
+[--output NAME]``. Accuracy is scored on the TUNING suite (first and third renderers, tuning faces) and the HELD-OUT suite
 (second renderer, faces tuning never used; see docs/validation.md), per face and per frame rate with the worst
 face beside the pooled number; the sensitivity table varies each main detection threshold by ±30 %.
 Prints tables and writes them to ``benchmarks/results/`` (results.md and results.json).
