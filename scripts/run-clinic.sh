@@ -35,7 +35,8 @@ manage collectstatic --noinput -v 0
 if [ "${FACETWITCH_DEMO_CORE_ONLY:-0}" = "1" ]; then manage seed_demo --core-only; else manage seed_demo; fi
 
 # Web server and analysis worker supervised separately (src/facetwitch/clinic/supervise.py): a crashed worker is
-# restarted and the site stays up; Ctrl-C stops both.
+# restarted and the site stays up; Ctrl-C stops both. gunicorn's graceful timeout (5 s) stays under the
+# supervisor's grace (10 s), so gunicorn ends its own workers before the supervisor would have to kill it.
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -62,7 +63,7 @@ fi
 "$PY" -m facetwitch.clinic.supervise \
   --name worker -- "$PY" -m facetwitch.clinic.manage analysis_worker --queue-name '*' --no-reload -v 1 \
   --name web -- .venv/bin/gunicorn facetwitch.clinic.wsgi:application --bind "$WEB_BIND" --workers 2 \
-  --threads 4 --timeout 120 --access-logfile - --error-logfile - --log-level warning \
+  --threads 4 --timeout 120 --graceful-timeout 5 --access-logfile - --error-logfile - --log-level warning \
   "${PROXY[@]}" &
 pids+=($!)
 
