@@ -506,15 +506,20 @@ def test_blink_depth_is_carried_by_the_truth():
 # --- the second renderer --------------------------------------------------------------------------------
 
 
-def _apertures(frames, size):
-    """Per frame: MediaPipe's (subject-right, subject-left) lid distance / eye width, and the eye widths."""
+def _mediapipe_rows(frames, size):
+    """Per frame, from MediaPipe's face landmarker (VIDEO mode): time (s), head yaw and pitch (degrees, from its
+    facial transformation matrix), the subject-right and subject-left lid distance / eye width, and the two eye
+    widths (pixels)."""
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
     from facetwitch.model import resolve
+    from facetwitch.signals import head_angles_many
 
     options = vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(resolve())), running_mode=vision.RunningMode.VIDEO
+        base_options=BaseOptions(model_asset_path=str(resolve())),
+        running_mode=vision.RunningMode.VIDEO,
+        output_facial_transformation_matrixes=True,
     )
     w, h = size
     rows = []
@@ -523,12 +528,18 @@ def _apertures(frames, size):
             res = lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), round(t * 1000))
             assert res.face_landmarks, f"MediaPipe lost the face at {t:.2f} s"
             p = np.array([[q.x * w, q.y * h] for q in res.face_landmarks[0]])
+            yaw, pitch, _ = head_angles_many(np.asarray(res.facial_transformation_matrixes[0])[None])[0]
             widths = [np.linalg.norm(p[s[2]] - p[s[3]]) for s in (RIGHT, LEFT)]
             aps = [
                 np.linalg.norm(p[s[0]] - p[s[1]]) / wd for s, wd in zip((RIGHT, LEFT), widths, strict=True)
             ]
-            rows.append([t, *aps, *widths])
+            rows.append([t, yaw, pitch, *aps, *widths])
     return np.array(rows)
+
+
+def _apertures(frames, size):
+    """Per frame: time, MediaPipe's (subject-right, subject-left) lid distance / eye width, and the eye widths."""
+    return _mediapipe_rows(frames, size)[:, [0, 3, 4, 5, 6]]
 
 
 @pytest.mark.parametrize(("face", "renderer"), [("biden", "mesh"), ("astronaut", "warp")])
@@ -566,32 +577,9 @@ def test_mesh_renderer_weak_eye_and_head_turn_foreshortens_the_far_eye():
 
 
 def _poses(frames, size):
-    """Per frame: time (s), MediaPipe's head yaw, pitch (degrees, from its facial transformation matrix) and
-    the aperture ratio (lid distance / eye width) of the subject-right and subject-left eye."""
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
-
-    from facetwitch.model import resolve
-    from facetwitch.signals import head_angles_many
-
-    options = vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(resolve())),
-        running_mode=vision.RunningMode.VIDEO,
-        output_facial_transformation_matrixes=True,
-    )
-    w, h = size
-    rows = []
-    with vision.FaceLandmarker.create_from_options(options) as lm:
-        for _, t, rgb in frames:
-            res = lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), round(t * 1000))
-            assert res.face_landmarks, f"MediaPipe lost the face at {t:.2f} s"
-            p = np.array([[q.x * w, q.y * h] for q in res.face_landmarks[0]])
-            yaw, pitch, _ = head_angles_many(np.asarray(res.facial_transformation_matrixes[0])[None])[0]
-            aps = [
-                np.linalg.norm(p[s[0]] - p[s[1]]) / np.linalg.norm(p[s[2]] - p[s[3]]) for s in (RIGHT, LEFT)
-            ]
-            rows.append([t, yaw, pitch, *aps])
-    return np.array(rows)
+    """Per frame: time (s), MediaPipe's head yaw, pitch (degrees) and the aperture ratio (lid distance / eye
+    width) of the subject-right and subject-left eye."""
+    return _mediapipe_rows(frames, size)[:, :5]
 
 
 @pytest.mark.parametrize(

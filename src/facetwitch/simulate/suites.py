@@ -382,6 +382,26 @@ def failure_classes_suite(seed: int = 5300) -> list[Scenario]:
     return out
 
 
+class _Draws:
+    """Seeded draws shared by the variant suites (values rounded to milliseconds / thousandths)."""
+
+    def __init__(self, seed: int):
+        self.rng = np.random.default_rng(seed)
+
+    def u(self, a: float, b: float) -> float:
+        return round(float(self.rng.uniform(a, b)), 3)
+
+    def sign(self) -> float:
+        return 1.0 if self.rng.random() < 0.5 else -1.0
+
+    def spasm(self, start_s: float, side: str, clonic_intensity: float) -> Spasm:
+        """Clonic (2-5 twitches, 60 %) or tonic (0.8-1.5 s hold) at a random intensity."""
+        if self.rng.random() < 0.6:
+            return Spasm(start_s, side, "clonic", twitches=int(self.rng.integers(2, 6)), twitch_s=self.u(0.2, 0.3),
+                         gap_s=self.u(0.2, 0.35), intensity=self.u(clonic_intensity, 0.8))  # fmt: skip
+        return Spasm(start_s, side, "tonic", hold_s=self.u(0.8, 1.5), intensity=self.u(0.5, 0.8))
+
+
 def failure_variants_suite(seed: int = 6100, per_face: int = 2) -> list[Scenario]:
     """Seeded variants of the two failure classes of :func:`failure_classes_suite` on every tuning face (first
     renderer), so that a fix must hold on a spread of the material rather than on one clip of each kind.
@@ -396,19 +416,11 @@ def failure_variants_suite(seed: int = 6100, per_face: int = 2) -> list[Scenario
       after a burst and between two bursts (1.3 s or more apart), where a blink's tail, a twitch or a dip the
       face mesh couples into the other eye are easily confused.
     """
-    rng = np.random.default_rng(seed)
-
-    def u(a: float, b: float) -> float:
-        return round(float(rng.uniform(a, b)), 3)
-
-    def sign() -> float:
-        return 1.0 if rng.random() < 0.5 else -1.0
+    draw = _Draws(seed)
+    rng, u, sign = draw.rng, draw.u, draw.sign
 
     def spasm(start_s: float, side: str) -> Spasm:
-        if rng.random() < 0.6:
-            return Spasm(start_s, side, "clonic", twitches=int(rng.integers(2, 6)), twitch_s=u(0.2, 0.3),
-                         gap_s=u(0.2, 0.35), intensity=u(0.4, 0.8))  # fmt: skip
-        return Spasm(start_s, side, "tonic", hold_s=u(0.8, 1.5), intensity=u(0.5, 0.8))
+        return draw.spasm(start_s, side, clonic_intensity=0.4)
 
     def blink() -> Blink:
         return Blink(0.0, u(0.2, 0.3), u(0.6, 0.8) if rng.random() < 0.35 else u(0.92, 1.0))
@@ -473,19 +485,11 @@ def depth_variants_suite(seed: int = 7300) -> list[Scenario]:
     - ``depth-control-*`` (1 per face): slow turns (±15–20° yaw), a nod (±8–10° pitch) and two jerks (0.25–0.3 s)
       with ~20 blinks/min, blinks during the turns too: every episode found there is false.
     """
-    rng = np.random.default_rng(seed)
-
-    def u(a: float, b: float) -> float:
-        return round(float(rng.uniform(a, b)), 3)
-
-    def sign() -> float:
-        return 1.0 if rng.random() < 0.5 else -1.0
+    draw = _Draws(seed)
+    rng, u, sign = draw.rng, draw.u, draw.sign
 
     def spasm(start_s: float, side: str) -> Spasm:
-        if rng.random() < 0.6:
-            return Spasm(start_s, side, "clonic", twitches=int(rng.integers(2, 6)), twitch_s=u(0.2, 0.3),
-                         gap_s=u(0.2, 0.35), intensity=u(0.45, 0.8))  # fmt: skip
-        return Spasm(start_s, side, "tonic", hold_s=u(0.8, 1.5), intensity=u(0.5, 0.8))
+        return draw.spasm(start_s, side, clonic_intensity=0.45)
 
     def camera() -> Camera:
         jpeg = int(rng.integers(35, 70)) if rng.random() < 0.4 else None
