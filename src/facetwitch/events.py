@@ -54,9 +54,8 @@ class DetectionParams:
     )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
-    hold_drift_per_s: float = (
-        0.2  # ... unless they drift open by more than this share of their depth a second
-    )
+    # ... unless they drift open by more than this share of their depth a second (a blink's tail)
+    hold_drift_per_s: float = 0.2
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.85  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
