@@ -194,7 +194,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     ]
     events += blinks
     blink_spans = [(b.start_s, b.end_s) for b in blinks]
-    cheek = {s: _cheek_own(sig, s, blink_spans, p) for s in SIDES}
+    cheek = {s: _cheek_own(sig, s, blink_spans) for s in SIDES}
+    brow_own = {s: _brow_own(sig, s) for s in SIDES}
 
     usable = sig.usable
     steady = ~_fast_head(sig, p)
@@ -214,7 +215,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                 & _gt(mine * p.unilateral_ratio - theirs, 0.0)
                 & steady
             )
-        brow_diff = _brow_own(sig, s) - _brow_own(sig, other[s])
+        brow_diff = brow_own[s] - brow_own[other[s]]
         brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
         eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
             sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
@@ -374,7 +375,7 @@ def _drifts_open(t_s: np.ndarray, closure: np.ndarray, start: int, stop: int, p:
 
 
 def _cheek_over_episodes(
-    events: list[Event], sig: Signals, p: DetectionParams, cheek: dict[str, np.ndarray] | None = None
+    events: list[Event], sig: Signals, p: DetectionParams, cheek: dict[str, np.ndarray]
 ) -> list[Event]:
     """Cheek involvement measured against the level before the whole burst, not only before each twitch.
 
@@ -382,8 +383,7 @@ def _cheek_over_episodes(
     (:func:`_rises`) undercounts it. For each one-sided group of contractions (the episodes to be), the cheek's
     rise above its level just before the first contraction is measured per contraction; the contraction where
     it rises most, by ``cheek_min`` (or the noise floor) and by half that more than the other side's, involves
-    the cheek. ``cheek``: each side's cheek signal to read (default: ``sig``'s; see :func:`_cheek_own`)."""
-    cheek = cheek or {s: sig.side("cheek", s) for s in SIDES}
+    the cheek. ``cheek``: each side's cheek signal to read (:func:`_cheek_own`)."""
     before = max(2, round(0.3 * sig.fps))
     out = list(events)
     for side in SIDES:
@@ -467,15 +467,15 @@ def _rises(
     start: int,
     stop: int,
     p: DetectionParams,
-    cheek: dict[str, np.ndarray] | None = None,
+    cheek: dict[str, np.ndarray],
 ) -> bool:
     """The cheek or mouth corner takes part in a contraction: it rises, measured from just before the onset
     (so slow drift and head motion do not count), by its threshold (``cheek_min``, ``lower_face_min``) and
     clearly more than the other side's (by ``cheek_min``; the mesh drags the other side along a little).
-    ``cheek``: each side's cheek signal to read (default: ``sig``'s; see :func:`_cheek_own`)."""
+    ``cheek``: each side's cheek signal to read (:func:`_cheek_own`)."""
     before = max(2, round(0.3 * sig.fps))
     other = "left" if side == "right" else "right"
-    x = cheek if region == "cheek" and cheek is not None else {s: sig.side(region, s) for s in SIDES}
+    x = cheek if region == "cheek" else {s: sig.side(region, s) for s in SIDES}
     mine = _rise(x[side], start, stop, before)
     theirs = _rise(x[other], start, stop, before)
     noise = p.noise_k * robust_noise(x[side] - x[other])
@@ -486,7 +486,7 @@ def _rises(
 MIN_DRAG_BLINKS = 2  # blinks needed to measure how far a lid closure drags the cheek landmark down
 
 
-def _cheek_own(sig: Signals, side: str, blinks: list[tuple[float, float]], p: DetectionParams) -> np.ndarray:
+def _cheek_own(sig: Signals, side: str, blinks: list[tuple[float, float]]) -> np.ndarray:
     """The cheek's movement with the part the same side's lid closure drags along taken off.
 
     In the face mesh the cheek landmark sits under the lower lid: every closure pulls it DOWN, so a squeeze
@@ -502,11 +502,7 @@ def _cheek_own(sig: Signals, side: str, blinks: list[tuple[float, float]], p: De
     inside = np.zeros(t.size, dtype=bool)
     for b0, b1 in blinks:
         inside[np.searchsorted(t, b0) : np.searchsorted(t, b1, side="right")] = True
-    ok = inside & np.isfinite(cheek) & np.isfinite(closure)
-    denom = float(np.sum(closure[ok] ** 2))
-    if denom <= 0:
-        return cheek
-    slope = min(0.0, float(np.sum(cheek[ok] * closure[ok]) / denom))
+    slope = min(0.0, _drag_slope(cheek, closure, inside))
     return cheek - slope * np.nan_to_num(closure, nan=0.0)
 
 
@@ -517,10 +513,15 @@ def _brow_own(sig: Signals, side: str) -> np.ndarray:
     beyond that (fitted per side, through the origin, over the whole recording) is the brow's own.
     """
     brow, closure = sig.side("brow", side), sig.side("closure", side)
-    ok = np.isfinite(brow) & np.isfinite(closure)
+    return brow - _drag_slope(brow, closure, np.ones(closure.size, dtype=bool)) * closure
+
+
+def _drag_slope(x: np.ndarray, closure: np.ndarray, frames: np.ndarray) -> float:
+    """Least-squares slope through the origin of ``x`` against the same side's lid closure over ``frames``
+    (finite values only): how far the lid drags a landmark per unit of closure; 0 without closure."""
+    ok = frames & np.isfinite(x) & np.isfinite(closure)
     denom = float(np.sum(closure[ok] ** 2))
-    slope = float(np.sum(brow[ok] * closure[ok]) / denom) if denom > 0 else 0.0
-    return brow - slope * closure
+    return float(np.sum(x[ok] * closure[ok]) / denom) if denom > 0 else 0.0
 
 
 def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
