@@ -218,6 +218,9 @@ MIN_PAIRED_BLINKS = 2
 PAIRED_NOISE_K = 10.0
 COUPLED_S = 0.1  # the two eyes' dips of one blink peak within this of each other
 DIP_SHARE = 0.35  # dips shallower than this share of an eye's deepest are not blink candidates
+# In a blink both eyes' eyeBlink blendshapes rise, a weak-signal eye's at least a quarter as far as the other's
+# (0.25-0.42 on the tuning suite's weak eyes); a one-sided contraction lifts the other eye's by a median 0.08.
+SECOND_ALIKE = 0.2
 
 
 def robust_noise(x: np.ndarray) -> float:
@@ -240,7 +243,9 @@ def _dips(x: np.ndarray, noise: float, fps: float) -> np.ndarray:
     return peaks
 
 
-def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[str, float]:
+def eye_closure_depths(
+    raw_closure: dict[str, np.ndarray], fps: float, second: dict[str, np.ndarray] | None = None
+) -> dict[str, float]:
     """Each eye's own full-blink depth: how far ITS aperture drops in this person's blinks (0..1).
 
     The face mesh never brings the lid margins fully together and how close it gets differs between faces
@@ -258,6 +263,13 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
     used; without brief dips at all, a typical depth. A depth under ``MIN_CLOSURE_DEPTH`` is not measurable
     and falls back to the typical depth, unless both eyes dip together in ``MIN_PAIRED_BLINKS`` blinks that
     stand ``PAIRED_NOISE_K`` noise SDs (and ``MIN_PAIRED_DEPTH``) deep on that eye.
+
+    ``second`` (optional): another reading of the same two eyes (MediaPipe's eyeBlink blendshapes, rise above
+    rest), which the mesh's coupling does not drag along. A pair of dips is then a blink only if that reading
+    rises on both eyes too, the lesser at least ``SECOND_ALIKE`` of the greater: a one-sided contraction drags
+    the other eye's mesh aperture down by up to half as much, but hardly its blendshape. When no blink is found
+    at all, both eyes take the deeper eye's scale: an eye whose only dips are such drag would otherwise be
+    scaled up to read as closed as the contracting one.
     """
     window = max(1, round(COUPLED_S * fps))
     dips = {s: _dips(raw_closure[s], robust_noise(raw_closure[s]), fps) for s in SIDES}
@@ -286,12 +298,28 @@ def eye_closure_depths(raw_closure: dict[str, np.ndarray], fps: float) -> dict[s
             li, ri = (np.array(x) for x in zip(*pairs, strict=True))
             nl, nr = raw_closure["left"][li] / scale["left"], raw_closure["right"][ri] / scale["right"]
             alike = np.fmin(nl, nr) >= 0.5 * np.fmax(nl, nr)
+            if second is not None:
+                sl, sr = _rise_at(second["left"], li, window), _rise_at(second["right"], ri, window)
+                alike &= np.nan_to_num(np.fmin(sl, sr) - SECOND_ALIKE * np.fmax(sl, sr), nan=1.0) >= 0
             blinks = {"left": li[alike], "right": ri[alike]}
+    if second is not None and not any(blinks[s].size for s in SIDES):
+        common = max(first.values())
+        return {s: common for s in SIDES}
     out: dict[str, float] = {}
     for s in SIDES:
         depth = _typical_depth(raw_closure[s][blinks[s]]) if blinks[s].size else first[s]
         paired = blinks[s].size >= MIN_PAIRED_BLINKS and depth >= floor[s]
         out[s] = depth if depth >= MIN_CLOSURE_DEPTH or paired else first[s]
+    return out
+
+
+def _rise_at(x: np.ndarray, peaks: np.ndarray, window: int) -> np.ndarray:
+    """The highest value of ``x`` within ``window`` frames of each peak (NaN where ``x`` has none there)."""
+    out = np.full(peaks.size, np.nan)
+    for k, i in enumerate(peaks):
+        part = x[max(0, i - window) : i + window + 1]
+        if np.isfinite(part).any():
+            out[k] = np.nanmax(part)
     return out
 
 
@@ -442,7 +470,8 @@ def normalise(
     Head pose is regressed out of every per-side signal first (:func:`pose_compensated`, both eyes together:
     :func:`pose_compensated_eyes`); eye closure is
     then scaled by each eye's own blink depth (:func:`eye_closure_depths`). ``blend`` (N x len(BLENDSHAPES),
-    optional) is kept for the per-frame table and used by :func:`blink_strength`.
+    optional) is kept for the per-frame table; its eyeBlink scores confirm which dips are blinks and give
+    ``blink_*`` (:func:`blendshape_closure`).
     """
 
     yaw, pitch = (smooth_pose(t_s, raw[:, RAW[name]], usable) for name in ("yaw_deg", "pitch_deg"))
@@ -471,23 +500,22 @@ def normalise(
         # closure counts from the most open level of the surrounding seconds, so such steps are not spasms.
         local_open = rolling_baseline(t_s, closure, usable, percentile=10, window_s=LOCAL_OPEN_WINDOW_S)
         raw_closure[s] = np.clip(closure - np.fmax(local_open, 0.0), 0.0, 1.0)
-    depths = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s))
+    blink_rise = _blendshape_rise(t_s, blend, usable) if blend is not None else {}
+    depths = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s), blink_rise or None)
     for s in SIDES:
         out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)
         out[f"brow_{s}"] = deviation(f"brow_{s}", +1.0, relative=False)
         out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
         out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)
     out["jaw"] = deviation("jaw", +1.0, relative=True)
-    if blend is not None:
-        out.update(blendshape_closure(t_s, blend, usable))
+    if blink_rise:
+        out.update(blendshape_closure(t_s, blink_rise))
     return Signals(t_s=t_s, usable=usable, head_speed_deg_s=head_speed(t_s, raw, usable), **out)
 
 
-def blendshape_closure(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -> dict[str, np.ndarray]:
-    """MediaPipe's eyeBlinkLeft/Right (the subject's own sides) as ``blink_left``/``blink_right`` on the
-    closure scale: rise above the eye's rolling open level (15th percentile), divided by this eye's own
-    full-blink rise (:func:`eye_closure_depths`). The blendshape comes from a separate model head that reads the
-    eye's appearance, so it still moves when the mesh reads a lid poorly. Empty when the model gave none."""
+def _blendshape_rise(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -> dict[str, np.ndarray]:
+    """MediaPipe's eyeBlinkLeft/Right (the subject's own sides): rise above the eye's rolling open level
+    (15th percentile), 0..1. Empty when the model gave none."""
     raw_blink: dict[str, np.ndarray] = {}
     for s in SIDES:
         column = blend[:, BLENDSHAPES.index(f"eyeBlink{s.capitalize()}")].astype(np.float64)
@@ -496,6 +524,14 @@ def blendshape_closure(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -
             return {}
         base = rolling_baseline(t_s, values, usable, percentile=15, window_s=BASELINE_WINDOW_S)
         raw_blink[s] = np.clip(values - base, 0.0, 1.0)
+    return raw_blink
+
+
+def blendshape_closure(t_s: np.ndarray, raw_blink: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The eyeBlink blendshapes' rise (:func:`_blendshape_rise`) as ``blink_left``/``blink_right`` on the
+    closure scale: divided by this eye's own full-blink rise (:func:`eye_closure_depths`). The blendshape comes
+    from a separate model head that reads the eye's appearance, so it still moves when the mesh reads a lid
+    poorly."""
     depths = eye_closure_depths(raw_blink, 1.0 / frame_interval(t_s))
     return {f"blink_{s}": np.clip(raw_blink[s] / depths[s], 0.0, 1.0) for s in SIDES}
 

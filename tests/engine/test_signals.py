@@ -15,6 +15,7 @@ from facetwitch.events import DetectionParams, detect_events
 from facetwitch.landmarks import FaceObservation
 from facetwitch.pipeline import _quality_warnings
 from facetwitch.signals import (
+    BLENDSHAPES,
     BROW_MID,
     CHEEK,
     CHIN,
@@ -169,6 +170,7 @@ class Recording:
         self.pitch = np.zeros(n)
         self.found = np.ones(n, dtype=bool)
         self.blinks: list[tuple[float, float]] = []
+        self.drag = {"left": np.zeros(n), "right": np.zeros(n)}  # the other lid's dip the mesh alone shows
 
     def blink(self, start: float, depth: float = 1.0, duration: float = 0.25, lag_s: float = 0.0) -> None:
         self.lid["right"] = np.maximum(self.lid["right"], depth * blink_kernel(self.t, start, duration))
@@ -187,7 +189,7 @@ class Recording:
         n = self.t.size
         rows = np.zeros((n, len(RAW_COLUMNS)), dtype=np.float32)
         for side in ("left", "right"):
-            aperture = self.open[side] * (1 - self.gain[side] * self.lid[side])
+            aperture = self.open[side] * (1 - self.gain[side] * np.maximum(self.lid[side], self.drag[side]))
             rows[:, RAW[f"aperture_{side}"]] = aperture + self.rng.normal(0, self.noise * self.open[side], n)
             rows[:, RAW[f"brow_{side}"]] = 0.7 + self.rng.normal(0, 0.002, n)
             for region in ("cheek", "mouth"):
@@ -202,10 +204,18 @@ class Recording:
         rows[~self.found] = np.nan
         return rows
 
-    def analyse(self, params: DetectionParams | None = None):
+    def blendshapes(self) -> np.ndarray:
+        """Blendshape rows: eyeBlinkLeft/Right read each lid's own closure (the mesh's drag not included)."""
+        rows = np.zeros((self.t.size, len(BLENDSHAPES)), dtype=np.float32)
+        for side in ("left", "right"):
+            column = BLENDSHAPES.index(f"eyeBlink{side.capitalize()}")
+            rows[:, column] = 0.05 + 0.6 * self.lid[side] + self.rng.normal(0, 0.004, self.t.size)
+        return rows
+
+    def analyse(self, params: DetectionParams | None = None, blendshapes: bool = False):
         raw = self.raw()
         usable = usable_mask(raw, self.found)
-        sig = normalise(self.t, raw, usable)
+        sig = normalise(self.t, raw, usable, self.blendshapes() if blendshapes else None)
         events = detect_events(sig, params or DetectionParams())
         episodes = group_episodes(events)
         return sig, events, episodes, summarise(sig, events, episodes)
@@ -278,12 +288,13 @@ def test_a_symmetric_blink_reads_symmetric_when_the_eyes_open_differently():
     assert len(of(events, "blink")) == 15 and of(events, "contraction") == []
 
 
+@pytest.mark.parametrize("blendshapes", [False, True])
 @pytest.mark.parametrize("ratio", [0.45, 0.3])
-def test_a_weak_signal_eye_makes_no_one_sided_spasm_and_still_shows_its_own_twitch(ratio):
+def test_a_weak_signal_eye_makes_no_one_sided_spasm_and_still_shows_its_own_twitch(ratio, blendshapes):
     rec = Recording(seed=5, noise=0.003)
     rec.gain = {"left": 0.7, "right": 0.7 * ratio}  # the right eye's mesh moves ratio times as much
     regular_blinks(rec, 18.0)
-    _, events, episodes, _ = rec.analyse()
+    _, events, episodes, _ = rec.analyse(blendshapes=blendshapes)
     assert len(of(events, "blink")) == 18
     assert of(events, "contraction") == [] and episodes == []
     # A one-sided lid twitch of the weak eye (about half its blink amplitude) is still a right contraction.
@@ -292,7 +303,7 @@ def test_a_weak_signal_eye_makes_no_one_sided_spasm_and_still_shows_its_own_twit
     n_blinks = len(regular_blinks(rec2, 18.0, clear_of=(31.0, 33.0)))
     for k in range(4):
         rec2.twitch("right", 31.0 + 0.5 * k, 0.3, depth=0.55, pull=0.0)
-    _, events2, episodes2, _ = rec2.analyse()
+    _, events2, episodes2, _ = rec2.analyse(blendshapes=blendshapes)
     assert [(e.side, e.contractions) for e in episodes2] == [("right", 4)]
     assert len(of(events2, "blink")) == n_blinks
 
@@ -306,6 +317,21 @@ def test_eye_depths_follow_blinks_not_deeper_one_sided_twitches():
     closure = {s: 1 - raw[:, RAW[f"aperture_{s}"]] / rec.open[s] for s in ("left", "right")}
     depths = eye_closure_depths(closure, FPS)
     assert depths["left"] == pytest.approx(0.7, abs=0.04) and depths["right"] == pytest.approx(0.7, abs=0.04)
+
+
+def test_an_eye_the_mesh_only_drags_along_is_not_scaled_up_to_a_blink_by_a_recording_without_blinks():
+    # No blinks at all, only right-sided spasms, and the mesh drags the left aperture down 30 % as far. The left
+    # eye's only dips are that drag: scaled by its own dips it read as closed as the right, every spasm became
+    # a blink and the episodes went to the wrong side. The eyeBlink blendshapes show the left lid still.
+    rec = Recording(duration_s=20.0, seed=43)
+    rec.twitch("right", 4.0, 1.2, depth=0.9, pull=0.0)
+    for k in range(3):
+        rec.twitch("right", 10.0 + 0.6 * k, 0.3, depth=0.9, pull=0.0)
+    rec.drag["left"] = 0.3 * rec.lid["right"]
+    _, events, episodes, _ = rec.analyse(blendshapes=True)
+    assert of(events, "blink") == []
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 1), ("right", 3)]
+    assert abs(episodes[0].start_s - 4.0) <= 0.2 and abs(episodes[1].start_s - 10.0) <= 0.2
 
 
 @pytest.mark.parametrize("with_blinks", [False, True])
