@@ -46,6 +46,8 @@ class DetectionParams:
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
     eye_ratio: float = 0.38  # ... and the other eye less than 0.38 times as closed (plateau 0.3-0.5, tuning)
+    # ... or only this closed where MediaPipe's eyeBlink blendshapes agree (``close_low``, ``eye_ratio``)
+    confirmed_close: float = 0.15
     lower_face_min: float = 0.06  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
@@ -102,6 +104,7 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "unilateral_close",
     "asymmetry",
     "eye_ratio",
+    "confirmed_close",
     "lower_face_min",
     "split_prominence",
 )
@@ -202,6 +205,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     # The tracker settles over the first frames of a video: a one-sided "contraction" already under way when the
     # face is first seen has no onset to measure from.
     settled_from = float(t[np.argmax(usable)]) + SETTLE_S if usable.any() else 0.0
+    blendshapes = sig.blink_left is not None and sig.blink_right is not None
+    low_level = min(p.close_low, p.confirmed_close) if blendshapes else p.close_low
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
@@ -217,7 +222,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
             )
         brow_diff = brow_own[s] - brow_own[other[s]]
         brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
-        eye_low = _gt(sig.side("closure", s), p.close_low) & _gt(
+        # A one-sided closure lasts while its eye stays above the lowest level a core is admitted at.
+        eye_low = _gt(sig.side("closure", s), low_level) & _gt(
             sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
         )
         # A one-sided closure grows from its core only by the ramps of a contraction: a long stretch of slight
@@ -531,14 +537,23 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
     is relative to the closing eye: the other eye must be less than ``eye_ratio`` as closed, and clearly less
     (``asymmetry``). Closure is already scaled per eye to its own blink depth, so a weak-signal eye (one the
     mesh reads poorly) blinks as deeply as the other and does not look one-sided.
+
+    A shallower one-sided closure (``confirmed_close``; a twitch during a head turn, a small face) counts where
+    the eyeBlink blendshapes, read by a separate model head from the eyes' appearance, agree: that eye's at least
+    ``close_low`` and the other's less than ``eye_ratio`` as high. The two readings err differently (the mesh
+    drags the other eye along, the blendshape hardly), so a dip both call one-sided is one.
     """
     other = {"left": "right", "right": "left"}
-    return {
-        s: _gt(sig.side("closure", s), p.unilateral_close)
-        & _gt(sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry)
-        & _gt(sig.side("closure", s) * p.eye_ratio - sig.side("closure", other[s]), 0.0)
-        for s in SIDES
-    }
+    out = {}
+    for s in SIDES:
+        mine, theirs = sig.side("closure", s), sig.side("closure", other[s])
+        one_sided = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.eye_ratio - theirs, 0.0)
+        out[s] = one_sided & _gt(mine, p.unilateral_close)
+        if sig.blink_left is not None and sig.blink_right is not None:  # (as low_level assumes)
+            blend, blend_other = sig.side("blink", s), sig.side("blink", other[s])
+            confirmed = _gt(blend, p.close_low) & _gt(blend * p.eye_ratio - blend_other, 0.0)
+            out[s] |= one_sided & _gt(mine, p.confirmed_close) & confirmed
+    return out
 
 
 def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:

@@ -334,6 +334,24 @@ def test_an_eye_the_mesh_only_drags_along_is_not_scaled_up_to_a_blink_by_a_recor
     assert abs(episodes[0].start_s - 4.0) <= 0.2 and abs(episodes[1].start_s - 10.0) <= 0.2
 
 
+def test_a_shallow_one_sided_burst_counts_where_the_blink_blendshapes_agree_and_only_there():
+    # Four twitches closing the right lid about a quarter of a blink (a small face, a twitch during a turn):
+    # under unilateral_close, and no clearer twitch to anchor them. The eyeBlink blendshapes read the same
+    # one-sided dips (the mesh drags the left eye a little, the blendshape not at all): with them it is a right
+    # episode of four contractions; from the mesh alone nothing is claimed.
+    rec = Recording(duration_s=30.0, seed=47)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.5))
+    for k in range(4):
+        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=0.26, pull=0.0)
+    assert DetectionParams().unilateral_close > 0.26
+    _, events, episodes, _ = rec.analyse(blendshapes=True)
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+    assert abs(episodes[0].start_s - 12.0) <= 0.2
+    assert len(of(events, "blink")) == len(starts)
+    _, events, episodes, _ = rec.analyse()
+    assert episodes == [] and len(of(events, "blink")) == len(starts)
+
+
 @pytest.mark.parametrize("with_blinks", [False, True])
 def test_slow_head_turns_and_nods_create_no_one_sided_contraction(with_blinks):
     rec = Recording(duration_s=40.0, seed=8)
