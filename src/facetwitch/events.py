@@ -205,8 +205,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     # The tracker settles over the first frames of a video: a one-sided "contraction" already under way when the
     # face is first seen has no onset to measure from.
     settled_from = float(t[np.argmax(usable)]) + SETTLE_S if usable.any() else 0.0
-    blendshapes = sig.blink_left is not None and sig.blink_right is not None
-    low_level = min(p.close_low, p.confirmed_close) if blendshapes else p.close_low
+    low_level = min(p.close_low, p.confirmed_close) if sig.has_blink_blendshapes else p.close_low
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
@@ -549,7 +548,7 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
         mine, theirs = sig.side("closure", s), sig.side("closure", other[s])
         one_sided = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.eye_ratio - theirs, 0.0)
         out[s] = one_sided & _gt(mine, p.unilateral_close)
-        if sig.blink_left is not None and sig.blink_right is not None:  # (as low_level assumes)
+        if sig.has_blink_blendshapes:
             blend, blend_other = sig.side("blink", s), sig.side("blink", other[s])
             confirmed = _gt(blend, p.close_low) & _gt(blend * p.eye_ratio - blend_other, 0.0)
             out[s] |= one_sided & _gt(mine, p.confirmed_close) & confirmed

@@ -166,6 +166,11 @@ class Signals:
         return getattr(self, f"{signal}_{side}")
 
     @property
+    def has_blink_blendshapes(self) -> bool:
+        """Whether the recording has MediaPipe's eyeBlink blendshapes for both eyes (``blink_*``)."""
+        return self.blink_left is not None and self.blink_right is not None
+
+    @property
     def fps(self) -> float:
         """Median frame rate of the decoded frames (frames/s)."""
         return 1.0 / frame_interval(self.t_s)
