@@ -290,7 +290,8 @@ def _from_rest_to_rest(events: list[Event], sig: Signals, p: DetectionParams) ->
     dt = frame_interval(t)
     before = max(2, round(0.3 / dt))
     reach = max(1, round(p.max_ramp_s / dt))
-    noise: dict[tuple[str, bool], float] = {}
+    # The extent signal and its noise depend only on the side and whether the eye takes part.
+    extent: dict[tuple[str, bool], tuple[np.ndarray, float]] = {}
     out = list(events)
     for side in (*SIDES, "both"):
         ids = sorted(
@@ -299,10 +300,11 @@ def _from_rest_to_rest(events: list[Event], sig: Signals, p: DetectionParams) ->
         )
         for n, i in enumerate(ids):
             e = out[i]
-            x = _extent_signal(sig, e)
             key = (side, "eye" in e.regions)
-            if key not in noise:
-                noise[key] = robust_noise(x)
+            if key not in extent:
+                x = _extent_signal(sig, e)
+                extent[key] = x, robust_noise(x)
+            x, noise = extent[key]
             start, stop = (int(k) for k in np.searchsorted(t, [e.start_s, e.end_s - dt / 2]))
             stop = max(stop, start + 1)
             lo = int(np.searchsorted(t, out[ids[n - 1]].end_s - dt / 2)) if n else 0
@@ -312,7 +314,7 @@ def _from_rest_to_rest(events: list[Event], sig: Signals, p: DetectionParams) ->
                 continue
             rest = float(np.nanmedian(pre))
             top = float(np.nanmax(x[start:stop])) if np.isfinite(x[start:stop]).any() else rest
-            level = rest + max(p.onset_noise_k * noise[key], p.extent_share * (top - rest))
+            level = rest + max(p.onset_noise_k * noise, p.extent_share * (top - rest))
             a = start
             while a - 1 >= max(lo, start - reach) and _falls_to(x[a - 1], x[a], level):
                 a -= 1
