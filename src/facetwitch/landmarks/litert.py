@@ -131,13 +131,12 @@ def _corners(rect) -> np.ndarray:
     return cv2.boxPoints(((cx, cy), (w, h), float(rot * np.float32(180.0) / np.float32(np.pi))))
 
 
-def _crop(rgb: np.ndarray, rect, out: np.ndarray, border: int, corners: np.ndarray | None = None) -> None:
-    """Sample the rotated rectangle ``rect`` of ``rgb`` into ``out`` (size x size x 3) exactly as MediaPipe's
-    OpenCV image-to-tensor converter does (float32 corners, bilinear perspective warp), so that the models see
-    the same pixels as under the Tasks API. ``corners``: ``_corners(rect)``, if the caller has them."""
+def _crop(rgb: np.ndarray, corners: np.ndarray, out: np.ndarray, border: int) -> None:
+    """Sample the rotated rectangle with ``corners`` (:func:`_corners`) of ``rgb`` into ``out`` (size x size x 3)
+    exactly as MediaPipe's OpenCV image-to-tensor converter does (float32 corners, bilinear perspective warp), so
+    that the models see the same pixels as under the Tasks API."""
     size = out.shape[0]
     target = np.array([[0, size], [0, 0], [size, 0], [size, size]], dtype=np.float32)
-    corners = _corners(rect) if corners is None else corners
     cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(corners, target), (size, size), dst=out,
                         flags=cv2.INTER_LINEAR, borderMode=border)  # fmt: skip
 
@@ -168,9 +167,9 @@ class OneEuroFilter:
         tau = 1.0 / (2 * np.pi * cutoff)
         return 1.0 / (1.0 + tau / dt)
 
-    def __call__(self, points: np.ndarray, t_s: float, extent: np.ndarray | None = None) -> np.ndarray:
-        """The filtered ``points`` at ``t_s`` seconds; ``extent``: their (x, y) bounding box's size, if the caller
-        has it already (the object's scale is its mean)."""
+    def __call__(self, points: np.ndarray, t_s: float, extent: np.ndarray) -> np.ndarray:
+        """The filtered ``points`` at ``t_s`` seconds; ``extent``: their (x, y) bounding box's size (the object's
+        scale is its mean; the tracker has it already)."""
         if self._x is None or self._t is None or self._raw is None or self._dx is None:
             values = points.astype(np.float64)
             self._t, self._raw, self._x, self._dx = t_s, values, values.copy(), np.zeros_like(values)
@@ -179,8 +178,6 @@ class OneEuroFilter:
         dt = t_s - self._t
         if dt <= 0:
             return points
-        if extent is None:
-            extent = points[:, :2].max(axis=0) - points[:, :2].min(axis=0)
         object_scale = float(extent.mean())
         if object_scale < 1e-6:
             return points
@@ -292,7 +289,7 @@ class LiteRTLandmarker:
         rgb = image.rgb() if isinstance(image, Picture) else image
         height, width = rgb.shape[:2]
         side = float(max(width, height))  # letterbox: the frame centred in a black square
-        _crop(rgb, (width / 2, height / 2, side, side, 0.0), self._small, cv2.BORDER_CONSTANT)
+        _crop(rgb, _corners((width / 2, height / 2, side, side, 0.0)), self._small, cv2.BORDER_CONSTANT)
         self._detector.fill(self._small, 1.0 / 127.5, -1.0)
         regressors, scores = self._detector.run()
         self.detector_runs += 1
@@ -309,7 +306,7 @@ class LiteRTLandmarker:
         """Raw landmarks (478, 3) in image pixels and the presence score for one region."""
         to_image = _rect_to_image(rect, LANDMARK_SIZE)
         corners = _corners(rect)
-        _crop(self._pixels(image, corners), rect, self._crop, cv2.BORDER_REPLICATE, corners)
+        _crop(self._pixels(image, corners), corners, self._crop, cv2.BORDER_REPLICATE)
         self._landmarks.fill(self._crop, 1.0 / 255.0)
         out = self._landmarks.run()
         raw = out[0].reshape(-1, 3)
