@@ -46,8 +46,11 @@ class DetectionParams:
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
     eye_ratio: float = 0.38  # ... and the other eye less than 0.38 times as closed (plateau 0.3-0.5, tuning)
-    # ... or only this closed where MediaPipe's eyeBlink blendshapes agree (``close_low``, ``eye_ratio``)
+    # ... or only this closed where MediaPipe's eyeBlink blendshapes agree (``close_low``, ``eye_ratio``) ...
     confirmed_close: float = 0.15
+    # ... and then the mesh may drag the other eye up to this share as far (one-sided twitches: 0.47 at the
+    # 95th percentile, blinks 0.55 at the 5th; plateau 0.5-0.7 on the tuning suite)
+    confirmed_ratio: float = 0.5
     lower_face_min: float = 0.06  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
@@ -105,6 +108,7 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "asymmetry",
     "eye_ratio",
     "confirmed_close",
+    "confirmed_ratio",
     "lower_face_min",
     "split_prominence",
 )
@@ -236,7 +240,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         for run_start, run_stop in runs(active):
             for start, stop in split_contractions(drive, run_start, run_stop, p.split_prominence):
                 t0, t1 = span(t, start, stop, dt)
-                if t1 - t0 < p.min_contraction_s or t0 < settled_from:
+                # (frame times are multiples of 1/fps: 3 frames at 30 fps can sum to a hair under 0.1 s)
+                if t1 - t0 < p.min_contraction_s - 1e-6 or t0 < settled_from:
                     continue
                 has_eye = bool(eye[start:stop].any())
                 if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
@@ -260,8 +265,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    events = _cheek_over_episodes(_twitches_read_as_blinks(_without_crosstalk(events), sig, p), sig, p, cheek)
-    return _from_rest_to_rest(events, sig, p)
+    events = _cheek_over_episodes(_twitches_read_as_blinks(events, sig, p), sig, p, cheek)
+    return _without_crosstalk(_from_rest_to_rest(events, sig, p))
 
 
 def _extent_signal(sig: Signals, e: Event) -> np.ndarray:
@@ -542,7 +547,8 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
     A shallower one-sided closure (``confirmed_close``; a twitch during a head turn, a small face) counts where
     the eyeBlink blendshapes, read by a separate model head from the eyes' appearance, agree: that eye's at least
     ``close_low`` and the other's less than ``eye_ratio`` as high. The two readings err differently (the mesh
-    drags the other eye along, the blendshape hardly), so a dip both call one-sided is one.
+    drags the other eye along, the blendshape hardly), so a dip both call one-sided is one; where the blendshapes
+    agree, the mesh may drag the other eye further (``confirmed_ratio``).
     """
     other = {"left": "right", "right": "left"}
     out = {}
@@ -551,10 +557,17 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
         one_sided = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.eye_ratio - theirs, 0.0)
         out[s] = one_sided & _gt(mine, p.unilateral_close)
         if sig.has_blink_blendshapes:
-            blend, blend_other = sig.side("blink", s), sig.side("blink", other[s])
-            confirmed = _gt(blend, p.close_low) & _gt(blend * p.eye_ratio - blend_other, 0.0)
-            out[s] |= one_sided & _gt(mine, p.confirmed_close) & confirmed
+            dragged = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.confirmed_ratio - theirs, 0.0)
+            out[s] |= dragged & _gt(mine, p.confirmed_close) & _blendshapes_one_sided(sig, s, p)
     return out
+
+
+def _blendshapes_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
+    """Frames where the eyeBlink blendshapes see ``side``'s lid closing alone: at least ``close_low``, the other
+    eye's less than ``eye_ratio`` as high. Needs ``sig.has_blink_blendshapes``."""
+    other = "left" if side == "right" else "right"
+    blend = sig.side("blink", side)
+    return _gt(blend, p.close_low) & _gt(blend * p.eye_ratio - sig.side("blink", other), 0.0)
 
 
 def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
@@ -585,10 +598,18 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
     ``close_low`` closed and clearly more than the other (``asymmetry``), rises from rest by ``asymmetry``
     while the other eye rises less than ``eye_ratio`` as much (the mesh drags it along a little; a blink closes
     both alike), and lies within the episode merge gap of a clear one-sided contraction of the same side
-    (or of a faint one that does). Alone, a faint dip is never a contraction: no episode starts from one."""
+    (or of a faint one that does). Alone, a faint dip is never a contraction: no episode starts from one.
+    Mid-turn the mesh may read a twitch for only a frame or two, under ``close_low`` or barely more closed than
+    the other eye: where the eyeBlink blendshapes see it one-sided (as in :func:`_one_sided_eye`) it is a faint
+    dip too, and its width is read on whichever of the two readings shows it wider."""
     other = "left" if side == "right" else "right"
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
-    faint = _gt(mine, p.close_low) & _gt(mine - theirs, p.asymmetry) & ~strong
+    faint = _gt(mine, p.close_low) & _gt(mine - theirs, p.asymmetry)
+    width = mine
+    if sig.has_blink_blendshapes:
+        faint |= _gt(mine, p.confirmed_close) & _gt(mine - theirs, 0.0) & _blendshapes_one_sided(sig, side, p)
+        width = np.fmax(mine, sig.side("blink", side))
+    faint &= ~strong
     dt = frame_interval(sig.t_s)
     reach = max(1, round(MERGE_GAP_S / dt))
     accepted = strong.copy()
@@ -610,7 +631,7 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
         if not joined:
             break
         for a, b in joined:
-            accepted[slice(*_twitch_span(mine, a, b, before, p.blink_max_s / dt))] = True
+            accepted[slice(*_twitch_span(width, a, b, before, p.blink_max_s / dt))] = True
         pending = [r for r in pending if r not in joined]
     return accepted & ~strong
 
@@ -761,7 +782,8 @@ def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: flo
 
 def _without_crosstalk(events: list[Event]) -> list[Event]:
     """Drop one-sided lower-face pulls that happen during an eye-closing contraction of the OTHER side: the face
-    mesh drags the other mouth corner along with a strong squeeze, and hemifacial spasm is one-sided."""
+    mesh drags the other mouth corner along with a strong squeeze, and hemifacial spasm is one-sided. Read on
+    the contractions' full extents (:func:`_from_rest_to_rest`): the drag lasts while the lids reopen."""
     squeezes = [e for e in events if e.kind == "contraction" and e.side in SIDES and "eye" in e.regions]
     return [
         e

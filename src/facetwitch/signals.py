@@ -188,7 +188,9 @@ def rolling_baseline(
 ) -> np.ndarray:
     """Rolling percentile of ``values`` over usable frames in a centred window of ``window_s`` seconds.
 
-    Computed on the usable frames only (gaps are skipped), then spread back to every frame.
+    Computed on the usable frames only (gaps are skipped), then spread back to every frame. Near either end
+    the window is filled by mirroring the series, not by repeating its first or last value: the tracker's
+    settling frames would otherwise make up half the window over the first ``window_s / 2`` seconds.
     """
     out = np.full(values.shape, np.nan, dtype=np.float64)
     idx = np.flatnonzero(usable & np.isfinite(values))
@@ -202,7 +204,7 @@ def rolling_baseline(
     else:
         from scipy import ndimage
 
-        base = ndimage.percentile_filter(series, percentile, size=size, mode="nearest")
+        base = ndimage.percentile_filter(series, percentile, size=size, mode="reflect")
     out[idx] = base
     # Frames between usable ones take the nearest baseline (only used for display).
     missing = ~np.isfinite(out)
@@ -558,4 +560,4 @@ def head_speed(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> np.ndarr
     size = max(3, round(0.15 / frame_interval(t_s)) | 1)
     from scipy import ndimage
 
-    return np.where(np.isfinite(speed), ndimage.median_filter(filled, size=size, mode="nearest"), np.nan)
+    return np.where(np.isfinite(speed), ndimage.median_filter(filled, size=size, mode="reflect"), np.nan)

@@ -245,3 +245,31 @@ def test_a_smaller_twitch_before_a_larger_one_is_split_off_but_a_waver_in_a_hold
     hold[(t > 0.65) & (t < 0.75)] = 0.7
     hold[t >= 0.75] = np.minimum(hold[t >= 0.75], 0.78)
     assert len(split_contractions(hold, 0, t.size, 0.3)) == 1
+
+
+@pytest.mark.parametrize("fps", [25.0, 30.0, 60.0])
+def test_shortest_contraction_is_the_same_length_at_every_frame_rate(fps):
+    # A one-sided lid twitch above threshold for just min_contraction_s (3 frames at 30 fps) is a contraction
+    # at any frame rate; a frame less is a flicker. Frame times are multiples of 1/fps, so a span of exactly
+    # 0.1 s can come out a hair short in floating point.
+    p = DetectionParams()
+    frames = int(np.ceil(p.min_contraction_s * fps - 1e-9))
+    found = []
+    for n in (frames, frames - 1):
+        sig = make_signals(fps=fps, noise=0.005)
+        i0 = int(np.searchsorted(sig["t_s"], 6.0))
+        sig["closure_left"][i0 : i0 + n] = 0.85
+        found.append([e.side for e in detect_events(build(sig), p) if e.kind == "contraction"])
+    assert found == [["left"], []]
+
+
+def test_other_mouth_corner_dragged_as_a_squeeze_relaxes_is_not_a_contraction():
+    # The face mesh drags the other mouth corner along with a strong squeeze, also while the lids reopen: a pull
+    # that starts in the squeeze's closing ramp belongs to it, not to the other side.
+    sig = make_signals(noise=0.005)
+    t = sig["t_s"]
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 6.0, 0.5, 0.85, ramp=0.2))
+    sig["mouth_left"] += pulse(t, 6.0, 0.5, 0.12, ramp=0.2)
+    sig["mouth_right"] += pulse(t, 6.42, 0.25, 0.1, ramp=0.02)
+    events = [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+    assert [e.side for e in events] == ["left"]
