@@ -46,11 +46,8 @@ class DetectionParams:
     unilateral_close: float = 0.3  # one eye at least this closed ...
     asymmetry: float = 0.15  # ... and more closed than the other eye by this much
     eye_ratio: float = 0.38  # ... and the other eye less than 0.38 times as closed (plateau 0.3-0.5, tuning)
-    # ... or only this closed where MediaPipe's eyeBlink blendshapes agree (``close_low``, ``eye_ratio``) ...
+    # ... or only this closed where MediaPipe's eyeBlink blendshapes agree (``close_low``, ``eye_ratio``)
     confirmed_close: float = 0.15
-    # ... and then the mesh may drag the other eye up to this share as far (one-sided twitches: 0.47 at the
-    # 95th percentile, blinks 0.55 at the 5th; plateau 0.5-0.7 on the tuning suite)
-    confirmed_ratio: float = 0.5
     lower_face_min: float = 0.06  # minimum pull, and side-to-side difference (inner-canthal distances)
     noise_k: float = 6.0  # ... or this many robust noise SDs of the difference, whichever is larger
     unilateral_ratio: float = 0.3  # ... and the other side moves less than this share of it
@@ -108,7 +105,6 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "asymmetry",
     "eye_ratio",
     "confirmed_close",
-    "confirmed_ratio",
     "lower_face_min",
     "split_prominence",
 )
@@ -547,8 +543,7 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
     A shallower one-sided closure (``confirmed_close``; a twitch during a head turn, a small face) counts where
     the eyeBlink blendshapes, read by a separate model head from the eyes' appearance, agree: that eye's at least
     ``close_low`` and the other's less than ``eye_ratio`` as high. The two readings err differently (the mesh
-    drags the other eye along, the blendshape hardly), so a dip both call one-sided is one; where the blendshapes
-    agree, the mesh may drag the other eye further (``confirmed_ratio``).
+    drags the other eye along, the blendshape hardly), so a dip both call one-sided is one.
     """
     other = {"left": "right", "right": "left"}
     out = {}
@@ -557,8 +552,7 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
         one_sided = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.eye_ratio - theirs, 0.0)
         out[s] = one_sided & _gt(mine, p.unilateral_close)
         if sig.has_blink_blendshapes:
-            dragged = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.confirmed_ratio - theirs, 0.0)
-            out[s] |= dragged & _gt(mine, p.confirmed_close) & _blendshapes_one_sided(sig, s, p)
+            out[s] |= one_sided & _gt(mine, p.confirmed_close) & _blendshapes_one_sided(sig, s, p)
     return out
 
 
