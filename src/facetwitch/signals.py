@@ -560,4 +560,4 @@ def head_speed(t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray) -> np.ndarr
     size = max(3, round(0.15 / frame_interval(t_s)) | 1)
     from scipy import ndimage
 
-    return np.where(np.isfinite(speed), ndimage.median_filter(filled, size=size, mode="reflect"), np.nan)
+    return np.where(np.isfinite(speed), ndimage.median_filter(filled, size=size, mode="nearest"), np.nan)
