@@ -95,6 +95,9 @@ class DetectionParams:
 
 
 SETTLE_S = 0.3
+# Frame times are sums of 1/fps: spans compared with a duration allow for floating-point rounding (three frames at
+# 30 fps add up to a hair under 0.1 s).
+TIME_TOLERANCE_S = 1e-9
 
 # The thresholds that decide what is an event (the benchmark's sensitivity table moves each by +-30 %); the
 # defaults sit in the middle of a plateau: blinks and contractions are found alike from 0.7x to 1.3x.
@@ -122,7 +125,7 @@ def bridge(mask: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     out = mask.copy()
     dt = frame_interval(t_s)
     for (_, stop), (start, _) in itertools.pairwise(runs(mask)):
-        if t_s[start] - t_s[stop - 1] <= max_gap_s + 1e-9 + dt:
+        if t_s[start] - t_s[stop - 1] <= max_gap_s + TIME_TOLERANCE_S + dt:
             out[stop:start] = True
     return out
 
@@ -236,8 +239,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         for run_start, run_stop in runs(active):
             for start, stop in split_contractions(drive, run_start, run_stop, p.split_prominence):
                 t0, t1 = span(t, start, stop, dt)
-                # (frame times are multiples of 1/fps: 3 frames at 30 fps can sum to a hair under 0.1 s)
-                if t1 - t0 < p.min_contraction_s - 1e-6 or t0 < settled_from:
+                if t1 - t0 < p.min_contraction_s - TIME_TOLERANCE_S or t0 < settled_from:
                     continue
                 has_eye = bool(eye[start:stop].any())
                 if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
