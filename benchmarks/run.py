@@ -31,7 +31,7 @@ FALLBACK_THRESHOLDS = ("close", "close_low", "unilateral_close", "asymmetry", "e
                        "noise_k", "unilateral_ratio")  # fmt: skip
 SENSITIVITY_FACTORS = (0.7, 1.3)
 # Constants of the signal stage (facetwitch.signals) swept like the main thresholds.
-SIGNAL_CONSTANTS = ("POSE_DEAD_BAND_DEG", "SECOND_ALIKE")
+SIGNAL_CONSTANTS = ("POSE_DEAD_BAND_DEG", "SECOND_ALIKE", "LID_STILL_RISE")
 
 
 @functools.cache

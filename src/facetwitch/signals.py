@@ -419,6 +419,7 @@ def pose_compensated_eyes(
     yaw_deg: np.ndarray,
     pitch_deg: np.ndarray,
     usable: np.ndarray,
+    fit_frames: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Both eyes' log apertures (``left``/``right``) with the part that follows head pose removed.
 
@@ -429,13 +430,16 @@ def pose_compensated_eyes(
     disagreeing; fitted per eye, the quadratic took a tonic spasm at a turn's extreme (where a turn has few
     frames) for the turn's effect, read the eye's rest before it as closure and merged two episodes.
     Same robust fit and dead band as :func:`pose_compensated`; the eyes are returned unchanged when the pose
-    hardly varies.
+    hardly varies. ``fit_frames`` (bool, N; optional) limits the frames the fit learns from (:func:`lids_still`),
+    not those it is subtracted from.
     """
     ok = {
         s: usable & np.isfinite(log_aperture[s]) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg)
         for s in SIDES
     }
     terms = _pose_terms(yaw_deg, pitch_deg, ok["left"] & ok["right"])
+    if fit_frames is not None:
+        ok = {s: ok[s] & fit_frames for s in SIDES}
     if terms is None:
         return dict(log_aperture)
     yaw, pitch = terms
@@ -448,6 +452,39 @@ def pose_compensated_eyes(
     if coef is None:
         return dict(log_aperture)
     return {s: log_aperture[s] - designs[s] @ coef for s in SIDES}
+
+
+# A lid moves where an eyeBlink blendshape rises more than LID_STILL_RISE above its lowest level (10th
+# percentile) of the surrounding LID_STILL_WINDOW_S. Outside blinks and spasms that quick rise never passed 0.085
+# on the tuning clips, head turns and nods included (0.01-0.05 typical); twitches rise 0.2-1. The window is short
+# so that a blendshape drifting with the head's pose stays still.
+LID_STILL_RISE = 0.1
+LID_STILL_WINDOW_S = 3.0
+LID_STILL_MARGIN_S = 0.1  # either side of a moving frame: the lid starts and ends a movement before the score
+
+
+def lids_still(t_s: np.ndarray, blink_rise: dict[str, np.ndarray], usable: np.ndarray) -> np.ndarray:
+    """Frames (bool, N) where neither eye's lid moves by the eyeBlink blendshapes.
+
+    Parameters
+    ----------
+    t_s : (N,) frame times, seconds.
+    blink_rise : each eye's eyeBlink rise above its open level, 0..1 (:func:`_blendshape_rise`).
+    usable : (N,) bool, frames with a usable face.
+
+    Returns
+    -------
+    (N,) bool: True where no eye's rise passes ``LID_STILL_RISE`` above its local lowest level, nor within
+    ``LID_STILL_MARGIN_S`` of such a frame.
+    """
+    from scipy import ndimage
+
+    moving = np.zeros(t_s.size, dtype=bool)
+    for s in SIDES:
+        low = rolling_baseline(t_s, blink_rise[s], usable, percentile=10, window_s=LID_STILL_WINDOW_S)
+        moving |= blink_rise[s] - low > LID_STILL_RISE
+    margin = max(1, round(LID_STILL_MARGIN_S / frame_interval(t_s)))
+    return ~ndimage.binary_dilation(moving, iterations=margin)
 
 
 POSE_SMOOTH_S = 0.5
@@ -477,8 +514,8 @@ def normalise(
     Head pose is regressed out of every per-side signal first (:func:`pose_compensated`, both eyes together:
     :func:`pose_compensated_eyes`); eye closure is
     then scaled by each eye's own blink depth (:func:`eye_closure_depths`). ``blend`` (N x len(BLENDSHAPES),
-    optional) is kept for the per-frame table; its eyeBlink scores confirm which dips are blinks and give
-    ``blink_*`` (:func:`blendshape_closure`).
+    optional) is kept for the per-frame table; its eyeBlink scores confirm which dips are blinks, give
+    ``blink_*`` (:func:`blendshape_closure`) and keep moving lids out of the eyes' pose fit (:func:`lids_still`).
     """
 
     yaw, pitch = (smooth_pose(t_s, raw[:, RAW[name]], usable) for name in ("yaw_deg", "pitch_deg"))
@@ -497,7 +534,12 @@ def normalise(
         log_aperture = {
             s: np.log(np.where(col(f"aperture_{s}") > 0, col(f"aperture_{s}"), np.nan)) for s in SIDES
         }
-    compensated = pose_compensated_eyes(t_s, log_aperture, yaw, pitch, usable)
+    blink_rise = _blendshape_rise(t_s, blend, usable) if blend is not None else {}
+    # The pose fit learns from frames where the blendshapes see no lid move: a burst that fills a turn would
+    # otherwise be taken in part for the turn (the mesh's 3-SD rule misses the shallower twitches), and the
+    # eye's rest during the turn would read as more open than it is, its twitches shallower.
+    still = lids_still(t_s, blink_rise, usable) if blink_rise else None
+    compensated = pose_compensated_eyes(t_s, log_aperture, yaw, pitch, usable, still)
     for s in SIDES:
         aperture = np.exp(compensated[s])
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
@@ -507,7 +549,6 @@ def normalise(
         # closure counts from the most open level of the surrounding seconds, so such steps are not spasms.
         local_open = rolling_baseline(t_s, closure, usable, percentile=10, window_s=LOCAL_OPEN_WINDOW_S)
         raw_closure[s] = np.clip(closure - np.fmax(local_open, 0.0), 0.0, 1.0)
-    blink_rise = _blendshape_rise(t_s, blend, usable) if blend is not None else {}
     depths = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s), blink_rise or None)
     for s in SIDES:
         out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)

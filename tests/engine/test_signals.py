@@ -27,6 +27,7 @@ from facetwitch.signals import (
     QualityLimits,
     eye_closure_depths,
     head_angles,
+    lids_still,
     measure,
     normalise,
     pose_compensated,
@@ -431,6 +432,47 @@ def test_pose_compensation_keeps_dips_and_leaves_still_recordings_alone():
     assert out[i] - np.median(out) == pytest.approx(-0.2, abs=0.02)  # ... the blink is not
     still = pose_compensated(t, x, np.full(t.size, 2.0), np.zeros_like(t), np.ones(t.size, bool))
     assert np.array_equal(still, x)
+
+
+def test_lids_still_marks_blinks_and_twitches_but_not_a_blendshape_drifting_with_the_head():
+    t = np.arange(0, 20, 1 / FPS)
+    usable = np.ones(t.size, bool)
+    drift = 0.12 * np.clip((t - 5.0) / 4.0, 0, 1)  # the far eye's score creeping up 0.12 over a 4-s turn
+    rise = {"left": drift + 0.5 * blink_kernel(t, 12.0), "right": 0.25 * blink_kernel(t, 15.0, 0.27)}
+    still = lids_still(t, rise, usable)
+    assert still[(t > 4.0) & (t < 11.5)].all()  # the drift alone is not a lid moving
+    for start, length in ((12.0, 0.25), (15.0, 0.27)):
+        assert not still[(t > start + 0.05) & (t < start + length - 0.05)].any()
+    assert still[(t > 13.0) & (t < 14.7)].all() and still[t > 15.7].all()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_burst_that_fills_a_turn_keeps_its_depth_and_stays_one_episode(seed):
+    # The head rests 22 deg to one side (most of the recording, so the pose model's zero) and turns towards the
+    # camera for 4.5 s, both eyes opening with it (the right one a little more). A right clonic burst of ten
+    # shallow twitches fills the turn. The mesh's 3-SD rule keeps these shallow twitches in the pose fit, which
+    # then takes part of the burst for the turn: the eye's rest in the turn read as more open than it is, its
+    # twitches shallower (0.18-0.22 of 0.25), and the burst fell apart into three episodes.
+    rec = Recording(duration_s=14.0, fps=25.0, noise=0.002, seed=seed)
+    out = np.clip((rec.t - 2.0) / 2.0, 0, 1)
+    back = np.clip((rec.t - 6.5) / 2.0, 0, 1)
+    rec.yaw = -22.0 + 20.0 * (np.cos(np.pi * back) - np.cos(np.pi * out)) / 2
+    starts = [3.0 + 0.4 * k for k in range(10)]
+    for start in starts:
+        rec.twitch("right", start, 0.27, depth=0.25)
+    rec.blink(1.0)
+    rec.blink(11.0)
+    raw = rec.raw()
+    for side, gain in (("left", 0.010), ("right", 0.014)):
+        raw[:, RAW[f"aperture_{side}"]] *= np.exp(gain * (rec.yaw + 22.0))
+    usable = usable_mask(raw, rec.found)
+    sig = normalise(rec.t, raw, usable, rec.blendshapes())
+    peaks = [np.max(sig.closure_right[(rec.t >= s) & (rec.t < s + 0.27)]) for s in starts]
+    assert peaks == pytest.approx([0.25] * len(starts), abs=0.025)
+    events = detect_events(sig)
+    episodes = group_episodes(events)
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 10)]
+    assert len(of(events, "blink")) == 2
 
 
 def test_clonic_episode_anatomy_onset_end_count_regions_and_time_in_spasm():
