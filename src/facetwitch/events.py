@@ -31,12 +31,11 @@ import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage
 from scipy import signal as sps
 
 from facetwitch.episodes import MERGE_GAP_S
 from facetwitch.records import Event
-from facetwitch.signals import SIDES, Signals, frame_interval, robust_noise
+from facetwitch.signals import OTHER_SIDE, SIDES, Signals, frame_interval, robust_noise, widen
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,6 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     t = sig.t_s
     dt = frame_interval(t)
     cl, cr = sig.closure_left, sig.closure_right
-    other = {"left": "right", "right": "left"}
     closed = {s: _gt(sig.side("closure", s), p.close) for s in SIDES}
     eye_uni = _one_sided_eye(sig, p)
     bilateral_core = closed["left"] & closed["right"] & ~eye_uni["left"] & ~eye_uni["right"]
@@ -212,7 +210,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
-            mine, theirs = sig.side(region, s), sig.side(region, other[s])
+            mine, theirs = sig.side(region, s), sig.side(region, OTHER_SIDE[s])
             diff = mine - theirs
             threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
             # Unilateral: the other side moves much less (a smile or speech moves both sides alike).
@@ -222,11 +220,11 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                 & _gt(mine * p.unilateral_ratio - theirs, 0.0)
                 & steady
             )
-        brow_diff = brow_own[s] - brow_own[other[s]]
+        brow_diff = brow_own[s] - brow_own[OTHER_SIDE[s]]
         brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
         # A one-sided closure lasts while its eye stays above the lowest level a core is admitted at.
         eye_low = _gt(sig.side("closure", s), low_level) & _gt(
-            sig.side("closure", s) - sig.side("closure", other[s]), p.asymmetry / 2
+            sig.side("closure", s) - sig.side("closure", OTHER_SIDE[s]), p.asymmetry / 2
         )
         # A one-sided closure grows from its core only by the ramps of a contraction: a long stretch of slight
         # asymmetry (the tracker settling at the start of a video, a lid the mesh reads low) is not its onset.
@@ -397,7 +395,7 @@ def _cheek_over_episodes(
     before = max(2, round(0.3 * sig.fps))
     out = list(events)
     for side in SIDES:
-        other = "left" if side == "right" else "right"
+        other = OTHER_SIDE[side]
         group_ids = [i for i, e in enumerate(out) if e.kind == "contraction" and e.side == side]
         groups: list[list[int]] = []
         for i in group_ids:
@@ -445,7 +443,7 @@ def _deeper(sig: Signals, blink: Event, side: str, p: DetectionParams) -> bool:
     """``side``'s eye is clearly more closed than the other at the blink's deepest frame (``asymmetry``)."""
     i0, i1 = np.searchsorted(sig.t_s, [blink.start_s, blink.end_s])
     mine = sig.side("closure", side)[i0 : max(i1, i0 + 1)]
-    theirs = sig.side("closure", "left" if side == "right" else "right")[i0 : max(i1, i0 + 1)]
+    theirs = sig.side("closure", OTHER_SIDE[side])[i0 : max(i1, i0 + 1)]
     both = np.nan_to_num(mine + theirs, nan=-np.inf)
     k = int(np.argmax(both))
     return bool(np.isfinite(both[k]) and mine[k] - theirs[k] > p.asymmetry)
@@ -457,8 +455,7 @@ def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:
     if sig.head_speed_deg_s is None:
         return np.zeros(sig.t_s.size, dtype=bool)
     fast = _gt(sig.head_speed_deg_s, p.max_head_speed_deg_s)
-    width = 2 * max(1, round(0.1 * sig.fps)) + 1
-    return ndimage.binary_dilation(fast, structure=np.ones(width, dtype=bool))
+    return widen(fast, max(1, round(0.1 * sig.fps)))
 
 
 def _rise(x: np.ndarray, start: int, stop: int, before: int) -> float:
@@ -484,7 +481,7 @@ def _rises(
     clearly more than the other side's (by ``cheek_min``; the mesh drags the other side along a little).
     ``cheek``: each side's cheek signal to read (:func:`_cheek_own`)."""
     before = max(2, round(0.3 * sig.fps))
-    other = "left" if side == "right" else "right"
+    other = OTHER_SIDE[side]
     x = cheek if region == "cheek" else {s: sig.side(region, s) for s in SIDES}
     mine = _rise(x[side], start, stop, before)
     theirs = _rise(x[other], start, stop, before)
@@ -547,10 +544,9 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
     ``close_low`` and the other's less than ``eye_ratio`` as high. The two readings err differently (the mesh
     drags the other eye along, the blendshape hardly), so a dip both call one-sided is one.
     """
-    other = {"left": "right", "right": "left"}
     out = {}
     for s in SIDES:
-        mine, theirs = sig.side("closure", s), sig.side("closure", other[s])
+        mine, theirs = sig.side("closure", s), sig.side("closure", OTHER_SIDE[s])
         one_sided = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.eye_ratio - theirs, 0.0)
         out[s] = one_sided & _gt(mine, p.unilateral_close)
         if sig.has_blink_blendshapes:
@@ -561,7 +557,7 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
 def _blendshapes_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
     """Frames where the eyeBlink blendshapes see ``side``'s lid closing alone: at least ``close_low``, the other
     eye's less than ``eye_ratio`` as high. Needs ``sig.has_blink_blendshapes``."""
-    other = "left" if side == "right" else "right"
+    other = OTHER_SIDE[side]
     blend = sig.side("blink", side)
     return _gt(blend, p.close_low) & _gt(blend * p.eye_ratio - sig.side("blink", other), 0.0)
 
@@ -571,7 +567,7 @@ def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
     at least ``close_low`` closed, clearly more than the other (``asymmetry``), while the other eye stays near
     rest (under ``held_ratio`` as closed), for at least ``held_min_s``. A weak-signal lid or a small, compressed
     face reads a tonic squeeze at a fraction of its depth; no blink holds one eye alone closed that long."""
-    other = "left" if side == "right" else "right"
+    other = OTHER_SIDE[side]
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
     held = (
         _gt(mine, p.close_low)
@@ -598,7 +594,7 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
     Mid-turn the mesh may read a twitch for only a frame or two, under ``close_low`` or barely more closed than
     the other eye: where the eyeBlink blendshapes see it one-sided (as in :func:`_one_sided_eye`) it is a faint
     dip too, and its width is read on whichever of the two readings shows it wider."""
-    other = "left" if side == "right" else "right"
+    other = OTHER_SIDE[side]
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
     faint = _gt(mine, p.close_low) & _gt(mine - theirs, p.asymmetry)
     width = mine
@@ -622,7 +618,7 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
         and not strong[max(0, a - 1) : b + 1].any()
     ]
     while pending:
-        near = ndimage.binary_dilation(accepted, structure=np.ones(2 * reach + 1, dtype=bool))
+        near = widen(accepted, reach)
         joined = [(a, b) for a, b in pending if near[a:b].any()]
         if not joined:
             break

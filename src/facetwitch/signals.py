@@ -34,6 +34,7 @@ MOUTH_CORNER = {"right": 61, "left": 291}
 CHIN, NOSE_TIP = 152, 1
 
 SIDES = ("left", "right")
+OTHER_SIDE = {"left": "right", "right": "left"}
 RAW_COLUMNS = (
     "aperture_left", "aperture_right", "brow_left", "brow_right", "cheek_left", "cheek_right",
     "mouth_left", "mouth_right", "jaw", "iod_px", "yaw_deg", "pitch_deg", "roll_deg",
@@ -454,6 +455,13 @@ def pose_compensated_eyes(
     return {s: log_aperture[s] - designs[s] @ coef for s in SIDES}
 
 
+def widen(mask: np.ndarray, frames: int) -> np.ndarray:
+    """``mask`` (bool, N) with every True frame spread ``frames`` frames to either side."""
+    from scipy import ndimage
+
+    return ndimage.binary_dilation(mask, structure=np.ones(2 * frames + 1, dtype=bool))
+
+
 # A lid moves where an eyeBlink blendshape rises more than LID_STILL_RISE above its lowest level (10th
 # percentile) of the surrounding LID_STILL_WINDOW_S. Outside blinks and spasms that quick rise never passed 0.085
 # on the tuning clips, head turns and nods included (0.01-0.05 typical); twitches rise 0.2-1. The window is short
@@ -477,14 +485,11 @@ def lids_still(t_s: np.ndarray, blink_rise: dict[str, np.ndarray], usable: np.nd
     (N,) bool: True where no eye's rise passes ``LID_STILL_RISE`` above its local lowest level, nor within
     ``LID_STILL_MARGIN_S`` of such a frame.
     """
-    from scipy import ndimage
-
     moving = np.zeros(t_s.size, dtype=bool)
     for s in SIDES:
         low = rolling_baseline(t_s, blink_rise[s], usable, percentile=10, window_s=LID_STILL_WINDOW_S)
         moving |= blink_rise[s] - low > LID_STILL_RISE
-    margin = max(1, round(LID_STILL_MARGIN_S / frame_interval(t_s)))
-    return ~ndimage.binary_dilation(moving, iterations=margin)
+    return ~widen(moving, max(1, round(LID_STILL_MARGIN_S / frame_interval(t_s))))
 
 
 POSE_SMOOTH_S = 0.5
