@@ -55,6 +55,9 @@ class DetectionParams:
     )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
+    # ... and dips narrower than this (at half height) no blink: a frame or two of the mesh jolted by a jerk
+    # (tuning: blinks 0.115 s and wider, 1st percentile; such spikes 0.044-0.046 s)
+    blink_min_s: float = 0.07
     # ... unless they drift open by more than this share of their depth a second (a blink's tail)
     hold_drift_per_s: float = 0.2
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
@@ -348,7 +351,9 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
     """A "blink" inside a clonic burst of one side (that side's eye contractions within the episode merge gap
     both before and after it) with that side's eye clearly the more closed at its deepest frame is one of the
     burst's twitches that the face mesh coupled into the other eye; read as a blink, it would cut the episode
-    in two. A symmetric blink between two bursts stays a blink."""
+    in two. A symmetric blink between two bursts stays a blink. At a burst's first or last twitch (contractions
+    on one side of it only) the other eye must also be less than ``blink_balance`` as closed: a full twitch
+    drags the other eye's mesh to about half its depth, but both eyes close alike in a blink."""
     twitches = {
         s: [e for e in events if e.kind == "contraction" and e.side == s and "eye" in e.regions]
         for s in SIDES
@@ -357,7 +362,7 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
     for e in events:
         side = None
         if e.kind == "blink":
-            side = next((s for s in SIDES if _inside_burst(e, twitches[s]) and _deeper(sig, e, s, p)), None)
+            side = next((s for s in SIDES if _in_burst(e, twitches[s], sig, s, p)), None)
         if side is None:
             out.append(e)
             continue
@@ -433,20 +438,20 @@ def _rise_from(x: np.ndarray, onset: int, start: int, stop: int, before: int) ->
     return float(np.nanmax(during) - np.nanmedian(pre))
 
 
-def _inside_burst(blink: Event, twitches: list[Event]) -> bool:
+def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: DetectionParams) -> bool:
+    """``blink`` is one of the burst of ``side``'s eye ``twitches`` (see :func:`_twitches_read_as_blinks`)."""
     before = any(blink.start_s - MERGE_GAP_S <= c.end_s <= blink.start_s + 0.1 for c in twitches)
     after = any(blink.end_s - 0.1 <= c.start_s <= blink.end_s + MERGE_GAP_S for c in twitches)
-    return before and after
-
-
-def _deeper(sig: Signals, blink: Event, side: str, p: DetectionParams) -> bool:
-    """``side``'s eye is clearly more closed than the other at the blink's deepest frame (``asymmetry``)."""
+    if not (before or after):
+        return False
     i0, i1 = np.searchsorted(sig.t_s, [blink.start_s, blink.end_s])
     mine = sig.side("closure", side)[i0 : max(i1, i0 + 1)]
     theirs = sig.side("closure", OTHER_SIDE[side])[i0 : max(i1, i0 + 1)]
     both = np.nan_to_num(mine + theirs, nan=-np.inf)
-    k = int(np.argmax(both))
-    return bool(np.isfinite(both[k]) and mine[k] - theirs[k] > p.asymmetry)
+    k = int(np.argmax(both))  # the blink's deepest frame
+    if not (np.isfinite(both[k]) and mine[k] - theirs[k] > p.asymmetry):
+        return False
+    return (before and after) or bool(theirs[k] < p.blink_balance * mine[k])
 
 
 def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:
@@ -689,7 +694,7 @@ def detect_blinks(
     dt = 1.0 / fps
     out: list[Event] = []
     for k, pk in enumerate(peaks):
-        if half[0][k] * dt > p.blink_max_s:
+        if not p.blink_min_s <= half[0][k] * dt <= p.blink_max_s:
             continue
         lo, hi = int(np.floor(base[2][k])), int(np.ceil(base[3][k]))
         if one_sided["left"][pk] or one_sided["right"][pk]:

@@ -578,6 +578,55 @@ def test_a_real_blink_between_two_clonic_bursts_stays_a_blink():
     assert [round(b.start_s, 1) for b in of(events, "blink") if 13.0 < b.start_s < 16.0] == [14.1]
 
 
+@pytest.mark.parametrize("where", ["last", "first"])
+def test_a_burst_s_end_twitch_that_drags_the_other_eye_halfway_is_a_twitch_not_a_blink(where):
+    # A full twitch can drag the other eye's mesh to about half its depth. Between two twitches of the burst
+    # that was already read as one of them; at the burst's first or last twitch it was a blink, which cut a
+    # contraction from the episode (and added a blink). Both eyes close alike in a blink.
+    rec = Recording(duration_s=30.0, seed=23)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.0)))
+    starts = [12.0 + 0.6 * k for k in range(3)]
+    for s in starts:
+        rec.twitch("right", s, 0.3, depth=0.9)
+    dragged = starts[-1] if where == "last" else starts[0]
+    rec.lid["left"] = np.maximum(rec.lid["left"], 0.45 * blink_kernel(rec.t, dragged, 0.3))
+    _, events, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 3)]
+    assert len(of(events, "blink")) == n_blinks
+
+
+def test_a_blink_right_after_a_burst_stays_a_blink():
+    rec = Recording(duration_s=30.0, seed=24)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.0)))
+    for k in range(3):
+        rec.twitch("right", 12.0 + 0.5 * k, 0.3, depth=0.9)
+    rec.blink(13.8, depth=0.8)  # 0.5 s after the last twitch ends; the lids close alike
+    _, events, episodes, _ = rec.analyse()
+    assert [round(b.start_s, 1) for b in of(events, "blink") if 13.0 < b.start_s < 15.0] == [13.8]
+    assert len(of(events, "blink")) == n_blinks + 1
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 3)]
+
+
+def test_a_frame_or_two_of_both_lids_jolted_by_a_head_jerk_after_a_blink_is_not_a_second_blink():
+    # The mesh lags a fast nod: right after a blink, both apertures dip for about two frames. No blink is that
+    # brief (on the tuning suite every blink is at least 0.115 s wide at half its height).
+    rec = Recording(duration_s=20.0, seed=25)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(9.0, 10.0)))
+    rec.blink(9.0)
+    jolt = blink_kernel(rec.t, 9.33, 0.1)  # 0.1 s, three frames at 30 fps
+    for side in ("left", "right"):
+        rec.drag[side] = np.maximum(rec.drag[side], 0.4 * jolt)
+    _, events, _, _ = rec.analyse()
+    assert [round(b.start_s, 1) for b in of(events, "blink") if 8.5 < b.start_s < 10.0] == [9.0]
+    assert len(of(events, "blink")) == n_blinks + 1
+    # A true short blink (0.15 s in all, a reflex blink's length) still counts.
+    rec = Recording(duration_s=20.0, seed=25)
+    n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(9.0, 10.0)))
+    rec.blink(9.0, duration=0.15)
+    _, events, _, _ = rec.analyse()
+    assert len(of(events, "blink")) == n_blinks + 1
+
+
 def test_a_cheek_that_builds_up_over_a_clonic_burst_is_involved():
     # Eye twitches with the cheek rising slowly over the whole burst (it never rests between twitches): each
     # twitch alone rises little above the moment before it, the burst as a whole clearly does.
