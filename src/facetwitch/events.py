@@ -112,6 +112,8 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "confirmed_close",
     "lower_face_min",
     "split_prominence",
+    "blink_balance",
+    "blink_min_s",
 )
 
 
