@@ -56,7 +56,7 @@ class DetectionParams:
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
     # ... and dips narrower than this (at half height) no blink: a frame or two of the mesh jolted by a jerk
-    # (tuning: blinks 0.115 s and wider, 1st percentile; such spikes 0.044-0.046 s)
+    # (tuning: every true blink found is 0.11 s wide or more; such jolts 0.044-0.046 s)
     blink_min_s: float = 0.07
     # ... unless they drift open by more than this share of their depth a second (a blink's tail)
     hold_drift_per_s: float = 0.2

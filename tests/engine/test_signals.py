@@ -638,7 +638,7 @@ def test_a_blink_right_after_a_burst_stays_a_blink():
 
 def test_a_frame_or_two_of_both_lids_jolted_by_a_head_jerk_after_a_blink_is_not_a_second_blink():
     # The mesh lags a fast nod: right after a blink, both apertures dip for about two frames. No blink is that
-    # brief (on the tuning suite every blink is at least 0.115 s wide at half its height).
+    # brief (on the tuning suite every true blink found is at least 0.11 s wide at half its height).
     rec = Recording(duration_s=20.0, seed=25)
     n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(9.0, 10.0)))
     rec.blink(9.0)
