@@ -549,10 +549,7 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
     A shallower one-sided closure (``confirmed_close``; a twitch during a head turn, a small face) counts where
     the eyeBlink blendshapes, read by a separate model head from the eyes' appearance, agree: that eye's at least
     ``close_low`` and the other's less than ``eye_ratio`` as high. The two readings err differently (the mesh
-    drags the other eye along, the blendshape hardly), so a dip both call one-sided is one. Where they do, a
-    deep closure may drag the other eye's mesh to about half its depth (a full twitch, a tonic hold): the
-    closing eye at least ``unilateral_close`` more closed than the other, and the other less than
-    ``blink_balance`` as closed (both eyes close alike in a blink), is one-sided too.
+    drags the other eye along, the blendshape hardly), so a dip both call one-sided is one.
     """
     out = {}
     for s in SIDES:
@@ -560,9 +557,7 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
         one_sided = _gt(mine - theirs, p.asymmetry) & _gt(mine * p.eye_ratio - theirs, 0.0)
         out[s] = one_sided & _gt(mine, p.unilateral_close)
         if sig.has_blink_blendshapes:
-            dragged = _gt(mine - theirs, p.unilateral_close) & _gt(mine * p.blink_balance - theirs, 0.0)
-            confirmed = (one_sided & _gt(mine, p.confirmed_close)) | dragged
-            out[s] |= confirmed & _blendshapes_one_sided(sig, s, p)
+            out[s] |= one_sided & _gt(mine, p.confirmed_close) & _blendshapes_one_sided(sig, s, p)
     return out
 
 

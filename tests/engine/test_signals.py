@@ -374,35 +374,6 @@ def test_a_shallow_one_sided_burst_counts_where_the_blink_blendshapes_agree_and_
     assert episodes == [] and len(of(events, "blink")) == len(starts)
 
 
-def test_a_hold_that_drags_the_other_eye_s_mesh_halfway_counts_where_the_blendshapes_see_one_eye_close():
-    # A tonic one-sided squeeze the face mesh couples into the other eye at half its depth: on the mesh alone
-    # that is too even for a one-sided closure (eye_ratio). The eyeBlink blendshapes see only one lid close:
-    # with them it is a contraction; without them, or where both lids really close that unevenly (both
-    # blendshapes rise), it is not.
-    p = DetectionParams()
-    assert p.eye_ratio < 0.5 < p.blink_balance
-
-    def recording(lid_closes_too: bool) -> Recording:
-        rec = Recording(duration_s=30.0, seed=63)
-        regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 13.0))
-        rec.twitch("left", 12.0, 1.0, depth=0.7, pull=0.0)
-        other = 0.35 * blink_kernel(rec.t, 12.0, 1.0)
-        if lid_closes_too:
-            rec.lid["right"] = np.maximum(rec.lid["right"], other)
-        else:
-            rec.drag["right"] = np.maximum(rec.drag["right"], other)
-        return rec
-
-    _, events, episodes, _ = recording(lid_closes_too=False).analyse(blendshapes=True)
-    assert [(e.side, e.contractions) for e in episodes] == [("left", 1)]
-    assert abs(episodes[0].start_s - 12.0) <= 0.2 and abs(episodes[0].end_s - 13.0) <= 0.2
-    assert not [b for b in of(events, "blink") if 11.5 < b.start_s < 13.5]
-    _, _, episodes, _ = recording(lid_closes_too=False).analyse()
-    assert episodes == []
-    _, _, episodes, _ = recording(lid_closes_too=True).analyse(blendshapes=True)
-    assert episodes == []
-
-
 def test_a_twitch_the_mesh_reads_for_two_frames_inside_a_burst_is_read_by_its_blendshape_width():
     # Mid-turn, the mesh can read a twitch of a clonic burst as a shallow two-frame dip (under close_low) while
     # the eyeBlink blendshape sees the whole one-sided twitch. Lost, it left a gap longer than the episode
