@@ -55,11 +55,11 @@ class DetectionParams:
     )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
-    # ... and dips narrower than this (at half height) no blink: a frame or two of the mesh jolted by a jerk
-    # (tuning: every true blink found is 0.11 s wide or more; such jolts 0.044-0.046 s)
-    blink_min_s: float = 0.07
     # ... unless they drift open by more than this share of their depth a second (a blink's tail)
     hold_drift_per_s: float = 0.2
+    # A dip of both eyes narrower than this at half height is no blink: a frame or two of the mesh jolted by a
+    # head jerk (tuning: every true blink found is 0.11 s wide or more; such jolts 0.044-0.046 s).
+    blink_min_s: float = 0.07
     blink_prominence: float = 0.18  # a blink dips both eyes' closure at least this far below its surroundings
     blink_complete: float = 0.85  # ... and is complete when its depth reaches this (else incomplete)
     blink_blendshape_weight: float = 0.25  # share of the eyeBlink blendshape in the lid signal for blinks
@@ -659,10 +659,11 @@ def detect_blinks(
     for peaks (:func:`scipy.signal.find_peaks`) that rise at least ``blink_prominence`` above their
     surroundings (``blink_window_s``) and at least ``noise_k`` robust noise SDs, whatever their absolute
     depth: shallow, incomplete blinks count. A peak whose half-height width exceeds ``blink_max_s`` is a
-    sustained closure, not a blink; one where one eye is clearly more closed (``one_sided``) is a one-sided
-    contraction. Each blink's ``peak`` is its depth (closure of the more closed eye at the deepest frame,
-    0..1 of this person's full blink: the weaker eye's scale is the less certain) and ``complete`` says whether it reached ``blink_complete``. The span
-    runs between the crossings of 10 % of the prominence on either side.
+    sustained closure, not a blink, and one narrower than ``blink_min_s`` the mesh jolted by a head jerk; one
+    where one eye is clearly more closed (``one_sided``) is a one-sided contraction. Each blink's ``peak`` is
+    its depth (closure of the more closed eye at the deepest frame, 0..1 of this person's full blink: the
+    weaker eye's scale is the less certain) and ``complete`` says whether it reached ``blink_complete``. The
+    span runs between the crossings of 10 % of the prominence on either side.
     """
     t = sig.t_s
     if t.size < 3:
