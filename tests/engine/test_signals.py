@@ -619,7 +619,7 @@ def test_a_frame_or_two_of_both_lids_jolted_by_a_head_jerk_after_a_blink_is_not_
     _, events, _, _ = rec.analyse()
     assert [round(b.start_s, 1) for b in of(events, "blink") if 8.5 < b.start_s < 10.0] == [9.0]
     assert len(of(events, "blink")) == n_blinks + 1
-    # A true short blink (0.15 s in all, a reflex blink's length) still counts.
+    # A short true blink (0.15 s in all, 0.08 s wide at half height) still counts.
     rec = Recording(duration_s=20.0, seed=25)
     n_blinks = len(regular_blinks(rec, 12.0, first=1.5, clear_of=(9.0, 10.0)))
     rec.blink(9.0, duration=0.15)
