@@ -594,16 +594,17 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
 
     During a head turn, or on a small compressed face, some twitches of a clonic burst read shallower than
     ``unilateral_close``. A faint dip (at most ``blink_max_s`` long) counts when ``side``'s eye is at least
-    ``close_low`` closed and clearly more than the other (``asymmetry``), rises from rest by ``asymmetry``
+    ``confirmed_close`` closed and clearly more than the other (``asymmetry``), rises from rest by ``asymmetry``
     while the other eye rises less than ``eye_ratio`` as much (the mesh drags it along a little; a blink closes
     both alike), and lies within the episode merge gap of a clear one-sided contraction of the same side
     (or of a faint one that does). Alone, a faint dip is never a contraction: no episode starts from one.
-    Mid-turn the mesh may read a twitch for only a frame or two, under ``close_low`` or barely more closed than
-    the other eye: where the eyeBlink blendshapes see it one-sided (as in :func:`_one_sided_eye`) it is a faint
+    Mid-turn the mesh may read a twitch for only a frame or two, barely more closed than the other eye: where the eyeBlink blendshapes see it one-sided (as in :func:`_one_sided_eye`) it is a faint
     dip too, and its width is read on whichever of the two readings shows it wider."""
     other = OTHER_SIDE[side]
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
-    faint = _gt(mine, p.close_low) & _gt(mine - theirs, p.asymmetry)
+    # Under close_low too: late in a burst the mesh may read a twitch 0.18 closed, the other eye at 0.02; lost, it
+    # leaves the next one beyond the merge gap. The rise tests below keep flicker and drift out.
+    faint = _gt(mine, p.confirmed_close) & _gt(mine - theirs, p.asymmetry)
     width = mine
     if sig.has_blink_blendshapes:
         faint |= _gt(mine, p.confirmed_close) & _gt(mine - theirs, 0.0) & _blendshapes_one_sided(sig, side, p)

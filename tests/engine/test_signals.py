@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facetwitch.episodes import group_episodes
+from facetwitch.episodes import MERGE_GAP_S, group_episodes
 from facetwitch.events import DetectionParams, detect_events
 from facetwitch.landmarks import FaceObservation
 from facetwitch.pipeline import _quality_warnings
@@ -393,6 +393,27 @@ def test_a_twitch_the_mesh_reads_for_two_frames_inside_a_burst_is_read_by_its_bl
     assert len(of(events, "blink")) == len(starts)
     _, events, episodes, _ = rec.analyse()
     assert [(e.side, e.contractions) for e in episodes] == [("right", 1), ("right", 1)]
+
+
+def test_a_burst_s_faint_twitches_under_close_low_that_stand_clear_of_the_other_eye_stay_in_the_burst():
+    # Late in a clonic burst during a turn the mesh read the third and fourth twitches 0.18 and 0.22 closed, the
+    # other eye at 0.02 (tvar-turn-episodes-hopper-1). The third, under close_low, was lost, and the fourth then
+    # lay more than the episode merge gap after the last twitch kept: four twitches were counted as two.
+    rec = Recording(duration_s=30.0, seed=67)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.5))
+    rec.twitch("right", 12.0, 0.25, depth=0.7, pull=0.0)
+    rec.twitch("right", 12.5, 0.25, depth=0.7, pull=0.0)
+    for start, depth in ((13.3, 0.18), (13.95, 0.22)):
+        rec.lid["right"] = np.maximum(rec.lid["right"], depth * blink_kernel(rec.t, start, 0.25))
+        rec.drag["left"] = np.maximum(rec.drag["left"], 0.02 * blink_kernel(rec.t, start, 0.25))
+    # The same faint dip alone, far from any burst, is no contraction.
+    rec.lid["right"] = np.maximum(rec.lid["right"], 0.18 * blink_kernel(rec.t, 22.3, 0.25))
+    p = DetectionParams()
+    assert p.confirmed_close < 0.18 < p.close_low and MERGE_GAP_S < 13.95 - 12.75
+    _, events, episodes, _ = rec.analyse()
+    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
+    assert episodes[0].end_s == pytest.approx(14.2, abs=0.1)
+    assert len(of(events, "blink")) == len(starts)
 
 
 @pytest.mark.parametrize("with_blinks", [False, True])
