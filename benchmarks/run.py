@@ -149,7 +149,8 @@ def analyse_suite(
             analysis = facetwitch.analyze(path, **kwargs)
         v = score_video(video.truth_events, video.truth_episodes, analysis.events, analysis.episodes,
                         name=name, face=scenario.face, fps=scenario.fps,
-                        minutes=analysis.summary.analysed_duration_s / 60)  # fmt: skip
+                        minutes=analysis.summary.analysed_duration_s / 60,
+                        truth_minutes=scenario.duration_s / 60)  # fmt: skip
         scores.append(v)
         ep, bl = v.episodes, v.blinks
         rows.append({

@@ -114,7 +114,8 @@ class VideoScore:
     name: str
     face: str = ""
     fps: float = 0.0
-    minutes: float = 0.0  # analysed duration (min)
+    minutes: float = 0.0  # analysed duration (min): the time the reported rates are per
+    truth_minutes: float = 0.0  # the whole recording (min): the time the truth's blinks happened in
     control: bool = False  # no spasm, blepharospasm or tremor in the truth
     episodes: Score = field(default_factory=Score)
     blinks: Score = field(default_factory=Score)
@@ -135,8 +136,16 @@ class VideoScore:
 
     @property
     def blink_rate_error(self) -> float | None:
-        """Relative error of the blink count (= rate over the same time); None without truth blinks."""
-        return abs(self.blinks_found - self.blinks_truth) / self.blinks_truth if self.blinks_truth else None
+        """Relative error of the blink rate a clinician reads (blinks per analysed minute) against the true rate
+        (truth blinks per minute of the whole recording); None without truth blinks. Where part of a recording
+        has no usable face (a turn past the usable yaw), the blinks in it are missed (blink F1 counts them) but
+        the rate is over the time that was seen. Without both durations, the counts are compared."""
+        if not self.blinks_truth:
+            return None
+        if self.minutes > 0 and self.truth_minutes > 0:
+            truth_rate = self.blinks_truth / self.truth_minutes
+            return abs(self.blinks_found / self.minutes - truth_rate) / truth_rate
+        return abs(self.blinks_found - self.blinks_truth) / self.blinks_truth
 
 
 def score_video(
@@ -149,8 +158,10 @@ def score_video(
     face: str = "",
     fps: float = 0.0,
     minutes: float = 0.0,
+    truth_minutes: float = 0.0,
 ) -> VideoScore:
-    """Score one video's detections (records with ``kind``/``start_s``/``end_s``/``side``/...) against truth."""
+    """Score one video's detections (records with ``kind``/``start_s``/``end_s``/``side``/...) against truth.
+    ``minutes``: the analysed duration (``Summary.analysed_duration_s``); ``truth_minutes``: the recording's."""
 
     def kind(items, k):
         return [e for e in items if e.kind == k]
@@ -158,7 +169,7 @@ def score_video(
     t_bl, f_bl = kind(truth_events, "blink"), kind(found_events, "blink")
     t_tr, f_tr = kind(truth_events, "tremor"), kind(found_events, "tremor")
     control = not truth_episodes and not t_tr
-    v = VideoScore(name, face, fps, minutes, control)
+    v = VideoScore(name, face, fps, minutes, truth_minutes, control)
     v.episodes = match(truth_episodes, found_episodes, TOLERANCE_S["episode"])
     v.blinks = match(t_bl, f_bl, TOLERANCE_S["blink"])
     v.tremor = match(t_tr, f_tr, TOLERANCE_S["tremor"])

@@ -88,6 +88,21 @@ def test_blinks_incomplete_recall_rate_error_and_worst_face():
     assert worst_group([a, b], lambda v: v.face, lambda vs: metrics(vs)["blink_f1"])[0] == "obama"
 
 
+def test_blink_rate_error_compares_the_reported_rate_over_the_analysed_time_with_the_true_rate():
+    truth = [blink(t) for t in (0.9, 2.3, 3.2, 5.6, 6.5, 7.4, 9.4, 12.9)]  # 8 blinks in a 14-s recording
+    # 3.5 s of it turned past the usable yaw: the two blinks there are missed, the rate is over 10.5 s
+    seen = [b for b in truth if not 2.0 < b.start_s < 5.5]
+    turned = score_video(truth, [], seen, [], minutes=10.5 / 60, truth_minutes=14 / 60)
+    assert turned.blinks.false_negatives == 2
+    assert turned.blink_rate_error == pytest.approx(0.0)
+    # the same six blinks over the whole 14 s: a rate a quarter too low
+    whole = score_video(truth, [], seen, [], minutes=14 / 60, truth_minutes=14 / 60)
+    assert whole.blink_rate_error == pytest.approx(0.25)
+    # a face seen half the time with no blink missed: the reported rate is twice the true one
+    half = score_video(truth, [], truth, [], minutes=7 / 60, truth_minutes=14 / 60)
+    assert half.blink_rate_error == pytest.approx(1.0)
+
+
 def test_controls_count_false_episodes_per_minute_and_false_tremor():
     tremor = Event("tremor", 1.0, 4.0, "both", ("jaw",), 0.05, frequency_hz=5.0)
     control = score_video(
