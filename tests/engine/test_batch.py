@@ -277,8 +277,19 @@ def _bad_manifest(tmp_path: Path, good: list[Path]) -> tuple[Path, list[str]]:
 
 def _batch_cli(*args: str, interrupt_after_first: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "facetwitch", "batch", *args]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # fmt: skip
+    # Started as a terminal's foreground command is, with SIGINT at its default, however pytest was started:
+    # a shell without job control starts `pytest ... &` with SIGINT ignored, an ignored signal stays ignored
+    # across exec, and Python then installs no KeyboardInterrupt handler, so the CLI and its workers would
+    # never see the Ctrl-C below. A handled signal is reset to its default at exec: handling it here suffices.
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)  # fmt: skip
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     if interrupt_after_first:
         out = Path(args[args.index("-o") + 1]) / "cohort" / "videos"
         deadline = time.monotonic() + 180
