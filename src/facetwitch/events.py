@@ -598,8 +598,9 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
     while the other eye rises less than ``eye_ratio`` as much (the mesh drags it along a little; a blink closes
     both alike), and lies within the episode merge gap of a clear one-sided contraction of the same side
     (or of a faint one that does). Alone, a faint dip is never a contraction: no episode starts from one.
-    Mid-turn the mesh may read a twitch for only a frame or two, barely more closed than the other eye: where the eyeBlink blendshapes see it one-sided (as in :func:`_one_sided_eye`) it is a faint
-    dip too, and its width is read on whichever of the two readings shows it wider."""
+    Mid-turn the mesh may read a twitch for only a frame or two, barely more closed than the other eye: where
+    the eyeBlink blendshapes see it one-sided (as in :func:`_one_sided_eye`) it is a faint dip too, and its width
+    is read on whichever of the two readings shows it wider."""
     other = OTHER_SIDE[side]
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
     # Under close_low too: late in a burst the mesh may read a twitch 0.18 closed, the other eye at 0.02; lost, it
