@@ -288,9 +288,9 @@ def _from_rest_to_rest(events: list[Event], sig: Signals, p: DetectionParams) ->
     back from the first frame above threshold (forward from the last) while the signal keeps falling and
     stays above the level just before the onset by more than ``extent_share`` of the contraction's height
     (as a blink's span runs between the crossings of 10 % of its prominence) and ``onset_noise_k`` of this
-    recording's noise SDs, for at most ``max_ramp_s``. A contraction ramps up over 0.1-0.3 s, and without this an episode would
-    start late and end early by about a frame or three, and time in spasm, a clinical figure, would read
-    short. Falling signals only: the walk stops at a valley between twitches, so twitches are not merged, and
+    recording's noise SDs, for at most ``max_ramp_s``. A contraction ramps up over 0.1-0.3 s, and without this
+    an episode would start late and end early by about a frame or three, and time in spasm, a clinical figure,
+    would read short. Falling signals only: the walk stops at a valley between twitches, so twitches are not merged, and
     never crosses the neighbouring contraction of the same side."""
     t = sig.t_s
     dt = frame_interval(t)
@@ -755,8 +755,8 @@ def split_contractions(x: np.ndarray, start: int, stop: int, rel_prominence: flo
 
     Clonic twitches follow each other so closely that the signal need not return to rest in between. Each
     peak of ``x`` that rises ``rel_prominence`` of its own height (and half that share of the run's maximum)
-    above the valleys around it is one contraction; the run is cut at the lowest point between neighbouring peaks. Missing samples (gaps) are
-    interpolated, so a gap is never read as a valley.
+    above the valleys around it is one contraction; the run is cut at the lowest point between neighbouring
+    peaks. Missing samples (gaps) are interpolated, so a gap is never read as a valley.
     """
     seg = x[start:stop].astype(np.float64)
     ok = np.isfinite(seg)
