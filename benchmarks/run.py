@@ -3,9 +3,10 @@ landmark backends' equivalence: ``benchmarks/speed.py``; both run in ``make benc
 
 Usage: ``make bench`` or
 ``.venv/bin/python benchmarks/run.py [--only accuracy|sensitivity] [--suite tuning|heldout|all] [--quick]
-[--output NAME] [--landmarks DIR] [--param NAME=VALUE ...]``. Accuracy is scored on the TUNING suite (first and third renderers, tuning faces) and the HELD-OUT suite
-(second renderer, faces tuning never used; see docs/validation.md), per face and per frame rate with the worst
-face beside the pooled number; the sensitivity table varies each main detection threshold by ±30 %.
+[--output NAME] [--landmarks DIR] [--param NAME=VALUE ...]``. Accuracy is scored on the TUNING suite (first and
+third renderers, tuning faces) and the HELD-OUT suite (second renderer, faces tuning never used; see
+docs/validation.md), per face and per frame rate with the worst face beside the pooled number; the sensitivity
+table varies each main detection threshold by ±30 %.
 Prints tables and writes them to ``benchmarks/results/`` (results.md and results.json).
 
 Detector work on the tuning suite: ``--landmarks DIR`` keeps each clip's landmark stage on disk (keyed by the video,
