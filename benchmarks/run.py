@@ -376,11 +376,12 @@ def detection_params(settings: list[str]):
     for item in settings:
         name, _, value = item.partition("=")
         try:
-            changes[name] = float(value)
+            number = float(value)
         except ValueError:
-            changes[name] = None
-        if not isinstance(getattr(defaults, name, None), float) or changes[name] is None:
+            number = None
+        if number is None or not isinstance(getattr(defaults, name, None), float):
             raise SystemExit(f"--param {item!r}: use NAME=NUMBER, NAME a number field of DetectionParams")
+        changes[name] = number
     return replace(defaults, **changes)
 
 

@@ -290,8 +290,8 @@ def _from_rest_to_rest(events: list[Event], sig: Signals, p: DetectionParams) ->
     (as a blink's span runs between the crossings of 10 % of its prominence) and ``onset_noise_k`` of this
     recording's noise SDs, for at most ``max_ramp_s``. A contraction ramps up over 0.1-0.3 s, and without this
     an episode would start late and end early by about a frame or three, and time in spasm, a clinical figure,
-    would read short. Falling signals only: the walk stops at a valley between twitches, so twitches are not merged, and
-    never crosses the neighbouring contraction of the same side."""
+    would read short. Falling signals only: the walk stops at a valley between twitches, so twitches are not
+    merged, and never crosses the neighbouring contraction of the same side."""
     t = sig.t_s
     dt = frame_interval(t)
     before = max(2, round(0.3 / dt))
@@ -603,14 +603,14 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
     is read on whichever of the two readings shows it wider."""
     other = OTHER_SIDE[side]
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
-    # Under close_low too: late in a burst the mesh may read a twitch 0.18 closed, the other eye at 0.02; lost, it
-    # leaves the next one beyond the merge gap. The rise tests below keep flicker and drift out.
-    faint = _gt(mine, p.confirmed_close) & _gt(mine - theirs, p.asymmetry)
+    one_sided = _gt(mine - theirs, p.asymmetry)
     width = mine
     if sig.has_blink_blendshapes:
-        faint |= _gt(mine, p.confirmed_close) & _gt(mine - theirs, 0.0) & _blendshapes_one_sided(sig, side, p)
+        one_sided |= _gt(mine - theirs, 0.0) & _blendshapes_one_sided(sig, side, p)
         width = np.fmax(mine, sig.side("blink", side))
-    faint &= ~strong
+    # From confirmed_close, under close_low: late in a burst the mesh may read a twitch 0.18 closed, the other eye
+    # at 0.02; lost, it leaves the next one beyond the merge gap. The rise tests below keep flicker and drift out.
+    faint = _gt(mine, p.confirmed_close) & one_sided & ~strong
     dt = frame_interval(sig.t_s)
     reach = max(1, round(MERGE_GAP_S / dt))
     accepted = strong.copy()
