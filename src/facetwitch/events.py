@@ -674,7 +674,11 @@ def detect_blinks(
     one_sided = one_sided if one_sided is not None else _one_sided_eye(sig, p)
     left, right = _lid(sig, "left", p), _lid(sig, "right", p)
     # Both eyes must dip, but a weak-signal eye dips less: the less-closed eye weighs 3/4, the other 1/4.
-    both = np.nan_to_num(0.75 * np.fmin(left, right) + 0.25 * np.fmax(left, right), nan=0.0)
+    # A few frames without a usable face inside a blink are interpolated, as inside a contraction; the lids
+    # were not seen over a longer gap, and a dip whose closing or reopening falls in one is not counted.
+    both = fill_short_gaps(0.75 * np.fmin(left, right) + 0.25 * np.fmax(left, right), t, p.gap_bridge_s)
+    unseen = ~np.isfinite(both)
+    both = np.nan_to_num(both, nan=0.0)
     deeper = np.fmax(sig.closure_left, sig.closure_right)
     prominence = max(p.blink_prominence, p.noise_k * robust_noise(both))
     wlen = max(3, round(p.blink_window_s * fps) | 1)
@@ -702,9 +706,11 @@ def detect_blinks(
         if not p.blink_min_s <= half[0][k] * dt <= p.blink_max_s:
             continue
         lo, hi = int(np.floor(base[2][k])), int(np.ceil(base[3][k]))
-        if one_sided["left"][pk] or one_sided["right"][pk]:
+        if one_sided["left"][pk] or one_sided["right"][pk] or unseen[lo : hi + 1].any():
             continue
-        depth = float(np.clip(deeper[pk], 0.0, 1.0))
+        # Deepest frame lost in a short gap: the deepest frame seen (a lower bound).
+        at_peak = deeper[pk] if np.isfinite(deeper[pk]) else np.nanmax(deeper[lo : hi + 1])
+        depth = float(np.clip(at_peak, 0.0, 1.0))
         t0 = float(np.interp(base[2][k], index, t))
         t1 = float(np.interp(base[3][k], index, t))
         if hi <= lo:
@@ -740,6 +746,19 @@ def bridge_gaps(mask: np.ndarray, usable: np.ndarray, t_s: np.ndarray, max_gap_s
             continue
         if mask[start - 1] and mask[stop] and t_s[stop] - t_s[start - 1] <= max_gap_s + frame_interval(t_s):
             out[start:stop] = True
+    return out
+
+
+def fill_short_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """``x`` with each run of missing samples (NaN) of at most ``max_gap_s`` seconds between two finite samples
+    filled by linear interpolation in time; longer gaps, and gaps at either end, stay NaN."""
+    out = np.array(x, dtype=np.float64)
+    missing = ~np.isfinite(out)
+    n = out.size
+    for start, stop in runs(missing):
+        if start == 0 or stop >= n or t_s[stop] - t_s[start - 1] > max_gap_s + frame_interval(t_s):
+            continue
+        out[start:stop] = np.interp(t_s[start:stop], t_s[[start - 1, stop]], out[[start - 1, stop]])
     return out
 
 

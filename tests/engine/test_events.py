@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from facetwitch.episodes import group_episodes
-from facetwitch.events import DetectionParams, detect_events, detect_tremor, runs, split_contractions
+from facetwitch.events import (
+    DetectionParams,
+    detect_events,
+    detect_tremor,
+    fill_short_gaps,
+    runs,
+    split_contractions,
+)
 from facetwitch.signals import Signals
 from facetwitch.summary import suggest_scales, summarise
 
@@ -174,6 +181,37 @@ def test_gaps_are_not_events():
         if key not in ("t_s", "usable"):
             value[gap] = np.nan
     assert detect_events(build(sig)) == []
+
+
+def _lose(sig: dict, lo_s: float, hi_s: float) -> None:
+    """No usable face over [lo_s, hi_s): every signal NaN there, as the pipeline leaves it."""
+    gap = (sig["t_s"] >= lo_s) & (sig["t_s"] < hi_s)
+    sig["usable"][gap] = False
+    for key, value in sig.items():
+        if key not in ("t_s", "usable"):
+            value[gap] = np.nan
+
+
+def test_a_blink_half_hidden_by_a_gap_is_not_counted_but_one_with_frames_lost_inside_is_counted_once():
+    sig = make_signals()
+    for onset in (2.0, 6.0, 10.0, 14.0):
+        blink(sig, onset, duration=0.3)
+    _lose(sig, 4.0, 6.12)  # the face comes back with the lids already closed: the closing was not seen
+    _lose(sig, 10.2, 12.0)  # the face is lost before the lids reopen
+    _lose(sig, 14.1, 14.2)  # three frames lost at the deepest closure, the rest seen
+    blinks = [e for e in detect_events(build(sig)) if e.kind == "blink"]
+    assert [round(e.start_s, 1) for e in blinks] == pytest.approx([2.0, 14.0], abs=0.1)
+    assert blinks[1].peak == pytest.approx(0.95, abs=0.05)
+
+
+def test_fill_short_gaps_interpolates_only_gaps_up_to_the_limit_between_two_samples():
+    t = np.arange(12) / 10.0
+    x = np.array([np.nan, 1.0, np.nan, np.nan, 4.0, 5.0, np.nan, np.nan, np.nan, np.nan, np.nan, 3.0])
+    out = fill_short_gaps(x, t, max_gap_s=0.3)
+    assert out[2:4] == pytest.approx([2.0, 3.0])  # 0.3 s between the samples around it: filled
+    assert np.isnan(out[0])  # before the first sample: nothing to interpolate from
+    assert np.isnan(out[6:11]).all()  # 0.6 s: too long
+    assert np.isnan(x[2])  # the input is left as it was
 
 
 def test_summary_rates_laterality_and_scales():
