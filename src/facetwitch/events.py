@@ -97,6 +97,7 @@ class DetectionParams:
 
 
 SETTLE_S = 0.3
+RISE_LOOKBACK_S = 1.0
 # Frame times are sums of 1/fps: spans compared with a duration allow for floating-point rounding (three frames at
 # 30 fps add up to a hair under 0.1 s).
 TIME_TOLERANCE_S = 1e-9
@@ -235,7 +236,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         # asymmetry (the tracker settling at the start of a video, a lid the mesh reads low) is not its onset.
         core = (eye_uni[s] | _held_one_sided(sig, s, p)) & steady
         core |= _burst_twitches(sig, s, p, core) & steady
-        eye = extend(core, eye_low, max(1, round(p.max_ramp_s / dt)))
+        eye = _closing(extend(core, eye_low, max(1, round(p.max_ramp_s / dt))), sig.side("closure", s), dt, p)
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
@@ -569,6 +570,29 @@ def _blendshapes_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.nd
     return _gt(blend, p.close_low) & _gt(blend * p.eye_ratio - sig.side("blink", other), 0.0)
 
 
+def _closing(eye: np.ndarray, closure: np.ndarray, dt: float, p: DetectionParams) -> np.ndarray:
+    """``eye`` without the one-sided closures that the eye never closed into: a contraction's closure rises
+    (by ``asymmetry``) above its level just before it. A lid that hangs half-closed after a blink while the
+    other eye's reading opens up further makes the eyes differ without any closing movement. Stretches that
+    begin where the frames before them are missing (a gap, the recording's start) are kept."""
+    out = eye.copy()
+    for start, stop in runs(eye):
+        if not _closes_into(closure, start, stop, dt, p):
+            out[start:stop] = False
+    return out
+
+
+def _closes_into(closure: np.ndarray, start: int, stop: int, dt: float, p: DetectionParams) -> bool:
+    """The eye closes into frames [start, stop): its closure there rises ``asymmetry`` above the lowest level of
+    the ``RISE_LOOKBACK_S`` before (the open eye between a burst's twitches, or before a squeeze). True where
+    those frames are missing (a gap, the recording's start): an onset not seen is not ruled out."""
+    pre = closure[max(0, start - max(2, round(RISE_LOOKBACK_S / dt))) : start + 1]
+    during = closure[start:stop]
+    if not (np.isfinite(pre).any() and np.isfinite(during).any()):
+        return True
+    return bool(np.nanmax(during) - np.nanmin(pre) > p.asymmetry)
+
+
 def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
     """Frames of a sustained one-sided lid closure too shallow for ``unilateral_close``: ``side``'s eye held
     at least ``close_low`` closed, clearly more than the other (``asymmetry``), while the other eye stays near
@@ -581,10 +605,13 @@ def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
         & _gt(mine - theirs, p.asymmetry)
         & _gt(mine * p.held_ratio - np.nan_to_num(theirs, nan=np.inf), 0.0)
     )
-    min_frames = max(2, round(p.held_min_s / frame_interval(sig.t_s)))
+    dt = frame_interval(sig.t_s)
+    min_frames = max(2, round(p.held_min_s / dt))
     out = np.zeros_like(held)
     for start, stop in runs(held):
-        if stop - start >= min_frames:
+        # A squeeze closes the eye into the hold; an asymmetry that appears because the OTHER eye's reading
+        # opens up (a lid the mesh reads low for seconds after a blink) does not.
+        if stop - start >= min_frames and _closes_into(mine, start, stop, dt, p):
             out[start:stop] = True
     return out
 
@@ -834,14 +861,20 @@ def _blink_tail(
             after = int(np.searchsorted(t, b1))
             if after >= stop:
                 return True
-            tail = drive[after:stop]
+            # The next blink closing both eyes again is no rise of this eye's own.
+            tail = drive[after:stop].copy()
+            for c0, c1 in spans:
+                if c0 > b0:
+                    tail[(t[after:stop] >= c0 - p.blink_shadow_s) & (t[after:stop] <= c1)] = np.nan
             if not np.isfinite(tail).any():
                 return True
             level = drive[after] if np.isfinite(drive[after]) else np.nanmax(tail)
             # Still closed when the blink is over, near its deepest: a twitch that began with the blink. A lid
             # that hangs half-closed after the blink and only drifts open (compression, a lid the mesh reads
             # poorly) has already fallen by more than ``split_prominence`` of its depth: the blink's.
-            deepest = np.nanmax(drive[start:after]) if np.isfinite(drive[start:after]).any() else level
+            # The depth is the blink's own, from its start: a "contraction" may begin late in the blink.
+            during = drive[min(start, int(np.searchsorted(t, b0))) : after]
+            deepest = np.nanmax(during) if np.isfinite(during).any() else level
             if level >= p.close and level >= (1 - p.split_prominence) * deepest:
                 return False
             return bool(np.nanmax(tail) <= level + p.split_prominence * max(level, p.unilateral_close))

@@ -311,3 +311,33 @@ def test_other_mouth_corner_dragged_as_a_squeeze_relaxes_is_not_a_contraction():
     sig["mouth_right"] += pulse(t, 6.42, 0.25, 0.1, ramp=0.02)
     events = [e for e in detect_events(build(sig)) if e.kind == "contraction"]
     assert [e.side for e in events] == ["left"]
+
+
+def test_a_lid_hanging_half_closed_after_a_blink_while_the_other_eye_opens_further_is_no_contraction():
+    # After a blink the mesh reads the left lid at 0.33 for seconds, and two seconds later the right eye's
+    # reading opens further (0.2 -> 0.05): the eyes now differ as a one-sided closure would, yet the left eye
+    # never closed into it.
+    sig = make_signals()
+    t = sig["t_s"]
+    blink(sig, 3.0)
+    sig["closure_left"] = np.maximum(sig["closure_left"], np.where((t > 3.3) & (t < 9.0), 0.33, 0.0))
+    sig["closure_right"] = np.maximum(sig["closure_right"], np.where((t > 3.3) & (t < 5.0), 0.2, 0.0))
+    hung = build(sig)
+    assert [e.kind for e in detect_events(hung)] == ["blink"]
+    # The same level reached by closing the eye from rest is a (tonic) contraction.
+    sig = make_signals()
+    blink(sig, 3.0)
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 6.0, 2.0, 0.33, ramp=0.15))
+    events = detect_events(build(sig))
+    assert [(e.kind, e.side) for e in events] == [("blink", "both"), ("contraction", "left")]
+
+
+def test_a_lid_reopening_slowly_up_to_the_next_blink_is_the_blink_s_tail_not_a_contraction():
+    # The left lid reopens to 0.45 and hangs there until the next blink, 0.9 s later; the right reopens at once.
+    sig = make_signals()
+    t = sig["t_s"]
+    blink(sig, 2.0)
+    blink(sig, 2.9)
+    sig["closure_left"] = np.maximum(sig["closure_left"], np.where((t > 2.1) & (t < 2.95), 0.45, 0.0))
+    events = detect_events(build(sig))
+    assert [e.kind for e in events] == ["blink", "blink"]
