@@ -659,3 +659,28 @@ def test_depth_variants_put_two_one_sided_episodes_inside_a_slow_turn_and_have_t
         assert any(e.duration_s <= 0.3 for e in turns) and sum(isinstance(e, Blink) for e in s.events) >= 3
     for s in clips:
         s.validate()
+
+
+def test_depth_weak_lid_material_has_one_sided_eye_only_bursts_and_blink_only_controls_on_weak_lids():
+    from facetwitch.simulate.suites import depth_weak_lid_suite
+
+    clips = depth_weak_lid_suite()
+    assert {s.name for s in clips} <= {s.name for s in tuning_suite()}
+    assert {s.face for s in clips} == set(TUNING_FACES) and {s.renderer for s in clips} == {"depth"}
+    controls = [s for s in clips if s.is_control]
+    assert len(controls) == len(clips) // 2 == 18
+    for s in clips:
+        s.validate()
+        assert s.size == (640, 360) and 0.3 <= s.lid_gain[0] == s.lid_gain[1] <= 0.4 and s.camera.jpeg_quality
+        blinks = [e for e in s.events if isinstance(e, Blink)]
+        assert len(blinks) >= 2
+        if s.is_control:
+            continue
+        (burst,) = (e for e in s.events if isinstance(e, Spasm))
+        assert burst.pattern == "clonic" and burst.regions == ("eye",) and 4 <= burst.twitches <= 6
+        _, episodes = truth_of(s)
+        assert len(episodes) == 1 and episodes[0].side == burst.side
+        # blinks kept clear of the burst: every episode found elsewhere is false
+        assert all(
+            b.start_s + b.duration_s < episodes[0].start_s or b.start_s > episodes[0].end_s for b in blinks
+        )

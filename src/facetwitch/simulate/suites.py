@@ -338,6 +338,7 @@ def tuning_suite() -> list[Scenario]:
         + failure_classes_suite()
         + failure_variants_suite()
         + depth_variants_suite()
+        + depth_weak_lid_suite()
     )
 
 
@@ -527,6 +528,48 @@ def depth_variants_suite(seed: int = 7300) -> list[Scenario]:
                       events=events, seed=seed + len(out), renderer=DEPTH_RENDERER, name=f"depth-control-{face}")  # fmt: skip
         blinks = _blinks(np.random.default_rng([seed, len(out), 5]), 0.0, sc.duration_s, 20.0, [])
         out.append(replace(sc, events=sorted(events + blinks, key=lambda e: e.start_s)))
+    return out
+
+
+def depth_weak_lid_suite(seeds: tuple[int, ...] = (8800, 8900, 9000)) -> list[Scenario]:
+    """Weak-signal lids on the THIRD renderer (``renderer="depth"``), :data:`TUNING_FACES` only: the class of the
+    held-out weak-lid failure (false and split one-sided episodes) that the first renderer never showed. Per
+    seed, two clips per face of each kind, 18 s at 30 fps, 640x360, zoom 0.8–0.9, lid travel at 30–40 %,
+    sensor noise 4–6 and JPEG 22–35:
+
+    - ``depth-weak-lid-*``: one one-sided eye-only clonic burst at 6–8 s (4–6 twitches of 0.22–0.3 s,
+      intensity 0.45–0.6) and ~15 blinks/min kept 0.5 s clear of it.
+    - ``depth-weak-control-*``: the same faces and cameras with ~20 blinks/min and no spasm: every episode
+      found there is false (a lid the mesh reads half-closed for seconds after a blink, one eye's reading
+      stepping while the other's does not).
+    """
+    out: list[Scenario] = []
+    for i, seed in enumerate(seeds):
+        for control in (False, True):
+            rng = np.random.default_rng(seed)
+            uniform = rng.uniform
+            for k in range(2):
+                for face in TUNING_FACES:
+                    n = len(out) - (i * 2 + int(control)) * 2 * len(TUNING_FACES)  # index within this draw
+                    side = "left" if rng.random() < 0.5 else "right"
+                    gain = float(uniform(0.3, 0.4))
+                    burst = Spasm(round(float(uniform(6, 8)), 3), side, "clonic", twitches=int(rng.integers(4, 7)),
+                                  twitch_s=float(uniform(0.22, 0.3)), gap_s=float(uniform(0.25, 0.35)),
+                                  regions=("eye",), intensity=float(uniform(0.45, 0.6)))  # fmt: skip
+                    camera = dict(zoom=float(uniform(0.8, 0.9)), lid_gain=(gain, gain))
+                    camera["camera"] = Camera(noise_std=float(uniform(4, 6)), jpeg_quality=int(rng.integers(22, 36)),
+                                              crf=30)  # fmt: skip
+                    kind = "control" if control else "lid"
+                    sc = Scenario(face=face, duration_s=18.0, fps=30.0, size=(640, 360), events=[burst], seed=seed + n,
+                                  renderer=DEPTH_RENDERER, name=f"depth-weak-{kind}-{face}-{i}{k}", **camera)  # fmt: skip
+                    blink_rng = np.random.default_rng([seed, n, 5])
+                    if control:
+                        events = _blinks(blink_rng, 0.0, sc.duration_s, 20.0, [])
+                    else:
+                        end = burst.start_s + burst.twitches * (burst.twitch_s + burst.gap_s)
+                        busy = [(burst.start_s - 0.5, end + 0.5)]
+                        events = [burst, *_blinks(blink_rng, 0.0, sc.duration_s, 15.0, busy)]
+                    out.append(replace(sc, events=sorted(events, key=lambda e: e.start_s)))
     return out
 
 
