@@ -571,10 +571,9 @@ def _blendshapes_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.nd
 
 
 def _closing(eye: np.ndarray, closure: np.ndarray, dt: float, p: DetectionParams) -> np.ndarray:
-    """``eye`` without the one-sided closures that the eye never closed into: a contraction's closure rises
-    (by ``asymmetry``) above its level just before it. A lid that hangs half-closed after a blink while the
-    other eye's reading opens up further makes the eyes differ without any closing movement. Stretches that
-    begin where the frames before them are missing (a gap, the recording's start) are kept."""
+    """``eye`` without the one-sided closures that the eye never closed into (:func:`_closes_into`). A lid the
+    mesh reads half-closed for seconds after a blink, while the other eye's reading opens up further, makes the
+    eyes differ like a shallow one-sided closure without any closing movement."""
     out = eye.copy()
     for start, stop in runs(eye):
         if not _closes_into(closure, start, stop, dt, p):
