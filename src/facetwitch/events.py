@@ -761,29 +761,34 @@ def _prom(props: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return props["prominences"], props["left_bases"], props["right_bases"]
 
 
+def short_gaps(missing: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> list[tuple[int, int]]:
+    """Runs ``[start, stop)`` of ``missing`` frames that lie between two present frames at most ``max_gap_s``
+    seconds (plus one frame interval) apart: the gaps short enough to be bridged."""
+    n = missing.size
+    limit = max_gap_s + frame_interval(t_s)
+    return [
+        (start, stop)
+        for start, stop in runs(missing)
+        if start > 0 and stop < n and t_s[stop] - t_s[start - 1] <= limit
+    ]
+
+
 def bridge_gaps(mask: np.ndarray, usable: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     """Fill runs of unusable frames (no face, head turned away) of at most ``max_gap_s`` seconds that lie
     between True frames of ``mask``: a few frames lost inside a contraction do not split it in two. A gap
     alone never becomes an event (both its neighbours must be True)."""
     out = mask.copy()
-    n = mask.size
-    for start, stop in runs(~usable):
-        if start == 0 or stop >= n:
-            continue
-        if mask[start - 1] and mask[stop] and t_s[stop] - t_s[start - 1] <= max_gap_s + frame_interval(t_s):
+    for start, stop in short_gaps(~usable, t_s, max_gap_s):
+        if mask[start - 1] and mask[stop]:
             out[start:stop] = True
     return out
 
 
 def fill_short_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> np.ndarray:
     """``x`` with each run of missing samples (NaN) of at most ``max_gap_s`` seconds between two finite samples
-    filled by linear interpolation in time; longer gaps, and gaps at either end, stay NaN."""
+    filled by linear interpolation in time (:func:`short_gaps`); longer gaps, and gaps at either end, stay NaN."""
     out = np.array(x, dtype=np.float64)
-    missing = ~np.isfinite(out)
-    n = out.size
-    for start, stop in runs(missing):
-        if start == 0 or stop >= n or t_s[stop] - t_s[start - 1] > max_gap_s + frame_interval(t_s):
-            continue
+    for start, stop in short_gaps(~np.isfinite(out), t_s, max_gap_s):
         out[start:stop] = np.interp(t_s[start:stop], t_s[[start - 1, stop]], out[[start - 1, stop]])
     return out
 

@@ -15,6 +15,7 @@ the same way, and a test keeps faces and renderers of the two disjoint.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -548,28 +549,28 @@ def depth_weak_lid_suite(seeds: tuple[int, ...] = (8800, 8900, 9000)) -> list[Sc
         for control in (False, True):
             rng = np.random.default_rng(seed)
             uniform = rng.uniform
-            for k in range(2):
-                for face in TUNING_FACES:
-                    n = len(out) - (i * 2 + int(control)) * 2 * len(TUNING_FACES)  # index within this draw
-                    side = "left" if rng.random() < 0.5 else "right"
-                    gain = float(uniform(0.3, 0.4))
-                    burst = Spasm(round(float(uniform(6, 8)), 3), side, "clonic", twitches=int(rng.integers(4, 7)),
-                                  twitch_s=float(uniform(0.22, 0.3)), gap_s=float(uniform(0.25, 0.35)),
-                                  regions=("eye",), intensity=float(uniform(0.45, 0.6)))  # fmt: skip
-                    camera = dict(zoom=float(uniform(0.8, 0.9)), lid_gain=(gain, gain))
-                    camera["camera"] = Camera(noise_std=float(uniform(4, 6)), jpeg_quality=int(rng.integers(22, 36)),
-                                              crf=30)  # fmt: skip
-                    kind = "control" if control else "lid"
-                    sc = Scenario(face=face, duration_s=18.0, fps=30.0, size=(640, 360), events=[burst], seed=seed + n,
-                                  renderer=DEPTH_RENDERER, name=f"depth-weak-{kind}-{face}-{i}{k}", **camera)  # fmt: skip
-                    blink_rng = np.random.default_rng([seed, n, 5])
-                    if control:
-                        events = _blinks(blink_rng, 0.0, sc.duration_s, 20.0, [])
-                    else:
-                        end = burst.start_s + burst.twitches * (burst.twitch_s + burst.gap_s)
-                        busy = [(burst.start_s - 0.5, end + 0.5)]
-                        events = [burst, *_blinks(blink_rng, 0.0, sc.duration_s, 15.0, busy)]
-                    out.append(replace(sc, events=sorted(events, key=lambda e: e.start_s)))
+            for n, (k, face) in enumerate(itertools.product(range(2), TUNING_FACES)):
+                side = "left" if rng.random() < 0.5 else "right"
+                gain = float(uniform(0.3, 0.4))
+                burst = Spasm(round(float(uniform(6, 8)), 3), side, "clonic", twitches=int(rng.integers(4, 7)),
+                              twitch_s=float(uniform(0.22, 0.3)), gap_s=float(uniform(0.25, 0.35)), regions=("eye",),
+                              intensity=float(uniform(0.45, 0.6)))  # fmt: skip
+                zoom = float(uniform(0.8, 0.9))
+                camera = Camera(
+                    noise_std=float(uniform(4, 6)), jpeg_quality=int(rng.integers(22, 36)), crf=30
+                )
+                kind = "control" if control else "lid"
+                sc = Scenario(face=face, duration_s=18.0, fps=30.0, size=(640, 360), zoom=zoom, lid_gain=(gain, gain),
+                              camera=camera, events=[burst], seed=seed + n, renderer=DEPTH_RENDERER,
+                              name=f"depth-weak-{kind}-{face}-{i}{k}")  # fmt: skip
+                blink_rng = np.random.default_rng([seed, n, 5])
+                if control:
+                    events = _blinks(blink_rng, 0.0, sc.duration_s, 20.0, [])
+                else:
+                    end = burst.start_s + burst.twitches * (burst.twitch_s + burst.gap_s)
+                    busy = [(burst.start_s - 0.5, end + 0.5)]
+                    events = [burst, *_blinks(blink_rng, 0.0, sc.duration_s, 15.0, busy)]
+                out.append(replace(sc, events=sorted(events, key=lambda e: e.start_s)))
     return out
 
 
