@@ -77,6 +77,7 @@ class DetectionParams:
     max_ramp_s: float = (
         0.4  # a one-sided eye contraction's onset/offset ramp below the core, at most this long
     )
+    rhythm_prominence: float = 0.08  # a faint one-sided lid dip this prominent counts in a clonic rhythm
     # A contraction starts and ends where its signal is this share of its height above rest (and onset_noise_k
     # noise SDs): the feet of its ramps, not the threshold crossings.
     extent_share: float = 0.1
@@ -115,7 +116,14 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "split_prominence",
     "blink_balance",
     "blink_min_s",
+    "rhythm_prominence",
 )
+# A clonic rhythm (:func:`_rhythmic`): at least RHYTHM_MIN_TWITCHES faint twitches RHYTHM_INTERVAL_S apart, the
+# longest interval at most RHYTHM_REGULARITY times the shortest.
+RHYTHM_MIN_TWITCHES = 3
+RHYTHM_INTERVAL_S = (0.3, 1.0)
+RHYTHM_REGULARITY = 1.5
+RHYTHM_RISE_S = 0.4  # each twitch rises over this long before its deepest frame
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -237,11 +245,15 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         core = (eye_uni[s] | _held_one_sided(sig, s, p)) & steady
         core |= _burst_twitches(sig, s, p, core) & steady
         eye = _closing(extend(core, eye_low, max(1, round(p.max_ramp_s / dt))), sig.side("closure", s), dt, p)
+        rhythm, rhythm_frames = _rhythmic(sig, s, p, blink_spans)
+        eye |= rhythm_frames & steady
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
         for run_start, run_stop in runs(active):
-            for start, stop in split_contractions(drive, run_start, run_stop, p.split_prominence):
+            for start, stop in _cut_between(
+                split_contractions(drive, run_start, run_stop, p.split_prominence), rhythm, drive
+            ):
                 t0, t1 = span(t, start, stop, dt)
                 if t1 - t0 < p.min_contraction_s - TIME_TOLERANCE_S or t0 < settled_from:
                     continue
@@ -661,6 +673,81 @@ def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndar
             accepted[slice(*_twitch_span(width, a, b, before, p.blink_max_s / dt))] = True
         pending = [r for r in pending if r not in joined]
     return accepted & ~strong
+
+
+def _rhythmic(
+    sig: Signals, side: str, p: DetectionParams, blink_spans: list[tuple[float, float]]
+) -> tuple[list[int], np.ndarray]:
+    """Faint one-sided lid twitches that come in a clonic rhythm: their deepest frames, and their frames.
+
+    On a lid the mesh reads poorly (hooded lids, a small compressed face) a clonic burst's twitches close the eye
+    by only 0.1-0.3 of a blink, the other eye is dragged along part of the way, and many reach none of the
+    levels the other rules need. A twitch here is a dip of ``side``'s closure at least ``rhythm_prominence``
+    (and ``noise_k`` robust noise SDs) above its surroundings (:func:`scipy.signal.find_peaks`), ``blink_min_s``
+    to ``blink_max_s`` wide at half height and away from blinks, that rises over the RHYTHM_RISE_S before it
+    while the other eye rises less than ``blink_balance`` as much (a blink closes both alike), and ends
+    ``asymmetry`` / 2 more closed than the other. Alone such a dip is noise; RHYTHM_MIN_TWITCHES of them
+    RHYTHM_INTERVAL_S apart at a steady rate (RHYTHM_REGULARITY) are a burst: blinks come at irregular
+    intervals, and drift and a lid hanging half-closed have no rhythm. A twitch's frames are where its eye
+    stays above half its rise (:func:`_twitch_span`)."""
+    t = sig.t_s
+    dt = frame_interval(t)
+    mine = fill_short_gaps(sig.side("closure", side), t, p.gap_bridge_s)
+    theirs = fill_short_gaps(sig.side("closure", OTHER_SIDE[side]), t, p.gap_bridge_s)
+    x, y = np.nan_to_num(mine, nan=0.0), np.nan_to_num(theirs, nan=0.0)
+    before = max(2, round(RHYTHM_RISE_S / dt))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
+        peaks, _ = sps.find_peaks(
+            x,
+            prominence=max(p.rhythm_prominence, p.noise_k * robust_noise(mine)),
+            width=(p.blink_min_s / dt, p.blink_max_s / dt),
+            distance=max(1, round(RHYTHM_INTERVAL_S[0] / dt)),
+            wlen=max(3, round(p.blink_window_s / dt)),
+        )
+    twitches = []
+    for k in peaks:
+        lo = max(0, k - before)
+        seen = np.isfinite(mine[lo : k + 1]).all() and np.isfinite(theirs[lo : k + 1]).all()
+        rise_mine, rise_theirs = x[k] - x[lo : k + 1].min(), y[k] - y[lo : k + 1].min()
+        if (
+            seen
+            and rise_theirs < p.blink_balance * rise_mine
+            and x[k] - y[k] > p.asymmetry / 2
+            and not _near(blink_spans, float(t[k]), float(t[k]), p)
+        ):
+            twitches.append(int(k))
+    rhythm: list[int] = []
+    train: list[int] = []
+    for k in [*twitches, None]:
+        if k is not None and train:
+            gaps = np.diff(t[[*train, k]])
+            if (
+                RHYTHM_INTERVAL_S[0] <= gaps[-1] <= RHYTHM_INTERVAL_S[1]
+                and gaps.max() <= RHYTHM_REGULARITY * gaps.min()
+            ):
+                train.append(k)
+                continue
+        if len(train) >= RHYTHM_MIN_TWITCHES:
+            rhythm += train
+        train = [k] if k is not None else []
+    frames = np.zeros(t.size, dtype=bool)
+    for k in rhythm:
+        frames[slice(*_twitch_span(x, k, k + 1, before, p.blink_max_s / dt))] = True
+    return rhythm, frames
+
+
+def _cut_between(ranges: list[tuple[int, int]], peaks: list[int], x: np.ndarray) -> list[tuple[int, int]]:
+    """``ranges`` cut at the lowest frame of ``x`` between each two of ``peaks`` that fall in the same range:
+    the twitches of a clonic rhythm are one contraction each, also where the lid does not relax in between."""
+    out = []
+    for start, stop in ranges:
+        inside = [k for k in peaks if start <= k < stop]
+        cuts = [
+            a + int(np.argmin(np.nan_to_num(x[a : b + 1], nan=np.inf))) for a, b in itertools.pairwise(inside)
+        ]
+        out += [(a, b) for a, b in itertools.pairwise([start, *cuts, stop]) if b > a]
+    return out
 
 
 def _twitch_span(x: np.ndarray, start: int, stop: int, before: int, max_frames: float) -> tuple[int, int]:

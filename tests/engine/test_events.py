@@ -341,3 +341,36 @@ def test_a_lid_reopening_slowly_up_to_the_next_blink_is_the_blink_s_tail_not_a_c
     sig["closure_left"] = np.maximum(sig["closure_left"], np.where((t > 2.1) & (t < 2.95), 0.45, 0.0))
     events = detect_events(build(sig))
     assert [e.kind for e in events] == ["blink", "blink"]
+
+
+def _faint_twitches(starts: list[float], drag: float, held: tuple[float, float] | None = None) -> list:
+    """Left lid twitches 0.45 s long (0.15-s ramps) that close the eye only 0.2-0.24 (a lid the mesh reads poorly,
+    under every level a clear one-sided closure needs), the right eye dragged ``drag`` as far; with ``held``,
+    the left lid is read 0.7 closed over that span and does not relax between the twitches on top of it."""
+    sig = make_signals()
+    t = sig["t_s"]
+    for k, s in enumerate(starts):
+        height = (0.2, 0.24)[k % 2]
+        sig["closure_left"] = np.maximum(sig["closure_left"], 0.05 + pulse(t, s, 0.45, height, ramp=0.15))
+        sig["closure_right"] = np.maximum(
+            sig["closure_right"], 0.05 + pulse(t, s, 0.45, height * drag, ramp=0.15)
+        )
+    if held is not None:
+        sig["closure_left"] += pulse(t, held[0], held[1] - held[0], 0.7, ramp=0.15)
+    blink(sig, 2.0)
+    blink(sig, 14.0)
+    return [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+
+
+def test_faint_one_sided_twitches_in_a_clonic_rhythm_are_a_burst_and_the_same_dips_without_rhythm_are_not():
+    rhythm = [6.0 + 0.55 * k for k in range(5)]
+    found = _faint_twitches(rhythm, drag=0.25)
+    assert [e.side for e in found] == ["left"] * 5
+    assert [abs(e.start_s - s) < 0.15 for e in found for s in rhythm].count(True) == 5
+    episodes = group_episodes(found)
+    assert [(e.side, e.pattern, e.contractions) for e in episodes] == [("left", "clonic", 5)]
+    # On a lid read mostly closed throughout the burst, each twitch on top is still its own contraction.
+    assert len(_faint_twitches(rhythm, drag=0.25, held=(5.8, 8.8))) == 5
+    # The same dips at irregular intervals (1.7, 0.7, 2.4, 0.8 s), or closing both eyes alike, are no burst.
+    assert _faint_twitches([4.0, 5.7, 6.4, 8.8, 9.6], drag=0.25) == []
+    assert _faint_twitches(rhythm, drag=0.9) == []

@@ -356,22 +356,26 @@ def test_an_eye_the_mesh_only_drags_along_is_not_scaled_up_to_a_blink_by_a_recor
     assert abs(episodes[0].start_s - 4.0) <= 0.2 and abs(episodes[1].start_s - 10.0) <= 0.2
 
 
-def test_a_shallow_one_sided_burst_counts_where_the_blink_blendshapes_agree_and_only_there():
+def test_a_shallow_one_sided_burst_counts_where_the_blink_blendshapes_agree_or_its_twitches_keep_a_rhythm():
     # Four twitches closing the right lid about a quarter of a blink (a small face, a twitch during a turn):
     # under unilateral_close, and no clearer twitch to anchor them. The eyeBlink blendshapes read the same
     # one-sided dips (the mesh drags the left eye a little, the blendshape not at all): with them it is a right
-    # episode of four contractions; from the mesh alone nothing is claimed.
-    rec = Recording(duration_s=30.0, seed=47)
-    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.5))
-    for k in range(4):
-        rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=0.26, pull=0.0)
-    assert DetectionParams().unilateral_close > 0.26
-    _, events, episodes, _ = rec.analyse(blendshapes=True)
-    assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
-    assert abs(episodes[0].start_s - 12.0) <= 0.2
-    assert len(of(events, "blink")) == len(starts)
-    _, events, episodes, _ = rec.analyse()
-    assert episodes == [] and len(of(events, "blink")) == len(starts)
+    # episode of four contractions. From the mesh alone the dips count by their steady rhythm (0.55 s apart);
+    # the same dips at irregular intervals are claimed only where the blendshapes agree.
+    for starts, rhythm in (([12.0 + 0.55 * k for k in range(4)], True), ([12.0, 13.6, 14.2, 16.3], False)):
+        rec = Recording(duration_s=30.0, seed=47)
+        blinks = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 16.8))
+        for start in starts:
+            rec.twitch("right", start, 0.3, depth=0.26, pull=0.0)
+        assert DetectionParams().unilateral_close > 0.26
+        _, events, episodes, _ = rec.analyse(blendshapes=True)
+        assert sum(e.contractions for e in episodes if e.side == "right") == 4
+        assert [e.side for e in episodes] == ["right"] * len(episodes)
+        assert abs(episodes[0].start_s - 12.0) <= 0.2
+        assert len(of(events, "blink")) == len(blinks)
+        _, events, episodes, _ = rec.analyse()
+        assert [(e.side, e.contractions) for e in episodes] == ([("right", 4)] if rhythm else [])
+        assert len(of(events, "blink")) == len(blinks)
 
 
 def test_a_twitch_the_mesh_reads_for_two_frames_inside_a_burst_is_read_by_its_blendshape_width():
@@ -706,13 +710,13 @@ def test_a_slight_asymmetry_before_a_spasm_is_not_its_onset():
 def test_faint_twitches_that_open_a_clonic_burst_are_its_contractions_but_alone_make_no_episode():
     # A burst whose first two twitches read faint (a head turn, a small compressed face: closure ~0.27, under
     # unilateral_close, the lid only) before two clear ones: the episode starts at the first twitch and counts all four.
-    # Three faint one-sided lid dips with no clear twitch near them are no episode.
+    # Three faint one-sided lid dips with no clear twitch near them and no steady rhythm are no episode.
     rec = Recording(duration_s=30.0, seed=31)
-    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 22.5))
+    regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 23.5))
     for k, depth in enumerate((0.27, 0.27, 0.8, 0.8)):
         rec.twitch("right", 12.0 + 0.55 * k, 0.3, depth=depth, pull=0.0 if depth < 0.3 else 0.1)
-    for k in range(3):
-        rec.twitch("right", 20.0 + 0.55 * k, 0.3, depth=0.27, pull=0.0)
+    for start in (20.0, 21.0, 21.45):
+        rec.twitch("right", start, 0.3, depth=0.27, pull=0.0)
     _, events, episodes, _ = rec.analyse()
     assert [(e.side, e.contractions) for e in episodes] == [("right", 4)]
     assert abs(episodes[0].start_s - 12.0) <= 0.2
