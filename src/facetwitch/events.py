@@ -121,7 +121,7 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
 # A clonic rhythm (:func:`_rhythmic`): at least RHYTHM_MIN_TWITCHES faint twitches RHYTHM_INTERVAL_S apart, the
 # longest interval at most RHYTHM_REGULARITY times the shortest.
 RHYTHM_MIN_TWITCHES = 3
-RHYTHM_INTERVAL_S = (0.3, 1.0)
+RHYTHM_INTERVAL_S = (0.35, 1.0)  # a faster rhythm (from 2.9 Hz) is tremor (3-12 Hz)
 RHYTHM_REGULARITY = 1.5
 RHYTHM_RISE_S = 0.4  # each twitch rises over this long before its deepest frame
 
@@ -705,36 +705,47 @@ def _rhythmic(
             distance=max(1, round(RHYTHM_INTERVAL_S[0] / dt)),
             wlen=max(3, round(p.blink_window_s / dt)),
         )
-    twitches = []
-    for k in peaks:
-        lo = max(0, k - before)
-        seen = np.isfinite(mine[lo : k + 1]).all() and np.isfinite(theirs[lo : k + 1]).all()
-        rise_mine, rise_theirs = x[k] - x[lo : k + 1].min(), y[k] - y[lo : k + 1].min()
-        if (
-            seen
-            and rise_theirs < p.blink_balance * rise_mine
-            and x[k] - y[k] > p.asymmetry / 2
-            and not _near(blink_spans, float(t[k]), float(t[k]), p)
-        ):
-            twitches.append(int(k))
     rhythm: list[int] = []
     train: list[int] = []
-    for k in [*twitches, None]:
-        if k is not None and train:
-            gaps = np.diff(t[[*train, k]])
-            if (
-                RHYTHM_INTERVAL_S[0] <= gaps[-1] <= RHYTHM_INTERVAL_S[1]
-                and gaps.max() <= RHYTHM_REGULARITY * gaps.min()
-            ):
-                train.append(k)
-                continue
-        if len(train) >= RHYTHM_MIN_TWITCHES:
+    for k in [*peaks, None]:
+        twitch = False
+        if k is not None:
+            lo = max(0, k - before)
+            seen = np.isfinite(mine[lo : k + 1]).all() and np.isfinite(theirs[lo : k + 1]).all()
+            rise_mine, rise_theirs = x[k] - x[lo : k + 1].min(), y[k] - y[lo : k + 1].min()
+            twitch = (
+                seen
+                and rise_theirs < p.blink_balance * rise_mine
+                and x[k] - y[k] > p.asymmetry / 2
+                and not _near(blink_spans, float(t[k]), float(t[k]), p)
+            )
+            if twitch and train:
+                gaps = np.diff(t[[*train, k]])
+                if (
+                    RHYTHM_INTERVAL_S[0] <= gaps[-1] <= RHYTHM_INTERVAL_S[1]
+                    and gaps.max() <= RHYTHM_REGULARITY * gaps.min()
+                ):
+                    train.append(int(k))
+                    continue
+        if len(train) >= RHYTHM_MIN_TWITCHES and not _tremor_rate(t, x, train, p):
             rhythm += train
-        train = [k] if k is not None else []
+        train = [int(k)] if twitch else []
     frames = np.zeros(t.size, dtype=bool)
     for k in rhythm:
         frames[slice(*_twitch_span(x, k, k + 1, before, p.blink_max_s / dt))] = True
     return rhythm, frames
+
+
+def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], p: DetectionParams) -> bool:
+    """Whether the dominant rhythm of ``x`` over a train of dips (half an interval beyond its first and last) is
+    in the tremor band: the dips were every other peak of a faster oscillation, not twitches of their own."""
+    half = 0.5 * float(np.min(np.diff(t[train])))
+    inside = (t >= t[train[0]] - half) & (t <= t[train[-1]] + half)
+    fs = max(20.0, min(1.0 / frame_interval(t), 120.0))
+    _, y = _uniform(t[inside], x[inside], fs)
+    if y.size < 8 or not np.isfinite(y).all():
+        return False
+    return _dominant(y, fs, p.tremor_band_hz)[0] >= p.tremor_band_hz[0]
 
 
 def _cut_between(ranges: list[tuple[int, int]], peaks: list[int], x: np.ndarray) -> list[tuple[int, int]]:

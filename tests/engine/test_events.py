@@ -374,3 +374,10 @@ def test_faint_one_sided_twitches_in_a_clonic_rhythm_are_a_burst_and_the_same_di
     # The same dips at irregular intervals (1.7, 0.7, 2.4, 0.8 s), or closing both eyes alike, are no burst.
     assert _faint_twitches([4.0, 5.7, 6.4, 8.8, 9.6], drag=0.25) == []
     assert _faint_twitches(rhythm, drag=0.9) == []
+    # A one-sided lid oscillating at 4-5 Hz is tremor, not a burst read at every other peak.
+    for freq, amp in ((4.0, 0.1), (4.0, 0.2), (5.0, 0.2)):
+        sig = make_signals()
+        t = sig["t_s"]
+        wave = 0.5 - 0.5 * np.cos(2 * np.pi * freq * (t - 5.0))
+        sig["closure_left"] += np.where((t > 5.0) & (t < 9.0), amp * wave, 0.0)
+        assert not [e for e in detect_events(build(sig)) if e.kind == "contraction"]
