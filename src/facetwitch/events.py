@@ -16,6 +16,8 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   pulls during the other side's squeeze are mesh crosstalk.
 * A run of one-sided activity is split into one contraction per peak (``split_prominence``), so every twitch of
   a clonic burst counts; up to ``gap_bridge_s`` without a usable face inside a contraction does not split it.
+* Faint one-sided lid dips (``rhythm_prominence``) that reach none of those levels are noise alone, but three or
+  more at a steady rate slower than tremor are a clonic burst, one contraction per dip (:func:`_rhythmic`).
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s``; its frequency is
   re-estimated on the whole stretch. A lid rhythm at a concurrent jaw tremor's rate is the jaw's, carried
@@ -688,8 +690,9 @@ def _rhythmic(
     while the other eye rises less than ``blink_balance`` as much (a blink closes both alike), and ends
     ``asymmetry`` / 2 more closed than the other. Alone such a dip is noise; RHYTHM_MIN_TWITCHES of them
     RHYTHM_INTERVAL_S apart at a steady rate (RHYTHM_REGULARITY) are a burst: blinks come at irregular
-    intervals, and drift and a lid hanging half-closed have no rhythm. A twitch's frames are where its eye
-    stays above half its rise (:func:`_twitch_span`)."""
+    intervals, and drift and a lid hanging half-closed have no rhythm; a train whose dominant frequency lies in
+    the tremor band is a faster oscillation read at every other peak (:func:`_tremor_rate`). A twitch's frames
+    are where its eye stays above half its rise (:func:`_twitch_span`)."""
     t = sig.t_s
     dt = frame_interval(t)
     mine = fill_short_gaps(sig.side("closure", side), t, p.gap_bridge_s)
