@@ -730,7 +730,7 @@ def _rhythmic(
                 ):
                     train.append(int(k))
                     continue
-        if len(train) >= RHYTHM_MIN_TWITCHES and not _tremor_rate(t, x, train, p):
+        if len(train) >= RHYTHM_MIN_TWITCHES and not _tremor_rate(t, x, train, _spectral_rate(1.0 / dt), p):
             rhythm += train
         train = [int(k)] if twitch else []
     frames = np.zeros(t.size, dtype=bool)
@@ -739,12 +739,12 @@ def _rhythmic(
     return rhythm, frames
 
 
-def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], p: DetectionParams) -> bool:
+def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], fs: float, p: DetectionParams) -> bool:
     """Whether the dominant rhythm of ``x`` over a train of dips (half an interval beyond its first and last) is
-    in the tremor band: the dips were every other peak of a faster oscillation, not twitches of their own."""
+    in the tremor band: the dips were every other peak of a faster oscillation, not twitches of their own.
+    ``fs``: the rate the tremor spectra are computed at (:func:`_spectral_rate`, Hz)."""
     half = 0.5 * float(np.min(np.diff(t[train])))
     inside = (t >= t[train[0]] - half) & (t <= t[train[-1]] + half)
-    fs = max(20.0, min(1.0 / frame_interval(t), 120.0))
     _, y = _uniform(t[inside], x[inside], fs)
     if y.size < 8 or not np.isfinite(y).all():
         return False
@@ -1066,10 +1066,16 @@ def _parabolic(freqs: np.ndarray, spec: np.ndarray, k: int) -> float:
     return float(freqs[k])
 
 
+def _spectral_rate(fps: float) -> float:
+    """The uniform rate (Hz) a recording of ``fps`` frames/s is resampled to for tremor spectra: the frame rate,
+    kept within 20-120 Hz."""
+    return max(20.0, min(fps, 120.0))
+
+
 def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> list[Event]:
     """Rhythmic oscillation of the jaw (side "both") or of one eyelid (its side; "both" if both lids)."""
     p = params
-    fs = max(20.0, min(sig.fps, 120.0))
+    fs = _spectral_rate(sig.fps)
     candidates = [("jaw", "both", sig.jaw)] + [("eye", s, sig.side("closure", s)) for s in SIDES]
     found: list[Event] = []
     for region, side, x in candidates:
