@@ -433,8 +433,8 @@ def _cheek_over_episodes(
             best, best_rise = None, -np.inf
             for i in group:
                 a, b = np.searchsorted(sig.t_s, [out[i].start_s, out[i].end_s])
-                mine = _rise_from(cheek[side], onset, a, max(b, a + 1), before)
-                theirs = _rise_from(cheek[other], onset, a, max(b, a + 1), before)
+                mine = _rise(cheek[side], a, max(b, a + 1), before, onset)
+                theirs = _rise(cheek[other], a, max(b, a + 1), before, onset)
                 if mine > floor and mine - theirs > floor / 2 and mine > best_rise:
                     best, best_rise = i, mine
             if best is not None:
@@ -444,15 +444,6 @@ def _cheek_over_episodes(
                 )
                 out[best] = replace(e, regions=regions)
     return out
-
-
-def _rise_from(x: np.ndarray, onset: int, start: int, stop: int, before: int) -> float:
-    """How far ``x`` rises during frames [start, stop) above its median over ``before`` frames before ``onset``."""
-    pre = x[max(0, onset - before) : onset + 1]
-    during = x[start:stop]
-    if not np.isfinite(pre).any() or not np.isfinite(during).any():
-        return 0.0
-    return float(np.nanmax(during) - np.nanmedian(pre))
 
 
 def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: DetectionParams) -> bool:
@@ -480,9 +471,11 @@ def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:
     return widen(fast, max(1, round(0.1 * sig.fps)))
 
 
-def _rise(x: np.ndarray, start: int, stop: int, before: int) -> float:
-    """How far ``x`` rises during frames [start, stop) above its median over the ``before`` frames before."""
-    pre = x[max(0, start - before) : start + 1]
+def _rise(x: np.ndarray, start: int, stop: int, before: int, onset: int | None = None) -> float:
+    """How far ``x`` rises during frames [start, stop) above its median over the ``before`` frames before
+    ``onset`` (default: ``start``)."""
+    onset = start if onset is None else onset
+    pre = x[max(0, onset - before) : onset + 1]
     during = x[start:stop]
     if not np.isfinite(pre).any() or not np.isfinite(during).any():
         return 0.0
