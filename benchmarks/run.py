@@ -3,7 +3,7 @@ landmark backends' equivalence: ``benchmarks/speed.py``; both run in ``make benc
 
 Usage: ``make bench`` or
 ``.venv/bin/python benchmarks/run.py [--only accuracy|sensitivity] [--suite tuning|heldout|all] [--quick]
-[--output NAME] [--landmarks DIR] [--param NAME=VALUE ...]``. Accuracy is scored on the TUNING suite (first and
+[--output NAME] [--landmarks DIR] [--param NAME=VALUE ...] [--unsmoothed]``. Accuracy is scored on the TUNING suite (first and
 third renderers, tuning faces) and the HELD-OUT suite (second renderer, faces tuning never used; see
 docs/validation.md), per face and per frame rate with the worst face beside the pooled number; the sensitivity
 table varies each main detection threshold by ±30 %.
@@ -13,7 +13,9 @@ Detector work on the tuning suite: ``--landmarks DIR`` keeps each clip's landmar
 which is keyed by the simulator's source, and by the source of the engine's landmark stage), so a second run
 re-runs only the detection stages (~10 s for the 67 tuning clips instead of ~9 min); ``--param NAME=VALUE``
 (a ``DetectionParams`` field, repeatable) scores a changed threshold. ``--param`` scores the tuning suite only:
-thresholds are tuned there, never on the held-out suite (docs/validation.md).
+thresholds are tuned there, never on the held-out suite (docs/validation.md). ``--unsmoothed --suite tuning --only
+accuracy`` scores the tuning suite on landmarks without MediaPipe's one-euro filter (litert backend; see
+docs/validation.md, "MediaPipe's landmark filter").
 """
 
 from __future__ import annotations
@@ -170,9 +172,10 @@ def suites(which: str, quick: bool) -> dict[str, list]:
 
 
 def analyse_suite(
-    suite_name: str, scenarios, params=None, rendered=None, cache=None
+    suite_name: str, scenarios, params=None, rendered=None, cache=None, landmarker=None
 ) -> tuple[list, list, list]:
-    """Analyse every scenario; returns (VideoScore list, per-video rows, [(path, SimulatedVideo)])."""
+    """Analyse every scenario; returns (VideoScore list, per-video rows, [(path, SimulatedVideo)]).
+    ``landmarker``: one to use instead of the default backend's (see ``facetwitch.analyze``)."""
     import facetwitch
     from facetwitch.evaluation import score_video
 
@@ -184,6 +187,8 @@ def analyse_suite(
         kwargs = {"mirrored": scenario.mirrored}
         if params is not None:
             kwargs["params"] = params
+        if landmarker is not None:
+            kwargs["landmarker"] = landmarker
         if cache is not None:
             with cache:
                 analysis = facetwitch.analyze(path, **kwargs)
@@ -212,10 +217,10 @@ def analyse_suite(
     return scores, rows, done
 
 
-def accuracy(suite_name: str, scenarios, cache=None, params=None) -> tuple[dict, list]:
+def accuracy(suite_name: str, scenarios, cache=None, params=None, landmarker=None) -> tuple[dict, list]:
     from facetwitch.evaluation import grouped, metrics
 
-    scores, rows, rendered = analyse_suite(suite_name, scenarios, params, cache=cache)
+    scores, rows, rendered = analyse_suite(suite_name, scenarios, params, cache=cache, landmarker=landmarker)
     result = {
         "metrics": metrics(scores),
         "per_face": {str(k): m for k, m in grouped(scores, lambda v: v.face).items()},
@@ -328,18 +333,35 @@ def main() -> int:
                         help="keep each clip's landmark stage in DIR and reuse it in later runs")  # fmt: skip
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="score the tuning suite with a DetectionParams field changed (repeatable)")  # fmt: skip
+    parser.add_argument("--unsmoothed", action="store_true",
+                        help="landmarks from the litert backend without MediaPipe's one-euro filter (research on "
+                             "the landmark stage; tuning suite, accuracy only; segments read one after the other)")  # fmt: skip
     args = parser.parse_args()
     parts = args.only or ["accuracy", "sensitivity"]
     params = detection_params(args.param)
     if params is not None and args.suite != "tuning":
         parser.error("--param scores the tuning suite only (add --suite tuning): thresholds are tuned there, "
                      "never on the held-out suite (docs/validation.md)")  # fmt: skip
+    landmarker = None
+    if args.unsmoothed:
+        if args.suite != "tuning" or parts != ["accuracy"]:
+            parser.error("--unsmoothed scores the tuning suite's accuracy only (add --suite tuning --only "
+                         "accuracy): the detector is developed there, never on the held-out suite")  # fmt: skip
+        from facetwitch.landmarks.litert import LiteRTLandmarker
+        from facetwitch.model import resolve
+
+        landmarker = LiteRTLandmarker(resolve(None), smoothing=False)
+        if args.landmarks:  # not the same files as the filtered landmarks of the same videos
+            args.landmarks = args.landmarks / "unsmoothed"
     RESULTS.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                  "platform": platform.platform()}, "params": args.param}  # fmt: skip
     md = [f"# facetwitch benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs)"]
     if args.param:
         md.append(f"Detection parameters changed: {', '.join(args.param)}")
+    if args.unsmoothed:
+        md.append("Landmarks: litert backend without MediaPipe's one-euro filter (`--unsmoothed`)")
+    results["unsmoothed"] = args.unsmoothed
     if "accuracy" in parts or "sensitivity" in parts:
         chosen = suites(args.suite, args.quick)
         prerender(
@@ -350,7 +372,7 @@ def main() -> int:
             sweep = "sensitivity" in parts and (name == "heldout" or args.suite == "tuning")
             cache = LandmarkCache(args.landmarks) if sweep or args.landmarks else None
             t0 = time.perf_counter()
-            res, rendered = accuracy(name, scenarios, cache, params)
+            res, rendered = accuracy(name, scenarios, cache, params, landmarker)
             res["seconds"] = round(time.perf_counter() - t0, 1)
             results[name] = res
             md += accuracy_markdown(name, res)

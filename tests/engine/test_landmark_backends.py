@@ -167,3 +167,45 @@ def test_cli_backend_flag(tmp_path, moving_face):
     proc = subprocess.run([sys.executable, "-m", "facetwitch", "analyze", "x.mp4", "-o", str(out), "--backend", "gpu"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert proc.returncode == 2 and "invalid choice: 'gpu'" in proc.stderr
+
+
+def _aperture(path: Path, smoothing: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Times (s) and both eyes' mean aperture per frame from the LiteRT backend, its filter on or off."""
+    from facetwitch.landmarks.litert import LiteRTLandmarker
+    from facetwitch.signals import RAW, measure_many
+
+    times, points = [], []
+    with LiteRTLandmarker(resolve(None), smoothing=smoothing) as landmarker:
+        for frame in iter_frames(path):
+            found = landmarker.track(frame.rgb, frame.t_s)
+            assert found is not None, f"face lost at {frame.t_s:.2f} s"
+            times.append(frame.t_s)
+            points.append(found)
+        stacked = np.stack(points)
+        _, poses = landmarker.describe_many(stacked, 640, 360)
+    rows = measure_many(stacked, poses)
+    return np.array(times), rows[:, [RAW["aperture_left"], RAW["aperture_right"]]].mean(axis=1)
+
+
+def test_unsmoothed_landmarks_reopen_with_the_lid_where_mediapipes_filter_holds_them_closed(tmp_path):
+    """A weak incomplete blink (lids the mesh reads at a third of their movement): MediaPipe's one-euro filter
+    follows the closing late and leaves the aperture below rest after the lids have reopened; with the filter
+    off the aperture is back at rest with them."""
+    path = tmp_path / "weak-blink.mp4"
+    render(Scenario(duration_s=3.0, fps=30.0, size=(640, 360), seed=3, events=[Blink(1.0, 0.3, 0.7)],
+                    lid_gain=(0.35, 0.35)), path)  # fmt: skip
+    t, filtered = _aperture(path, smoothing=True)
+    _, unfiltered = _aperture(path, smoothing=False)
+    rest = t < 0.9
+    blink = (t >= 1.0) & (t <= 1.3)  # the blink's truth span
+    after = (t >= 1.35) & (t <= 1.6)  # the lids are open again
+    dip = np.median(unfiltered[rest]) - unfiltered[blink].min()
+    assert dip > 0.01, "the unfiltered aperture does not show the blink"
+    left_closed = {
+        name: (np.median(x[rest]) - x[after].mean()) / dip
+        for name, x in (("on", filtered), ("off", unfiltered))
+    }
+    assert left_closed["off"] < 0.1, left_closed
+    assert left_closed["on"] > 0.12, left_closed
+    # Before the blink both read the same open eyes (the filter only takes out the frame-to-frame jitter).
+    assert np.median(np.abs(filtered[rest] - unfiltered[rest])) < 0.05 * dip

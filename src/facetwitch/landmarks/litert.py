@@ -14,6 +14,12 @@ Per frame (VIDEO-mode semantics of MediaPipe's face landmarker graph, re-impleme
    derivative cutoff 1 Hz, values in units of the face's size); the blendshape model reads 146 of them and the
    head pose is fitted to the canonical face (:mod:`facetwitch.landmarks.pose`).
 
+The filter is made for a steady overlay, not for measuring: its cutoff follows each coordinate's speed, so a
+small, fast lid movement is followed late and only part of the way, and the lid then drifts back over seconds
+(a weak blink leaves the aperture below rest for a second or more). ``smoothing=False`` gives the landmarks as
+the model reads them, for research on the landmark stage; the event detector is tuned on the filtered ones
+(docs/validation.md, "MediaPipe's landmark filter").
+
 Each model runs on one thread (XNNPACK); several landmarkers can run in parallel threads (LiteRT and OpenCV
 release the GIL while they compute).
 """
@@ -247,13 +253,16 @@ class LiteRTLandmarker:
 
     name = "litert"
 
-    def __init__(self, model_path: str | Path, *, min_confidence: float = MIN_CONFIDENCE):
+    def __init__(
+        self, model_path: str | Path, *, min_confidence: float = MIN_CONFIDENCE, smoothing: bool = True
+    ):
         self._model_path = Path(model_path)
         self._load()
         self._anchors = ssd_anchors()
         self._min_confidence = min_confidence
         self._rect: tuple[float, float, float, float, float] | None = None
         self._smooth = OneEuroFilter()
+        self.smoothing = smoothing  # step 4's filter; see the module docstring
         self._crop = np.empty((LANDMARK_SIZE, LANDMARK_SIZE, 3), dtype=np.uint8)
         self._small = np.empty((DETECTOR_SIZE, DETECTOR_SIZE, 3), dtype=np.uint8)
         self._canvas = np.empty((0, 0, 3), dtype=np.uint8)  # frame-sized; see _pixels
@@ -376,6 +385,8 @@ class LiteRTLandmarker:
         xy = points[:, :2]
         lo, hi = xy.min(axis=0), xy.max(axis=0)  # the region's box and the filter's scale
         self._rect = self._next_rect(points, lo, hi)
+        if not self.smoothing:
+            return np.asarray(points, dtype=np.float32)
         return np.asarray(self._smooth(points, self._last_ms / 1000.0, hi - lo), dtype=np.float32)
 
     def describe_many(self, points: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
