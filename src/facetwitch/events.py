@@ -1021,6 +1021,7 @@ def _uniform(sig_t: np.ndarray, x: np.ndarray, fs: float) -> tuple[np.ndarray, n
 
 
 HIGHPASS_HZ = 1.5  # below the tremor band: removes drift, breathing, head sway and lighting flicker
+SAME_TREMOR_HZ = 0.3  # two oscillations at the same time whose rates differ by this much or less are one
 
 
 def _highpass(y: np.ndarray, fs: float) -> np.ndarray:
@@ -1091,14 +1092,26 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
                 window_freq[i + win // 2] = f
         hits = bridge(hits, grid, p.tremor_step_s * 2)
+        stretches: list[tuple[int, int, int, int]] = []  # grown-back and envelope-bounded frames of each
         for start, stop in runs(hits):
             # A tremor keeps its rate from window to window; syllables of speech drift.
             if np.nanstd(window_freq[start:stop]) > p.tremor_max_freq_sd_hz:
                 continue
             # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
-            start, stop = max(0, start - win // 4), min(grid.size, stop + win // 4)
-            f, _, rms = _dominant(y[start:stop], fs, p.tremor_band_hz)
-            start, stop = _envelope_bounds(y, fs, f, start, stop)
+            grown = max(0, start - win // 4), min(grid.size, stop + win // 4)
+            f, _, _ = _dominant(y[slice(*grown)], fs, p.tremor_band_hz)
+            start, stop = _envelope_bounds(y, fs, f, *grown)
+            # A window or two in the middle of a tremor that fail the tests split it into two stretches that
+            # overlap once grown back: at the same rate they are one tremor.
+            if stretches and start <= stretches[-1][3]:
+                before = stretches[-1]
+                rate = _dominant(y[before[0] : before[1]], fs, p.tremor_band_hz)[0]
+                if abs(rate - f) <= SAME_TREMOR_HZ:
+                    stretches.pop()
+                    grown, start = (before[0], grown[1]), before[2]
+            stretches.append((*grown, start, stop))
+        for grown_start, grown_stop, start, stop in stretches:
+            f, _, rms = _dominant(y[grown_start:grown_stop], fs, p.tremor_band_hz)
             t0, t1 = float(grid[start]), float(grid[stop - 1])
             if t1 - t0 < p.tremor_min_s - p.tremor_step_s:
                 continue
@@ -1146,7 +1159,7 @@ def _merge_lid_tremor(events: list[Event]) -> list[Event]:
         and not any(
             j.start_s < e.end_s
             and e.start_s < j.end_s
-            and abs((j.frequency_hz or 0) - (e.frequency_hz or 0)) <= 0.3
+            and abs((j.frequency_hz or 0) - (e.frequency_hz or 0)) <= SAME_TREMOR_HZ
             for j in jaws
         )
     ]

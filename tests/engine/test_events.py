@@ -151,6 +151,29 @@ def test_jaw_tremor_frequency_within_a_tenth_of_a_hertz(freq):
     assert e.start_s == pytest.approx(6, abs=0.6) and e.end_s == pytest.approx(10, abs=0.6)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_tremor_with_a_brief_lull_is_one_tremor_and_a_change_of_rate_is_two(seed):
+    sig = make_signals(duration_s=30, seed=seed)
+    t = sig["t_s"]
+    # 5 Hz from 6 to 12 s, its amplitude down to 30 % for half a second: the windows over the lull fail, and
+    # the stretches on either side overlap once grown back to whole windows.
+    amplitude = np.where((t >= 6) & (t < 12), 0.04, 0.0)
+    amplitude = np.where((t >= 9) & (t < 9.5), 0.3 * amplitude, amplitude)
+    sig["jaw"] = sig["jaw"] + amplitude * np.sin(2 * np.pi * 5.0 * t)
+    tremors = detect_tremor(build(sig))
+    assert [(round(e.start_s), round(e.end_s)) for e in tremors] == [(6, 12)]
+    assert tremors[0].frequency_hz == pytest.approx(5.0, abs=0.1)
+
+    # The same jaw moving at 5 Hz and then at 7 Hz: two tremors, each at its own rate.
+    sig = make_signals(duration_s=30, seed=2 * seed)
+    t = sig["t_s"]
+    rate = np.where(t < 10, 5.0, 7.0)
+    sig["jaw"] = sig["jaw"] + np.where((t >= 6) & (t < 14), 0.04 * np.sin(2 * np.pi * rate * t), 0.0)
+    tremors = detect_tremor(build(sig))
+    assert [round(e.frequency_hz) for e in tremors] == [5, 7]
+    assert tremors[0].start_s == pytest.approx(6, abs=0.3) and tremors[1].end_s == pytest.approx(14, abs=0.3)
+
+
 def test_irregular_speech_like_jaw_movement_is_not_tremor():
     sig = make_signals(duration_s=20)
     rng = np.random.default_rng(3)
