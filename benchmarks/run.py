@@ -3,19 +3,19 @@ landmark backends' equivalence: ``benchmarks/speed.py``; both run in ``make benc
 
 Usage: ``make bench`` or
 ``.venv/bin/python benchmarks/run.py [--only accuracy|sensitivity] [--suite tuning|heldout|all] [--quick]
-[--output NAME] [--landmarks DIR] [--param NAME=VALUE ...] [--unsmoothed]``. Accuracy is scored on the TUNING suite (first and
-third renderers, tuning faces) and the HELD-OUT suite (second renderer, faces tuning never used; see
-docs/validation.md), per face and per frame rate with the worst face beside the pooled number; the sensitivity
-table varies each main detection threshold by ±30 %.
+[--output NAME] [--landmarks DIR] [--param NAME=VALUE ...] [--landmark-filter off|HZ]``. Accuracy is scored on
+the TUNING suite (first and third renderers, tuning faces) and the HELD-OUT suite (second renderer, faces tuning
+never used; see docs/validation.md), per face and per frame rate with the worst face beside the pooled number; the
+sensitivity table varies each main detection threshold by ±30 %.
 Prints tables and writes them to ``benchmarks/results/`` (results.md and results.json).
 
 Detector work on the tuning suite: ``--landmarks DIR`` keeps each clip's landmark stage on disk (keyed by the video,
 which is keyed by the simulator's source, and by the source of the engine's landmark stage), so a second run
 re-runs only the detection stages (~10 s for the 67 tuning clips instead of ~9 min); ``--param NAME=VALUE``
 (a ``DetectionParams`` field, repeatable) scores a changed threshold. ``--param`` scores the tuning suite only:
-thresholds are tuned there, never on the held-out suite (docs/validation.md). ``--unsmoothed --suite tuning --only
-accuracy`` scores the tuning suite on landmarks without MediaPipe's one-euro filter (litert backend; see
-docs/validation.md, "MediaPipe's landmark filter").
+thresholds are tuned there, never on the held-out suite (docs/validation.md). ``--landmark-filter off|HZ --suite
+tuning --only accuracy`` scores the tuning suite on landmarks without MediaPipe's one-euro filter, or with another
+minimum cutoff (litert backend; docs/validation.md, fourteenth round).
 """
 
 from __future__ import annotations
@@ -333,9 +333,10 @@ def main() -> int:
                         help="keep each clip's landmark stage in DIR and reuse it in later runs")  # fmt: skip
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="score the tuning suite with a DetectionParams field changed (repeatable)")  # fmt: skip
-    parser.add_argument("--unsmoothed", action="store_true",
-                        help="landmarks from the litert backend without MediaPipe's one-euro filter (research on "
-                             "the landmark stage; tuning suite, accuracy only; segments read one after the other)")  # fmt: skip
+    parser.add_argument("--landmark-filter", type=landmark_filter, metavar="off|HZ",
+                        help="landmarks from the litert backend with MediaPipe's one-euro filter off or at another "
+                             "minimum cutoff (Hz; MediaPipe's is 0.05): research on the landmark stage, tuning "
+                             "suite accuracy only, segments read one after the other")  # fmt: skip
     args = parser.parse_args()
     parts = args.only or ["accuracy", "sensitivity"]
     params = detection_params(args.param)
@@ -343,25 +344,28 @@ def main() -> int:
         parser.error("--param scores the tuning suite only (add --suite tuning): thresholds are tuned there, "
                      "never on the held-out suite (docs/validation.md)")  # fmt: skip
     landmarker = None
-    if args.unsmoothed:
+    if args.landmark_filter is not None:
         if args.suite != "tuning" or parts != ["accuracy"]:
-            parser.error("--unsmoothed scores the tuning suite's accuracy only (add --suite tuning --only "
+            parser.error("--landmark-filter scores the tuning suite's accuracy only (add --suite tuning --only "
                          "accuracy): the detector is developed there, never on the held-out suite")  # fmt: skip
         from facetwitch.landmarks.litert import LiteRTLandmarker
         from facetwitch.model import resolve
 
-        landmarker = LiteRTLandmarker(resolve(None), smoothing=False)
-        if args.landmarks:  # not the same files as the filtered landmarks of the same videos
-            args.landmarks = args.landmarks / "unsmoothed"
+        cutoff = args.landmark_filter[1]
+        landmarker = LiteRTLandmarker(resolve(None), min_cutoff_hz=cutoff)
+        if args.landmarks:  # not the same files as MediaPipe's filtered landmarks of the same videos
+            args.landmarks = args.landmarks / f"filter-{args.landmark_filter[0]}"
     RESULTS.mkdir(parents=True, exist_ok=True)
     results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                  "platform": platform.platform()}, "params": args.param}  # fmt: skip
     md = [f"# facetwitch benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs)"]
     if args.param:
         md.append(f"Detection parameters changed: {', '.join(args.param)}")
-    if args.unsmoothed:
-        md.append("Landmarks: litert backend without MediaPipe's one-euro filter (`--unsmoothed`)")
-    results["unsmoothed"] = args.unsmoothed
+    if args.landmark_filter is not None:
+        md.append(
+            f"Landmarks: litert backend, one-euro filter `{args.landmark_filter[0]}` (`--landmark-filter`)"
+        )
+    results["landmark_filter"] = args.landmark_filter and args.landmark_filter[0]
     if "accuracy" in parts or "sensitivity" in parts:
         chosen = suites(args.suite, args.quick)
         prerender(
@@ -389,6 +393,19 @@ def main() -> int:
     _write_atomic(RESULTS / f"{args.output}.json", json.dumps(results, indent=2, default=_json_default))
     print(f"written: {RESULTS / args.output}.md")
     return 0
+
+
+def landmark_filter(value: str) -> tuple[str, float | None]:
+    """``--landmark-filter``: ("off", None) or (the text, a minimum cutoff in Hz above 0)."""
+    if value == "off":
+        return value, None
+    try:
+        cutoff = float(value)
+    except ValueError:
+        cutoff = 0.0
+    if not cutoff > 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: give 'off' or a minimum cutoff in Hz above 0, e.g. 0.3")
+    return value, cutoff
 
 
 def detection_params(settings: list[str]):

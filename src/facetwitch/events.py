@@ -1104,11 +1104,11 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
             # A window or two in the middle of a tremor that fail the tests split it into two stretches that
             # overlap once grown back: at the same rate they are one tremor.
             if stretches and start <= stretches[-1][3]:
-                before = stretches[-1]
-                rate = _dominant(y[before[0] : before[1]], fs, p.tremor_band_hz)[0]
+                previous = stretches[-1]
+                rate = _dominant(y[previous[0] : previous[1]], fs, p.tremor_band_hz)[0]
                 if abs(rate - f) <= SAME_TREMOR_HZ:
                     stretches.pop()
-                    grown, start = (before[0], grown[1]), before[2]
+                    grown, start = (previous[0], grown[1]), previous[2]
             stretches.append((*grown, start, stop))
         for grown_start, grown_stop, start, stop in stretches:
             f, _, rms = _dominant(y[grown_start:grown_stop], fs, p.tremor_band_hz)

@@ -13,7 +13,7 @@ import pytest
 
 import facetwitch
 from facetwitch.landmarks import BLENDSHAPE_INDEX, open_landmarker
-from facetwitch.landmarks.litert import GEOMETRY, _read_task
+from facetwitch.landmarks.litert import EURO_MIN_CUTOFF_HZ, GEOMETRY, LiteRTLandmarker, _read_task
 from facetwitch.landmarks.pose import VERTICAL_FOV_DEG, PoseFitter, parse_geometry_metadata
 from facetwitch.model import resolve
 from facetwitch.signals import head_angles
@@ -169,13 +169,13 @@ def test_cli_backend_flag(tmp_path, moving_face):
     assert proc.returncode == 2 and "invalid choice: 'gpu'" in proc.stderr
 
 
-def _aperture(path: Path, smoothing: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Times (s) and both eyes' mean aperture per frame from the LiteRT backend, its filter on or off."""
-    from facetwitch.landmarks.litert import LiteRTLandmarker
+def _aperture(path: Path, min_cutoff_hz: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Times (s) and both eyes' mean aperture per frame from the LiteRT backend, its filter's minimum cutoff
+    ``min_cutoff_hz`` (None: no filter)."""
     from facetwitch.signals import RAW, measure_many
 
     times, points = [], []
-    with LiteRTLandmarker(resolve(None), smoothing=smoothing) as landmarker:
+    with LiteRTLandmarker(resolve(None), min_cutoff_hz=min_cutoff_hz) as landmarker:
         for frame in iter_frames(path):
             found = landmarker.track(frame.rgb, frame.t_s)
             assert found is not None, f"face lost at {frame.t_s:.2f} s"
@@ -187,15 +187,15 @@ def _aperture(path: Path, smoothing: bool) -> tuple[np.ndarray, np.ndarray]:
     return np.array(times), rows[:, [RAW["aperture_left"], RAW["aperture_right"]]].mean(axis=1)
 
 
-def test_unsmoothed_landmarks_reopen_with_the_lid_where_mediapipes_filter_holds_them_closed(tmp_path):
+def test_unfiltered_landmarks_reopen_with_the_lid_where_mediapipes_filter_holds_them_closed(tmp_path):
     """A weak incomplete blink (lids the mesh reads at a third of their movement): MediaPipe's one-euro filter
     follows the closing late and leaves the aperture below rest after the lids have reopened; with the filter
     off the aperture is back at rest with them."""
     path = tmp_path / "weak-blink.mp4"
     render(Scenario(duration_s=3.0, fps=30.0, size=(640, 360), seed=3, events=[Blink(1.0, 0.3, 0.7)],
                     lid_gain=(0.35, 0.35)), path)  # fmt: skip
-    t, filtered = _aperture(path, smoothing=True)
-    _, unfiltered = _aperture(path, smoothing=False)
+    t, filtered = _aperture(path, EURO_MIN_CUTOFF_HZ)
+    _, unfiltered = _aperture(path, None)
     rest = t < 0.9
     blink = (t >= 1.0) & (t <= 1.3)  # the blink's truth span
     after = (t >= 1.35) & (t <= 1.6)  # the lids are open again

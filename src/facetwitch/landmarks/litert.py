@@ -16,9 +16,9 @@ Per frame (VIDEO-mode semantics of MediaPipe's face landmarker graph, re-impleme
 
 The filter is made for a steady overlay, not for measuring: its cutoff follows each coordinate's speed, so a
 small, fast lid movement is followed late and only part of the way, and the lid then drifts back over seconds
-(a weak blink leaves the aperture below rest for a second or more). ``smoothing=False`` gives the landmarks as
-the model reads them, for research on the landmark stage; the event detector is tuned on the filtered ones
-(docs/validation.md, "MediaPipe's landmark filter").
+(a weak blink leaves the aperture below rest for a second or more). ``min_cutoff_hz`` sets the filter's minimum
+cutoff, ``None`` turns it off (the landmarks as the model reads them), for research on the landmark stage; the
+event detector is tuned on MediaPipe's filter (docs/validation.md, fourteenth round).
 
 Each model runs on one thread (XNNPACK); several landmarkers can run in parallel threads (LiteRT and OpenCV
 release the GIL while they compute).
@@ -159,7 +159,8 @@ class OneEuroFilter:
     than the arithmetic: every step writes into buffers kept between frames, in the same order of floating-point
     operations as the textbook form (so the same bits)."""
 
-    def __init__(self):
+    def __init__(self, min_cutoff_hz: float = EURO_MIN_CUTOFF_HZ):
+        self.min_cutoff_hz = min_cutoff_hz
         self.reset()
 
     def reset(self) -> None:
@@ -198,7 +199,7 @@ class OneEuroFilter:
         # alpha = 1 / (1 + tau / dt), tau = 1 / (2 pi cutoff), cutoff = min cutoff + beta |dx|
         np.abs(self._dx, out=cut)
         cut *= EURO_BETA
-        cut += EURO_MIN_CUTOFF_HZ
+        cut += self.min_cutoff_hz
         cut *= 2 * np.pi
         np.divide(1.0, cut, out=cut)
         cut /= dt
@@ -254,15 +255,19 @@ class LiteRTLandmarker:
     name = "litert"
 
     def __init__(
-        self, model_path: str | Path, *, min_confidence: float = MIN_CONFIDENCE, smoothing: bool = True
+        self,
+        model_path: str | Path,
+        *,
+        min_confidence: float = MIN_CONFIDENCE,
+        min_cutoff_hz: float | None = EURO_MIN_CUTOFF_HZ,
     ):
         self._model_path = Path(model_path)
         self._load()
         self._anchors = ssd_anchors()
         self._min_confidence = min_confidence
         self._rect: tuple[float, float, float, float, float] | None = None
-        self._smooth = OneEuroFilter()
-        self.smoothing = smoothing  # step 4's filter; see the module docstring
+        # Step 4's filter (None: off; see the module docstring).
+        self._smooth = OneEuroFilter(min_cutoff_hz) if min_cutoff_hz is not None else None
         self._crop = np.empty((LANDMARK_SIZE, LANDMARK_SIZE, 3), dtype=np.uint8)
         self._small = np.empty((DETECTOR_SIZE, DETECTOR_SIZE, 3), dtype=np.uint8)
         self._canvas = np.empty((0, 0, 3), dtype=np.uint8)  # frame-sized; see _pixels
@@ -281,7 +286,8 @@ class LiteRTLandmarker:
         if self._detector is None:
             self._load()
         self._rect = None
-        self._smooth.reset()
+        if self._smooth is not None:
+            self._smooth.reset()
         self._last_ms = -1
 
     def __enter__(self) -> LiteRTLandmarker:
@@ -380,12 +386,13 @@ class LiteRTLandmarker:
         points, presence = self._landmark(rgb, rect)
         if presence < self._min_confidence:
             self._rect = None
-            self._smooth.reset()
+            if self._smooth is not None:
+                self._smooth.reset()
             return None
         xy = points[:, :2]
         lo, hi = xy.min(axis=0), xy.max(axis=0)  # the region's box and the filter's scale
         self._rect = self._next_rect(points, lo, hi)
-        if not self.smoothing:
+        if self._smooth is None:
             return np.asarray(points, dtype=np.float32)
         return np.asarray(self._smooth(points, self._last_ms / 1000.0, hi - lo), dtype=np.float32)
 
