@@ -1092,26 +1092,24 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
                 window_freq[i + win // 2] = f
         hits = bridge(hits, grid, p.tremor_step_s * 2)
-        stretches: list[tuple[int, int, int, int]] = []  # grown-back and envelope-bounded frames of each
+        # Each stretch: its frames grown back to whole windows, its envelope-bounded frames, rate (Hz) and RMS.
+        stretches: list[tuple[int, int, int, int, float, float]] = []
         for start, stop in runs(hits):
             # A tremor keeps its rate from window to window; syllables of speech drift.
             if np.nanstd(window_freq[start:stop]) > p.tremor_max_freq_sd_hz:
                 continue
             # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
             grown = max(0, start - win // 4), min(grid.size, stop + win // 4)
-            f, _, _ = _dominant(y[slice(*grown)], fs, p.tremor_band_hz)
+            f, _, rms = _dominant(y[slice(*grown)], fs, p.tremor_band_hz)
             start, stop = _envelope_bounds(y, fs, f, *grown)
             # A window or two in the middle of a tremor that fail the tests split it into two stretches that
             # overlap once grown back: at the same rate they are one tremor.
-            if stretches and start <= stretches[-1][3]:
-                previous = stretches[-1]
-                rate = _dominant(y[previous[0] : previous[1]], fs, p.tremor_band_hz)[0]
-                if abs(rate - f) <= SAME_TREMOR_HZ:
-                    stretches.pop()
-                    grown, start = (previous[0], grown[1]), previous[2]
-            stretches.append((*grown, start, stop))
-        for grown_start, grown_stop, start, stop in stretches:
-            f, _, rms = _dominant(y[grown_start:grown_stop], fs, p.tremor_band_hz)
+            if stretches and start <= stretches[-1][3] and abs(stretches[-1][4] - f) <= SAME_TREMOR_HZ:
+                previous = stretches.pop()
+                grown, start = (previous[0], grown[1]), previous[2]
+                f, _, rms = _dominant(y[slice(*grown)], fs, p.tremor_band_hz)
+            stretches.append((*grown, start, stop, f, rms))
+        for _, _, start, stop, f, rms in stretches:
             t0, t1 = float(grid[start]), float(grid[stop - 1])
             if t1 - t0 < p.tremor_min_s - p.tremor_step_s:
                 continue
