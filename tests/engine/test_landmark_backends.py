@@ -181,8 +181,9 @@ def _aperture(path: Path, min_cutoff_hz: float | None) -> tuple[np.ndarray, np.n
             assert found is not None, f"face lost at {frame.t_s:.2f} s"
             times.append(frame.t_s)
             points.append(found)
+        height, width = frame.rgb.shape[:2]
         stacked = np.stack(points)
-        _, poses = landmarker.describe_many(stacked, 640, 360)
+        _, poses = landmarker.describe_many(stacked, width, height)
     rows = measure_many(stacked, poses)
     return np.array(times), rows[:, [RAW["aperture_left"], RAW["aperture_right"]]].mean(axis=1)
 
