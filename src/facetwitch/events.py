@@ -94,6 +94,9 @@ class DetectionParams:
     tremor_concentration: float = 0.85  # share of the 2-15 Hz power within +-0.75 Hz of the peak
     tremor_max_envelope_cv: float = 0.25  # tremor keeps its amplitude; speech syllables do not
     tremor_max_freq_sd_hz: float = 0.25  # ... and its rate from one window to the next
+    # ... for tremor_min_s: the windows around it whose peak holds this share of the power stay at its rate
+    # (a chance run of regular syllables passes the tests in a window or two, then its rate drifts)
+    tremor_hold_concentration: float = 0.5
     tremor_min_rms_jaw: float = 0.0015  # RMS of the jaw oscillation (fraction of the chin-nose distance)
     tremor_min_rms_eye: float = 0.004  # RMS of the lid oscillation (closure units)
     tremor_noise_k: float = 4.0
@@ -1022,6 +1025,9 @@ def _uniform(sig_t: np.ndarray, x: np.ndarray, fs: float) -> tuple[np.ndarray, n
 
 HIGHPASS_HZ = 1.5  # below the tremor band: removes drift, breathing, head sway and lighting flicker
 SAME_TREMOR_HZ = 0.3  # two oscillations at the same time whose rates differ by this much or less are one
+# A window's rate estimate wobbles by about this much (Hz): a tremor at the edge of the band (3.00 Hz read as
+# 2.999 Hz) must not drop out of it window by window.
+RATE_WOBBLE_HZ = 0.05
 
 
 def _highpass(y: np.ndarray, fs: float) -> np.ndarray:
@@ -1045,7 +1051,7 @@ def _dominant(y: np.ndarray, fs: float, band: tuple[float, float]) -> tuple[floa
         return 0.0, 0.0, 0.0
     k = np.flatnonzero(broad)[np.argmax(spec[broad])]
     f_peak = _parabolic(freqs, spec, k)
-    if not band[0] <= f_peak <= min(band[1], 0.45 * fs):
+    if not band[0] - RATE_WOBBLE_HZ <= f_peak <= min(band[1] + RATE_WOBBLE_HZ, 0.45 * fs):
         return f_peak, 0.0, float(np.std(y))
     near = broad & (np.abs(freqs - f_peak) <= 0.75)
     return f_peak, float(spec[near].sum() / spec[broad].sum()), float(np.std(y))
@@ -1082,11 +1088,16 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         win, step = round(p.tremor_window_s * fs), max(1, round(p.tremor_step_s * fs))
         hits = np.zeros(grid.size, dtype=bool)
         window_freq = np.full(grid.size, np.nan)
-        for i in range(0, grid.size - win + 1, step):
+        starts = range(0, grid.size - win + 1, step)
+        centre_s = grid[np.array(starts, dtype=int) + win // 2]
+        clear_freq = np.full(len(starts), np.nan)  # each window's rate where its peak is clear
+        for k, i in enumerate(starts):
             w = y[i : i + win]
             if not np.isfinite(w).all():
                 continue
             f, conc, rms = _dominant(w, fs, p.tremor_band_hz)
+            if conc >= p.tremor_hold_concentration:
+                clear_freq[k] = f
             rhythmic = conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise)
             if rhythmic and _envelope_cv(w, fs, f) <= p.tremor_max_envelope_cv:
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
@@ -1111,12 +1122,33 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
             stretches.append((*grown, start, stop, f, rms))
         for _, _, start, stop, f, rms in stretches:
             t0, t1 = float(grid[start]), float(grid[stop - 1])
-            if t1 - t0 < p.tremor_min_s - p.tremor_step_s:
+            if t1 - t0 < p.tremor_min_s - p.tremor_step_s or not _holds_rate(
+                centre_s, clear_freq, f, t0, t1, p
+            ):
                 continue
             found.append(
                 Event("tremor", t0, t1, side, (region,), float(2 * np.sqrt(2) * rms), frequency_hz=f)
             )
     return _merge_lid_tremor(found)
+
+
+def _holds_rate(
+    centre_s: np.ndarray, clear_freq: np.ndarray, f: float, t0: float, t1: float, p: DetectionParams
+) -> bool:
+    """Whether windows with a clear peak at the rate ``f`` (Hz, within ``SAME_TREMOR_HZ``), one after another,
+    cover the stretch ``t0``-``t1`` (s) for ``tremor_min_s``.
+
+    ``centre_s``: the windows' centres (s); ``clear_freq``: each window's rate (Hz), NaN where its peak holds less
+    than ``tremor_hold_concentration`` of the power. A tremor of ``tremor_min_s`` puts its rate in the windows
+    whose centres lie within it, half a window from its ends: their centres span ``tremor_min_s`` less half a
+    window.
+    """
+    need = p.tremor_min_s - p.tremor_window_s / 2
+    same = np.abs(clear_freq - f) <= SAME_TREMOR_HZ  # NaN compares False
+    return any(
+        centre_s[a] <= t1 and centre_s[b - 1] >= t0 and centre_s[b - 1] - centre_s[a] >= need
+        for a, b in runs(same)
+    )
 
 
 def _bandpass_envelope(y: np.ndarray, fs: float, f: float) -> np.ndarray:

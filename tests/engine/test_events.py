@@ -174,6 +174,42 @@ def test_a_tremor_with_a_brief_lull_is_one_tremor_and_a_change_of_rate_is_two(se
     assert tremors[0].start_s == pytest.approx(6, abs=0.3) and tremors[1].end_s == pytest.approx(14, abs=0.3)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_tremor_at_the_lower_edge_of_the_band_is_found_over_its_whole_length(seed):
+    # 3.00 Hz is read as 3.00 +- 0.002 Hz window by window: half the windows fell just below the 3 Hz band and the
+    # tremor was found from 6.4 s instead of 6 s (seed 0).
+    sig = make_signals(duration_s=20, seed=seed)
+    t = sig["t_s"]
+    sig["jaw"] = sig["jaw"] + np.where((t >= 6) & (t < 10), 0.04 * np.sin(2 * np.pi * 3.0 * t), 0.0)
+    tremors = detect_tremor(build(sig))
+    assert len(tremors) == 1
+    assert tremors[0].start_s == pytest.approx(6, abs=0.2) and tremors[0].end_s == pytest.approx(10, abs=0.2)
+    assert tremors[0].frequency_hz == pytest.approx(3.0, abs=0.05)
+
+
+def _glide(sig: dict, start_s: float, duration_s: float, from_hz: float, to_hz: float) -> None:
+    """Add to the jaw an opening and closing whose rate glides linearly from ``from_hz`` to ``to_hz``."""
+    t = np.clip(sig["t_s"] - start_s, 0, duration_s)
+    phase = 2 * np.pi * (from_hz * t + 0.5 * (to_hz - from_hz) / duration_s * t**2)
+    inside = (sig["t_s"] >= start_s) & (sig["t_s"] < start_s + duration_s)
+    sig["jaw"] = sig["jaw"] + np.where(inside, 0.1 * (0.5 - 0.5 * np.cos(phase)), 0.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_jaw_whose_rate_glides_is_not_tremor_though_one_window_looks_steady(seed):
+    # Syllables speeding up from 3.5 to 5.5 Hz over 2.5 s: the window in the middle passes every test at
+    # 4.5 Hz, but the windows either side of it are at other rates. A tremor holds its rate for tremor_min_s.
+    sig = make_signals(duration_s=20, seed=seed)
+    _glide(sig, 6.0, 2.5, 3.5, 5.5)
+    assert detect_tremor(build(sig)) == []
+    # The same movement at a steady 4.5 Hz for the same 2.5 s is a tremor.
+    sig = make_signals(duration_s=20, seed=seed)
+    _glide(sig, 6.0, 2.5, 4.5, 4.5)
+    tremors = detect_tremor(build(sig))
+    assert [round(e.frequency_hz, 1) for e in tremors] == [4.5]
+    assert tremors[0].start_s == pytest.approx(6, abs=0.3) and tremors[0].end_s == pytest.approx(8.5, abs=0.3)
+
+
 def test_irregular_speech_like_jaw_movement_is_not_tremor():
     sig = make_signals(duration_s=20)
     rng = np.random.default_rng(3)
