@@ -20,8 +20,8 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   more at a steady rate slower than tremor are a clonic burst, one contraction per dip (:func:`_rhythmic`).
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s`` (its rate kept in the
-  windows around it, :func:`_holds_rate`); its frequency is re-estimated on the whole stretch. A lid rhythm at a concurrent jaw tremor's rate is the jaw's, carried
-  through the mesh.
+  windows around it, :func:`_holds_rate`); its frequency is re-estimated on the whole stretch. A lid rhythm at a
+  concurrent jaw tremor's rate is the jaw's, carried through the mesh.
 
 Event spans use hysteresis: a core above the threshold, extended while the signal stays above a lower one.
 """

@@ -176,8 +176,8 @@ def test_a_tremor_with_a_brief_lull_is_one_tremor_and_a_change_of_rate_is_two(se
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_tremor_at_the_lower_edge_of_the_band_is_found_over_its_whole_length(seed):
-    # 3.00 Hz is read as 3.00 +- 0.002 Hz window by window: half the windows fell just below the 3 Hz band and the
-    # tremor was found from 6.4 s instead of 6 s (seed 0).
+    # 3.00 Hz is read as 3.00 +- 0.002 Hz window by window: the windows read just under 3 Hz fell outside the band,
+    # and the tremor was found from 6.4 s instead of 6 s (seed 0).
     sig = make_signals(duration_s=20, seed=seed)
     t = sig["t_s"]
     sig["jaw"] = sig["jaw"] + np.where((t >= 6) & (t < 10), 0.04 * np.sin(2 * np.pi * 3.0 * t), 0.0)
