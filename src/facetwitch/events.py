@@ -93,8 +93,7 @@ class DetectionParams:
     tremor_min_s: float = 2.0
     tremor_concentration: float = 0.85  # share of the 2-15 Hz power within +-0.75 Hz of the peak
     tremor_max_envelope_cv: float = 0.25  # tremor keeps its amplitude; speech syllables do not
-    tremor_max_freq_sd_hz: float = 0.25  # ... and its rate from one window to the next
-    # ... for tremor_min_s: the windows around it whose peak holds this share of the power stay at its rate
+    # ... and its rate for tremor_min_s: the windows around it whose peak holds this share of the power stay at it
     # (a chance run of regular syllables passes the tests in a window or two, then its rate drifts)
     tremor_hold_concentration: float = 0.5
     tremor_min_rms_jaw: float = 0.0015  # RMS of the jaw oscillation (fraction of the chin-nose distance)
@@ -744,7 +743,7 @@ def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], fs: float, p: D
     _, y = _uniform(t[inside], x[inside], fs)
     if y.size < 8 or not np.isfinite(y).all():
         return False
-    return _dominant(y, fs, p.tremor_band_hz)[0] >= p.tremor_band_hz[0]
+    return _in_band(_dominant(y, fs, p.tremor_band_hz)[0], p.tremor_band_hz, fs)
 
 
 def _cut_between(ranges: list[tuple[int, int]], peaks: list[int], x: np.ndarray) -> list[tuple[int, int]]:
@@ -1051,10 +1050,16 @@ def _dominant(y: np.ndarray, fs: float, band: tuple[float, float]) -> tuple[floa
         return 0.0, 0.0, 0.0
     k = np.flatnonzero(broad)[np.argmax(spec[broad])]
     f_peak = _parabolic(freqs, spec, k)
-    if not band[0] - RATE_WOBBLE_HZ <= f_peak <= min(band[1] + RATE_WOBBLE_HZ, 0.45 * fs):
+    if not _in_band(f_peak, band, fs):
         return f_peak, 0.0, float(np.std(y))
     near = broad & (np.abs(freqs - f_peak) <= 0.75)
     return f_peak, float(spec[near].sum() / spec[broad].sum()), float(np.std(y))
+
+
+def _in_band(f: float, band: tuple[float, float], fs: float) -> bool:
+    """Whether a rate ``f`` (Hz) lies in ``band`` (Hz), allowing the estimate's wobble at its edges, and well
+    below the Nyquist rate of ``fs`` (Hz)."""
+    return band[0] - RATE_WOBBLE_HZ <= f <= min(band[1] + RATE_WOBBLE_HZ, 0.45 * fs)
 
 
 def _parabolic(freqs: np.ndarray, spec: np.ndarray, k: int) -> float:
@@ -1087,7 +1092,6 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         min_rms = p.tremor_min_rms_jaw if region == "jaw" else p.tremor_min_rms_eye
         win, step = round(p.tremor_window_s * fs), max(1, round(p.tremor_step_s * fs))
         hits = np.zeros(grid.size, dtype=bool)
-        window_freq = np.full(grid.size, np.nan)
         starts = range(0, grid.size - win + 1, step)
         centre_s = grid[np.array(starts, dtype=int) + win // 2]
         clear_freq = np.full(len(starts), np.nan)  # each window's rate where its peak is clear
@@ -1101,14 +1105,10 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
             rhythmic = conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise)
             if rhythmic and _envelope_cv(w, fs, f) <= p.tremor_max_envelope_cv:
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
-                window_freq[i + win // 2] = f
         hits = bridge(hits, grid, p.tremor_step_s * 2)
         # Each stretch: its frames grown back to whole windows, its envelope-bounded frames, rate (Hz) and RMS.
         stretches: list[tuple[int, int, int, int, float, float]] = []
         for start, stop in runs(hits):
-            # A tremor keeps its rate from window to window; syllables of speech drift.
-            if np.nanstd(window_freq[start:stop]) > p.tremor_max_freq_sd_hz:
-                continue
             # Each hit marked only its window's centre half: grow back by a quarter window on both sides.
             grown = max(0, start - win // 4), min(grid.size, stop + win // 4)
             f, _, rms = _dominant(y[slice(*grown)], fs, p.tremor_band_hz)
@@ -1177,22 +1177,18 @@ def _envelope_bounds(y: np.ndarray, fs: float, f: float, start: int, stop: int) 
     return max(inside[0][0], start), min(inside[-1][1], stop)
 
 
+def _one_oscillation(a: Event, b: Event) -> bool:
+    """Whether two tremors overlap in time at rates at most ``SAME_TREMOR_HZ`` apart: one oscillation."""
+    overlap = a.start_s < b.end_s and b.start_s < a.end_s
+    return overlap and abs((a.frequency_hz or 0) - (b.frequency_hz or 0)) <= SAME_TREMOR_HZ
+
+
 def _merge_lid_tremor(events: list[Event]) -> list[Event]:
     """Both lids trembling together at the same rate is one bilateral lid tremor. A lid "tremor" at the rate
     of a jaw tremor going on at the same time is the jaw's movement carried through the face mesh."""
     others = [e for e in events if e.regions != ("eye",)]
     jaws = [e for e in others if e.regions == ("jaw",)]
-    lids = [
-        e
-        for e in events
-        if e.regions == ("eye",)
-        and not any(
-            j.start_s < e.end_s
-            and e.start_s < j.end_s
-            and abs((j.frequency_hz or 0) - (e.frequency_hz or 0)) <= SAME_TREMOR_HZ
-            for j in jaws
-        )
-    ]
+    lids = [e for e in events if e.regions == ("eye",) and not any(_one_oscillation(j, e) for j in jaws)]
     merged: list[Event] = []
     used: set[int] = set()
     for i, a in enumerate(lids):
@@ -1200,8 +1196,7 @@ def _merge_lid_tremor(events: list[Event]) -> list[Event]:
             continue
         for j in range(i + 1, len(lids)):
             b = lids[j]
-            overlap = a.side != b.side and a.start_s < b.end_s and b.start_s < a.end_s
-            if j not in used and overlap and abs((a.frequency_hz or 0) - (b.frequency_hz or 0)) <= 0.5:
+            if j not in used and a.side != b.side and _one_oscillation(a, b):
                 used.add(j)
                 a = Event(
                     "tremor", min(a.start_s, b.start_s), max(a.end_s, b.end_s), "both", ("eye",),

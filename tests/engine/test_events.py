@@ -330,6 +330,23 @@ def test_lid_oscillation_at_the_jaw_tremor_rate_is_crosstalk_not_a_lid_tremor():
     assert tremors[1].frequency_hz == pytest.approx(4.5, abs=0.1)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_both_lids_at_one_rate_are_one_bilateral_tremor_and_at_two_rates_are_two(seed):
+    # The same rule as for the jaw's crosstalk: rates within SAME_TREMOR_HZ (0.3 Hz) are one oscillation. Each
+    # lid's rate is read within ~0.01 Hz, so 5.0 and 5.45 Hz are two (the merge once allowed 0.5 Hz).
+    for right_hz, expected in ((5.0, [("both", 5.0)]), (5.45, [("left", 5.0), ("right", 5.45)])):
+        sig = make_signals(duration_s=20, noise=0.001, seed=seed)
+        t = sig["t_s"]
+        lid = (t >= 6) & (t < 11)
+        for side, hz in (("left", 5.0), ("right", right_hz)):
+            sig[f"closure_{side}"] += np.where(lid, 0.15 * np.sin(2 * np.pi * hz * t), 0.0)
+        tremors = detect_tremor(build(sig))
+        assert [(e.side, e.regions) for e in tremors] == [(side, ("eye",)) for side, _ in expected]
+        for e, (_, hz) in zip(tremors, expected, strict=True):
+            assert e.frequency_hz == pytest.approx(hz, abs=0.05)
+            assert e.start_s == pytest.approx(6, abs=0.3) and e.end_s == pytest.approx(11, abs=0.3)
+
+
 def test_a_smaller_twitch_before_a_larger_one_is_split_off_but_a_waver_in_a_hold_is_not():
     # Clonic lids need not relax between twitches: a 0.45 twitch, a valley at 0.3, then a 0.7 twitch are two
     # contractions even though the first rises only 0.15 (a fifth of the run's maximum) above the valley.
