@@ -4,7 +4,9 @@ The clinic's camera pages (capture/static/capture/facemeasure.js) compute per-si
 web while the patient is in front of the camera. They mirror :func:`facetwitch.signals.measure` (raw geometry in
 the head's own frame, mouth corner along the up-and-outward diagonal in inner-canthal units) and
 :func:`facetwitch.signals.normalise` over the past ``baseline_window_s`` instead of a centred window (the live
-page cannot see the future), and count spasm episodes with the rules of :mod:`facetwitch.events` (unilateral eye
+page cannot see the future; it also divides by each frame's own inner-canthal distance, not by its median over
+``signals.SCALE_WINDOW_S``: that distance's jitter matters for the chin and the brows, which the pages do not
+show, and hardly for the cheek and mouth corner, near the nose's height), and count spasm episodes with the rules of :mod:`facetwitch.events` (unilateral eye
 and lower-face contractions, blinks and their shadows, crosstalk) and :mod:`facetwitch.episodes` (merge gap).
 The page reads every landmark index, limit and threshold from this dict, so the two cannot drift apart. The
 engine's pose regression (:func:`facetwitch.signals.pose_compensated`) only acts when yaw or pitch ranges over

@@ -37,7 +37,7 @@ SIDES = ("left", "right")
 OTHER_SIDE = {"left": "right", "right": "left"}
 RAW_COLUMNS = (
     "aperture_left", "aperture_right", "brow_left", "brow_right", "cheek_left", "cheek_right",
-    "mouth_left", "mouth_right", "jaw", "iod_px", "yaw_deg", "pitch_deg", "roll_deg",
+    "mouth_left", "mouth_right", "jaw", "unit_px", "iod_px", "yaw_deg", "pitch_deg", "roll_deg",
 )  # fmt: skip
 RAW = {name: i for i, name in enumerate(RAW_COLUMNS)}
 # Blendshapes kept in the per-frame table (MediaPipe's own names).
@@ -75,8 +75,9 @@ def measure_many(points: np.ndarray, poses: np.ndarray) -> np.ndarray:
     Eye aperture is a ratio of 3-D distances (lid gap / eye width). Brow, cheek and mouth-corner positions are
     read in the head's own frame (the landmarks rotated by the inverse of the head's rotation: x towards the
     subject's left, y up, z out of the face) relative to the nose tip, in units of the distance
-    between the inner eye corners: points that move neither with the lids nor with expressions. Vectorised over
-    frames, and only the landmarks measured are rotated.
+    between the inner eye corners: points that move neither with the lids nor with expressions. That distance
+    itself is ``unit_px`` (landmark pixels, 3-D). Vectorised over frames, and only the landmarks measured are
+    rotated.
     """
     p = points[:, _MEASURED].astype(np.float64)
     camera = p * np.array([1.0, -1.0, -1.0])  # image axes -> y up, z towards the camera
@@ -92,6 +93,7 @@ def measure_many(points: np.ndarray, poses: np.ndarray) -> np.ndarray:
     rows = np.empty((len(points), len(RAW_COLUMNS)), dtype=np.float32)
     unit = dist(EYE["left"]["inner"], EYE["right"]["inner"])
     unit[unit == 0] = 1.0
+    rows[:, RAW["unit_px"]] = unit
     outward = {"left": 1.0, "right": -1.0}
     for s in SIDES:
         eye = EYE[s]
@@ -215,6 +217,7 @@ def rolling_baseline(
 
 
 BASELINE_WINDOW_S = 20.0
+SCALE_WINDOW_S = 1.0  # the face's size (inner-eye distance) is read as its median over this long
 LOCAL_OPEN_WINDOW_S = 10.0  # longer than the longest sustained closure we expect to keep (tonic spasms)
 DEFAULT_CLOSURE_DEPTH = 0.75  # a typical full-blink aperture drop when a recording has too few blinks to tell
 MIN_CLOSURE_DEPTH = 0.08  # below this a "blink" is not a measurable lid movement: use the default instead
@@ -528,8 +531,14 @@ def normalise(
     def col(name: str) -> np.ndarray:
         return np.where(usable, raw[:, RAW[name]].astype(np.float64), np.nan)
 
+    # The face's size changes slowly (the patient leans in or back), but the inner-eye distance each frame's
+    # positions are divided by jitters with the tracking by ~0.1 %: for the chin, 1.6 of those units below the
+    # nose, as much as a faint jaw tremor. Positions are read against the size over SCALE_WINDOW_S instead.
+    unit = col("unit_px")
+    rescale = unit / rolling_baseline(t_s, unit, usable, percentile=50, window_s=SCALE_WINDOW_S)
+
     def deviation(name: str, sign: float, *, relative: bool) -> np.ndarray:
-        values = pose_compensated(t_s, col(name), yaw, pitch, usable)
+        values = pose_compensated(t_s, col(name) * rescale, yaw, pitch, usable)
         base = rolling_baseline(t_s, values, usable, percentile=50, window_s=BASELINE_WINDOW_S)
         return sign * (values / base - 1.0 if relative else values - base)
 

@@ -449,6 +449,9 @@ def test_tuning_suite_rebuilds_the_heldout_failure_classes_on_tuning_material():
     assert len(weak) == 2 and all(s.size == (640, 360) and s.lid_gain == (0.3, 0.3) for s in weak)
     cheek = [set(e.regions) for s in extra for e in s.events if isinstance(e, Spasm)]
     assert {"eye", "cheek"} in cheek and {"cheek", "mouth"} in cheek and {"eye"} in cheek
+    # Jaw tremor while the head sways all through the clip.
+    swaying = [s for s in extra if s.head_motion is not None]
+    assert any(isinstance(e, Tremor) and e.region == "jaw" for s in swaying for e in s.events)
     for s in extra:
         s.validate()
 

@@ -349,7 +349,8 @@ def failure_classes_suite(seed: int = 5300) -> list[Scenario]:
 
     two spasm episodes of one side only ~1.5 s apart during a slow head turn (they must stay two); a weak
     one-sided lid twitch (lid travel 30 %, twitch ~13 %) in small, heavily compressed videos; episodes whose
-    cheek takes part (eye+cheek tonic, cheek+mouth clonic, eye+cheek+mouth) beside eye-only ones.
+    cheek takes part (eye+cheek tonic, cheek+mouth clonic, eye+cheek+mouth) beside eye-only ones; jaw tremor
+    while the head sways (fresh two-minute clips found it hard: the tracker's jitter rises with head motion).
     """
     rng = np.random.default_rng(seed)
     weak = dict(
@@ -371,6 +372,10 @@ def failure_classes_suite(seed: int = 5300) -> list[Scenario]:
           Spasm(9.0, "left", "clonic", twitches=4, regions=("cheek", "mouth")),
           Spasm(15.0, "left", "clonic", twitches=5, regions=("eye",)),
           Spasm(20.0, "left", "tonic", hold_s=1.5, regions=("eye", "cheek", "mouth"))]),
+        ("tremor-head-motion", "hopper",
+         dict(duration_s=20.0, fps=30.0, size=(960, 540),
+              head_motion=HeadMotion(amplitude_deg=3.0, translate_px=10.0, period_s=6.0, yaw_deg=5.0)),
+         [Tremor(3.0, 4.5, 8.5, "jaw", amplitude=0.05), Speech(9.0, 3.0), Tremor(13.5, 4.5, 5.5, "jaw", amplitude=0.05)]),
     ]  # fmt: skip
     out: list[Scenario] = []
     for i, (name, face, kw, events) in enumerate(clips):
