@@ -6,8 +6,9 @@ the head's own frame, mouth corner along the up-and-outward diagonal in inner-ca
 :func:`facetwitch.signals.normalise` over the past ``baseline_window_s`` instead of a centred window (the live
 page cannot see the future; it also divides by each frame's own inner-canthal distance, not by its median over
 ``signals.SCALE_WINDOW_S``: that distance's jitter matters for the chin and the brows, which the pages do not
-show, and hardly for the cheek and mouth corner, near the nose's height), and count spasm episodes with the rules of :mod:`facetwitch.events` (unilateral eye
-and lower-face contractions, blinks and their shadows, crosstalk) and :mod:`facetwitch.episodes` (merge gap).
+show, and hardly for the cheek and mouth corner, near the nose's height), and count spasm episodes with the rules
+of :mod:`facetwitch.events` (unilateral eye and lower-face contractions, blinks and their shadows, crosstalk) and
+:mod:`facetwitch.episodes` (merge gap).
 The page reads every landmark index, limit and threshold from this dict, so the two cannot drift apart. The
 engine's pose regression (:func:`facetwitch.signals.pose_compensated`) only acts when yaw or pitch ranges over
 ``pose_min_range_deg`` or more; the live pages ask the patient to hold still and frontal, where it is a no-op.

@@ -375,7 +375,8 @@ def failure_classes_suite(seed: int = 5300) -> list[Scenario]:
         ("tremor-head-motion", "hopper",
          dict(duration_s=20.0, fps=30.0, size=(960, 540),
               head_motion=HeadMotion(amplitude_deg=3.0, translate_px=10.0, period_s=6.0, yaw_deg=5.0)),
-         [Tremor(3.0, 4.5, 8.5, "jaw", amplitude=0.05), Speech(9.0, 3.0), Tremor(13.5, 4.5, 5.5, "jaw", amplitude=0.05)]),
+         [Tremor(3.0, 4.5, 8.5, "jaw", amplitude=0.05), Speech(9.0, 3.0),
+          Tremor(13.5, 4.5, 5.5, "jaw", amplitude=0.05)]),
     ]  # fmt: skip
     out: list[Scenario] = []
     for i, (name, face, kw, events) in enumerate(clips):
