@@ -1027,6 +1027,7 @@ SAME_TREMOR_HZ = 0.3  # two oscillations at the same time whose rates differ by 
 # A window's rate estimate wobbles by about this much (Hz): a tremor at the edge of the band (3.00 Hz read as
 # 2.999 Hz) must not drop out of it window by window.
 RATE_WOBBLE_HZ = 0.05
+QUIET_MIN_S = 2.0  # the least of a recording outside rhythmic windows that its noise is read from
 
 
 def _highpass(y: np.ndarray, fs: float) -> np.ndarray:
@@ -1088,22 +1089,26 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         if grid.size < p.tremor_window_s * fs:
             continue
         y = _highpass(y, fs)
-        noise = robust_noise(x)
         min_rms = p.tremor_min_rms_jaw if region == "jaw" else p.tremor_min_rms_eye
         win, step = round(p.tremor_window_s * fs), max(1, round(p.tremor_step_s * fs))
-        hits = np.zeros(grid.size, dtype=bool)
         starts = range(0, grid.size - win + 1, step)
         centre_s = grid[np.array(starts, dtype=int) + win // 2]
+        # Each window's (rate, concentration, RMS); None where it has a gap.
+        spectra = [
+            _dominant(y[i : i + win], fs, p.tremor_band_hz) if np.isfinite(y[i : i + win]).all() else None
+            for i in starts
+        ]
         clear_freq = np.full(len(starts), np.nan)  # each window's rate where its peak is clear
+        rhythm = np.zeros(grid.size, dtype=bool)
         for k, i in enumerate(starts):
-            w = y[i : i + win]
-            if not np.isfinite(w).all():
-                continue
-            f, conc, rms = _dominant(w, fs, p.tremor_band_hz)
-            if conc >= p.tremor_hold_concentration:
-                clear_freq[k] = f
+            if spectra[k] is not None and spectra[k][1] >= p.tremor_hold_concentration:
+                clear_freq[k] = spectra[k][0]
+                rhythm[i : i + win] = True
+        noise = _noise_outside(sig.t_s, x, grid, rhythm)
+        hits = np.zeros(grid.size, dtype=bool)
+        for (f, conc, rms), i in ((w, i) for w, i in zip(spectra, starts, strict=True) if w is not None):
             rhythmic = conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise)
-            if rhythmic and _envelope_cv(w, fs, f) <= p.tremor_max_envelope_cv:
+            if rhythmic and _envelope_cv(y[i : i + win], fs, f) <= p.tremor_max_envelope_cv:
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
         hits = bridge(hits, grid, p.tremor_step_s * 2)
         # Each stretch: its frames grown back to whole windows, its envelope-bounded frames, rate (Hz) and RMS.
@@ -1130,6 +1135,17 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
                 Event("tremor", t0, t1, side, (region,), float(2 * np.sqrt(2) * rms), frequency_hz=f)
             )
     return _merge_lid_tremor(found)
+
+
+def _noise_outside(t_s: np.ndarray, x: np.ndarray, grid: np.ndarray, rhythm: np.ndarray) -> float:
+    """The noise of ``x`` (:func:`robust_noise`, its units) over the frames outside ``rhythm`` (windows with a
+    clear rhythm in the band, on the uniform ``grid``, s). A tremor changes a lot from frame to frame: where it
+    fills much of a recording, the noise read over all frames rises with it and raises the gate the tremor must
+    pass. With less than ``QUIET_MIN_S`` of frames outside, all frames are used."""
+    quiet = (np.interp(t_s, grid, rhythm.astype(float)) <= 0.5) & np.isfinite(x)
+    if t_s.size < 2 or quiet.sum() * float(np.median(np.diff(t_s))) < QUIET_MIN_S:
+        return robust_noise(x)
+    return robust_noise(np.where(quiet, x, np.nan))
 
 
 def _holds_rate(

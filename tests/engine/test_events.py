@@ -187,6 +187,20 @@ def test_a_tremor_at_the_lower_edge_of_the_band_is_found_over_its_whole_length(s
     assert tremors[0].frequency_hz == pytest.approx(3.0, abs=0.05)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_jaw_tremor_filling_most_of_a_recording_does_not_raise_its_own_noise_gate(seed):
+    # 8.5 Hz then 5.5 Hz over 11.5 of 20 s: read over every frame, the tremor's own frame-to-frame change made the
+    # recording's noise, and the gate (tremor_noise_k times it) rose above the tremor. Both were missed.
+    sig = make_signals(duration_s=20, seed=seed)
+    t = sig["t_s"]
+    on = ((t >= 2) & (t < 7.5)) | ((t >= 11) & (t < 17))
+    sig["jaw"] = sig["jaw"] + np.where(on, 0.04 * np.sin(2 * np.pi * np.where(t < 9, 8.5, 5.5) * t), 0.0)
+    tremors = detect_tremor(build(sig))
+    assert [round(e.frequency_hz, 1) for e in tremors] == [8.5, 5.5]
+    for e, (start_s, end_s) in zip(tremors, ((2.0, 7.5), (11.0, 17.0)), strict=True):
+        assert e.start_s == pytest.approx(start_s, abs=0.3) and e.end_s == pytest.approx(end_s, abs=0.3)
+
+
 def _glide(sig: dict, start_s: float, duration_s: float, from_hz: float, to_hz: float) -> None:
     """Add to the jaw an opening and closing whose rate glides linearly from ``from_hz`` to ``to_hz``."""
     t = np.clip(sig["t_s"] - start_s, 0, duration_s)
