@@ -1106,7 +1106,10 @@ def detect_tremor(sig: Signals, params: DetectionParams = DetectionParams()) -> 
                 rhythm[i : i + win] = True
         noise = _noise_outside(sig.t_s, x, grid, rhythm)
         hits = np.zeros(grid.size, dtype=bool)
-        for (f, conc, rms), i in ((w, i) for w, i in zip(spectra, starts, strict=True) if w is not None):
+        for i, window in zip(starts, spectra, strict=True):
+            if window is None:
+                continue
+            f, conc, rms = window
             rhythmic = conc >= p.tremor_concentration and rms >= max(min_rms, p.tremor_noise_k * noise)
             if rhythmic and _envelope_cv(y[i : i + win], fs, f) <= p.tremor_max_envelope_cv:
                 hits[i + win // 4 : i + win - win // 4] = True  # the window's centre half
