@@ -1146,7 +1146,7 @@ def _noise_outside(t_s: np.ndarray, x: np.ndarray, grid: np.ndarray, rhythm: np.
     fills much of a recording, the noise read over all frames rises with it and raises the gate the tremor must
     pass. With less than ``QUIET_MIN_S`` of frames outside, all frames are used."""
     quiet = (np.interp(t_s, grid, rhythm.astype(float)) <= 0.5) & np.isfinite(x)
-    if t_s.size < 2 or quiet.sum() * float(np.median(np.diff(t_s))) < QUIET_MIN_S:
+    if quiet.sum() * frame_interval(t_s) < QUIET_MIN_S:
         return robust_noise(x)
     return robust_noise(np.where(quiet, x, np.nan))
 
