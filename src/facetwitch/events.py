@@ -783,11 +783,12 @@ def detect_blinks(
     for peaks (:func:`scipy.signal.find_peaks`) that rise at least ``blink_prominence`` above their
     surroundings (``blink_window_s``) and at least ``noise_k`` robust noise SDs, whatever their absolute
     depth: shallow, incomplete blinks count. A peak whose half-height width exceeds ``blink_max_s`` is a
-    sustained closure, not a blink, and one narrower than ``blink_min_s`` the mesh jolted by a head jerk; one
-    where one eye is clearly more closed (``one_sided``) is a one-sided contraction. Each blink's ``peak`` is
-    its depth (closure of the more closed eye at the deepest frame, 0..1 of this person's full blink: the
-    weaker eye's scale is the less certain) and ``complete`` says whether it reached ``blink_complete``. The
-    span runs between the crossings of 10 % of the prominence on either side.
+    sustained closure, not a blink, unless both lids hang and drift open after it (:func:`_tail_drifts_open`);
+    one narrower than ``blink_min_s`` the mesh jolted by a head jerk; one where one eye is clearly more closed
+    (``one_sided``) is a one-sided contraction. Each blink's ``peak`` is its depth (closure of the more closed
+    eye at the deepest frame, 0..1 of this person's full blink: the weaker eye's scale is the less certain) and
+    ``complete`` says whether it reached ``blink_complete``. The span runs between the crossings of 10 % of the
+    prominence on either side.
     """
     t = sig.t_s
     if t.size < 3:
@@ -816,7 +817,7 @@ def detect_blinks(
     lo, hi = np.fmin(left, right)[peaks], np.fmax(left, right)[peaks]
     bilateral = np.nan_to_num(lo - p.blink_balance * hi, nan=-1.0) >= 0
     keep = (props["prominences"] >= prominence) | ((rise >= prominence) & bilateral)
-    peaks, props = peaks[keep], {k: v[keep] for k, v in props.items()}
+    peaks, props, bilateral = peaks[keep], {k: v[keep] for k, v in props.items()}, bilateral[keep]
     if peaks.size == 0:
         return []
     half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))
@@ -825,7 +826,11 @@ def detect_blinks(
     dt = 1.0 / fps
     out: list[Event] = []
     for k, pk in enumerate(peaks):
-        if not p.blink_min_s <= half[0][k] * dt <= p.blink_max_s:
+        width_s = half[0][k] * dt
+        if width_s < p.blink_min_s:
+            continue
+        # Wider, it is a blink only if both lids hang and drift open (a one-sided spasm drags the other lid too).
+        if width_s > p.blink_max_s and not (bilateral[k] and _tail_drifts_open(t, both, pk, p)):
             continue
         lo, hi = int(np.floor(base[2][k])), int(np.ceil(base[3][k]))
         if one_sided["left"][pk] or one_sided["right"][pk] or unseen[lo : hi + 1].any():
@@ -839,6 +844,15 @@ def detect_blinks(
             t1 = t0 + dt
         out.append(Event("blink", t0, t1, "both", ("eye",), depth, complete=depth >= p.blink_complete))
     return out
+
+
+def _tail_drifts_open(t_s: np.ndarray, x: np.ndarray, peak: int, p: DetectionParams) -> bool:
+    """Whether a dip of ``x`` wider than ``blink_max_s`` at half height is a blink whose lids hang and drift open
+    (:func:`_drifts_open` over the frames around ``peak`` within ``split_prominence`` of its depth), the rule
+    that keeps such a closure from being read as a held one: what is no held closure is a blink."""
+    near = _gt(x, (1 - p.split_prominence) * x[peak])
+    start, stop = next((a, b) for a, b in runs(near) if a <= peak < b)
+    return _drifts_open(t_s, x, start, stop, p)
 
 
 def _lid(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:

@@ -853,6 +853,26 @@ def test_an_incomplete_blink_whose_lids_drift_open_over_a_second_is_a_blink_but_
         assert abs(episodes[0].start_s - 12.0) <= 0.15 and abs(episodes[0].end_s - 13.45) <= 0.2
 
 
+@pytest.mark.parametrize("other_share", [0.9, 0.45])
+def test_an_incomplete_blink_with_a_tail_wider_than_a_blink_is_still_a_blink_if_both_lids_hang(other_share):
+    # A small, compressed face: the lids close at once to 0.6 of a full blink, hang there drifting open for half a
+    # second, then reopen over another second. Half its height is 0.66 s wide, wider than ``blink_max_s``, and the
+    # held part falls too fast for a squeeze, so it was neither a blink nor blepharospasm: the blink was lost. The
+    # same shape on one lid with the other dragged along less than half as far is a one-sided spasm, no blink.
+    rec = Recording(duration_s=30.0, seed=45)
+    starts = regular_blinks(rec, 12.0, first=1.5, clear_of=(12.0, 14.0))
+    closure = np.interp(rec.t, [12.0, 12.12, 12.6, 12.8, 13.6], [0, 0.6, 0.45, 0.2, 0], left=0, right=0)
+    rec.lid["left"] = np.maximum(rec.lid["left"], closure)
+    rec.lid["right"] = np.maximum(rec.lid["right"], other_share * closure)
+    _, events, _, _ = rec.analyse()
+    blinks = of(events, "blink")
+    if other_share > 0.6:
+        assert len(blinks) == len(starts) + 1 and any(abs(b.start_s - 12.0) <= 0.1 for b in blinks)
+        assert of(events, "contraction") == []
+    else:
+        assert len(blinks) == len(starts) and not any(abs(b.start_s - 12.0) <= 0.5 for b in blinks)
+
+
 def test_a_faint_first_twitch_that_crosses_the_threshold_for_a_frame_or_two_opens_the_episode():
     # During a turn the first twitch of a burst reads just over ``close_low`` (0.22 of a blink, the other eye at
     # rest) for a frame or two: it is still a twitch of the burst as long as its own width, and the episode
