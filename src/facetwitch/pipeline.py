@@ -167,7 +167,7 @@ def analyze(
     episodes = group_episodes(events)
     summary = summarise(sig, events, episodes)
     scales = suggest_scales(summary, episodes, events)
-    warnings += _quality_warnings(t_s, found_mask, raw_rows, info.duration_s, sig.fps)
+    warnings += _quality_warnings(t_s, found_mask, raw_rows, info.duration_s, sig.fps, sig.lid_range_measured)
     info = _with_decoded_counts(info, t_s)
     if name is not None:
         info = replace(info, path=name)
@@ -417,7 +417,9 @@ def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:
     return replace(info, frames=int(t_s.size), duration_s=duration)
 
 
-def _quality_warnings(t_s, found, raw_rows, container_duration_s: float, fps: float) -> list[str]:
+def _quality_warnings(
+    t_s, found, raw_rows, container_duration_s: float, fps: float, lid_range_measured: bool = True
+) -> list[str]:
     warnings = []
     if t_s.size and container_duration_s > 2 and t_s[-1] < 0.9 * container_duration_s - 1:
         warnings.append(
@@ -446,6 +448,12 @@ def _quality_warnings(t_s, found, raw_rows, container_duration_s: float, fps: fl
         )
     if fps < 20:
         warnings.append(f"frame rate {fps:.0f}/s is low: twitches shorter than {2 / fps:.2f} s may be missed")
+    if not lid_range_measured:
+        warnings.append(
+            "no blink moved the eyelids measurably: eyelid closure is read against a typical blink, so blinks and "
+            "eyelid twitches may be missed or misjudged; film in good light, the face filling a third of the "
+            "picture, for long enough to include a few ordinary blinks"
+        )
     return warnings
 
 

@@ -148,6 +148,8 @@ class Signals:
     fraction of its resting distance. ``head_speed_deg_s`` (optional): angular speed of the head (degrees/s);
     frames of fast head motion are not read as one-sided contractions. ``blink_*`` (optional): MediaPipe's
     eyeBlinkLeft/Right blendshapes on the same scale as ``closure_*`` (0 open .. 1 this eye's full blink).
+    ``lid_range_measured``: False where no blink moved an eye's lids measurably, so that eye's closure is read
+    against a typical blink (:data:`DEFAULT_CLOSURE_DEPTH`) and blinks and lid twitches may be misjudged.
     """
 
     t_s: np.ndarray
@@ -164,6 +166,7 @@ class Signals:
     head_speed_deg_s: np.ndarray | None = None
     blink_left: np.ndarray | None = None
     blink_right: np.ndarray | None = None
+    lid_range_measured: bool = True
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -256,7 +259,7 @@ def _dips(x: np.ndarray, noise: float, fps: float) -> np.ndarray:
 
 def eye_closure_depths(
     raw_closure: dict[str, np.ndarray], fps: float, second: dict[str, np.ndarray] | None = None
-) -> dict[str, float]:
+) -> tuple[dict[str, float], bool]:
     """Each eye's own full-blink depth: how far ITS aperture drops in this person's blinks (0..1).
 
     The face mesh never brings the lid margins fully together and how close it gets differs between faces
@@ -281,6 +284,9 @@ def eye_closure_depths(
     the other eye's mesh aperture down by up to half as much, but hardly its blendshape. When no blink is found
     at all, both eyes take the deeper eye's scale: an eye whose only dips are such drag would otherwise be
     scaled up to read as closed as the contracting one.
+
+    Returns each eye's depth and whether both were measured here (False where an eye fell back to the typical
+    depth: no blink moved its lids measurably).
     """
     window = max(1, round(COUPLED_S * fps))
     dips = {s: _dips(raw_closure[s], robust_noise(raw_closure[s]), fps) for s in SIDES}
@@ -313,15 +319,20 @@ def eye_closure_depths(
                 sl, sr = _rise_at(second["left"], li, window), _rise_at(second["right"], ri, window)
                 alike &= np.nan_to_num(np.fmin(sl, sr) - SECOND_ALIKE * np.fmax(sl, sr), nan=1.0) >= 0
             blinks = {"left": li[alike], "right": ri[alike]}
+    # Where ``first`` is the typical depth: no brief dip at all, or none deep enough.
+    typical = {s: dips[s].size == 0 or measured[s] < MIN_CLOSURE_DEPTH for s in SIDES}
     if second is not None and not any(blinks[s].size for s in SIDES):
-        common = max(first.values())
-        return {s: common for s in SIDES}
+        deeper = max(SIDES, key=first.__getitem__)
+        return {s: first[deeper] for s in SIDES}, not typical[deeper]
     out: dict[str, float] = {}
+    fell_back = False
     for s in SIDES:
         depth = _typical_depth(raw_closure[s][blinks[s]]) if blinks[s].size else first[s]
         paired = blinks[s].size >= MIN_PAIRED_BLINKS and depth >= floor[s]
-        out[s] = depth if depth >= MIN_CLOSURE_DEPTH or paired else first[s]
-    return out
+        own = blinks[s].size > 0 and (depth >= MIN_CLOSURE_DEPTH or paired)
+        out[s] = depth if own else first[s]
+        fell_back |= not own and typical[s]
+    return out, not fell_back
 
 
 def _rise_at(x: np.ndarray, peaks: np.ndarray, window: int) -> np.ndarray:
@@ -563,7 +574,7 @@ def normalise(
         # closure counts from the most open level of the surrounding seconds, so such steps are not spasms.
         local_open = rolling_baseline(t_s, closure, usable, percentile=10, window_s=LOCAL_OPEN_WINDOW_S)
         raw_closure[s] = np.clip(closure - np.fmax(local_open, 0.0), 0.0, 1.0)
-    depths = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s), blink_rise or None)
+    depths, lids_measured = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s), blink_rise or None)
     for s in SIDES:
         out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)
         out[f"brow_{s}"] = deviation(f"brow_{s}", +1.0, relative=False)
@@ -572,7 +583,13 @@ def normalise(
     out["jaw"] = deviation("jaw", +1.0, relative=True)
     if blink_rise:
         out.update(blendshape_closure(t_s, blink_rise))
-    return Signals(t_s=t_s, usable=usable, head_speed_deg_s=head_speed(t_s, raw, usable), **out)
+    return Signals(
+        t_s=t_s,
+        usable=usable,
+        head_speed_deg_s=head_speed(t_s, raw, usable),
+        lid_range_measured=lids_measured,
+        **out,
+    )
 
 
 def _blendshape_rise(t_s: np.ndarray, blend: np.ndarray, usable: np.ndarray) -> dict[str, np.ndarray]:
@@ -594,7 +611,7 @@ def blendshape_closure(t_s: np.ndarray, raw_blink: dict[str, np.ndarray]) -> dic
     closure scale: divided by this eye's own full-blink rise (:func:`eye_closure_depths`). The blendshape comes
     from a separate model head that reads the eye's appearance, so it still moves when the mesh reads a lid
     poorly."""
-    depths = eye_closure_depths(raw_blink, 1.0 / frame_interval(t_s))
+    depths, _ = eye_closure_depths(raw_blink, 1.0 / frame_interval(t_s))
     return {f"blink_{s}": np.clip(raw_blink[s] / depths[s], 0.0, 1.0) for s in SIDES}
 
 

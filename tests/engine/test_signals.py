@@ -361,8 +361,9 @@ def test_eye_depths_follow_blinks_not_deeper_one_sided_twitches():
         rec.twitch("left", 20.0 + 0.45 * k, 0.3, depth=1.25)
     raw = rec.raw()
     closure = {s: 1 - raw[:, RAW[f"aperture_{s}"]] / rec.open[s] for s in ("left", "right")}
-    depths = eye_closure_depths(closure, FPS)
+    depths, measured = eye_closure_depths(closure, FPS)
     assert depths["left"] == pytest.approx(0.7, abs=0.04) and depths["right"] == pytest.approx(0.7, abs=0.04)
+    assert measured
 
 
 def test_an_eye_the_mesh_only_drags_along_is_not_scaled_up_to_a_blink_by_a_recording_without_blinks():
@@ -851,6 +852,24 @@ def test_an_incomplete_blink_whose_lids_drift_open_over_a_second_is_a_blink_but_
     else:  # the same depth held: blepharospasm
         assert [(e.side, e.pattern) for e in episodes] == [("both", "tonic")]
         assert abs(episodes[0].start_s - 12.0) <= 0.15 and abs(episodes[0].end_s - 13.45) <= 0.2
+
+
+@pytest.mark.parametrize("gain", [0.02, 0.7])
+def test_lids_no_blink_moves_measurably_are_reported_not_silently_read_on_a_typical_scale(gain):
+    # A weak lid filmed in a dim room: full blinks lower the mesh aperture by 2 % (measured: 1.6-5 % on fresh
+    # renders), under what can be told from the tracker's wobble. The closure then falls back to a typical
+    # blink's scale, every blink reads ~0.03 closed and none is counted: a blink rate of 0 must not pass silently.
+    rec = Recording(duration_s=30.0, seed=46, noise=0.002)
+    rec.gain = {"left": gain, "right": gain}
+    starts = regular_blinks(rec, 12.0, first=1.5)
+    sig, events, _, _ = rec.analyse()
+    raw = rec.raw()
+    warnings = _quality_warnings(rec.t, rec.found, raw, 30.0, FPS, sig.lid_range_measured)
+    if gain > 0.1:
+        assert sig.lid_range_measured and warnings == [] and len(of(events, "blink")) == len(starts)
+    else:
+        assert not sig.lid_range_measured and of(events, "blink") == []
+        assert len(warnings) == 1 and "no blink moved the eyelids measurably" in warnings[0]
 
 
 @pytest.mark.parametrize("other_share", [0.9, 0.45])
