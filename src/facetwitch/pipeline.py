@@ -176,6 +176,7 @@ def analyze(
         face_found_fraction=float(found_mask.mean()),
         gaps=tuple(Gap(*span(t_s, a, b, dt)) for a, b in runs(~usable)),
         warnings=tuple(warnings),
+        lid_range_measured=sig.lid_range_measured,
     )
     return Analysis(
         video=info,

@@ -52,9 +52,14 @@ class Gap:
 
 @dataclass(frozen=True)
 class Quality:
+    """How much of the video could be measured. ``lid_range_measured`` is False where no blink moved an eye's
+    lids measurably: eyelid closure, blinks and the blink rate then rest on a typical blink's scale, and a
+    warning says so."""
+
     face_found_fraction: float
     gaps: tuple[Gap, ...] = ()
     warnings: tuple[str, ...] = ()
+    lid_range_measured: bool = True
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ spasm and a blink), and broken files made here (empty, text, audio only, truncat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -414,6 +415,28 @@ def test_stored_analysis_is_parsed_once_per_file_version_and_callers_get_their_o
     replacement.write_text(json.dumps(document), encoding="utf-8")
     replacement.replace(path)
     assert len(results.load_analysis(rec).events) == 1
+
+
+@pytest.mark.django_db
+def test_a_blink_rate_from_lids_no_blink_moved_is_stored_as_unknown_not_as_a_finding(done_recording):
+    # Where the engine could not measure the lids' range (a weak lid in a dim room), its blink rate rests on a
+    # typical blink's scale and is often 0: the clinic keeps it out of the outcome timeline and the differential.
+    rec = done_recording
+    analysis = results.load_analysis(rec)
+    paths = [rec.private_path(name) for name in (rec.analysis_json, rec.frames_parquet, rec.report_html)]
+    flagged = dataclasses.replace(
+        analysis, quality=dataclasses.replace(analysis.quality, lid_range_measured=False)
+    )
+    results.store_result(rec.pk, flagged, paths)
+    rec.refresh_from_db()
+    assert rec.status == "done" and rec.blink_rate_per_min is None
+    assert rec.episodes_per_min_right > 0  # the rest of the result is kept
+    results.store_result(rec.pk, analysis, paths)
+    rec.refresh_from_db()
+    assert (
+        rec.blink_rate_per_min == pytest.approx(analysis.summary.blink_rate_per_min)
+        and rec.blink_rate_per_min > 0
+    )
 
 
 @pytest.mark.django_db

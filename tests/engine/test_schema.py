@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -84,7 +85,7 @@ def test_schema_is_valid_draft_2020_12_and_matches_the_record_vocabulary() -> No
 
 
 # Fields added to facetwitch.analysis/1 after its first release: optional, so older documents stay valid.
-OPTIONAL_FIELDS = {"complete", "incomplete_blink_count", "incomplete_blink_fraction"}
+OPTIONAL_FIELDS = {"complete", "incomplete_blink_count", "incomplete_blink_fraction", "lid_range_measured"}
 
 
 def test_every_object_is_closed_and_requires_all_its_fields() -> None:
@@ -112,9 +113,22 @@ def test_a_document_from_before_the_optional_fields_is_still_valid_and_readable(
     for event in doc["events"]:
         del event["complete"]
     del doc["summary"]["incomplete_blink_count"], doc["summary"]["incomplete_blink_fraction"]
+    del doc["quality"]["lid_range_measured"]
     validate_analysis(doc)
     loaded = Analysis.from_dict(doc)
     assert loaded.events[0].complete is None and loaded.summary.incomplete_blink_count == 0
+    assert loaded.quality.lid_range_measured is True
+
+
+def test_lids_no_blink_moved_are_written_and_read_back() -> None:
+    original = analysis()
+    flagged = replace(original, quality=replace(original.quality, lid_range_measured=False))
+    doc = json.loads(flagged.to_json())
+    validate_analysis(doc)
+    assert doc["quality"]["lid_range_measured"] is False
+    assert Analysis.from_dict(doc).quality.lid_range_measured is False
+    doc["quality"]["lid_range_measured"] = "no"
+    assert any("lid_range_measured" in p for p in problems_of(doc))
 
 
 def test_incomplete_blinks_are_written_and_read_back() -> None:
