@@ -297,7 +297,9 @@ def eye_closure_depths(
             heights = raw_closure[s][dips[s]]
             dips[s] = dips[s][heights >= DIP_SHARE * np.percentile(heights, 98)]
     measured = {s: _typical_depth(raw_closure[s][dips[s]]) for s in SIDES}
-    first = {s: d if d >= MIN_CLOSURE_DEPTH else DEFAULT_CLOSURE_DEPTH for s, d in measured.items()}
+    # No brief dip at all, or none deep enough: the typical depth stands in for this eye's own.
+    typical = {s: dips[s].size == 0 or measured[s] < MIN_CLOSURE_DEPTH for s in SIDES}
+    first = {s: DEFAULT_CLOSURE_DEPTH if typical[s] else measured[s] for s in SIDES}
     # Paired blinks may be shallower than MIN_CLOSURE_DEPTH when they stand far above the noise: pair the
     # dips on the eyes' own scales, so that one eye just under the floor is not compared on the default scale
     # with the other just over it (every blink then looked one-sided).
@@ -319,8 +321,6 @@ def eye_closure_depths(
                 sl, sr = _rise_at(second["left"], li, window), _rise_at(second["right"], ri, window)
                 alike &= np.nan_to_num(np.fmin(sl, sr) - SECOND_ALIKE * np.fmax(sl, sr), nan=1.0) >= 0
             blinks = {"left": li[alike], "right": ri[alike]}
-    # Where ``first`` is the typical depth: no brief dip at all, or none deep enough.
-    typical = {s: dips[s].size == 0 or measured[s] < MIN_CLOSURE_DEPTH for s in SIDES}
     if second is not None and not any(blinks[s].size for s in SIDES):
         deeper = max(SIDES, key=first.__getitem__)
         return {s: first[deeper] for s in SIDES}, not typical[deeper]
