@@ -148,6 +148,16 @@ def analyze(
     blend_rows = np.concatenate([part.blend for part in parts])[order]
     if problem := timing_problem(t_s):
         raise VideoError(problem, path=path)
+    if not (later := np.r_[True, np.diff(t_s) > 0]).all():
+        # A recorder with coarse time stamps (a browser's, in milliseconds) can give two frames one time: the
+        # second says nothing about motion in time and would make a zero frame interval. The first is kept.
+        repeated = int((~later).sum())
+        warnings.append(
+            f"{repeated} frame{'s' if repeated > 1 else ''} repeated the time stamp of the frame before and "
+            f"{'were' if repeated > 1 else 'was'} left out; the rest were measured"
+        )
+        t_s, found_mask = t_s[later], found_mask[later]
+        raw_rows, blend_rows = raw_rows[later], blend_rows[later]
     if not found_mask.any():
         raise NoFaceError(
             f"no face was found in {_frames(t_s.size)}; film the patient's face from the front, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from fractions import Fraction
 from pathlib import Path
 
@@ -174,3 +175,37 @@ def test_probe_reports_the_container(right_clonic_video):
     assert (info.width, info.height) == (640, 480)
     assert info.fps_nominal == pytest.approx(30.0)
     assert info.duration_s == pytest.approx(10.0, abs=0.1)
+
+
+def test_frames_that_repeat_the_time_before_them_are_left_out_and_said(tmp_path, right_clonic_video):
+    """A browser's recorder (MediaRecorder, millisecond times) can give two frames one time stamp. Both used to
+    be measured: a zero frame interval made the head speed divide by zero (unknown around each such frame). The repeated frame is left out, with a warning, and the spasm is found as before."""
+    target = tmp_path / "browser capture.webm"
+    ms = Fraction(1, 1000)
+    with av.open(str(right_clonic_video.path)) as src, av.open(str(target), "w") as dst:
+        out_stream = dst.add_stream("libvpx", rate=30)
+        out_stream.width, out_stream.height, out_stream.pix_fmt = 640, 480, "yuv420p"
+        out_stream.codec_context.time_base = ms
+        t_ms = -1
+        for i, frame in enumerate(src.decode(video=0)):
+            # every tenth frame is stamped with the time of the frame before it
+            t_ms = t_ms if i % 10 == 9 else round(i * 1000 / 30)
+            picture = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")
+            picture.pts, picture.time_base = t_ms, ms
+            for packet in out_stream.encode(picture):
+                dst.mux(packet)
+        for packet in out_stream.encode():
+            dst.mux(packet)
+    with av.open(str(target)) as check:
+        stamps = [frame.pts for frame in check.decode(video=0)]
+    assert len(stamps) - len(set(stamps)) == len(stamps) // 10  # the file really repeats them
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        a = facetwitch.analyze(target)
+    t_s = a.frames.column("t_s").to_numpy()
+    assert np.all(np.diff(t_s) > 0) and t_s.size == len(set(stamps))
+    assert any(f"{len(stamps) // 10} frames repeated" in w for w in a.quality.warnings)
+    assert not a.quality.gaps
+    truth = right_clonic_video.truth_episodes[0]
+    [episode] = a.episodes
+    assert episode.side == "right" and abs(episode.start_s - truth.start_s) <= 0.2
