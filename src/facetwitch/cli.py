@@ -37,9 +37,10 @@ def _output_dirs(videos: list[Path], out: Path) -> list[Path]:
 
 def one_line(analysis) -> str:
     s = analysis.summary
+    rate = analysis.measured_blink_rate_per_min
     parts = [
         f"{analysis.video.duration_s:.0f} s",
-        f"blinks {s.blink_count} ({s.blink_rate_per_min:.0f}/min)",
+        f"blinks {s.blink_count} ({'rate unknown' if rate is None else f'{rate:.0f}/min'})",
         f"episodes R {s.right.episodes} / L {s.left.episodes} / both {s.both.episodes}",
         f"spasm time R {s.right.spasm_time_fraction:.0%} L {s.left.spasm_time_fraction:.0%}",
     ]

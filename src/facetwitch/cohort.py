@@ -319,11 +319,13 @@ def process_video(
         if done and (done["input_sha256"], done["engine_version"], done["mirrored"]) == same:
             message = "already analysed (same input sha256, mirroring and engine version)"
             skipped = replace(result, status="skipped", frames=done["frames"], duration_s=done["duration_s"])
-            if _manifest_columns(done) == _manifest_columns(job):
+            columns = video_schema(name for name, _ in job.extra).names
+            if _manifest_columns(done) == _manifest_columns(job) and list(done) == columns:
                 return replace(skipped, message=message)
             if _refresh_rows(root, job, sha, version):
                 return replace(
-                    skipped, message=f"{message}; its cohort rows now carry the manifest's new columns"
+                    skipped,
+                    message=f"{message}; its cohort rows were rewritten with the manifest's and today's columns",
                 )
             # Its analysis.json is gone: analyse it again.
     try:
@@ -381,6 +383,7 @@ VIDEO_FIELDS = [
     pa.field("analysed_duration_s", pa.float64()),
     pa.field("blink_count", pa.int64()),
     pa.field("blink_rate_per_min", pa.float64()),
+    pa.field("lid_range_measured", pa.bool_()),
     pa.field("episodes_total", pa.int64()),
     *[pa.field(f"{side}_{name}", kind) for side in ("left", "right", "both") for name, kind in _SIDE_FIELDS],
     pa.field("laterality_index", pa.float64()),
@@ -449,7 +452,8 @@ def cohort_tables(job: VideoJob, analysis: Analysis, sha: str, version: str) -> 
         "warnings": " | ".join(analysis.quality.warnings),
         "analysed_duration_s": s.analysed_duration_s,
         "blink_count": s.blink_count,
-        "blink_rate_per_min": s.blink_rate_per_min,
+        "blink_rate_per_min": analysis.measured_blink_rate_per_min,
+        "lid_range_measured": analysis.quality.lid_range_measured,
         "episodes_total": s.episodes_total,
         "laterality_index": s.laterality_index,
         "affected_side": s.affected_side,
@@ -522,7 +526,7 @@ def _manifest_columns(source: VideoJob | dict[str, Any]) -> dict[str, Any]:
 
 
 def _refresh_rows(root: Path, job: VideoJob, sha: str, version: str) -> bool:
-    """Rewrite a done video's cohort rows from its analysis.json (the manifest's columns changed)."""
+    """Rewrite a done video's cohort rows from its analysis.json (the manifest's columns, or the tables', changed)."""
     from facetwitch.outputs import JSON_NAME
     from facetwitch.records import Analysis
 

@@ -255,6 +255,13 @@ class Analysis:
         """The ``engine`` mapping as a typed record (``engine_info.version`` is the facetwitch version)."""
         return EngineInfo.from_mapping(self.engine)
 
+    @property
+    def measured_blink_rate_per_min(self) -> float | None:
+        """Blinks per minute of analysed time, or None where no blink moved the eyelids measurably
+        (``quality.lid_range_measured`` is False): a rate of 0 there is not a finding, and the analysis warns why.
+        What the clinic stores, the cohort table writes and the report shows."""
+        return self.summary.blink_rate_per_min if self.quality.lid_range_measured else None
+
     def events_of(self, kind: EventKind) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
 

@@ -124,6 +124,14 @@ def _incomplete(s) -> str:
     return f", {s.incomplete_blink_count} incomplete ({_pct(s.incomplete_blink_fraction)})"
 
 
+def _blink_rate(analysis: Analysis, unit: str) -> str:
+    """The blink rate with its incomplete share, or why it is unknown (no blink moved the lids measurably)."""
+    rate = analysis.measured_blink_rate_per_min
+    if rate is None:
+        return "unknown: no blink moved the eyelids measurably (see Warnings)"
+    return f"{rate:.1f} {unit}{_incomplete(analysis.summary)}"
+
+
 def _glance(analysis: Analysis) -> str:
     s = analysis.summary
     scales = analysis.suggested_scales
@@ -132,7 +140,7 @@ def _glance(analysis: Analysis) -> str:
         ("Affected side", _side(s.affected_side)),
         ("Spasm episodes", f"{s.episodes_total}"),
         ("Longest episode", f"{s.longest_episode_s:.1f} s"),
-        ("Blink rate", f"{s.blink_rate_per_min:.1f} /min{_incomplete(s)}"),
+        ("Blink rate", _blink_rate(analysis, "/min")),
         (
             "Tremor",
             f"{s.tremor.frequency_hz:.1f} Hz"
@@ -190,7 +198,7 @@ def _summary_section(analysis: Analysis) -> str:
         tremor = "none detected"
     whole = [
         ("Analysed time", f"{s.analysed_duration_s:.1f} s"),
-        ("Blinks", f"{s.blink_count} ({s.blink_rate_per_min:.1f} per minute){_incomplete(s)}"),
+        ("Blinks", f"{s.blink_count} found; rate {_blink_rate(analysis, 'per minute')}"),
         ("Spasm episodes, all sides", f"{s.episodes_total}"),
         ("Affected side", _side(s.affected_side)),
         ("Laterality index", li_text),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 
-def analysis_json(summary: dict, blink_rate_per_min: float = 15.0) -> str:
-    """A complete ``facetwitch.analysis/1`` document (the engine's own records) with the given summary parts."""
+def analysis_json(summary: dict, blink_rate_per_min: float = 15.0, lids_measured: bool = True) -> str:
+    """A complete ``facetwitch.analysis/1`` document (the engine's own records) with the given summary parts;
+    ``lids_measured=False``: no blink moved the eyelids measurably (``quality.lid_range_measured``)."""
     import facetwitch
 
     def side_summary(data: dict) -> facetwitch.SideSummary:
@@ -16,7 +17,7 @@ def analysis_json(summary: dict, blink_rate_per_min: float = 15.0) -> str:
     tremor = summary["tremor"]
     analysis = facetwitch.Analysis(
         video=facetwitch.VideoInfo("v.mp4", 60.0, 1800, 30.0, 640, 480),
-        quality=facetwitch.Quality(face_found_fraction=1.0),
+        quality=facetwitch.Quality(face_found_fraction=1.0, lid_range_measured=lids_measured),
         events=[],
         episodes=[],
         summary=facetwitch.Summary(
@@ -41,14 +42,16 @@ def analysis_json(summary: dict, blink_rate_per_min: float = 15.0) -> str:
     return analysis.to_json()
 
 
-def analysed_recording(patient, settings, summary: dict, recorded_on=dt.date(2026, 2, 1), **fields):
+def analysed_recording(
+    patient, settings, summary: dict, recorded_on=dt.date(2026, 2, 1), lids_measured: bool = True, **fields
+):
     from facetwitch.clinic.recordings.models import Recording
 
     rel = f"results/{patient.pk}/{recorded_on}/analysis.json"
     path = settings.PRIVATE_MEDIA_ROOT / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    blink = fields.get("blink_rate_per_min") or 15.0
-    path.write_text(analysis_json(summary, blink), encoding="utf-8")
+    blink = fields.get("blink_rate_per_min", 15.0)
+    path.write_text(analysis_json(summary, blink, lids_measured), encoding="utf-8")
     return Recording.objects.create(
         patient=patient,
         recorded_on=recorded_on,

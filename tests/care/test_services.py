@@ -149,6 +149,20 @@ def test_video_findings_are_marked_from_video_and_the_examination_overrides_them
     assert rows["tremor_frequency_hz"]["video"] == "6.2" and rows["tremor_frequency_hz"]["used"] == "4.0"
 
 
+def test_a_blink_rate_no_blink_measured_is_no_video_finding(patient, settings):
+    """A recording whose lids no blink moved measurably (a weak lid in a dim room) reads a blink rate of 0 on a
+    typical blink's scale: the differential must not take it for a finding (below the blepharospasm threshold)."""
+    from facetwitch.clinic.care.services import latest_video_metrics, sourced_findings
+
+    patient.onset_side = ""
+    patient.save()
+    analysed_recording(patient, settings, HFS_VIDEO, lids_measured=False, blink_rate_per_min=0.0)
+    assert latest_video_metrics(patient).blink_rate_per_min is None
+    sourced = sourced_findings(patient)
+    assert sourced.findings.blink_rate_per_min is None and "blink_rate_per_min" not in sourced.from_video
+    assert sourced.findings.side == "left"  # the rest of the video's findings are used
+
+
 def test_red_flags_are_dated_by_the_input_that_raised_them(patient, settings, clinician_user):
     from facetwitch.clinic.care.services import red_flag_dates
 

@@ -418,7 +418,9 @@ def test_stored_analysis_is_parsed_once_per_file_version_and_callers_get_their_o
 
 
 @pytest.mark.django_db
-def test_a_blink_rate_from_lids_no_blink_moved_is_stored_as_unknown_not_as_a_finding(done_recording):
+def test_a_blink_rate_from_lids_no_blink_moved_is_stored_as_unknown_not_as_a_finding(
+    done_recording, clinician_client, patient
+):
     # Where the engine could not measure the lids' range (a weak lid in a dim room), its blink rate rests on a
     # typical blink's scale and is often 0: the clinic keeps it out of the outcome timeline and the differential.
     rec = done_recording
@@ -431,6 +433,8 @@ def test_a_blink_rate_from_lids_no_blink_moved_is_stored_as_unknown_not_as_a_fin
     rec.refresh_from_db()
     assert rec.status == "done" and rec.blink_rate_per_min is None
     assert rec.episodes_per_min_right > 0  # the rest of the result is kept
+    page = clinician_client.get(reverse("recordings:detail", args=[patient.pk, rec.pk])).content.decode()
+    assert re.search(r"<dt>Blink rate</dt><dd>unknown\b", page)
     results.store_result(rec.pk, analysis, paths)
     rec.refresh_from_db()
     assert (

@@ -129,6 +129,35 @@ def test_a_video_past_the_time_limit_fails_alone_with_a_message_and_writes_nothi
     assert done.status == "ok" and (tmp_path / quick.video_id / "analysis.json").is_file()
 
 
+def test_rows_of_an_older_dataset_are_rewritten_and_an_unmeasured_blink_rate_is_left_empty(clips, tmp_path):
+    """A cohort written before ``lid_range_measured`` existed is brought up to today's columns on --resume (a
+    dataset of mixed schemas would not read as one table), and a recording whose lids no blink moved gets an
+    empty blink rate, not a 0 that a cohort mean would take for a finding."""
+    import pyarrow.parquet as pq
+
+    from facetwitch.cohort import process_video
+
+    [job] = collect_inputs([clips[0]])
+    assert process_video(job, str(tmp_path)).status == "ok"
+    table = tmp_path / "cohort" / "videos" / f"{job.video_id}.parquet"
+    [row] = pq.read_table(table).to_pylist()
+    document = tmp_path / job.video_id / "analysis.json"
+    analysis = json.loads(document.read_text())
+    assert row["lid_range_measured"] is True
+    assert row["blink_rate_per_min"] == analysis["summary"]["blink_rate_per_min"] > 0
+
+    # An older engine's rows (no such column) over an analysis whose lids no blink moved measurably.
+    pq.write_table(pq.read_table(table).drop_columns(["lid_range_measured"]), table)
+    analysis["quality"]["lid_range_measured"] = False
+    document.write_text(json.dumps(analysis))
+    again = process_video(job, str(tmp_path), resume=True)
+    assert again.status == "skipped" and "rewritten" in again.message
+    [row] = pq.read_table(table).to_pylist()
+    assert row["lid_range_measured"] is False and row["blink_rate_per_min"] is None
+    assert row["blink_count"] == analysis["summary"]["blink_count"]  # the blinks found are still listed
+    assert pd.read_parquet(tmp_path / "cohort" / "videos").shape[0] == 1
+
+
 # ------------------------------------------------------------------------------ on a real cluster
 
 
@@ -191,7 +220,7 @@ def test_batch_equals_analyze_reads_back_everywhere_and_resumes_without_duplicat
         [manifest], out, scheduler=cluster.scheduler_address, resume=True, progress=False
     )
     assert list(again["status"]) == ["skipped", "skipped", "ok"]
-    assert "new columns" in again["message"][1] and "new columns" not in again["message"][0]
+    assert "rewritten" in again["message"][1] and "rewritten" not in again["message"][0]
     videos = _dataset(out, "videos").set_index("video_id")
     assert len(videos) == 3 and videos.index.is_unique
     assert set(videos["input_sha256"]) == set(again["input_sha256"])

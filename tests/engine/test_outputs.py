@@ -283,6 +283,25 @@ def test_report_shades_each_event_in_its_side_plots() -> None:
     assert right.count('class="gap"') == left.count('class="gap"') == 1
 
 
+def test_report_shows_a_blink_rate_no_blink_measured_as_unknown_not_as_a_number() -> None:
+    def shown(page: str) -> list[str]:
+        return re.findall(
+            r"<dt>Blink rate</dt><dd>([^<]*)</dd>|<th scope=\"row\">Blinks</th><td>([^<]*)</td>", page
+        )
+
+    analysis = make_analysis()
+    rate = f"{analysis.summary.blink_rate_per_min:.1f}"
+    values = shown(render_report(analysis))
+    assert len(values) == 2 and all(rate in "".join(value) for value in values)
+    flagged = dataclasses.replace(
+        analysis, quality=dataclasses.replace(analysis.quality, lid_range_measured=False)
+    )
+    values = shown(render_report(flagged))
+    assert len(values) == 2  # at a glance and in the summary
+    assert all("unknown: no blink moved the eyelids measurably" in "".join(v) for v in values)
+    assert all(rate not in "".join(v) for v in values)
+
+
 def test_report_plots_the_columns_present() -> None:
     # Only the left eye closure exists, with a stretch of NaN: the right plot has no traces, the left one a
     # trace broken in two at the gap.

@@ -152,7 +152,7 @@ def latest_video_metrics(patient) -> VideoMetrics | None:
         recording=rec,
         on=rec.recorded_on,
         side=side,
-        blink_rate_per_min=summary.blink_rate_per_min,
+        blink_rate_per_min=analysis.measured_blink_rate_per_min,
         regions=tuple(sorted(regions)),
         tremor_present=tremor.present,
         tremor_frequency_hz=tremor.frequency_hz if tremor.present else None,

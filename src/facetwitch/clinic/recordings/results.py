@@ -52,8 +52,7 @@ def store_result(pk: int, analysis, paths) -> None:
         engine_version=engine_version(analysis),
         analysed_duration_s=summary.analysed_duration_s,
         face_found_fraction=analysis.quality.face_found_fraction,
-        # No blink moved the lids measurably: the rate is unknown, not a finding (the analysis warns why).
-        blink_rate_per_min=summary.blink_rate_per_min if analysis.quality.lid_range_measured else None,
+        blink_rate_per_min=analysis.measured_blink_rate_per_min,
         episodes_per_min_left=summary.left.episodes_per_min,
         episodes_per_min_right=summary.right.episodes_per_min,
         episodes_per_min_both=summary.both.episodes_per_min,
