@@ -177,7 +177,11 @@ def analyze(
     episodes = group_episodes(events)
     summary = summarise(sig, events, episodes)
     scales = suggest_scales(summary, episodes, events)
-    warnings += _quality_warnings(t_s, found_mask, raw_rows, info.duration_s, sig.fps, sig.lid_range_measured)
+    face_lumas = [luma for part in parts for luma in part.face_lumas]
+    face_luma = float(np.median(face_lumas)) if face_lumas else None
+    warnings += _quality_warnings(
+        t_s, found_mask, raw_rows, info.duration_s, sig.fps, sig.lid_range_measured, face_luma
+    )
     info = _with_decoded_counts(info, t_s)
     if name is not None:
         info = replace(info, path=name)
@@ -292,6 +296,7 @@ class _Segment:
     raw: np.ndarray
     blend: np.ndarray
     warnings: list[str]
+    face_lumas: list[float]  # the face box's mean brightness (0-255), about once a second (LUMA_EVERY_S)
 
 
 @contextlib.contextmanager
@@ -315,6 +320,10 @@ READ_AHEAD_FRAMES = 4
 # batch's landmarks (~0.7 MB) are all that is held besides the rows.
 MEASURE_BATCH = 128
 
+# How often the face's brightness is sampled (s): a recording's lighting, not each frame's (a face region's
+# RGB, ~0.5 ms, once a second).
+LUMA_EVERY_S = 1.0
+
 
 def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, mirrored: bool,
                       segment: tuple[float, float | None], counter: _ProgressCounter,
@@ -334,7 +343,9 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
     pending: list[bool] = []  # face found, for each frame not yet measured
     size = (0, 0)  # width, height of the (upright) frames
     warnings: list[str] = []
+    face_lumas: list[float] = []
     start_s, end_s = segment
+    next_luma_s = start_s
 
     with _segment_landmarker(source, backend) as landmarker:
         # The LiteRT backend leaves blendshapes and head pose to one call per batch (see its describe_many).
@@ -373,6 +384,12 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                     if face is not None:
                         points[faces], poses[faces] = face.points, face.pose
                         blendshapes[faces] = face.blendshapes
+                if face is not None and frame.t_s >= next_luma_s:
+                    xy = points[faces, :, :2]
+                    (x0, y0), (x1, y1) = np.floor(xy.min(axis=0)), np.ceil(xy.max(axis=0)) + 1
+                    if (luma := frame.picture.mean_luma(int(x0), int(y0), int(x1), int(y1))) is not None:
+                        face_lumas.append(luma)
+                    next_luma_s = frame.t_s + LUMA_EVERY_S
                 size = (frame.picture.width, frame.picture.height)
                 times.append(frame.t_s)
                 found.append(face is not None)
@@ -395,6 +412,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
         raw.array(),
         blend.array(),
         warnings,
+        face_lumas,
     )
 
 
@@ -429,7 +447,13 @@ def _with_decoded_counts(info: VideoInfo, t_s: np.ndarray) -> VideoInfo:
 
 
 def _quality_warnings(
-    t_s, found, raw_rows, container_duration_s: float, fps: float, lid_range_measured: bool = True
+    t_s,
+    found,
+    raw_rows,
+    container_duration_s: float,
+    fps: float,
+    lid_range_measured: bool = True,
+    face_luma: float | None = None,
 ) -> list[str]:
     warnings = []
     if t_s.size and container_duration_s > 2 and t_s[-1] < 0.9 * container_duration_s - 1:
@@ -459,6 +483,16 @@ def _quality_warnings(
         )
     if fps < 20:
         warnings.append(f"frame rate {fps:.0f}/s is low: twitches shorter than {2 / fps:.2f} s may be missed")
+    if face_luma is not None and face_luma < limits.min_face_luma:
+        warnings.append(
+            f"the face is dimly lit (brightness {face_luma:.0f} of 255, {limits.min_face_luma:.0f} or more "
+            "recommended): faint eyelid twitches and weak blinks may be missed; film facing a window or a lamp"
+        )
+    elif face_luma is not None and face_luma > limits.max_face_luma:
+        warnings.append(
+            f"the face is over-exposed (brightness {face_luma:.0f} of 255, at most {limits.max_face_luma:.0f} "
+            "recommended): its detail is washed out and movements may be missed; film out of direct light"
+        )
     if not lid_range_measured:
         warnings.append(
             "no blink moved the eyelids measurably: eyelid closure is read against a typical blink, so blinks and "

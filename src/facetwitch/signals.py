@@ -52,6 +52,10 @@ class QualityLimits:
     max_yaw_deg: float = 35.0
     max_pitch_deg: float = 30.0
     min_iod_px: float = 25.0  # eyes closer than this in pixels: face too small to measure lids
+    # Mean brightness (0-255) of the face's box over a recording, and live on the capture page: below, a dim
+    # room's noise and soft contrast hide faint lid movements; above, the face's detail is washed out.
+    min_face_luma: float = 60.0
+    max_face_luma: float = 235.0
 
 
 def measure(obs: FaceObservation) -> np.ndarray:

@@ -57,6 +57,9 @@ _PLANAR_YUV = {
 }  # fmt: skip
 
 
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])  # Rec. 601 luma of R, G, B (as the capture page reads it)
+
+
 class Picture:
     """One decoded frame as upright (and, if asked, un-mirrored) RGB, converted when and where it is asked for.
 
@@ -108,6 +111,15 @@ class Picture:
         part.color_range = self._frame.color_range
         ux0, uy0, _, _ = self._to_upright(sx0, sy0, sx1, sy1)
         return self._oriented(self._convert(part)), ux0, uy0
+
+    def mean_luma(self, x0: int, y0: int, x1: int, y1: int) -> float | None:
+        """Mean brightness (0-255, Rec. 601 weights of the RGB values) of the upright rectangle [x0, x1) x
+        [y0, y1), clipped to the frame; None when nothing of it lies in the frame. Every other pixel in each
+        direction: a brightness, not a picture."""
+        rgb, _, _ = self.region(x0, y0, x1, y1)
+        if not rgb.size:
+            return None
+        return float(np.tensordot(rgb[::2, ::2].mean(axis=(0, 1)), LUMA_WEIGHTS, axes=1))
 
     def _convert(self, frame: av.VideoFrame) -> np.ndarray:
         if self._reformatter is None:

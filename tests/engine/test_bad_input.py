@@ -209,3 +209,29 @@ def test_frames_that_repeat_the_time_before_them_are_left_out_and_said(tmp_path,
     truth = right_clonic_video.truth_episodes[0]
     [episode] = a.episodes
     assert episode.side == "right" and abs(episode.start_s - truth.start_s) <= 0.2
+
+
+def test_a_dim_room_and_an_overexposed_face_are_warned_about(tmp_path, right_clonic_video, analyses):
+    """The face's brightness, sampled about once a second, against the limits the capture page guides by: a dim
+    room hides faint lid movements (the measurement goes on, with a warning); an ordinary recording has none."""
+    from dataclasses import replace
+
+    from facetwitch.signals import QualityLimits
+    from facetwitch.simulate import render
+    from facetwitch.simulate.scenario import Camera
+
+    def brightness(analysis, words: str) -> list[float]:
+        return [float(w.split("brightness ")[1].split()[0]) for w in analysis.quality.warnings if words in w]
+
+    limits = QualityLimits()
+    ordinary = analyses(right_clonic_video)
+    assert not brightness(ordinary, "dimly lit") and not brightness(ordinary, "over-exposed")
+    scenario = right_clonic_video.scenario
+    dim = render(replace(scenario, camera=Camera(brightness=0.3, noise_std=6.0)), tmp_path / "dim room.mp4")
+    a = facetwitch.analyze(dim.path)
+    [luma] = brightness(a, "dimly lit")
+    assert 0 < luma < limits.min_face_luma and "window or a lamp" in " ".join(a.quality.warnings)
+    assert [e.side for e in a.episodes] == ["right"]  # measured all the same
+    glare = render(replace(scenario, camera=Camera(brightness=2.5)), tmp_path / "glare.mp4")
+    [luma] = brightness(facetwitch.analyze(glare.path), "over-exposed")
+    assert luma > limits.max_face_luma

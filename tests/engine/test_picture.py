@@ -105,3 +105,19 @@ def test_a_damaged_stream_reads_the_same_way_without_a_decoding_thread(tmp_path,
         outcomes.append((frames, error))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0] or outcomes[0][1]  # frames, or an error that says why there are none
+
+
+def test_the_mean_brightness_of_a_box_is_its_rec601_luma():
+    """A face box's brightness (0-255) as the capture page reads it: 0.299 R + 0.587 G + 0.114 B, from the decoded
+    YUV frame; clipped to the frame, None for a box wholly outside it."""
+    import av
+
+    from facetwitch.video import Picture
+
+    rgb = np.full((240, 320, 3), 60, np.uint8)
+    rgb[40:120, 100:220] = (200, 100, 50)  # luma 124.2
+    picture = Picture(av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv420p"))
+    assert picture.mean_luma(100, 40, 220, 120) == pytest.approx(124.2, abs=2.5)
+    assert picture.mean_luma(0, 0, 60, 30) == pytest.approx(60.0, abs=2.5)
+    assert picture.mean_luma(-50, -50, 60, 30) == pytest.approx(60.0, abs=2.5)  # clipped to the frame
+    assert picture.mean_luma(400, 300, 500, 400) is None

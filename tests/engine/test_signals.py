@@ -136,10 +136,12 @@ def test_quality_warnings_name_each_problem():
     text = " | ".join(warnings)
     assert "truncated" in text and "no face in 15%" in text and "head turned too far in 10%" in text
     assert "frame rate 15/s is low" in text and "only 20 s of video" in text
-    clean = _quality_warnings(
-        np.arange(1800) / 30.0, np.ones(1800, bool), np.tile(row_ok, (1800, 1)), 60.0, 30.0
-    )
-    assert clean == []
+    ok = (np.arange(1800) / 30.0, np.ones(1800, bool), np.tile(row_ok, (1800, 1)), 60.0, 30.0)
+    assert _quality_warnings(*ok) == [] and _quality_warnings(*ok, face_luma=140.0) == []
+    limits = QualityLimits()
+    [dim] = _quality_warnings(*ok, face_luma=limits.min_face_luma - 1)
+    [glare] = _quality_warnings(*ok, face_luma=limits.max_face_luma + 1)
+    assert "dimly lit (brightness 59 of 255" in dim and "over-exposed (brightness 236 of 255" in glare
 
 
 # ------------------------------------------------------------------------------------- synthetic raw rows

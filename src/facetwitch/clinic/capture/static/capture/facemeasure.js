@@ -9,8 +9,9 @@ let ENGINE = null;
 export const SIDES = ["left", "right"];
 const OTHER = { left: "right", right: "left" };
 
-// Stricter framing guidance for recording than the engine's quality limits.
-export const FRAMING = { maxYawDeg: 15, maxPitchDeg: 15, maxRollDeg: 8, minFaceWidth: 0.25, centreTol: 0.15, minLuma: 60, maxLuma: 235 };
+// Stricter framing guidance for recording than the engine's quality limits (the face's brightness: the engine's
+// own limits, which its analysis warns about).
+export const FRAMING = { maxYawDeg: 15, maxPitchDeg: 15, maxRollDeg: 8, minFaceWidth: 0.25, centreTol: 0.15 };
 
 export function readConfig() {
   const config = JSON.parse(document.getElementById("capture-config").textContent);
@@ -116,7 +117,8 @@ export function faceLuma(video, box) {
 }
 
 // Framing checks: each true/false; prompt = what to do about the first failing one.
-export function framing(m, luma) {
+export function framing(m, luma, engine = ENGINE) {
+  const q = engine.quality;
   if (!m) return { checks: { found: false, centred: false, large: false, level: false, lit: false, frontal: false }, prompt: "No face found: sit in front of the camera." };
   const cx = m.box.x + m.box.w / 2, cy = m.box.y + m.box.h / 2;
   const checks = {
@@ -124,14 +126,14 @@ export function framing(m, luma) {
     centred: Math.abs(cx - 0.5) <= FRAMING.centreTol && Math.abs(cy - 0.5) <= FRAMING.centreTol + 0.05,
     large: m.box.w >= FRAMING.minFaceWidth,
     level: Math.abs(m.roll) <= FRAMING.maxRollDeg,
-    lit: luma === null || (luma >= FRAMING.minLuma && luma <= FRAMING.maxLuma),
+    lit: luma === null || (luma >= q.min_face_luma && luma <= q.max_face_luma),
     frontal: Math.abs(m.yaw) <= FRAMING.maxYawDeg && Math.abs(m.pitch) <= FRAMING.maxPitchDeg,
   };
   const prompts = {
     centred: "Move so that your face is in the middle of the picture.",
     large: "Come closer to the camera.",
     level: "Hold your head straight (not tilted).",
-    lit: luma !== null && luma > FRAMING.maxLuma ? "Too bright: turn away from the light." : "Too dark: face a window or a lamp.",
+    lit: luma !== null && luma > q.max_face_luma ? "Too bright: turn away from the light." : "Too dark: face a window or a lamp.",
     frontal: "Look straight at the camera.",
   };
   const failing = Object.keys(prompts).find((k) => !checks[k]);
