@@ -225,6 +225,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     # face is first seen has no onset to measure from.
     settled_from = float(t[np.argmax(usable)]) + SETTLE_S if usable.any() else 0.0
     low_level = min(p.close_low, p.confirmed_close) if sig.has_blink_blendshapes else p.close_low
+    before = _before_onset(sig)
     for s in SIDES:
         lower = {}
         for region in ("cheek", "mouth"):
@@ -239,7 +240,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                 & steady
             )
         brow_diff = brow_own[s] - brow_own[OTHER_SIDE[s]]
-        brow = _gt(np.abs(np.nan_to_num(brow_diff)), max(p.brow_min, p.noise_k * robust_noise(brow_diff)))
+        brow_floor = max(p.brow_min, p.noise_k * robust_noise(brow_diff))
+        brow = _gt(np.abs(np.nan_to_num(brow_diff)), brow_floor)
         # A one-sided closure lasts while its eye stays above the lowest level a core is admitted at.
         eye_low = _gt(sig.side("closure", s), low_level) & _gt(
             sig.side("closure", s) - sig.side("closure", OTHER_SIDE[s]), p.asymmetry / 2
@@ -268,6 +270,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 if _blink_tail(drive, t, start, stop, blink_spans, p):
                     continue
+                # The brow, like the cheek and mouth corner, takes part when it moves with the contraction from
+                # its level just before: a one-sided brow level a head turn leaves behind is not involvement.
                 regions = [
                     name
                     for name, mask in (
@@ -276,7 +280,10 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                         ("cheek", lower["cheek"]),
                         ("mouth", lower["mouth"]),
                     )
-                    if mask[start:stop].any()
+                    if (
+                        mask[start:stop].any()
+                        and (name != "brow" or _moves(brow_diff, start, stop, before, brow_floor))
+                    )
                     or (name in ("cheek", "mouth") and _rises(sig, name, s, start, stop, p, cheek))
                 ]
                 if regions in (["brow"], []):
@@ -416,7 +423,7 @@ def _cheek_over_episodes(
     rise above its level just before the first contraction is measured per contraction; the contraction where
     it rises most, by ``cheek_min`` (or the noise floor) and by half that more than the other side's, involves
     the cheek. ``cheek``: each side's cheek signal to read (:func:`_cheek_own`)."""
-    before = max(2, round(0.3 * sig.fps))
+    before = _before_onset(sig)
     out = list(events)
     for side in SIDES:
         other = OTHER_SIDE[side]
@@ -484,6 +491,17 @@ def _rise(x: np.ndarray, start: int, stop: int, before: int, onset: int | None =
     return float(np.nanmax(during) - np.nanmedian(pre))
 
 
+def _before_onset(sig: Signals) -> int:
+    """Frames (0.3 s, at least 2) over which a region's level just before a contraction is read."""
+    return max(2, round(0.3 * sig.fps))
+
+
+def _moves(x: np.ndarray, start: int, stop: int, before: int, floor: float) -> bool:
+    """``x`` moves (either way) during frames [start, stop) by more than ``floor`` from its median over the
+    ``before`` frames before: a level it already had (a head turn's residue) is not the contraction's."""
+    return max(_rise(x, start, stop, before), _rise(-x, start, stop, before)) > floor
+
+
 def _rises(
     sig: Signals,
     region: str,
@@ -497,7 +515,7 @@ def _rises(
     (so slow drift and head motion do not count), by its threshold (``cheek_min``, ``lower_face_min``) and
     clearly more than the other side's (by ``cheek_min``; the mesh drags the other side along a little).
     ``cheek``: each side's cheek signal to read (:func:`_cheek_own`)."""
-    before = max(2, round(0.3 * sig.fps))
+    before = _before_onset(sig)
     other = OTHER_SIDE[side]
     x = cheek if region == "cheek" else {s: sig.side(region, s) for s in SIDES}
     mine = _rise(x[side], start, stop, before)
@@ -1001,7 +1019,7 @@ def _near(spans: list[tuple[float, float]], t0: float, t1: float, p: DetectionPa
 
 def _bilateral_region(sig: Signals, region: str, start: int, stop: int, p: DetectionParams) -> bool:
     if region == "cheek":
-        before = max(2, round(0.3 * sig.fps))
+        before = _before_onset(sig)
         rises = [_rise(sig.side("cheek", s), start, stop, before) for s in SIDES]
         return min(rises) > p.cheek_min
     both = np.fmin(

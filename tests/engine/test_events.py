@@ -471,3 +471,27 @@ def test_faint_one_sided_twitches_in_a_clonic_rhythm_are_a_burst_and_the_same_di
         wave = 0.5 - 0.5 * np.cos(2 * np.pi * freq * (t - 5.0))
         sig["closure_left"] += np.where((t > 5.0) & (t < 9.0), amp * wave, 0.0)
         assert not [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_brow_level_a_turn_left_behind_is_not_the_contraction_s_but_a_brow_that_moves_with_it_is(seed):
+    """The brow takes part in a contraction when it moves with it, from its level just before (as the cheek and
+    mouth corner are judged); a one-sided brow level already there (what pose compensation leaves of a slow
+    head turn, here 5-9 s) is not involvement. A one-sided pull of the mouth corner and cheek at 7 s."""
+    t_on, t_off = 7.0, 7.6
+    results = {}
+    for case in ("offset", "moves"):
+        sig = make_signals(seed=seed)
+        t = sig["t_s"]
+        for onset in (2.0, 11.0, 14.0, 17.0):
+            blink(sig, onset)
+        sig["mouth_right"] = sig["mouth_right"] + pulse(t, t_on, t_off - t_on, 0.12)
+        sig["cheek_right"] = sig["cheek_right"] + pulse(t, t_on, t_off - t_on, 0.1)
+        if case == "offset":
+            sig["brow_right"] = sig["brow_right"] + pulse(t, 5.0, 4.0, 0.08, ramp=1.0)
+        else:
+            sig["brow_right"] = sig["brow_right"] + pulse(t, t_on, t_off - t_on, 0.08)
+        [episode] = group_episodes(detect_events(build(sig)))
+        assert episode.side == "right" and set(episode.regions) >= {"cheek", "mouth"}
+        results[case] = "brow" in episode.regions
+    assert results == {"offset": False, "moves": True}
