@@ -191,6 +191,7 @@ def analyze(
         gaps=tuple(Gap(*span(t_s, a, b, dt)) for a, b in runs(~usable)),
         warnings=tuple(warnings),
         lid_range_measured=sig.lid_range_measured,
+        face_brightness=face_luma,
     )
     return Analysis(
         video=info,

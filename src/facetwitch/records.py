@@ -54,12 +54,14 @@ class Gap:
 class Quality:
     """How much of the video could be measured. ``lid_range_measured`` is False where no blink moved an eye's
     lids measurably: eyelid closure, blinks and the blink rate then rest on a typical blink's scale, and a
-    warning says so."""
+    warning says so. ``face_brightness``: the face box's mean Rec. 601 luma (0-255), the median of about one
+    sample a second; outside ``signals.QualityLimits``' range a warning says so (None in older documents)."""
 
     face_found_fraction: float
     gaps: tuple[Gap, ...] = ()
     warnings: tuple[str, ...] = ()
     lid_range_measured: bool = True
+    face_brightness: float | None = None
 
 
 @dataclass(frozen=True)

@@ -157,6 +157,7 @@ def _quality_section(analysis: Analysis, fmt_t: Callable[[float], str]) -> str:
     q = analysis.quality
     facts = [
         ("Face found", _pct(q.face_found_fraction)),
+        ("Face brightness", "—" if q.face_brightness is None else f"{q.face_brightness:.0f} of 255"),
         ("Analysed time (usable face)", f"{analysis.summary.analysed_duration_s:.1f} s"),
         ("Gaps without a usable face", f"{len(q.gaps)}"),
         ("Time in gaps", f"{sum(g.end_s - g.start_s for g in q.gaps):.1f} s"),

@@ -226,11 +226,15 @@ def test_a_dim_room_and_an_overexposed_face_are_warned_about(tmp_path, right_clo
     limits = QualityLimits()
     ordinary = analyses(right_clonic_video)
     assert not brightness(ordinary, "dimly lit") and not brightness(ordinary, "over-exposed")
+    assert limits.min_face_luma < ordinary.quality.face_brightness < limits.max_face_luma
     scenario = right_clonic_video.scenario
     dim = render(replace(scenario, camera=Camera(brightness=0.3, noise_std=6.0)), tmp_path / "dim room.mp4")
     a = facetwitch.analyze(dim.path)
     [luma] = brightness(a, "dimly lit")
     assert 0 < luma < limits.min_face_luma and "window or a lamp" in " ".join(a.quality.warnings)
+    assert round(a.quality.face_brightness) == luma
+    # the gain of 0.3 darkens the face about as much (its noise and encoding aside)
+    assert a.quality.face_brightness == pytest.approx(0.3 * ordinary.quality.face_brightness, rel=0.15)
     assert [e.side for e in a.episodes] == ["right"]  # measured all the same
     glare = render(replace(scenario, camera=Camera(brightness=2.5)), tmp_path / "glare.mp4")
     [luma] = brightness(facetwitch.analyze(glare.path), "over-exposed")

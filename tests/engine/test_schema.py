@@ -85,7 +85,9 @@ def test_schema_is_valid_draft_2020_12_and_matches_the_record_vocabulary() -> No
 
 
 # Fields added to facetwitch.analysis/1 after its first release: optional, so older documents stay valid.
-OPTIONAL_FIELDS = {"complete", "incomplete_blink_count", "incomplete_blink_fraction", "lid_range_measured"}
+OPTIONAL_FIELDS = {
+    "complete", "incomplete_blink_count", "incomplete_blink_fraction", "lid_range_measured", "face_brightness"
+}  # fmt: skip
 
 
 def test_every_object_is_closed_and_requires_all_its_fields() -> None:
@@ -113,11 +115,11 @@ def test_a_document_from_before_the_optional_fields_is_still_valid_and_readable(
     for event in doc["events"]:
         del event["complete"]
     del doc["summary"]["incomplete_blink_count"], doc["summary"]["incomplete_blink_fraction"]
-    del doc["quality"]["lid_range_measured"]
+    del doc["quality"]["lid_range_measured"], doc["quality"]["face_brightness"]
     validate_analysis(doc)
     loaded = Analysis.from_dict(doc)
     assert loaded.events[0].complete is None and loaded.summary.incomplete_blink_count == 0
-    assert loaded.quality.lid_range_measured is True
+    assert loaded.quality.lid_range_measured is True and loaded.quality.face_brightness is None
 
 
 def test_lids_no_blink_moved_are_written_and_read_back() -> None:
@@ -129,6 +131,16 @@ def test_lids_no_blink_moved_are_written_and_read_back() -> None:
     assert Analysis.from_dict(doc).quality.lid_range_measured is False
     doc["quality"]["lid_range_measured"] = "no"
     assert any("lid_range_measured" in p for p in problems_of(doc))
+
+
+def test_the_face_s_brightness_is_written_and_read_back_within_0_to_255() -> None:
+    original = analysis()
+    lit = replace(original, quality=replace(original.quality, face_brightness=47.5))
+    doc = json.loads(lit.to_json())
+    validate_analysis(doc)
+    assert Analysis.from_dict(doc).quality.face_brightness == 47.5
+    doc["quality"]["face_brightness"] = 300.0
+    assert any("face_brightness" in p for p in problems_of(doc))
 
 
 def test_incomplete_blinks_are_written_and_read_back() -> None:
