@@ -29,6 +29,7 @@ from facetwitch.signals import (
     BLENDSHAPES,
     RAW,
     RAW_COLUMNS,
+    SIDES,
     QualityLimits,
     Signals,
     frame_interval,
@@ -179,8 +180,9 @@ def analyze(
     scales = suggest_scales(summary, episodes, events)
     face_lumas = [luma for part in parts for luma in part.face_lumas]
     face_luma = float(np.median(face_lumas)) if face_lumas else None
+    lid_travel = {side: sig.side("lid_travel", side) for side in SIDES}
     warnings += _quality_warnings(
-        t_s, found_mask, raw_rows, info.duration_s, sig.fps, sig.lid_range_measured, face_luma
+        t_s, found_mask, raw_rows, info.duration_s, sig.fps, sig.lid_range_measured, face_luma, lid_travel
     )
     info = _with_decoded_counts(info, t_s)
     if name is not None:
@@ -192,6 +194,8 @@ def analyze(
         warnings=tuple(warnings),
         lid_range_measured=sig.lid_range_measured,
         face_brightness=face_luma,
+        lid_travel_left=lid_travel["left"],
+        lid_travel_right=lid_travel["right"],
     )
     return Analysis(
         video=info,
@@ -455,7 +459,10 @@ def _quality_warnings(
     fps: float,
     lid_range_measured: bool = True,
     face_luma: float | None = None,
+    lid_travel: dict[str, float | None] | None = None,
 ) -> list[str]:
+    """What limits this recording's measurement, each with what to do. ``lid_travel``: each eye's full-blink
+    depth in the mesh (share of the open aperture; None where not measured)."""
     warnings = []
     if t_s.size and container_duration_s > 2 and t_s[-1] < 0.9 * container_duration_s - 1:
         warnings.append(
@@ -493,6 +500,19 @@ def _quality_warnings(
         warnings.append(
             f"the face is over-exposed (brightness {face_luma:.0f} of 255, at most {limits.max_face_luma:.0f} "
             "recommended): its detail is washed out and movements may be missed; film out of direct light"
+        )
+    shallow = {
+        side: travel
+        for side, travel in (lid_travel or {}).items()
+        if travel is not None and travel < limits.min_lid_travel
+    }
+    if lid_range_measured and shallow:
+        eyes = " and ".join(f"the {side} eye's opening by {travel:.0%}" for side, travel in shallow.items())
+        warnings.append(
+            f"the eyelids move little in the picture: a full blink narrows {eyes} "
+            f"({limits.min_lid_travel:.0%} or more shows faint twitches): faint one-sided eyelid twitches may be "
+            "missed or misjudged (hooded lids, glasses, a small or blurred face); film closer, in good light, "
+            "without tinted glasses"
         )
     if not lid_range_measured:
         warnings.append(

@@ -55,13 +55,18 @@ class Quality:
     """How much of the video could be measured. ``lid_range_measured`` is False where no blink moved an eye's
     lids measurably: eyelid closure, blinks and the blink rate then rest on a typical blink's scale, and a
     warning says so. ``face_brightness``: the face box's mean Rec. 601 luma (0-255), the median of about one
-    sample a second; outside ``signals.QualityLimits``' range a warning says so (None in older documents)."""
+    sample a second; outside ``signals.QualityLimits``' range a warning says so (None in older documents).
+    ``lid_travel_left`` / ``lid_travel_right``: how far a full blink narrows that eye's opening in the face mesh,
+    as a share of the open eye's (0..1; the scale its closure is read on); under ``QualityLimits.min_lid_travel`` a
+    warning says faint twitches may be missed (None where the lids were not measured, and in older documents)."""
 
     face_found_fraction: float
     gaps: tuple[Gap, ...] = ()
     warnings: tuple[str, ...] = ()
     lid_range_measured: bool = True
     face_brightness: float | None = None
+    lid_travel_left: float | None = None
+    lid_travel_right: float | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,16 @@ from pathlib import PurePath
 from string import Template
 from typing import Any
 
-from facetwitch.records import DISCLAIMER, SCHEMA_ID, Analysis, Episode, Event, ScaleSuggestion, SideSummary
+from facetwitch.records import (
+    DISCLAIMER,
+    SCHEMA_ID,
+    Analysis,
+    Episode,
+    Event,
+    Quality,
+    ScaleSuggestion,
+    SideSummary,
+)
 from facetwitch.timeline import LEGEND_INTRO, SIDE_LABELS, plot_duration, time_formatter, timeline_svg
 
 __all__ = ["render_report"]
@@ -51,6 +60,13 @@ def _e(value: Any) -> str:
 
 def _pct(fraction: float) -> str:
     return f"{100 * fraction:.1f} %"
+
+
+def _lid_travel(q: Quality) -> str:
+    """Each eye's full-blink narrowing in the mesh, or why it is unknown."""
+    if q.lid_travel_left is None or q.lid_travel_right is None:
+        return "not measured"
+    return f"{q.lid_travel_left:.0%}, {q.lid_travel_right:.0%} of the open eye"
 
 
 def _regions(regions: Iterable[str]) -> str:
@@ -158,6 +174,7 @@ def _quality_section(analysis: Analysis, fmt_t: Callable[[float], str]) -> str:
     facts = [
         ("Face found", _pct(q.face_found_fraction)),
         ("Face brightness", "—" if q.face_brightness is None else f"{q.face_brightness:.0f} of 255"),
+        ("Eyelid travel in a full blink (left, right)", _lid_travel(q)),
         ("Analysed time (usable face)", f"{analysis.summary.analysed_duration_s:.1f} s"),
         ("Gaps without a usable face", f"{len(q.gaps)}"),
         ("Time in gaps", f"{sum(g.end_s - g.start_s for g in q.gaps):.1f} s"),

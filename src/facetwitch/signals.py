@@ -56,6 +56,10 @@ class QualityLimits:
     # room's noise and soft contrast hide faint lid movements; above, the face's detail is washed out.
     min_face_luma: float = 60.0
     max_face_luma: float = 235.0
+    # How far a full blink narrows an eye's opening in the face mesh (share of the open eye's): below this (hooded
+    # lids, glasses, a small or blurred face) a one-sided lid twitch, a fraction of a blink, is near the noise.
+    # Tuning and fresh draws: lids rendered at 30-40 % of their travel read 0.04-0.11, others 0.09-0.62.
+    min_lid_travel: float = 0.12
 
 
 def measure(obs: FaceObservation) -> np.ndarray:
@@ -154,6 +158,8 @@ class Signals:
     eyeBlinkLeft/Right blendshapes on the same scale as ``closure_*`` (0 open .. 1 this eye's full blink).
     ``lid_range_measured``: False where no blink moved an eye's lids measurably, so that eye's closure is read
     against a typical blink (:data:`DEFAULT_CLOSURE_DEPTH`) and blinks and lid twitches may be misjudged.
+    ``lid_travel_*``: the full-blink depth each eye's closure is scaled by (:func:`eye_closure_depths`, the share
+    of the open eye's aperture a blink closes in the mesh, 0..1); None where the lids were not measured.
     """
 
     t_s: np.ndarray
@@ -171,6 +177,8 @@ class Signals:
     blink_left: np.ndarray | None = None
     blink_right: np.ndarray | None = None
     lid_range_measured: bool = True
+    lid_travel_left: float | None = None
+    lid_travel_right: float | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -592,6 +600,7 @@ def normalise(
         usable=usable,
         head_speed_deg_s=head_speed(t_s, raw, usable),
         lid_range_measured=lids_measured,
+        **{f"lid_travel_{s}": depths[s] if lids_measured else None for s in SIDES},
         **out,
     )
 

@@ -10,16 +10,22 @@ logs a user in through the real form.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 import time_machine
 
-# Nothing a test does may write into the working tree's var/clinic (settings read this at import).
-os.environ.setdefault("FACETWITCH_CLINIC_DATA", tempfile.mkdtemp(prefix="facetwitch-clinic-test-"))
+# Nothing a test does may write into the working tree's var/clinic (settings read this at import). One folder for
+# the run (workers inherit it), removed when the process that made it exits.
+if "FACETWITCH_CLINIC_DATA" not in os.environ:
+    _RUN_DATA = tempfile.mkdtemp(prefix="facetwitch-clinic-test-")
+    os.environ["FACETWITCH_CLINIC_DATA"] = _RUN_DATA
+    atexit.register(shutil.rmtree, _RUN_DATA, ignore_errors=True)
 
 PASSWORD = "correct-horse-battery-42"
 CLINIC_TESTS = Path(__file__).resolve().parent

@@ -239,3 +239,30 @@ def test_a_dim_room_and_an_overexposed_face_are_warned_about(tmp_path, right_clo
     glare = render(replace(scenario, camera=Camera(brightness=2.5)), tmp_path / "glare.mp4")
     [luma] = brightness(facetwitch.analyze(glare.path), "over-exposed")
     assert luma > limits.max_face_luma
+
+
+def test_lids_a_full_blink_moves_little_are_measured_and_warned_about(tmp_path, right_clonic_video, analyses):
+    """How far a full blink narrows each eye in the mesh is written per eye; where it is under the limit (lids
+    shown at 30 % of their travel, as hooded lids or a small face give), a warning names the eyes and says that
+    faint twitches may be missed. An ordinary recording has none."""
+    from dataclasses import replace
+
+    from facetwitch.signals import QualityLimits
+    from facetwitch.simulate import render
+
+    limit = QualityLimits().min_lid_travel
+    ordinary = analyses(right_clonic_video)
+    q = ordinary.quality
+    assert min(q.lid_travel_left, q.lid_travel_right) > limit
+    assert not any("eyelids move little" in w for w in q.warnings)
+    weak = render(replace(right_clonic_video.scenario, lid_gain=(0.3, 0.3)), tmp_path / "weak lids.mp4")
+    w = facetwitch.analyze(weak.path).quality
+    assert w.lid_range_measured and max(w.lid_travel_left, w.lid_travel_right) < limit
+    # the same face and blinks with lids moving at 30 % read well under half as far
+    assert w.lid_travel_left < 0.5 * q.lid_travel_left and w.lid_travel_right < 0.5 * q.lid_travel_right
+    [warning] = [x for x in w.warnings if "eyelids move little" in x]
+    assert (
+        f"the left eye's opening by {w.lid_travel_left:.0%} and the right eye's opening by {w.lid_travel_right:.0%}"
+        in warning
+    )
+    assert "faint one-sided eyelid twitches may be missed or misjudged" in warning

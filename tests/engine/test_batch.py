@@ -145,6 +145,12 @@ def test_rows_of_an_older_dataset_are_rewritten_and_an_unmeasured_blink_rate_is_
     analysis = json.loads(document.read_text())
     assert row["lid_range_measured"] is True
     assert row["face_brightness"] == pytest.approx(analysis["quality"]["face_brightness"], abs=1e-5)
+    for side in ("left", "right"):
+        assert (
+            0
+            < row[f"lid_travel_{side}"]
+            == pytest.approx(analysis["quality"][f"lid_travel_{side}"], abs=1e-6)
+        )
     assert row["blink_rate_per_min"] == analysis["summary"]["blink_rate_per_min"] > 0
 
     # An older engine's rows (no such column) over an analysis whose lids no blink moved measurably.

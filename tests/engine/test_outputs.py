@@ -302,6 +302,18 @@ def test_report_shows_a_blink_rate_no_blink_measured_as_unknown_not_as_a_number(
     assert all(rate not in "".join(v) for v in values)
 
 
+def test_report_shows_each_eye_s_lid_travel_or_that_it_was_not_measured() -> None:
+    def travel(page: str) -> list[str]:
+        return re.findall(r"<dt>Eyelid travel in a full blink \(left, right\)</dt><dd>([^<]*)</dd>", page)
+
+    analysis = make_analysis()
+    measured = dataclasses.replace(
+        analysis, quality=dataclasses.replace(analysis.quality, lid_travel_left=0.06, lid_travel_right=0.48)
+    )
+    assert travel(render_report(measured)) == ["6%, 48% of the open eye"]
+    assert travel(render_report(analysis)) == ["not measured"]  # no value (an older document)
+
+
 def test_report_plots_the_columns_present() -> None:
     # Only the left eye closure exists, with a stretch of NaN: the right plot has no traces, the left one a
     # trace broken in two at the gap.

@@ -86,7 +86,8 @@ def test_schema_is_valid_draft_2020_12_and_matches_the_record_vocabulary() -> No
 
 # Fields added to facetwitch.analysis/1 after its first release: optional, so older documents stay valid.
 OPTIONAL_FIELDS = {
-    "complete", "incomplete_blink_count", "incomplete_blink_fraction", "lid_range_measured", "face_brightness"
+    "complete", "incomplete_blink_count", "incomplete_blink_fraction", "lid_range_measured", "face_brightness",
+    "lid_travel_left", "lid_travel_right",
 }  # fmt: skip
 
 
@@ -115,11 +116,13 @@ def test_a_document_from_before_the_optional_fields_is_still_valid_and_readable(
     for event in doc["events"]:
         del event["complete"]
     del doc["summary"]["incomplete_blink_count"], doc["summary"]["incomplete_blink_fraction"]
-    del doc["quality"]["lid_range_measured"], doc["quality"]["face_brightness"]
+    for field in ("lid_range_measured", "face_brightness", "lid_travel_left", "lid_travel_right"):
+        del doc["quality"][field]
     validate_analysis(doc)
     loaded = Analysis.from_dict(doc)
     assert loaded.events[0].complete is None and loaded.summary.incomplete_blink_count == 0
     assert loaded.quality.lid_range_measured is True and loaded.quality.face_brightness is None
+    assert loaded.quality.lid_travel_left is None and loaded.quality.lid_travel_right is None
 
 
 def test_lids_no_blink_moved_are_written_and_read_back() -> None:
@@ -141,6 +144,19 @@ def test_the_face_s_brightness_is_written_and_read_back_within_0_to_255() -> Non
     assert Analysis.from_dict(doc).quality.face_brightness == 47.5
     doc["quality"]["face_brightness"] = 300.0
     assert any("face_brightness" in p for p in problems_of(doc))
+
+
+def test_each_eye_s_lid_travel_is_written_and_read_back_within_0_to_1() -> None:
+    original = analysis()
+    weak = replace(original, quality=replace(original.quality, lid_travel_left=0.06, lid_travel_right=0.45))
+    doc = json.loads(weak.to_json())
+    validate_analysis(doc)
+    back = Analysis.from_dict(doc).quality
+    assert (back.lid_travel_left, back.lid_travel_right) == (0.06, 0.45)
+    doc["quality"]["lid_travel_right"] = None  # not measured
+    validate_analysis(doc)
+    doc["quality"]["lid_travel_left"] = 1.5
+    assert any("lid_travel_left" in p for p in problems_of(doc))
 
 
 def test_incomplete_blinks_are_written_and_read_back() -> None:

@@ -142,6 +142,20 @@ def test_quality_warnings_name_each_problem():
     [dim] = _quality_warnings(*ok, face_luma=limits.min_face_luma - 1)
     [glare] = _quality_warnings(*ok, face_luma=limits.max_face_luma + 1)
     assert "dimly lit (brightness 59 of 255" in dim and "over-exposed (brightness 236 of 255" in glare
+    # Lids that a full blink moves little in the mesh: each eye under the limit is named with its travel.
+    low = limits.min_lid_travel - 0.01
+    assert _quality_warnings(*ok, lid_travel={"left": 0.5, "right": limits.min_lid_travel}) == []
+    [one] = _quality_warnings(*ok, lid_travel={"left": 0.5, "right": 0.05})
+    [both] = _quality_warnings(*ok, lid_travel={"left": low, "right": 0.05})
+    assert (
+        "the right eye's opening by 5%" in one
+        and "left eye" not in one
+        and "faint one-sided eyelid twitches" in one
+    )
+    assert f"the left eye's opening by {low:.0%} and the right eye's opening by 5%" in both
+    # Lids no blink moved at all have their own warning, not this one.
+    [unmeasured] = _quality_warnings(*ok, lid_range_measured=False, lid_travel={"left": None, "right": None})
+    assert "no blink moved the eyelids measurably" in unmeasured
 
 
 # ------------------------------------------------------------------------------------- synthetic raw rows
