@@ -28,15 +28,6 @@ if "FACETWITCH_CLINIC_DATA" not in os.environ:
     atexit.register(shutil.rmtree, _RUN_DATA, ignore_errors=True)
 
 PASSWORD = "correct-horse-battery-42"
-CLINIC_TESTS = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(items) -> None:
-    # WhiteNoise warns when STATIC_ROOT has not been collected yet; tests serve static files through finders.
-    quiet = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
-    for item in items:
-        if CLINIC_TESTS in Path(str(item.path)).parents:
-            item.add_marker(quiet)
 
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"

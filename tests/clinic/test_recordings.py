@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+from html import escape
 from pathlib import Path
 
 import av
@@ -595,6 +596,11 @@ def test_outcome_timeline_shows_metrics_scales_and_treatment_markers(
     assert 'class="ft-line ft-right"' in html  # two recordings: a line, not only points
     assert "2026-02-03" in html and "2026-03-20" in html
     assert "2+3" in html  # the visit's Jankovic severity + frequency
+    # Each recording's row flags what limited its measurement (the engine's quality warnings), unfolded on demand.
+    for rec in patient.recordings.all():
+        warnings = results.load_analysis(rec).quality.warnings
+        label = f"{len(warnings)} quality warning{'s' if len(warnings) != 1 else ''}"
+        assert html.count(label) == 2 and all(escape(w) in html for w in warnings)
     # The mirrored clip's spasm is on the patient's LEFT (the picture is flipped): the chart data say so.
     later = patient.recordings.get(recorded_on=dt.date(2026, 3, 20))
     assert later.affected_side == "left"
@@ -613,6 +619,12 @@ def test_compare_two_recordings_side_by_side(clinician_client, patient, sim_vide
     assert f'id="recording-{a.pk}-timeline-right"' in html and f'id="recording-{b.pk}-timeline-right"' in html
     assert "Change B − A" in html and "Right episodes (per min)" in html
     assert html.count("<video") == 2
+    # What limited each measurement is shown beside the numbers (the engine's own quality warnings).
+    section = html.split('id="h-quality"')[1].split("compare-timelines")[0]
+    for rec in (a, b):
+        warnings = results.load_analysis(rec).quality.warnings
+        assert warnings  # a short clip: rates per minute are imprecise
+        assert all(escape(w) in section for w in warnings)
     # Without parameters, or with one (the result page's "Compare" button), the other one is chosen.
     assert 'id="id_b"' in text_of(clinician_client.get(url))
     for params in ({}, {"b": b.pk}, {"a": a.pk}, {"a": b.pk, "b": a.pk}):

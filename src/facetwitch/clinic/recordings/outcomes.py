@@ -113,7 +113,10 @@ def outcome_context(patient) -> dict:
     ]
     titles = ["Episodes per minute", "Time in spasm per side", "Blink rate", "Scales at visits"]
     rows = (
-        [{"date": r.recorded_on, "kind": "recording", "recording": r} for r in recordings]
+        [
+            {"date": r.recorded_on, "kind": "recording", "recording": r, "warnings": quality_warnings(r)}
+            for r in recordings
+        ]
         + [{"date": v.date, "kind": "visit", "visit": v} for v in visits]
         + [{"date": d, "kind": "treatment", "label": label} for d, label in markers]
         + [{**row, "kind": "extra"} for row in extra_rows]
@@ -156,8 +159,15 @@ def _show(value, how) -> str:
     return f"{value:.{how}f}"
 
 
+def quality_warnings(recording: Recording) -> tuple[str, ...]:
+    """What limited this recording's measurement (the engine's quality warnings): numbers compared across
+    recordings are read with them in view."""
+    analysis = results.load_analysis(recording)
+    return analysis.quality.warnings if analysis is not None else ()
+
+
 def comparison_context(a: Recording, b: Recording) -> dict:
-    """A metrics table (with the change from A to B) and both timelines."""
+    """A metrics table (with the change from A to B), both timelines and what limited each measurement."""
     rows = []
     for label, attr, how in METRICS:
         va, vb = getattr(a, attr), getattr(b, attr)
@@ -166,11 +176,12 @@ def comparison_context(a: Recording, b: Recording) -> dict:
             delta = (vb - va) * (100 if how == "percent" else 1)
             change = f"{delta:+.{0 if how == 0 else 1 if how == 'percent' else how}f}"
         rows.append({"label": label, "a": _show(va, how), "b": _show(vb, how), "change": change})
-    timelines = []
+    timelines, warnings = [], []
     for rec in (a, b):
         analysis = results.load_analysis(rec)
         timelines.append(results.timeline(rec, analysis))
-    return {"rows": rows, "timelines": timelines, "a": a, "b": b}
+        warnings.append(analysis.quality.warnings if analysis is not None else ())
+    return {"rows": rows, "timelines": timelines, "warnings": warnings, "a": a, "b": b}
 
 
 def _reverse_first(name: str, candidates: list[list]) -> str | None:
