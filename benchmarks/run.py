@@ -211,10 +211,22 @@ def analyse_suite(
             "contractions err": ",".join(str(e) for e in v.contraction_errors),
             "tremor err Hz": _fmt(v.tremor.max_frequency_error_hz) if v.tremor.true_positives else "",
             "false tremor": v.false_tremors,
+            "lid travel L/R": _lid_travel(analysis.quality),
         })  # fmt: skip
         if params is None:
             print(f"  {rows[-1]}", flush=True)
     return scores, rows, done
+
+
+def _lid_travel(quality) -> str:
+    """Each eye's full-blink narrowing in the mesh, ``*`` where the analysis warns it is too small to see faint
+    twitches; "unmeasured" where no blink moved the lids measurably."""
+    from facetwitch.signals import QualityLimits
+
+    if quality.lid_travel_left is None or quality.lid_travel_right is None:
+        return "unmeasured"
+    low = min(quality.lid_travel_left, quality.lid_travel_right) < QualityLimits().min_lid_travel
+    return f"{quality.lid_travel_left:.2f}/{quality.lid_travel_right:.2f}" + (" *" if low else "")
 
 
 def accuracy(suite_name: str, scenarios, cache=None, params=None, landmarker=None) -> tuple[dict, list]:
@@ -316,7 +328,10 @@ def accuracy_markdown(name: str, result: dict) -> list[str]:
         md += [f"\n### {name}: per {title}",
                _table([title, *GROUP_COLUMNS], [[k, *(_fmt(v.get(c)) for c in GROUP_COLUMNS)] for k, v in g.items()])]  # fmt: skip
     r = result["rows"]
-    md += [f"\n### {name}: per video", _table(list(r[0]), [list(x.values()) for x in r])]
+    md += [f"\n### {name}: per video", _table(list(r[0]), [list(x.values()) for x in r]),
+           "\n`lid travel L/R`: how far a full blink narrows each eye's opening in the face mesh; `*`: under "
+           "`QualityLimits.min_lid_travel`, the analysis warns that faint one-sided twitches may be missed; "
+           "`unmeasured`: no blink moved the lids measurably (a warning too)."]  # fmt: skip
     return md
 
 
