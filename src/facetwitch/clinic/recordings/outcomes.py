@@ -176,11 +176,8 @@ def comparison_context(a: Recording, b: Recording) -> dict:
             delta = (vb - va) * (100 if how == "percent" else 1)
             change = f"{delta:+.{0 if how == 0 else 1 if how == 'percent' else how}f}"
         rows.append({"label": label, "a": _show(va, how), "b": _show(vb, how), "change": change})
-    timelines, warnings = [], []
-    for rec in (a, b):
-        analysis = results.load_analysis(rec)
-        timelines.append(results.timeline(rec, analysis))
-        warnings.append(analysis.quality.warnings if analysis is not None else ())
+    timelines = [results.timeline(rec, results.load_analysis(rec)) for rec in (a, b)]
+    warnings = [quality_warnings(rec) for rec in (a, b)]
     return {"rows": rows, "timelines": timelines, "warnings": warnings, "a": a, "b": b}
 
 
