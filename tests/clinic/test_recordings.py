@@ -619,6 +619,17 @@ def test_compare_two_recordings_side_by_side(clinician_client, patient, sim_vide
     assert f'id="recording-{a.pk}-timeline-right"' in html and f'id="recording-{b.pk}-timeline-right"' in html
     assert "Change B − A" in html and "Right episodes (per min)" in html
     assert html.count("<video") == 2
+    # Each eye's lid travel (what eyelid numbers are read against) is stored from the analysis and compared.
+    quality = results.load_analysis(a).quality
+    assert (a.lid_travel_left, a.lid_travel_right) == pytest.approx(
+        (quality.lid_travel_left, quality.lid_travel_right), abs=1e-6
+    )
+    assert 0 < a.lid_travel_left < 1 and 0 < a.lid_travel_right < 1
+    assert re.search(
+        rf"Eyelid travel in a blink, left \(%\)</th><td>{100 * a.lid_travel_left:.1f}</td>"
+        rf"<td>{100 * b.lid_travel_left:.1f}</td><td>\+0\.0</td>",
+        html,
+    )
     # What limited each measurement is shown beside the numbers (the engine's own quality warnings).
     section = html.split('id="h-quality"')[1].split("compare-timelines")[0]
     for rec in (a, b):

@@ -83,6 +83,10 @@ class Recording(models.Model):
     # Key metrics copied from the summary for lists and the outcome timeline (per minute of analysed time).
     analysed_duration_s = models.FloatField(null=True, blank=True)
     face_found_fraction = models.FloatField(null=True, blank=True)
+    # How far a full blink narrows each eye's opening in the face mesh (0-1; the engine warns under its limit that
+    # faint one-sided twitches may be missed): what a comparison of two recordings reads its eyelid numbers against.
+    lid_travel_left = models.FloatField(null=True, blank=True)
+    lid_travel_right = models.FloatField(null=True, blank=True)
     blink_rate_per_min = models.FloatField(null=True, blank=True)
     episodes_per_min_left = models.FloatField(null=True, blank=True)
     episodes_per_min_right = models.FloatField(null=True, blank=True)

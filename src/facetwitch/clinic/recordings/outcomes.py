@@ -137,6 +137,8 @@ METRICS = [
     ("Recorded on", "recorded_on", None),
     ("Analysed time (s)", "analysed_duration_s", 1),
     ("Face found (% of video)", "face_found_fraction", "percent"),
+    ("Eyelid travel in a blink, left (%)", "lid_travel_left", "percent"),
+    ("Eyelid travel in a blink, right (%)", "lid_travel_right", "percent"),
     ("Blink rate (per min)", "blink_rate_per_min", 1),
     ("Left episodes (per min)", "episodes_per_min_left", 2),
     ("Right episodes (per min)", "episodes_per_min_right", 2),

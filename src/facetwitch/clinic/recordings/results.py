@@ -52,6 +52,8 @@ def store_result(pk: int, analysis, paths) -> None:
         engine_version=engine_version(analysis),
         analysed_duration_s=summary.analysed_duration_s,
         face_found_fraction=analysis.quality.face_found_fraction,
+        lid_travel_left=analysis.quality.lid_travel_left,
+        lid_travel_right=analysis.quality.lid_travel_right,
         blink_rate_per_min=analysis.measured_blink_rate_per_min,
         episodes_per_min_left=summary.left.episodes_per_min,
         episodes_per_min_right=summary.right.episodes_per_min,
