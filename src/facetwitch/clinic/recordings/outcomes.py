@@ -114,7 +114,12 @@ def outcome_context(patient) -> dict:
     titles = ["Episodes per minute", "Time in spasm per side", "Blink rate", "Scales at visits"]
     rows = (
         [
-            {"date": r.recorded_on, "kind": "recording", "recording": r, "warnings": quality_warnings(r)}
+            {
+                "date": r.recorded_on,
+                "kind": "recording",
+                "recording": r,
+                "warnings": quality_warnings(results.load_analysis(r)),
+            }
             for r in recordings
         ]
         + [{"date": v.date, "kind": "visit", "visit": v} for v in visits]
@@ -161,10 +166,9 @@ def _show(value, how) -> str:
     return f"{value:.{how}f}"
 
 
-def quality_warnings(recording: Recording) -> tuple[str, ...]:
-    """What limited this recording's measurement (the engine's quality warnings): numbers compared across
-    recordings are read with them in view."""
-    analysis = results.load_analysis(recording)
+def quality_warnings(analysis) -> tuple[str, ...]:
+    """What limited a recording's measurement (its analysis's quality warnings; none without an analysis):
+    numbers compared across recordings are read with them in view."""
     return analysis.quality.warnings if analysis is not None else ()
 
 
@@ -178,8 +182,9 @@ def comparison_context(a: Recording, b: Recording) -> dict:
             delta = (vb - va) * (100 if how == "percent" else 1)
             change = f"{delta:+.{0 if how == 0 else 1 if how == 'percent' else how}f}"
         rows.append({"label": label, "a": _show(va, how), "b": _show(vb, how), "change": change})
-    timelines = [results.timeline(rec, results.load_analysis(rec)) for rec in (a, b)]
-    warnings = [quality_warnings(rec) for rec in (a, b)]
+    analyses = [results.load_analysis(rec) for rec in (a, b)]
+    timelines = [results.timeline(rec, analysis) for rec, analysis in zip((a, b), analyses, strict=True)]
+    warnings = [quality_warnings(analysis) for analysis in analyses]
     return {"rows": rows, "timelines": timelines, "warnings": warnings, "a": a, "b": b}
 
 
