@@ -501,12 +501,13 @@ def _quality_warnings(
             f"the face is over-exposed (brightness {face_luma:.0f} of 255, at most {limits.max_face_luma:.0f} "
             "recommended): its detail is washed out and movements may be missed; film out of direct light"
         )
+    # Lids that were not measured have no travel (None): the warning below covers them instead.
     shallow = {
         side: travel
         for side, travel in (lid_travel or {}).items()
         if travel is not None and travel < limits.min_lid_travel
     }
-    if lid_range_measured and shallow:
+    if shallow:
         eyes = " and ".join(f"the {side} eye's opening by {travel:.0%}" for side, travel in shallow.items())
         warnings.append(
             f"the eyelids move little in the picture: a full blink narrows {eyes} "
