@@ -15,6 +15,7 @@ Everything else (stages, simulator internals) is private to the engine.
 
 from facetwitch.records import (
     DISCLAIMER,
+    LOW_FPS,
     SCHEMA_ID,
     Analysis,
     EngineInfo,
@@ -34,6 +35,7 @@ from facetwitch.version import __version__
 
 __all__ = [
     "DISCLAIMER",
+    "LOW_FPS",
     "MAX_FRAME_PIXELS",
     "SCHEMA_ID",
     "Analysis",

@@ -287,12 +287,14 @@ def process_video(
     model: str | None = None,
     resume: bool = False,
     time_limit_s: float | None = None,
+    max_fps: float | None = None,
 ) -> VideoResult:
     """Analyse one video and write its outputs and cohort rows; what ``facetwitch analyze`` does, plus rows.
 
     Bad input (unreadable file, no face) is a ``failed`` result with its message, never an exception; an
     exception means something went wrong with the machine (the caller may retry it elsewhere). With
-    ``resume``, a video whose rows show the same input sha256, mirroring and engine version is ``skipped``.
+    ``resume``, a video whose rows show the same input sha256, mirroring, engine version and frame-rate cap
+    (``max_fps``, as ``facetwitch.analyze``'s) is ``skipped``.
     """
     from facetwitch.errors import AnalysisError
     from facetwitch.model import ModelError
@@ -315,9 +317,12 @@ def process_video(
     root = Path(output)
     if resume:
         done = done_record(root, job.video_id)
-        same = (sha, version, job.mirrored)
-        if done and (done["input_sha256"], done["engine_version"], done["mirrored"]) == same:
-            message = "already analysed (same input sha256, mirroring and engine version)"
+        same = (sha, version, job.mirrored, max_fps)
+        if (
+            done
+            and (done["input_sha256"], done["engine_version"], done["mirrored"], done.get("max_fps")) == same
+        ):
+            message = "already analysed (same input sha256, mirroring, engine version and frame-rate cap)"
             skipped = replace(result, status="skipped", frames=done["frames"], duration_s=done["duration_s"])
             columns = video_schema(name for name, _ in job.extra).names
             if _manifest_columns(done) == _manifest_columns(job) and list(done) == columns:
@@ -334,7 +339,9 @@ def process_video(
         return replace(result, message=f"face model unavailable on worker {worker}: {exc}")
     started = time.perf_counter()
     try:
-        analysis = analyze(job.path, mirrored=job.mirrored, landmarker=landmarker, time_limit_s=time_limit_s)
+        analysis = analyze(
+            job.path, mirrored=job.mirrored, landmarker=landmarker, time_limit_s=time_limit_s, max_fps=max_fps
+        )
     except AnalysisError as exc:
         return replace(result, message=str(exc))
     seconds = time.perf_counter() - started
@@ -376,6 +383,7 @@ VIDEO_FIELDS = [
     pa.field("duration_s", pa.float64()),
     pa.field("frames", pa.int64()),
     pa.field("fps", pa.float64()),
+    pa.field("max_fps", pa.float64()),
     pa.field("width", pa.int64()),
     pa.field("height", pa.int64()),
     pa.field("face_found_fraction", pa.float64()),
@@ -449,6 +457,7 @@ def cohort_tables(job: VideoJob, analysis: Analysis, sha: str, version: str) -> 
         "duration_s": video.duration_s,
         "frames": video.frames,
         "fps": video.fps_nominal,
+        "max_fps": video.max_fps,
         "width": video.width,
         "height": video.height,
         "face_found_fraction": analysis.quality.face_found_fraction,

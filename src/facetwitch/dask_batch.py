@@ -65,6 +65,7 @@ def batch(
     memory_limit: str | int = DEFAULT_MEMORY_LIMIT,
     retries: int = 2,
     time_limit_s: float | None = None,
+    max_fps: float | None = None,
     dashboard_address: str | None = DEFAULT_DASHBOARD,
     progress: bool = True,
     log=None,
@@ -79,7 +80,8 @@ def batch(
     ``memory_limit``: per local worker (Dask syntax, e.g. ``"4GiB"``); a worker above it is restarted and its
     video retried. ``retries``: further attempts of a video whose worker died or hit a machine error.
     ``time_limit_s``: wall-clock seconds one video may take; past it that video fails with a message and the
-    others go on (default: no limit).
+    others go on (default: no limit). ``max_fps``: at most this many frames a second analysed, as
+    ``facetwitch.analyze``'s (default: every frame); ``resume`` redoes a video analysed with another cap.
     ``log``: where to print the dashboard address (default stderr; ``progress=False`` prints nothing).
     Ctrl-C (``KeyboardInterrupt``) stops the workers, writes the run manifest (unfinished videos
     ``interrupted``) and re-raises; a later run with ``resume=True`` finishes the rest.
@@ -125,6 +127,7 @@ def batch(
                     progress,
                     checkpoint,
                     time_limit_s,
+                    max_fps,
                 )
     finally:
         # Also on Ctrl-C: what finished is recorded, the rest marked interrupted for --resume.
@@ -245,6 +248,7 @@ def _run(
     progress: bool,
     checkpoint: Callable[[], object],
     time_limit_s: float | None = None,
+    max_fps: float | None = None,
 ) -> None:
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
@@ -258,6 +262,7 @@ def _run(
             model=model,
             resume=resume,
             time_limit_s=time_limit_s,
+            max_fps=max_fps,
             key=f"facetwitch-{job.video_id}-{run}",
             retries=retries,
             pure=False,

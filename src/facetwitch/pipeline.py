@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from facetwitch import model as model_mod
 from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
-from facetwitch.records import Analysis, EngineInfo, Gap, Quality, VideoInfo
+from facetwitch.records import LOW_FPS, Analysis, EngineInfo, Gap, Quality, VideoInfo
 from facetwitch.signals import (
     BLENDSHAPES,
     RAW,
@@ -81,6 +81,7 @@ def analyze(
     landmarker: FaceLandmarker | None = None,
     time_limit_s: float | None = None,
     name: str | None = None,
+    max_fps: float | None = None,
 ) -> Analysis:
     """Analyse one face video.
 
@@ -96,7 +97,10 @@ def analyze(
     this one video may take; past it the analysis stops with :class:`TimeLimitError` (a damaged file that
     decodes endlessly, or a far longer video than expected, must not hold a worker for ever). ``name``: how the analysis names the video
     (``analysis.video.path``) instead of its path, e.g. the name a file was uploaded under, so that a private
-    storage path never reaches the analysis or its report. Raises :class:`AnalysisError` (with a message for the
+    storage path never reaches the analysis or its report. ``max_fps``: analyse at most this many frames a
+    second, spread evenly (:class:`facetwitch.video.FrameRateCap`; e.g. 30 for a 60 or 120 frames/s phone
+    video: half or a quarter of the work, for a time resolution of 33 ms; ``analysis.video.max_fps`` records it);
+    None (default) analyses every frame. Raises :class:`AnalysisError` (with a message for the
     user: ``exc.reason``, and the file in ``exc.path``) for unreadable videos or when no face is ever found.
     """
     from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
@@ -104,11 +108,18 @@ def analyze(
     backend = landmarker.name if landmarker is not None else backend or DEFAULT_BACKEND
     if backend not in BACKENDS:
         raise ValueError(f"unknown landmark backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if max_fps is not None and not LOW_FPS <= max_fps < float("inf"):
+        raise ValueError(
+            f"max_fps must be at least {LOW_FPS:g} frames a second (fewer miss brief twitches), not {max_fps!r}"
+        )
     path = Path(path)
     _preload_later_stages()
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     info = probe(path, mirrored=mirrored)
-    counter = _ProgressCounter(progress, info.frames or None)
+    expected = info.frames
+    if max_fps is not None and info.fps_nominal > max_fps:
+        expected = round(info.frames * max_fps / info.fps_nominal)
+    counter = _ProgressCounter(progress, expected or None)
     segments = plan_segments(info.duration_s, workers)
     # A decoding thread beside the landmarking thread pays where it has a core of its own; on one core the LiteRT
     # landmarker decodes its own frames between landmarking them (no hand-overs between threads, no thread switch
@@ -117,7 +128,7 @@ def analyze(
     prefetch = 0 if backend == "litert" and usable_cpus() == 1 else READ_AHEAD_FRAMES
 
     def segment(source: Path | FaceLandmarker, seg: tuple[float, float | None]) -> _Segment:
-        return _landmark_segment(path, source, backend, mirrored, seg, counter, deadline, prefetch)
+        return _landmark_segment(path, source, backend, mirrored, seg, counter, deadline, prefetch, max_fps)
 
     try:
         if landmarker is not None:
@@ -184,7 +195,7 @@ def analyze(
     warnings += _quality_warnings(
         t_s, found_mask, raw_rows, info.duration_s, sig.fps, sig.lid_range_measured, face_luma, lid_travel
     )
-    info = _with_decoded_counts(info, t_s)
+    info = replace(_with_decoded_counts(info, t_s), max_fps=max_fps)
     if name is not None:
         info = replace(info, path=name)
     dt = frame_interval(t_s)
@@ -332,9 +343,11 @@ LUMA_EVERY_S = 1.0
 
 def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, mirrored: bool,
                       segment: tuple[float, float | None], counter: _ProgressCounter,
-                      deadline: float | None = None, prefetch: int = READ_AHEAD_FRAMES) -> _Segment:  # fmt: skip
+                      deadline: float | None = None, prefetch: int = READ_AHEAD_FRAMES,
+                      max_fps: float | None = None) -> _Segment:  # fmt: skip
     """Decode one time segment and reduce each frame to a row of raw measurements; ``prefetch``: frames decoded
-    ahead in a thread of their own (0: decoded in this thread, see :func:`facetwitch.video.iter_frames`)."""
+    ahead in a thread of their own (0: decoded in this thread, see :func:`facetwitch.video.iter_frames`);
+    ``max_fps``: at most this many frames a second are landmarked (None: all)."""
     from facetwitch.landmarks import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES
 
     times: list[float] = []
@@ -379,6 +392,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 warnings=warnings,
                 # The LiteRT backend converts only the face's region of each frame to RGB (in this thread).
                 convert=track is None,
+                max_fps=max_fps,
             ):
                 if track is not None:
                     face = track(frame.picture, frame.t_s)
@@ -489,7 +503,7 @@ def _quality_warnings(
         warnings.append(
             f"only {t_s[-1]:.0f} s of video: rates per minute are imprecise; record at least one minute"
         )
-    if fps < 20:
+    if fps < LOW_FPS:
         warnings.append(f"frame rate {fps:.0f}/s is low: twitches shorter than {2 / fps:.2f} s may be missed")
     if face_luma is not None and face_luma < limits.min_face_luma:
         warnings.append(

@@ -22,6 +22,10 @@ EventKind = Literal["blink", "contraction", "tremor"]
 Pattern = Literal["clonic", "tonic", "mixed"]
 Region = Literal["brow", "eye", "cheek", "mouth", "jaw"]
 
+# Under this frame rate (frames/s) an analysis warns that brief twitches may be missed, and
+# ``facetwitch.analyze(max_fps=...)`` may not bring a video below it.
+LOW_FPS = 20.0
+
 SIDES: tuple[str, ...] = get_args(Side)
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 PATTERNS: tuple[str, ...] = get_args(Pattern)
@@ -30,7 +34,9 @@ REGIONS: tuple[str, ...] = get_args(Region)
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What the decoder found. ``rotation`` is the display rotation applied, in degrees clockwise."""
+    """What the decoder found. ``rotation`` is the display rotation applied, in degrees clockwise. ``frames``:
+    the frames analysed. ``max_fps``: the cap on frames analysed a second the analysis ran with (frames/s;
+    ``facetwitch.analyze(max_fps=...)``), None where every frame was analysed (and in older documents)."""
 
     path: str
     duration_s: float
@@ -40,6 +46,7 @@ class VideoInfo:
     height: int
     rotation: int = 0
     mirrored: bool = False
+    max_fps: float | None = None
 
 
 @dataclass(frozen=True)

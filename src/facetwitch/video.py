@@ -375,6 +375,31 @@ def _upright(rgb: np.ndarray, rotation_cw: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=-(rotation_cw // 90)))
 
 
+class FrameRateCap:
+    """Which frames to keep so that at most ``max_fps`` a second are kept, spread evenly over time.
+
+    Time is cut into cells of ``1 / max_fps`` s, starting 0.3 of a cell before 0 s (so that timestamps jittering
+    around the cap's own rate stay each in its own cell, and, 0.3 being no simple fraction, no frame of a common
+    rate lies on a cell's edge), and the first frame of each cell is kept. A
+    60 frames/s video capped at 30 keeps every other frame; a video at or under the cap keeps every frame. The
+    cells are fixed in the video's time, so segments decoded apart keep the same frames as one pass would.
+    """
+
+    def __init__(self, max_fps: float) -> None:
+        if not max_fps > 0:
+            raise ValueError(f"max_fps must be a positive number of frames a second, not {max_fps!r}")
+        self.max_fps = float(max_fps)
+        self._last_cell: int | None = None
+
+    def keep(self, t_s: float) -> bool:
+        """Whether to keep the frame at ``t_s`` (seconds; frames in time order)."""
+        cell = math.floor(t_s * self.max_fps + 0.3)
+        if self._last_cell is not None and cell <= self._last_cell:
+            return False
+        self._last_cell = cell
+        return True
+
+
 def iter_frames(
     path: str | Path,
     *,
@@ -386,6 +411,7 @@ def iter_frames(
     threads: int = 0,
     warnings: list[str] | None = None,
     convert: bool = True,
+    max_fps: float | None = None,
 ) -> Iterator[Frame]:
     """Decode frames in a background thread (PyAV releases the GIL), at most ``prefetch`` ahead of the reader,
     and yield them upright; with ``prefetch=0`` in the reader's own thread, one frame at a time (where the
@@ -404,6 +430,8 @@ def iter_frames(
     once the stream has been read to its end.
     ``convert=False`` leaves each frame's colour conversion to whoever reads its :class:`Picture` (in that
     thread), so a reader that needs only part of the frame converts only that part.
+    ``max_fps``: yield at most this many frames a second (frames/s; the others are decoded, as the codec needs
+    them, but neither converted nor yielded; see :class:`FrameRateCap`); None yields every frame.
     """
     path = Path(path)
     container = _open(path)
@@ -426,6 +454,7 @@ def iter_frames(
 
     def produce() -> Iterator[Frame | VideoError | _TruncatedWarning | _PastDeadline]:
         """The frames in order, then possibly one item that says why decoding stopped."""
+        cap = FrameRateCap(max_fps) if max_fps is not None else None
         index = 0
         untimed = 0  # frames timed by counting (see step_s)
         t = None
@@ -444,6 +473,8 @@ def iter_frames(
                     continue
                 if end_s is not None and t >= end_s:
                     break
+                if cap is not None and not cap.keep(t):
+                    continue
                 if problem := picture_size_problem(frame.width, frame.height):
                     yield VideoError(f"frame {index + 1}: {problem}", path=path)
                     return

@@ -175,6 +175,20 @@ def test_worker_runs_the_queued_task_with_progress_and_heartbeat(queued):
     assert DBTaskResult.objects.get(id=queued.task_id).status == "SUCCESSFUL"
 
 
+@pytest.mark.django_db
+def test_a_clinic_s_frame_rate_cap_reaches_the_analysis(queued, settings):
+    from facetwitch.clinic.recordings.results import load_analysis
+
+    settings.FACETWITCH_ANALYSIS_MAX_FPS = 20.0
+    assert services.run_analysis(queued.pk, task_id=queued.task_id) == "done"
+    queued.refresh_from_db()
+    assert queued.status == "done", queued.error_message
+    assert queued.frames_total == queued.frames_done == 80  # 4 s at 20 of the clip's 30 frames a second
+    analysis = load_analysis(queued)
+    assert analysis.video.max_fps == 20.0 and analysis.video.frames == 80
+    assert queued.affected_side == "left"
+
+
 # --- the real thing: kill -9 a worker process in the middle of an analysis -------------------------------------
 
 
@@ -364,3 +378,19 @@ def test_a_worker_killed_mid_analysis_is_recovered_by_the_next_worker(tmp_path):
             third.wait(timeout=20)
         except subprocess.TimeoutExpired:
             third.kill()
+
+
+@pytest.mark.parametrize(("value", "ok"), [("30", True), ("", True), ("12", False), ("thirty", False)])
+def test_the_frame_rate_cap_setting_is_checked_at_start(tmp_path, value, ok):
+    env = {**_env(tmp_path), "FACETWITCH_ANALYSIS_MAX_FPS": value}
+    result = subprocess.run(
+        [sys.executable, "-m", "facetwitch.clinic.manage", "check"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if ok:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode != 0
+        assert f"FACETWITCH_ANALYSIS_MAX_FPS='{value}' is not a frame rate of 20 frames a second or more" in (
+            result.stderr
+        )

@@ -101,3 +101,12 @@ def analyses():
         return cache[key]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def right_clonic_60fps_video(tmp_path_factory):
+    """A phone's 60 frames/s recording of a right clonic spasm between blinks, one of them incomplete."""
+    return _render(tmp_path_factory, "right-clonic-60fps", Scenario(
+        duration_s=8.0, fps=60.0, size=SMALL, seed=7,
+        events=[Blink(1.0), Spasm(2.8, "right", pattern="clonic", twitches=4), Blink(5.8, depth=0.65), Blink(7.0)],
+    ))  # fmt: skip

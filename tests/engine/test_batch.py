@@ -237,6 +237,20 @@ def test_batch_equals_analyze_reads_back_everywhere_and_resumes_without_duplicat
         expected = json.loads((out / vid / "analysis.json").read_text())["events"]
         assert (events["video_id"] == vid).sum() == len(expected)
 
+    # A frame-rate cap is part of what was done: --resume with another cap redoes every video, then skips them.
+    full_frames = dict(zip(videos.index, videos["frames"], strict=True))
+    assert videos["max_fps"].isna().all()
+    for expected in ("ok", "skipped"):
+        capped = facetwitch.batch(
+            [manifest], out, scheduler=cluster.scheduler_address, resume=True, progress=False, max_fps=20
+        )
+        assert list(capped["status"]) == [expected] * 3, capped["message"].tolist()
+    videos = _dataset(out, "videos").set_index("video_id")
+    assert len(videos) == 3 and set(videos["max_fps"]) == {20.0}
+    for vid, frames in full_frames.items():  # 20 of the clips' 30 frames a second
+        assert videos.loc[vid, "frames"] == round(frames * 20 / 30)
+        assert json.loads((out / vid / "analysis.json").read_text())["video"]["max_fps"] == 20
+
 
 @pytest.mark.e2e
 @pytest.mark.slow

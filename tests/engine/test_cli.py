@@ -101,3 +101,21 @@ def test_an_analysis_loads_no_module_it_does_not_use(tmp_path, right_clonic_vide
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
     assert (tmp_path / "out" / "report.html").stat().st_size > 0
+
+
+def test_max_fps_is_recorded_and_a_rate_too_low_is_refused(tmp_path, right_clonic_60fps_video):
+    proc = run("analyze", str(right_clonic_60fps_video.path), "-o", str(tmp_path / "o"), "--max-fps", "10")
+    assert proc.returncode == 2 and "'10' is not a frame rate of 20 frames a second or more" in proc.stderr
+    assert not (tmp_path / "o").exists()
+    proc = run(
+        "analyze", str(right_clonic_60fps_video.path), "-o", str(tmp_path / "o"), "--max-fps", "30", "--quiet"
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(
+        (tmp_path / "o" / Path(right_clonic_60fps_video.path).stem / "analysis.json").read_text()
+    )
+    validate_analysis(doc)
+    assert (
+        doc["video"]["max_fps"] == 30 and doc["video"]["frames"] == 240
+    )  # 8 s at 30 of the video's 60 a second
+    assert [e["side"] for e in doc["episodes"]] == ["right"]

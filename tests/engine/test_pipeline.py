@@ -126,3 +126,60 @@ def test_parallel_segments_equal_single_pass(right_clonic_video):
     assert [(e.side, e.pattern, e.contractions) for e in two.episodes] == [
         (e.side, e.pattern, e.contractions) for e in one.episodes
     ]
+
+
+def test_a_frame_rate_cap_analyses_every_other_frame_of_a_60fps_video_and_finds_the_same(
+    right_clonic_60fps_video, tmp_path
+):
+    video = right_clonic_60fps_video
+    seen: list[tuple[int, int | None]] = []
+    a = facetwitch.analyze(video.path, max_fps=30, progress=lambda done, total: seen.append((done, total)))
+    with av.open(str(video.path)) as container:
+        stream = container.streams.video[0]
+        pts = np.asarray(sorted(float(f.pts * f.time_base) for f in container.decode(stream)))
+    t = np.asarray(a.frames.column("t_s"))
+    assert np.allclose(t, (pts - pts[0])[::2], atol=1e-6)  # every other frame, evenly
+    assert a.video.frames == t.size == len(pts) // 2 and a.video.max_fps == 30
+    assert seen[-1] == (a.video.frames, a.video.frames)  # the progress bar's total counts analysed frames
+
+    truth = video.truth_episodes
+    assert [(e.side, e.pattern, e.contractions) for e in a.episodes] == [
+        (t.side, t.pattern, t.contractions) for t in truth
+    ]
+    assert a.episodes[0].start_s == pytest.approx(truth[0].start_s, abs=0.2)
+    assert a.episodes[0].end_s == pytest.approx(truth[0].end_s, abs=0.2)
+    blinks = a.events_of("blink")
+    assert len(blinks) == 3 and [b.complete for b in blinks] == [True, False, True]
+
+    doc = a.to_dict()
+    validate_analysis(doc)
+    assert doc["video"]["max_fps"] == 30
+    assert facetwitch.Analysis.from_json(a.to_json()).video.max_fps == 30
+
+    every = facetwitch.analyze(video.path)
+    assert every.video.frames == len(pts) and every.video.max_fps is None
+    assert [(e.side, e.pattern, e.contractions) for e in every.episodes] == [
+        (e.side, e.pattern, e.contractions) for e in a.episodes
+    ]
+
+
+def test_a_frame_rate_cap_keeps_the_same_frames_in_parallel_segments(right_clonic_60fps_video):
+    one = facetwitch.analyze(right_clonic_60fps_video.path, workers=1, max_fps=25)
+    from facetwitch import pipeline
+
+    old = pipeline.MIN_SEGMENT_S
+    pipeline.MIN_SEGMENT_S = 3.0
+    try:
+        two = facetwitch.analyze(right_clonic_60fps_video.path, workers=2, max_fps=25)
+    finally:
+        pipeline.MIN_SEGMENT_S = old
+    t = np.asarray(two.frames.column("t_s"))
+    assert np.array_equal(t, np.asarray(one.frames.column("t_s")))
+    # 25 a second on average; no interval longer than one cell and one source frame.
+    assert t.size == pytest.approx(8.0 * 25, abs=1) and np.diff(t).max() <= 1 / 25 + 1 / 60 + 1e-6
+
+
+@pytest.mark.parametrize("bad", [0, 10, float("nan"), float("inf")])
+def test_a_frame_rate_cap_too_low_or_not_a_number_is_refused(control_video, bad):
+    with pytest.raises(ValueError, match="max_fps must be at least 20 frames a second"):
+        facetwitch.analyze(control_video.path, max_fps=bad)

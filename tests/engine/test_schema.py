@@ -87,7 +87,7 @@ def test_schema_is_valid_draft_2020_12_and_matches_the_record_vocabulary() -> No
 # Fields added to facetwitch.analysis/1 after its first release: optional, so older documents stay valid.
 OPTIONAL_FIELDS = {
     "complete", "incomplete_blink_count", "incomplete_blink_fraction", "lid_range_measured", "face_brightness",
-    "lid_travel_left", "lid_travel_right",
+    "lid_travel_left", "lid_travel_right", "max_fps",
 }  # fmt: skip
 
 
@@ -118,11 +118,13 @@ def test_a_document_from_before_the_optional_fields_is_still_valid_and_readable(
     del doc["summary"]["incomplete_blink_count"], doc["summary"]["incomplete_blink_fraction"]
     for field in ("lid_range_measured", "face_brightness", "lid_travel_left", "lid_travel_right"):
         del doc["quality"][field]
+    del doc["video"]["max_fps"]
     validate_analysis(doc)
     loaded = Analysis.from_dict(doc)
     assert loaded.events[0].complete is None and loaded.summary.incomplete_blink_count == 0
     assert loaded.quality.lid_range_measured is True and loaded.quality.face_brightness is None
     assert loaded.quality.lid_travel_left is None and loaded.quality.lid_travel_right is None
+    assert loaded.video.max_fps is None
 
 
 def test_lids_no_blink_moved_are_written_and_read_back() -> None:
@@ -157,6 +159,18 @@ def test_each_eye_s_lid_travel_is_written_and_read_back_within_0_to_1() -> None:
     validate_analysis(doc)
     doc["quality"]["lid_travel_left"] = 1.5
     assert any("lid_travel_left" in p for p in problems_of(doc))
+
+
+def test_a_frame_rate_cap_is_written_and_read_back_and_must_be_positive() -> None:
+    original = analysis()
+    capped = replace(original, video=replace(original.video, max_fps=30.0))
+    doc = json.loads(capped.to_json())
+    validate_analysis(doc)
+    assert doc["video"]["max_fps"] == 30 and Analysis.from_dict(doc).video.max_fps == 30.0
+    doc["video"]["max_fps"] = None  # every frame
+    validate_analysis(doc)
+    doc["video"]["max_fps"] = 0
+    assert any("max_fps" in p for p in problems_of(doc))
 
 
 def test_incomplete_blinks_are_written_and_read_back() -> None:

@@ -12,7 +12,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
+from facetwitch import LOW_FPS
 from facetwitch.clinic.secret_key import load_or_create
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -144,6 +146,28 @@ FACETWITCH_ANALYSIS_MAX_ATTEMPTS = int(os.environ.get("FACETWITCH_ANALYSIS_MAX_A
 # Wall-clock seconds one recording's analysis may take before it fails with a message (a damaged file that decodes
 # endlessly must not hold the worker); generous: a 30-minute video takes well under this on one core.
 FACETWITCH_ANALYSIS_TIME_LIMIT_S = float(os.environ.get("FACETWITCH_ANALYSIS_TIME_LIMIT_S", "3600"))
+
+
+def _frame_rate_cap(name: str) -> float | None:
+    """A frame rate from the environment variable ``name`` (frames/s, at least ``LOW_FPS``), None where unset."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not LOW_FPS <= value < float("inf"):
+        raise ImproperlyConfigured(
+            f"{name}={text!r} is not a frame rate of {LOW_FPS:g} frames a second or more: set it to e.g. 30, or "
+            "unset it to analyse every frame"
+        )
+    return value
+
+
+# At most this many frames a second analysed (unset: every frame). 30 halves a 60 frames/s phone video's work; a
+# faster rhythm than about 8 Hz (a jaw tremor at 10 Hz) may then be missed (docs/speed.md, "Frame-rate cap").
+FACETWITCH_ANALYSIS_MAX_FPS = _frame_rate_cap("FACETWITCH_ANALYSIS_MAX_FPS")
 
 # Clinic hours (scheduling): defaults from the product brief, configurable by environment.
 CLINIC_HOURS = {

@@ -41,6 +41,11 @@ def analysis_time_limit_s() -> float:
     return float(getattr(settings, "FACETWITCH_ANALYSIS_TIME_LIMIT_S", 3600))
 
 
+def analysis_max_fps() -> float | None:
+    """The most frames a second an analysis looks at (``FACETWITCH_ANALYSIS_MAX_FPS``); None: every frame."""
+    return getattr(settings, "FACETWITCH_ANALYSIS_MAX_FPS", None)
+
+
 def max_attempts() -> int:
     """Runs of one recording before it is failed (a video that kills its worker each time must stop)."""
     return getattr(settings, "FACETWITCH_ANALYSIS_MAX_ATTEMPTS", 3)
@@ -350,6 +355,7 @@ def analyse_with_heartbeat(
                 progress=progress,
                 name=name,
                 time_limit_s=analysis_time_limit_s(),
+                max_fps=analysis_max_fps(),
             )
         except BaseException as exc:
             outcome["error"] = exc
