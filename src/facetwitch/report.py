@@ -110,8 +110,12 @@ def _header(analysis: Analysis, name: str) -> str:
     facts = [
         ("File", v.path),
         ("Duration", f"{v.duration_s:.1f} s"),
-        ("Frames", f"{v.frames}"),
+        ("Frames analysed", f"{v.frames}"),
         ("Frame rate (nominal)", f"{v.fps_nominal:.2f} fps"),
+        (
+            "Frames analysed a second",
+            "every frame" if v.max_fps is None else f"at most {v.max_fps:g} (capped)",
+        ),
         ("Resolution", f"{v.width} × {v.height} px"),
         ("Rotation applied", f"{v.rotation}°"),
         ("Mirrored (selfie) video", _yes_no(v.mirrored)),

@@ -314,6 +314,16 @@ def test_report_shows_each_eye_s_lid_travel_or_that_it_was_not_measured() -> Non
     assert travel(render_report(analysis)) == ["not measured"]  # no value (an older document)
 
 
+def test_report_says_whether_every_frame_was_analysed() -> None:
+    def rate(page: str) -> list[str]:
+        return re.findall(r"<dt>Frames analysed a second</dt><dd>([^<]*)</dd>", page)
+
+    analysis = make_analysis()
+    capped = dataclasses.replace(analysis, video=dataclasses.replace(analysis.video, max_fps=30.0))
+    assert rate(render_report(capped)) == ["at most 30 (capped)"]
+    assert rate(render_report(analysis)) == ["every frame"]
+
+
 def test_report_plots_the_columns_present() -> None:
     # Only the left eye closure exists, with a stretch of NaN: the right plot has no traces, the left one a
     # trace broken in two at the gap.
