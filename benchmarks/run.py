@@ -105,10 +105,11 @@ class LandmarkCache:
         self.memo: dict = {}
         self.directory = directory / landmark_stage_version() if directory is not None else None
 
-    def _stored(self, path, backend, mirrored, segment) -> Path | None:
+    def _stored(self, path, backend, mirrored, segment, max_fps=None) -> Path | None:
         if self.directory is None:
             return None
-        return self.directory / f"{Path(path).stem}-{backend}-{int(mirrored)}-{segment[0]:.3f}.pkl"
+        cap = "" if max_fps is None else f"-{max_fps:g}fps"
+        return self.directory / f"{Path(path).stem}-{backend}-{int(mirrored)}-{segment[0]:.3f}{cap}.pkl"
 
     def __enter__(self):
         import pickle
@@ -119,7 +120,8 @@ class LandmarkCache:
             )
             if key not in self.memo:
                 path, _, backend, mirrored, segment = args[:5]
-                stored = self._stored(path, backend, mirrored, segment)
+                max_fps = args[8] if len(args) > 8 else kwargs.get("max_fps")
+                stored = self._stored(path, backend, mirrored, segment, max_fps)
                 if stored is not None and stored.exists():
                     self.memo[key] = pickle.loads(stored.read_bytes())
                 else:
