@@ -224,6 +224,38 @@ def test_a_jaw_whose_rate_glides_is_not_tremor_though_one_window_looks_steady(se
     assert tremors[0].start_s == pytest.approx(6, abs=0.3) and tremors[0].end_s == pytest.approx(8.5, abs=0.3)
 
 
+def _rates(sig, start_s: float, pieces: list[tuple[float, float, float]]) -> None:
+    """Add to the jaw an opening and closing from ``start_s`` through ``pieces`` (duration s, rate from, rate to
+    in Hz; each a linear glide), joined without a break in phase."""
+    t = sig["t_s"]
+    phase, inside = np.zeros_like(t), np.zeros(t.size, dtype=bool)
+    t0, p0 = start_s, 0.0
+    for duration_s, from_hz, to_hz in pieces:
+        now = (t >= t0) & (t < t0 + duration_s)
+        u = t[now] - t0
+        phase[now] = p0 + 2 * np.pi * (from_hz * u + 0.5 * (to_hz - from_hz) / duration_s * u**2)
+        inside |= now
+        p0 += 2 * np.pi * (from_hz + to_hz) / 2 * duration_s
+        t0 += duration_s
+    sig["jaw"] = sig["jaw"] + np.where(inside, 0.1 * (0.5 - 0.5 * np.cos(phase)), 0.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_syllables_that_steady_for_a_second_between_speeding_up_and_slowing_are_not_tremor(seed):
+    # Speech: the syllable rate rises from 3.5 to 4.5 Hz, holds it for a second, then rises on to 5.5 Hz. Windows
+    # around the steady second hold 4.5 Hz over about 1.3 s of centres; a tremor of tremor_min_s holds its rate
+    # over about tremor_min_s.
+    sig = make_signals(duration_s=20, seed=seed)
+    _rates(sig, 6.0, [(1.0, 3.5, 4.5), (1.0, 4.5, 4.5), (1.0, 4.5, 5.5)])
+    assert detect_tremor(build(sig)) == []
+    # Two seconds at a steady 4.5 Hz, the shortest tremor, is one.
+    sig = make_signals(duration_s=20, seed=seed)
+    _rates(sig, 6.0, [(2.0, 4.5, 4.5)])
+    tremors = detect_tremor(build(sig))
+    assert [round(e.frequency_hz, 1) for e in tremors] == [4.5]
+    assert tremors[0].start_s == pytest.approx(6, abs=0.3) and tremors[0].end_s == pytest.approx(8, abs=0.3)
+
+
 def test_irregular_speech_like_jaw_movement_is_not_tremor():
     sig = make_signals(duration_s=20)
     rng = np.random.default_rng(3)
