@@ -30,6 +30,7 @@ from facetwitch.records import (
     TremorSummary,
     VideoInfo,
     VideoProbe,
+    is_frame_rate_cap,
 )
 from facetwitch.version import __version__
 
@@ -57,6 +58,7 @@ __all__ = [
     "analyze",
     "batch",
     "engine_info",
+    "is_frame_rate_cap",
     "picture_size_problem",
     "probe_video",
     "timeline_svg",

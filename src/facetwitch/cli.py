@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from facetwitch import model as model_mod
 from facetwitch.landmarks import BACKENDS, DEFAULT_BACKEND
-from facetwitch.records import LOW_FPS
+from facetwitch.records import LOW_FPS, is_frame_rate_cap
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_MODEL = 0, 1, 2, 3
 
@@ -242,7 +242,7 @@ def _frame_rate_cap(text: str) -> float:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not LOW_FPS <= value < float("inf"):
+    if not is_frame_rate_cap(value):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a frame rate of {LOW_FPS:g} frames a second or more, e.g. 30"
         )

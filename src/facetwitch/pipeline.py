@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from facetwitch import model as model_mod
 from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
-from facetwitch.records import LOW_FPS, Analysis, EngineInfo, Gap, Quality, VideoInfo
+from facetwitch.records import LOW_FPS, Analysis, EngineInfo, Gap, Quality, VideoInfo, is_frame_rate_cap
 from facetwitch.signals import (
     BLENDSHAPES,
     RAW,
@@ -108,7 +108,7 @@ def analyze(
     backend = landmarker.name if landmarker is not None else backend or DEFAULT_BACKEND
     if backend not in BACKENDS:
         raise ValueError(f"unknown landmark backend {backend!r}: use one of {', '.join(BACKENDS)}")
-    if max_fps is not None and not LOW_FPS <= max_fps < float("inf"):
+    if max_fps is not None and not is_frame_rate_cap(max_fps):
         raise ValueError(
             f"max_fps must be at least {LOW_FPS:g} frames a second (fewer miss brief twitches), not {max_fps!r}"
         )

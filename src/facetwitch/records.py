@@ -26,6 +26,12 @@ Region = Literal["brow", "eye", "cheek", "mouth", "jaw"]
 # ``facetwitch.analyze(max_fps=...)`` may not bring a video below it.
 LOW_FPS = 20.0
 
+
+def is_frame_rate_cap(value: float) -> bool:
+    """Whether ``value`` (frames/s) may cap the frames an analysis looks at: ``LOW_FPS`` or more, finite."""
+    return LOW_FPS <= value < float("inf")
+
+
 SIDES: tuple[str, ...] = get_args(Side)
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 PATTERNS: tuple[str, ...] = get_args(Pattern)

@@ -380,13 +380,13 @@ class FrameRateCap:
 
     Time is cut into cells of ``1 / max_fps`` s, starting 0.3 of a cell before 0 s (so that timestamps jittering
     around the cap's own rate stay each in its own cell, and, 0.3 being no simple fraction, no frame of a common
-    rate lies on a cell's edge), and the first frame of each cell is kept. A
-    60 frames/s video capped at 30 keeps every other frame; a video at or under the cap keeps every frame. The
-    cells are fixed in the video's time, so segments decoded apart keep the same frames as one pass would.
+    rate lies on a cell's edge), and the first frame of each cell is kept. A 60 frames/s video capped at 30 keeps
+    every other frame; a video at or under the cap keeps every frame. The cells are fixed in the video's time, so
+    segments decoded apart keep the same frames as one pass would.
     """
 
     def __init__(self, max_fps: float) -> None:
-        if not max_fps > 0:
+        if not 0 < max_fps < math.inf:
             raise ValueError(f"max_fps must be a positive number of frames a second, not {max_fps!r}")
         self.max_fps = float(max_fps)
         self._last_cell: int | None = None
@@ -473,16 +473,15 @@ def iter_frames(
                     continue
                 if end_s is not None and t >= end_s:
                     break
-                if cap is not None and not cap.keep(t):
-                    continue
                 if problem := picture_size_problem(frame.width, frame.height):
                     yield VideoError(f"frame {index + 1}: {problem}", path=path)
                     return
-                picture = Picture(frame, _rotation_from_frame(frame), mirrored, to_rgb)
-                if convert:
-                    picture.rgb()
-                yield Frame(index, t, picture)
-                index += 1
+                if cap is None or cap.keep(t):
+                    picture = Picture(frame, _rotation_from_frame(frame), mirrored, to_rgb)
+                    if convert:
+                        picture.rgb()
+                    yield Frame(index, t, picture)
+                index += 1  # frames in the file's order, yielded or not (messages name them so)
             if index == 0 and start_s == 0 and not stop.is_set():
                 yield VideoError(
                     "no frame could be decoded; the file is truncated or damaged; copy or export it again from the original recording",

@@ -50,7 +50,7 @@ def test_a_gap_in_the_video_restarts_nothing_and_segments_keep_the_same_frames()
     assert np.array_equal(halves, whole)
 
 
-@pytest.mark.parametrize("bad", [0, -30, float("nan")])
+@pytest.mark.parametrize("bad", [0, -30, float("nan"), float("inf")])
 def test_a_cap_that_is_not_a_positive_rate_is_refused(bad):
     with pytest.raises(ValueError, match="max_fps must be a positive number"):
         FrameRateCap(bad)

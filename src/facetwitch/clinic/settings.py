@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from facetwitch import LOW_FPS
+from facetwitch import LOW_FPS, is_frame_rate_cap
 from facetwitch.clinic.secret_key import load_or_create
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -157,7 +157,7 @@ def _frame_rate_cap(name: str) -> float | None:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not LOW_FPS <= value < float("inf"):
+    if not is_frame_rate_cap(value):
         raise ImproperlyConfigured(
             f"{name}={text!r} is not a frame rate of {LOW_FPS:g} frames a second or more: set it to e.g. 30, or "
             "unset it to analyse every frame"
