@@ -687,3 +687,33 @@ def test_depth_weak_lid_material_has_one_sided_eye_only_bursts_and_blink_only_co
         assert all(
             b.start_s + b.duration_s < episodes[0].start_s or b.start_s > episodes[0].end_s for b in blinks
         )
+
+
+def test_tilt_material_turns_tilts_and_leans_the_head_with_blinks_and_episodes_inside_the_motion():
+    from facetwitch.simulate.suites import tilt_suite
+
+    clips = tilt_suite()
+    assert len(clips) == 18 and {s.name for s in clips} <= {s.name for s in tuning_suite()}
+    assert {s.face for s in clips} == set(TUNING_FACES) and {s.renderer for s in clips} == {"warp", "depth"}
+    for s in clips:
+        s.validate()
+        turns = [e for e in s.events if isinstance(e, HeadTurn)]
+        blinks = [e for e in s.events if isinstance(e, Blink)]
+        if "control-lean" in s.name:
+            assert s.is_control and not turns and s.head_motion.scale >= 0.08 and len(blinks) >= 2
+            continue
+        # a slow tilt with neither yaw nor pitch, 8-18 degrees over 4-5.5 s
+        tilt = turns[0]
+        assert tilt.yaw_deg == tilt.pitch_deg == 0 and 8 <= abs(tilt.roll_deg) <= 18 and tilt.duration_s >= 4
+        combined = turns[1]
+        assert abs(combined.yaw_deg) >= 12 and abs(combined.pitch_deg) >= 4 and abs(combined.roll_deg) >= 4
+        if "control-roll" in s.name:
+            assert s.is_control and max(abs(t.yaw_deg) for t in turns) >= 22
+            assert any(t.start_s < b.start_s < t.start_s + t.duration_s for t in turns for b in blinks)
+            continue
+        _, episodes = truth_of(s)
+        one_sided = [e for e in episodes if e.side != "both"]
+        assert len(one_sided) == 2 and one_sided[0].side == one_sided[1].side
+        assert any(e.side == "both" for e in episodes)  # blepharospasm inside the last tilt
+        for episode, turn in zip(one_sided, turns[:2], strict=True):
+            assert turn.start_s < episode.start_s < turn.start_s + turn.duration_s

@@ -6,7 +6,9 @@ Tuning (:func:`tuning_suite`) = :func:`benchmark_suite` (hand-placed events, cle
 head turns, jerks, 20 blinks/min controls) + :func:`failure_classes_suite` and :func:`failure_variants_suite`
 (the held-out suite's failure classes made again, and seeded variants of them, on tuning material) +
 :func:`depth_variants_suite` (head-turn episodes and turn/nod/jerk controls on the THIRD renderer,
-``renderer="depth"``, which turns the face surface in 3-D). Detector work may look at these as much as it likes.
+``renderer="depth"``, which turns the face surface in 3-D) + :func:`depth_weak_lid_suite` (weak lids there) +
+:func:`tilt_suite` (slow head tilts, combined turns and leaning, with blinks and episodes inside them). Detector work
+may look at these as much as it likes.
 
 Held-out (:func:`heldout_suite`) = the hard material generated again with another seed on the SECOND
 renderer (``renderer="mesh"``) and only :data:`~.faces.HELDOUT_FACES`. Nothing is tuned on it; it is scored
@@ -340,6 +342,7 @@ def tuning_suite() -> list[Scenario]:
         + failure_variants_suite()
         + depth_variants_suite()
         + depth_weak_lid_suite()
+        + tilt_suite()
     )
 
 
@@ -577,6 +580,62 @@ def depth_weak_lid_suite(seeds: tuple[int, ...] = (8800, 8900, 9000)) -> list[Sc
                     busy = [(burst.start_s - 0.5, end + 0.5)]
                     events = [burst, *_blinks(blink_rng, 0.0, sc.duration_s, 15.0, busy)]
                 out.append(replace(sc, events=sorted(events, key=lambda e: e.start_s)))
+    return out
+
+
+def tilt_suite(seed: int = 12000) -> list[Scenario]:
+    """Head motion the other suites hold little of, on the first and third renderers with :data:`TUNING_FACES`
+    (18 clips, 18–23 s, 25–60 fps, 640x480 to 1280x720). Per renderer and face:
+
+    - ``control-roll``: a slow head tilt (roll 10–18° over 4–5 s), a turn that combines yaw (12–20°), pitch
+      (5–10°) and roll (4–10°), a 22–25° yaw, speech and a smile; blinks at ~20/min, during the turns too;
+    - ``control-lean``: leaning in and out all through (scale ±8–15 %, sway, a slight yaw), speech, a smile;
+    - ``hfs-roll``: one-sided episodes (clonic or tonic) inside a slow tilt and inside a combined turn, and a
+      blepharospasm squeeze inside another tilt.
+
+    Drawn fresh in the twenty-first round (``docs/validation.md``), then added to :func:`tuning_suite`.
+    """
+    draw = _Draws(seed)
+    u, sign, rng = draw.u, draw.sign, draw.rng
+    sizes = [(640, 480), (854, 480), (960, 540), (1280, 720)]
+    out: list[Scenario] = []
+
+    def with_blinks(sc: Scenario, per_min: float) -> Scenario:
+        blinks = _blinks(
+            np.random.default_rng([seed, len(out)]), 0.0, sc.duration_s, per_min, _busy(sc.events)
+        )
+        return replace(sc, events=sorted(sc.events + blinks, key=lambda e: e.start_s))
+
+    for renderer in (DEPTH_RENDERER, TUNING_RENDERER):
+        for face in TUNING_FACES:
+            size = sizes[int(rng.integers(0, 4))]
+            camera = Camera(noise_std=u(1, 4), jpeg_quality=int(rng.integers(40, 75)) if rng.random() < 0.4 else None,
+                            crf=int(rng.integers(21, 27)))  # fmt: skip
+            fps = [25.0, 30.0, 30.0, 60.0][int(rng.integers(0, 4))]
+            common = dict(face=face, fps=fps, size=size, camera=camera, renderer=renderer)
+            events = [HeadTurn(1.0, u(4, 5), roll_deg=sign() * u(10, 18)),
+                      HeadTurn(6.5, u(4, 5), yaw_deg=sign() * u(12, 20), pitch_deg=sign() * u(5, 10),
+                               roll_deg=sign() * u(4, 10)),
+                      HeadTurn(12.0, u(4, 5), yaw_deg=sign() * u(22, 25)),
+                      Speech(u(17, 18), 3.0), Smile(u(20.5, 21), 1.5)]  # fmt: skip
+            out.append(with_blinks(Scenario(duration_s=23.0, events=events, seed=seed + len(out), zoom=u(0.85, 1.1),
+                                            name=f"tilt-{renderer}-control-roll-{face}", **common), 20.0))  # fmt: skip
+            lean = HeadMotion(amplitude_deg=u(3, 6), translate_px=u(10, 30), period_s=u(4, 7), scale=u(0.08, 0.15),
+                              yaw_deg=u(4, 8))  # fmt: skip
+            events = [Speech(u(5, 7), 3.0), Smile(u(12, 13), 2.0)]
+            out.append(with_blinks(Scenario(duration_s=18.0, events=events, head_motion=lean, seed=seed + len(out),
+                                            zoom=u(0.85, 1.1), name=f"tilt-{renderer}-control-lean-{face}",
+                                            **common), 20.0))  # fmt: skip
+            side = "left" if rng.random() < 0.5 else "right"
+            first = draw.spasm(u(2.0, 3.0), side, clonic_intensity=0.45)
+            second = draw.spasm(u(8.5, 9.5), side, clonic_intensity=0.45)
+            events = [HeadTurn(1.2, u(4.5, 5.5), roll_deg=sign() * u(10, 18)), first,
+                      HeadTurn(7.5, u(4.5, 5.5), yaw_deg=sign() * u(12, 18), pitch_deg=sign() * u(4, 8),
+                               roll_deg=sign() * u(4, 10)), second,
+                      HeadTurn(13.5, u(4.0, 5.0), roll_deg=sign() * u(8, 14)),
+                      Blepharospasm(u(14.5, 15.5), hold_s=u(1.0, 1.6), intensity=u(0.7, 1.0))]  # fmt: skip
+            out.append(with_blinks(Scenario(duration_s=20.0, events=events, seed=seed + len(out), zoom=u(0.85, 1.1),
+                                            name=f"tilt-{renderer}-hfs-roll-{face}", **common), 15.0))  # fmt: skip
     return out
 
 
