@@ -127,6 +127,45 @@ def test_mouth_only_unilateral_pull_is_a_contraction_of_that_side():
     assert contractions[0].side == "left" and contractions[0].regions == ("mouth",)
 
 
+def _coupled_twitches(
+    sig: dict, starts: list[float], mouth: dict[str, float], other_eye: float = 0.3
+) -> None:
+    """Left lid twitches (closure 0.5) that the face mesh couples into the right eye (``other_eye``), with the
+    mouth corners pulled by ``mouth`` (side -> pull) during each."""
+    t = sig["t_s"]
+    for start in starts:
+        sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, start, 0.25, 0.5))
+        sig["closure_right"] = np.maximum(sig["closure_right"], pulse(t, start + 0.03, 0.25, other_eye))
+        for side, pull in mouth.items():
+            sig[f"mouth_{side}"] = sig[f"mouth_{side}"] + pulse(t, start, 0.25, pull)
+
+
+def test_a_blink_with_one_mouth_corner_pulled_and_that_eye_the_more_closed_is_a_twitch_of_that_side():
+    starts = [5.0, 5.6, 6.2, 6.8]
+    sig = make_signals()
+    _coupled_twitches(sig, starts, {"left": 0.1})
+    events = detect_events(build(sig))
+    contractions = [e for e in events if e.kind == "contraction"]
+    assert not [e for e in events if e.kind == "blink"]
+    assert [e.start_s for e in contractions] == pytest.approx(starts, abs=0.07)
+    assert {e.side for e in contractions} == {"left"} and {e.regions for e in contractions} == {
+        ("eye", "mouth")
+    }
+    (episode,) = group_episodes(events)
+    assert (episode.side, episode.pattern, episode.contractions) == ("left", "clonic", 4)
+    # The same lids without a mouth corner pulled, or with both pulled alike (speech, a smile): blinks.
+    for mouth in ({}, {"left": 0.1, "right": 0.1}):
+        sig = make_signals()
+        _coupled_twitches(sig, starts, mouth)
+        assert [e.kind for e in detect_events(build(sig))] == ["blink"] * 4
+    # Both eyes closed alike while one mouth corner pulls: still a blink; so is one whose pulled side's eye is
+    # the less closed.
+    for other_eye in (0.5, 0.7):
+        sig = make_signals()
+        _coupled_twitches(sig, starts, {"left": 0.1}, other_eye=other_eye)
+        assert [e.kind for e in detect_events(build(sig)) if e.kind == "blink"] == ["blink"] * 4
+
+
 def test_long_bilateral_closure_is_blepharospasm_not_blink():
     sig = make_signals()
     blink(sig, 3.0, 0.2)
