@@ -395,13 +395,15 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
         side = None
         if e.kind == "blink":
             side = next((s for s in SIDES if _in_burst(e, twitches[s], sig, s, p)), None)
-        if side is None:
-            out.append(e)
-            continue
-        i0, i1 = np.searchsorted(sig.t_s, [e.start_s, e.end_s])
-        peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
-        out.append(Event("contraction", e.start_s, e.end_s, side, ("eye",), peak))
+        out.append(e if side is None else _as_twitch(e, sig, side, ("eye",)))
     return out
+
+
+def _as_twitch(blink: Event, sig: Signals, side: str, regions: tuple[str, ...]) -> Event:
+    """``blink`` read again as a contraction of ``side`` over the same span, peaking at that eye's deepest closure."""
+    i0, i1 = np.searchsorted(sig.t_s, [blink.start_s, blink.end_s])
+    peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
+    return Event("contraction", blink.start_s, blink.end_s, side, regions, peak)
 
 
 def _pulls_read_as_blinks(
@@ -423,9 +425,9 @@ def _pulls_read_as_blinks(
         pulled = {s: [r for r, mask in pulls[s].items() if mask[i0:i1].any()] for s in SIDES}
         side = next((s for s in SIDES if pulled[s] and not pulled[OTHER_SIDE[s]]), None)
         if side is not None and np.subtract(*_at_deepest(e, sig, side)) > p.asymmetry:
-            regions = ("eye", *(r for r in ("cheek", "mouth") if r in pulled[side]))
-            peak = float(np.nanmax(sig.side("closure", side)[i0:i1]))
-            out.append(Event("contraction", e.start_s, e.end_s, side, regions, peak))
+            out.append(
+                _as_twitch(e, sig, side, ("eye", *(r for r in ("cheek", "mouth") if r in pulled[side])))
+            )
         else:
             out.append(e)
     return out
