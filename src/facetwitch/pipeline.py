@@ -87,8 +87,9 @@ def analyze(
 
     ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
     patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
-    as ``progress(frames_done, frames_expected_or_None)``. ``workers``: parallel segments (default: one per
-    core, at most 4, each at least ``MIN_SEGMENT_S`` long). ``backend``: the landmark backend, ``"litert"`` (the
+    as ``progress(frames_done, frames_expected_or_None)``. ``workers``: segments landmarked at once (default: one
+    per core, at most 4); how the video is cut into segments depends on its duration only
+    (:func:`plan_segments`), so the results do not depend on the machine or on ``workers``. ``backend``: the landmark backend, ``"litert"`` (the
     ``.task``'s models run directly) or ``"tasks"`` (MediaPipe's Tasks API, the reference); default
     :data:`facetwitch.landmarks.DEFAULT_BACKEND`. ``landmarker``: a long-lived landmarker (from
     :func:`facetwitch.landmarks.open_landmarker`) to reuse instead of opening one per segment (batch workers keep
@@ -120,26 +121,35 @@ def analyze(
     if max_fps is not None and info.fps_nominal > max_fps:
         expected = round(info.frames * max_fps / info.fps_nominal)
     counter = _ProgressCounter(progress, expected or None)
-    segments = plan_segments(info.duration_s, workers)
+    segments = plan_segments(info.duration_s)
     # A decoding thread beside the landmarking thread pays where it has a core of its own; on one core the LiteRT
     # landmarker decodes its own frames between landmarking them (no hand-overs between threads, no thread switch
     # in the middle of a model run). MediaPipe's Tasks API runs a graph of threads of its own: it keeps its
     # decoding thread.
     prefetch = 0 if backend == "litert" and usable_cpus() == 1 else READ_AHEAD_FRAMES
 
-    def segment(source: Path | FaceLandmarker, seg: tuple[float, float | None]) -> _Segment:
-        return _landmark_segment(path, source, backend, mirrored, seg, counter, deadline, prefetch, max_fps)
+    def run(source: Path | FaceLandmarker, group: list[tuple[float, float | None]]) -> list[_Segment]:
+        # One landmarker a group, restarted for each segment: every segment starts from a fresh state.
+        with _segment_landmarker(source, backend) as one:
+            return [
+                _landmark_segment(path, one, backend, mirrored, seg, counter, deadline, prefetch, max_fps)
+                for seg in group
+            ]
 
     try:
         if landmarker is not None:
-            # The same segments one after the other, each from a fresh state: the results do not depend on it.
-            parts = [segment(landmarker, seg) for seg in segments]
+            parts = run(landmarker, segments)
         else:
             model_path = model_mod.resolve(model)
-            with ThreadPoolExecutor(
-                max_workers=len(segments), thread_name_prefix="facetwitch-landmarks"
-            ) as pool:
-                parts = list(pool.map(lambda seg: segment(model_path, seg), segments))
+            # Contiguous groups of segments, one a worker; the segments take equal work (plan_segments).
+            at_once = min(workers or min(4, usable_cpus()), len(segments))
+            groups = [list(g) for g in np.array_split(np.arange(len(segments)), at_once)]
+            with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="facetwitch-landmarks") as pool:
+                parts = [
+                    part
+                    for done in pool.map(lambda g: run(model_path, [segments[i] for i in g]), groups)
+                    for part in done
+                ]
     except TimeLimitError as exc:
         raise TimeLimitError(
             f"stopped after the time limit of {time_limit_s:g} s for one video ({counter.done} frames "
@@ -273,13 +283,23 @@ def _frames(n: int) -> str:
 
 
 MIN_SEGMENT_S = 15.0
+# A segment after the first is landmarked from this long before its start, and those frames are dropped: a
+# landmarker starting afresh reads the first ~0.5 s differently (lid apertures up to 0.05 apart, a tenth of a
+# blink) until its tracking and MediaPipe's landmark filter settle; after 1 s they agree within the noise.
+SEGMENT_LEAD_S = 1.0
 
 
-def plan_segments(duration_s: float, workers: int | None = None) -> list[tuple[float, float | None]]:
-    """Split the video into contiguous time segments, one per worker; the last one is open-ended."""
-    workers = workers or min(4, usable_cpus())
-    n = max(1, min(workers, int(duration_s // MIN_SEGMENT_S)))
-    bounds = [duration_s * i / n for i in range(n)]
+def plan_segments(duration_s: float) -> list[tuple[float, float | None]]:
+    """Cut a video of ``duration_s`` seconds into contiguous time segments [start, end) (s; the last one
+    open-ended) to be landmarked in parallel.
+
+    The cut depends on the duration alone, never on the machine, so that a video gives the same results on any
+    number of cores: 1, 2 or 4 segments of at least ``MIN_SEGMENT_S`` (a multiple of the usual 2 or 4 cores).
+    Each segment after the first also landmarks the ``SEGMENT_LEAD_S`` before it; the first is that much longer,
+    so that every segment takes the same work."""
+    n = next(k for k in (4, 2, 1) if k == 1 or duration_s >= k * MIN_SEGMENT_S)
+    work_s = (duration_s + (n - 1) * SEGMENT_LEAD_S) / n
+    bounds = [0.0] + [work_s + i * (work_s - SEGMENT_LEAD_S) for i in range(n - 1)]
     return [(b, bounds[i + 1] if i + 1 < n else None) for i, b in enumerate(bounds)]
 
 
@@ -365,6 +385,8 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
     start_s, end_s = segment
     next_luma_s = start_s
 
+    lead_from_s = max(0.0, start_s - SEGMENT_LEAD_S) if start_s > 0 else 0.0
+
     with _segment_landmarker(source, backend) as landmarker:
         # The LiteRT backend leaves blendshapes and head pose to one call per batch (see its describe_many).
         track = getattr(landmarker, "track", None)
@@ -384,7 +406,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
             for frame in iter_frames(
                 path,
                 mirrored=mirrored,
-                start_s=start_s,
+                start_s=lead_from_s,
                 end_s=end_s,
                 prefetch=prefetch,
                 threads=1,
@@ -394,6 +416,12 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
                 convert=track is None,
                 max_fps=max_fps,
             ):
+                if frame.t_s < start_s:  # the lead: tracking settles, nothing is kept
+                    if track is not None:
+                        track(frame.picture, frame.t_s)
+                    else:
+                        landmarker.detect(frame.rgb, frame.t_s)
+                    continue
                 if track is not None:
                     face = track(frame.picture, frame.t_s)
                     if face is not None:

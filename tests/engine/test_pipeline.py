@@ -110,22 +110,53 @@ def test_progress_reports_every_frame(control_video):
     assert [d for d, _ in seen] == list(range(1, a.video.frames + 1))
 
 
-def test_parallel_segments_equal_single_pass(right_clonic_video):
-    one = facetwitch.analyze(right_clonic_video.path, workers=1)
-    # Force two segments on a short clip: the boundary must not drop, duplicate or invent anything.
+def test_segments_depend_on_the_duration_only_and_take_equal_work():
+    from facetwitch.pipeline import MIN_SEGMENT_S, SEGMENT_LEAD_S, plan_segments
+
+    assert plan_segments(2 * MIN_SEGMENT_S - 0.1) == [(0.0, None)]
+    for duration_s, n in ((2 * MIN_SEGMENT_S, 2), (59.9, 2), (4 * MIN_SEGMENT_S, 4), (72.0, 4), (600.0, 4)):
+        segments = plan_segments(duration_s)
+        assert len(segments) == n and segments[0][0] == 0.0 and segments[-1][1] is None
+        starts = [start for start, _ in segments]
+        ends = [end for _, end in segments[:-1]] + [duration_s]
+        assert starts[1:] == ends[:-1]  # contiguous: no frame twice, none lost
+        lengths_s = np.subtract(ends, starts)
+        work_s = lengths_s + np.r_[0.0, [SEGMENT_LEAD_S] * (n - 1)]  # the lead included
+        assert work_s == pytest.approx([work_s[0]] * n)
+        assert lengths_s.min() >= MIN_SEGMENT_S - SEGMENT_LEAD_S
+
+
+def test_the_same_video_gives_the_same_results_on_one_core_or_several(right_clonic_video, monkeypatch):
     from facetwitch import pipeline
 
-    old = pipeline.MIN_SEGMENT_S
-    pipeline.MIN_SEGMENT_S = 3.0
-    try:
-        two = facetwitch.analyze(right_clonic_video.path, workers=2)
-    finally:
-        pipeline.MIN_SEGMENT_S = old
-    assert two.video.frames == one.video.frames
-    assert np.array_equal(np.asarray(two.frames.column("t_s")), np.asarray(one.frames.column("t_s")))
-    assert [(e.side, e.pattern, e.contractions) for e in two.episodes] == [
+    monkeypatch.setattr(pipeline, "MIN_SEGMENT_S", 2.5)  # a 10-s clip cut in four, as a 60-s video is
+    assert len(pipeline.plan_segments(10.0)) == 4
+    runs = [facetwitch.analyze(right_clonic_video.path, workers=w) for w in (1, 2, 4)]
+    for other in runs[1:]:
+        assert other.frames.equals(runs[0].frames)
+        assert other.events == runs[0].events and other.episodes == runs[0].episodes
+
+
+def test_segments_landmarked_in_parallel_read_their_first_frames_as_one_pass_does(
+    right_clonic_video, monkeypatch
+):
+    from facetwitch import pipeline
+
+    monkeypatch.setattr(pipeline, "MIN_SEGMENT_S", 1e9)
+    one = facetwitch.analyze(right_clonic_video.path)
+    monkeypatch.setattr(pipeline, "MIN_SEGMENT_S", 2.5)
+    four = facetwitch.analyze(right_clonic_video.path)
+    assert four.video.frames == one.video.frames
+    assert np.array_equal(np.asarray(four.frames.column("t_s")), np.asarray(one.frames.column("t_s")))
+    # A landmarker starting afresh misreads the lids for ~0.5 s; the lead before each segment absorbs that.
+    for side in ("left", "right"):
+        a = np.asarray(one.frames.column(f"aperture_{side}"), float)
+        b = np.asarray(four.frames.column(f"aperture_{side}"), float)
+        assert np.nanmax(np.abs(a - b)) < 0.007  # 0.009 without the lead
+    assert [(e.side, e.pattern, e.contractions) for e in four.episodes] == [
         (e.side, e.pattern, e.contractions) for e in one.episodes
     ]
+    assert [(e.kind, e.side) for e in four.events] == [(e.kind, e.side) for e in one.events]
 
 
 def test_a_frame_rate_cap_analyses_every_other_frame_of_a_60fps_video_and_finds_the_same(
@@ -163,16 +194,13 @@ def test_a_frame_rate_cap_analyses_every_other_frame_of_a_60fps_video_and_finds_
     ]
 
 
-def test_a_frame_rate_cap_keeps_the_same_frames_in_parallel_segments(right_clonic_60fps_video):
-    one = facetwitch.analyze(right_clonic_60fps_video.path, workers=1, max_fps=25)
+def test_a_frame_rate_cap_keeps_the_same_frames_in_parallel_segments(right_clonic_60fps_video, monkeypatch):
     from facetwitch import pipeline
 
-    old = pipeline.MIN_SEGMENT_S
-    pipeline.MIN_SEGMENT_S = 3.0
-    try:
-        two = facetwitch.analyze(right_clonic_60fps_video.path, workers=2, max_fps=25)
-    finally:
-        pipeline.MIN_SEGMENT_S = old
+    monkeypatch.setattr(pipeline, "MIN_SEGMENT_S", 1e9)
+    one = facetwitch.analyze(right_clonic_60fps_video.path, max_fps=25)
+    monkeypatch.setattr(pipeline, "MIN_SEGMENT_S", 3.0)
+    two = facetwitch.analyze(right_clonic_60fps_video.path, workers=2, max_fps=25)
     t = np.asarray(two.frames.column("t_s"))
     assert np.array_equal(t, np.asarray(one.frames.column("t_s")))
     # 25 a second on average; no interval longer than one cell and one source frame.
