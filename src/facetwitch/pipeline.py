@@ -88,7 +88,7 @@ def analyze(
     ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
     patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
     as ``progress(frames_done, frames_expected_or_None)``. ``workers``: segments landmarked at once (default: one
-    per core, at most 4); how the video is cut into segments depends on its duration only
+    per core, at most 2); how the video is cut into segments depends on its duration only
     (:func:`plan_segments`), so the results do not depend on the machine or on ``workers``. ``backend``: the landmark backend, ``"litert"`` (the
     ``.task``'s models run directly) or ``"tasks"`` (MediaPipe's Tasks API, the reference); default
     :data:`facetwitch.landmarks.DEFAULT_BACKEND`. ``landmarker``: a long-lived landmarker (from
@@ -142,7 +142,7 @@ def analyze(
         else:
             model_path = model_mod.resolve(model)
             # Contiguous groups of segments, one a worker; the segments take equal work (plan_segments).
-            at_once = min(workers or min(4, usable_cpus()), len(segments))
+            at_once = min(workers or usable_cpus(), len(segments))
             groups = [list(g) for g in np.array_split(np.arange(len(segments)), at_once)]
             with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="facetwitch-landmarks") as pool:
                 parts = [
@@ -283,6 +283,7 @@ def _frames(n: int) -> str:
 
 
 MIN_SEGMENT_S = 15.0
+MAX_SEGMENTS = 2
 # A segment after the first is landmarked from this long before its start, and those frames are dropped: a
 # landmarker starting afresh reads the first ~0.5 s differently (lid apertures up to 0.05 apart, a tenth of a
 # blink) until its tracking and MediaPipe's landmark filter settle; after 1 s they agree within the noise.
@@ -294,10 +295,12 @@ def plan_segments(duration_s: float) -> list[tuple[float, float | None]]:
     open-ended) to be landmarked in parallel.
 
     The cut depends on the duration alone, never on the machine, so that a video gives the same results on any
-    number of cores: 1, 2 or 4 segments of at least ``MIN_SEGMENT_S`` (a multiple of the usual 2 or 4 cores).
-    Each segment after the first also landmarks the ``SEGMENT_LEAD_S`` before it; the first is that much longer,
-    so that every segment takes the same work."""
-    n = next(k for k in (4, 2, 1) if k == 1 or duration_s >= k * MIN_SEGMENT_S)
+    number of cores: two segments from ``2 * MIN_SEGMENT_S`` on, for the two cores this engine is made to run on
+    (more would use a bigger machine's cores for one video, but every cut perturbs the landmarks after it a little
+    and costs a lead; ``batch`` and the clinic's worker use more cores with more videos at once). The second
+    segment also landmarks the ``SEGMENT_LEAD_S`` before it; the first is that much longer, so that both take the
+    same work."""
+    n = MAX_SEGMENTS if duration_s >= MAX_SEGMENTS * MIN_SEGMENT_S else 1
     work_s = (duration_s + (n - 1) * SEGMENT_LEAD_S) / n
     bounds = [0.0] + [work_s + i * (work_s - SEGMENT_LEAD_S) for i in range(n - 1)]
     return [(b, bounds[i + 1] if i + 1 < n else None) for i, b in enumerate(bounds)]
