@@ -88,8 +88,8 @@ def analyze(
     ``mirrored``: the video is a selfie-camera mirror image (frames are flipped back so sides stay the
     patient's own). ``model``: a face_landmarker.task to use instead of the cached one. ``progress`` is called
     as ``progress(frames_done, frames_expected_or_None)``. ``workers``: segments landmarked at once (default: one
-    per core, at most 2); how the video is cut into segments depends on its duration only
-    (:func:`plan_segments`), so the results do not depend on the machine or on ``workers``. ``backend``: the landmark backend, ``"litert"`` (the
+    per core); how the video is cut into segments depends on its duration only (:func:`plan_segments`), so the
+    results do not depend on the machine or on ``workers``. ``backend``: the landmark backend, ``"litert"`` (the
     ``.task``'s models run directly) or ``"tasks"`` (MediaPipe's Tasks API, the reference); default
     :data:`facetwitch.landmarks.DEFAULT_BACKEND`. ``landmarker``: a long-lived landmarker (from
     :func:`facetwitch.landmarks.open_landmarker`) to reuse instead of opening one per segment (batch workers keep
@@ -129,7 +129,7 @@ def analyze(
     prefetch = 0 if backend == "litert" and usable_cpus() == 1 else READ_AHEAD_FRAMES
 
     def run(source: Path | FaceLandmarker, group: list[tuple[float, float | None]]) -> list[_Segment]:
-        # One landmarker a group, restarted for each segment: every segment starts from a fresh state.
+        # One landmarker for the group's segments, restarted for each: every segment starts from a fresh state.
         with _segment_landmarker(source, backend) as one:
             return [
                 _landmark_segment(path, one, backend, mirrored, seg, counter, deadline, prefetch, max_fps)
@@ -141,15 +141,14 @@ def analyze(
             parts = run(landmarker, segments)
         else:
             model_path = model_mod.resolve(model)
-            # Contiguous groups of segments, one a worker; the segments take equal work (plan_segments).
             at_once = min(workers or usable_cpus(), len(segments))
-            groups = [list(g) for g in np.array_split(np.arange(len(segments)), at_once)]
-            with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="facetwitch-landmarks") as pool:
-                parts = [
-                    part
-                    for done in pool.map(lambda g: run(model_path, [segments[i] for i in g]), groups)
-                    for part in done
-                ]
+            if at_once == 1:
+                parts = run(model_path, segments)
+            else:
+                with ThreadPoolExecutor(
+                    max_workers=at_once, thread_name_prefix="facetwitch-landmarks"
+                ) as pool:
+                    parts = list(pool.map(lambda seg: run(model_path, [seg])[0], segments))
     except TimeLimitError as exc:
         raise TimeLimitError(
             f"stopped after the time limit of {time_limit_s:g} s for one video ({counter.done} frames "
@@ -388,8 +387,6 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
     start_s, end_s = segment
     next_luma_s = start_s
 
-    lead_from_s = max(0.0, start_s - SEGMENT_LEAD_S) if start_s > 0 else 0.0
-
     with _segment_landmarker(source, backend) as landmarker:
         # The LiteRT backend leaves blendshapes and head pose to one call per batch (see its describe_many).
         track = getattr(landmarker, "track", None)
@@ -409,7 +406,7 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
             for frame in iter_frames(
                 path,
                 mirrored=mirrored,
-                start_s=lead_from_s,
+                start_s=max(0.0, start_s - SEGMENT_LEAD_S),
                 end_s=end_s,
                 prefetch=prefetch,
                 threads=1,
