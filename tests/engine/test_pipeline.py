@@ -127,11 +127,14 @@ def test_segments_depend_on_the_duration_only_and_take_equal_work():
 
 
 def test_the_same_video_gives_the_same_results_on_one_core_or_several(right_clonic_video, monkeypatch):
-    from facetwitch import pipeline
+    from facetwitch import model, pipeline
+    from facetwitch.landmarks import Landmarker
 
     monkeypatch.setattr(pipeline, "MIN_SEGMENT_S", 2.5)  # a 10-s clip cut in two, as a 30-s video is
     assert len(pipeline.plan_segments(10.0)) == 2
     runs = [facetwitch.analyze(right_clonic_video.path, workers=w) for w in (1, 2, 4)]
+    with Landmarker(model.resolve(None)) as shared:  # as `batch` analyses
+        runs.append(facetwitch.analyze(right_clonic_video.path, landmarker=shared))
     for other in runs[1:]:
         assert other.frames.equals(runs[0].frames)
         assert other.events == runs[0].events and other.episodes == runs[0].episodes
