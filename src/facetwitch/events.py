@@ -399,10 +399,15 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
     return out
 
 
+def _frames_of(event: Event, sig: Signals) -> slice:
+    """The frames of ``event`` in ``sig``: from its start up to its end, at least one."""
+    i0, i1 = np.searchsorted(sig.t_s, [event.start_s, event.end_s])
+    return slice(int(i0), int(max(i1, i0 + 1)))
+
+
 def _as_twitch(blink: Event, sig: Signals, side: str, regions: tuple[str, ...]) -> Event:
     """``blink`` read again as a contraction of ``side`` over the same span, peaking at that eye's deepest closure."""
-    i0, i1 = np.searchsorted(sig.t_s, [blink.start_s, blink.end_s])
-    peak = float(np.nanmax(sig.side("closure", side)[i0 : max(i1, i0 + 1)]))
+    peak = float(np.nanmax(sig.side("closure", side)[_frames_of(blink, sig)]))
     return Event("contraction", blink.start_s, blink.end_s, side, regions, peak)
 
 
@@ -420,9 +425,8 @@ def _pulls_read_as_blinks(
         if e.kind != "blink":
             out.append(e)
             continue
-        i0, i1 = np.searchsorted(sig.t_s, [e.start_s, e.end_s])
-        i1 = max(i1, i0 + 1)
-        pulled = {s: [r for r, mask in pulls[s].items() if mask[i0:i1].any()] for s in SIDES}
+        frames = _frames_of(e, sig)
+        pulled = {s: [r for r, mask in pulls[s].items() if mask[frames].any()] for s in SIDES}
         side = next((s for s in SIDES if pulled[s] and not pulled[OTHER_SIDE[s]]), None)
         if side is not None and np.subtract(*_at_deepest(e, sig, side)) > p.asymmetry:
             out.append(
@@ -504,9 +508,9 @@ def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: D
 
 def _at_deepest(blink: Event, sig: Signals, side: str) -> tuple[float, float]:
     """``side``'s eye closure and the other eye's at ``blink``'s deepest frame (both NaN without one)."""
-    i0, i1 = np.searchsorted(sig.t_s, [blink.start_s, blink.end_s])
-    mine = sig.side("closure", side)[i0 : max(i1, i0 + 1)]
-    theirs = sig.side("closure", OTHER_SIDE[side])[i0 : max(i1, i0 + 1)]
+    frames = _frames_of(blink, sig)
+    mine = sig.side("closure", side)[frames]
+    theirs = sig.side("closure", OTHER_SIDE[side])[frames]
     both = np.nan_to_num(mine + theirs, nan=-np.inf)
     k = int(np.argmax(both))
     return (float(mine[k]), float(theirs[k])) if np.isfinite(both[k]) else (np.nan, np.nan)
