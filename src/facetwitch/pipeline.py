@@ -129,10 +129,10 @@ def analyze(
     prefetch = 0 if backend == "litert" and usable_cpus() == 1 else READ_AHEAD_FRAMES
 
     def run(source: Path | FaceLandmarker, group: list[tuple[float, float | None]]) -> list[_Segment]:
-        # One landmarker for the group's segments, restarted for each: every segment starts from a fresh state.
+        # One landmarker for the group's segments; each segment restarts it.
         with _segment_landmarker(source, backend) as one:
             return [
-                _landmark_segment(path, one, backend, mirrored, seg, counter, deadline, prefetch, max_fps)
+                _landmark_segment(path, one, mirrored, seg, counter, deadline, prefetch, max_fps)
                 for seg in group
             ]
 
@@ -339,14 +339,13 @@ class _Segment:
 
 @contextlib.contextmanager
 def _segment_landmarker(source: Path | FaceLandmarker, backend: str) -> Iterator[FaceLandmarker]:
-    """A landmarker of its own for a segment (from a model file), or a shared one restarted for this video."""
+    """A landmarker of its own (from a model file), or the shared one given (each segment restarts it)."""
     from facetwitch.landmarks import open_landmarker  # models load only when needed
 
     if isinstance(source, Path):
         with open_landmarker(backend, source) as landmarker:
             yield landmarker
     else:
-        source.restart()
         yield source
 
 
@@ -363,13 +362,14 @@ MEASURE_BATCH = 128
 LUMA_EVERY_S = 1.0
 
 
-def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, mirrored: bool,
+def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
                       segment: tuple[float, float | None], counter: _ProgressCounter,
                       deadline: float | None = None, prefetch: int = READ_AHEAD_FRAMES,
                       max_fps: float | None = None) -> _Segment:  # fmt: skip
-    """Decode one time segment and reduce each frame to a row of raw measurements; ``prefetch``: frames decoded
-    ahead in a thread of their own (0: decoded in this thread, see :func:`facetwitch.video.iter_frames`);
-    ``max_fps``: at most this many frames a second are landmarked (None: all)."""
+    """Decode one time segment and reduce each frame to a row of raw measurements, with ``landmarker`` restarted
+    (a fresh state, whatever it read before); ``prefetch``: frames decoded ahead in a thread of their own (0:
+    decoded in this thread, see :func:`facetwitch.video.iter_frames`); ``max_fps``: at most this many frames a
+    second are landmarked (None: all)."""
     from facetwitch.landmarks import BLENDSHAPE_INDEX, BLENDSHAPE_NAMES
 
     times: list[float] = []
@@ -387,72 +387,68 @@ def _landmark_segment(path: Path, source: Path | FaceLandmarker, backend: str, m
     start_s, end_s = segment
     next_luma_s = start_s
 
-    with _segment_landmarker(source, backend) as landmarker:
-        # The LiteRT backend leaves blendshapes and head pose to one call per batch (see its describe_many).
-        track = getattr(landmarker, "track", None)
-        faces = 0  # faces in `pending`, stored in points[:faces] (and poses, blendshapes)
+    landmarker.restart()
+    # The LiteRT backend leaves blendshapes and head pose to one call per batch (see its describe_many).
+    track = getattr(landmarker, "track", None)
+    faces = 0  # faces in `pending`, stored in points[:faces] (and poses, blendshapes)
 
-        def measure_pending() -> None:
-            if faces and track is not None:
-                blendshapes[:faces], poses[:faces] = landmarker.describe_many(points[:faces], *size)
-            mask = np.asarray(pending, dtype=bool)
-            raw.extend(measure_many(points[:faces], poses[:faces]), mask)
-            blend.extend(blendshapes[:faces, kept], mask)
-            pending.clear()
+    def measure_pending() -> None:
+        if faces and track is not None:
+            blendshapes[:faces], poses[:faces] = landmarker.describe_many(points[:faces], *size)
+        mask = np.asarray(pending, dtype=bool)
+        raw.extend(measure_many(points[:faces], poses[:faces]), mask)
+        blend.extend(blendshapes[:faces, kept], mask)
+        pending.clear()
 
-        try:
-            # One decoding thread per segment keeps up: decoding costs a fraction of landmarking (~1.4 of ~8 ms
-            # a 720p frame), so FFmpeg's frame threads would only add hand-overs between busy cores.
-            for frame in iter_frames(
-                path,
-                mirrored=mirrored,
-                start_s=max(0.0, start_s - SEGMENT_LEAD_S),
-                end_s=end_s,
-                prefetch=prefetch,
-                threads=1,
-                deadline=deadline,
-                warnings=warnings,
-                # The LiteRT backend converts only the face's region of each frame to RGB (in this thread).
-                convert=track is None,
-                max_fps=max_fps,
-            ):
-                if frame.t_s < start_s:  # the lead: tracking settles, nothing is kept
-                    if track is not None:
-                        track(frame.picture, frame.t_s)
-                    else:
-                        landmarker.detect(frame.rgb, frame.t_s)
-                    continue
-                if track is not None:
-                    face = track(frame.picture, frame.t_s)
-                    if face is not None:
-                        points[faces] = face
-                else:
-                    face = landmarker.detect(frame.rgb, frame.t_s)
-                    if face is not None:
-                        points[faces], poses[faces] = face.points, face.pose
-                        blendshapes[faces] = face.blendshapes
-                if face is not None and frame.t_s >= next_luma_s:
-                    xy = points[faces, :, :2]
-                    (x0, y0), (x1, y1) = np.floor(xy.min(axis=0)), np.ceil(xy.max(axis=0)) + 1
-                    if (luma := frame.picture.mean_luma(int(x0), int(y0), int(x1), int(y1))) is not None:
-                        face_lumas.append(luma)
-                    next_luma_s = frame.t_s + LUMA_EVERY_S
-                size = (frame.picture.width, frame.picture.height)
-                times.append(frame.t_s)
-                found.append(face is not None)
-                pending.append(face is not None)
-                faces += face is not None
-                if faces == MEASURE_BATCH:
-                    measure_pending()
-                    faces = 0
-                counter.add()
-        except TruncatedVideo as exc:
-            warnings.append(f"the video ends early: {exc}; the frames before were analysed")
-        except VideoError as exc:
-            if exc.path is not None:
-                raise
-            raise VideoError(exc.reason, path=path) from exc  # a frame converted in this thread (litert)
-        measure_pending()
+    try:
+        # One decoding thread per segment keeps up: decoding costs a fraction of landmarking (~1.4 of ~8 ms
+        # a 720p frame), so FFmpeg's frame threads would only add hand-overs between busy cores.
+        for frame in iter_frames(
+            path,
+            mirrored=mirrored,
+            start_s=max(0.0, start_s - SEGMENT_LEAD_S),
+            end_s=end_s,
+            prefetch=prefetch,
+            threads=1,
+            deadline=deadline,
+            warnings=warnings,
+            # The LiteRT backend converts only the face's region of each frame to RGB (in this thread).
+            convert=track is None,
+            max_fps=max_fps,
+        ):
+            if track is not None:
+                face = track(frame.picture, frame.t_s)
+                if face is not None:
+                    points[faces] = face
+            else:
+                face = landmarker.detect(frame.rgb, frame.t_s)
+                if face is not None:
+                    points[faces], poses[faces] = face.points, face.pose
+                    blendshapes[faces] = face.blendshapes
+            if frame.t_s < start_s:  # the lead: tracking settles; its slot is overwritten by the next face
+                continue
+            if face is not None and frame.t_s >= next_luma_s:
+                xy = points[faces, :, :2]
+                (x0, y0), (x1, y1) = np.floor(xy.min(axis=0)), np.ceil(xy.max(axis=0)) + 1
+                if (luma := frame.picture.mean_luma(int(x0), int(y0), int(x1), int(y1))) is not None:
+                    face_lumas.append(luma)
+                next_luma_s = frame.t_s + LUMA_EVERY_S
+            size = (frame.picture.width, frame.picture.height)
+            times.append(frame.t_s)
+            found.append(face is not None)
+            pending.append(face is not None)
+            faces += face is not None
+            if faces == MEASURE_BATCH:
+                measure_pending()
+                faces = 0
+            counter.add()
+    except TruncatedVideo as exc:
+        warnings.append(f"the video ends early: {exc}; the frames before were analysed")
+    except VideoError as exc:
+        if exc.path is not None:
+            raise
+        raise VideoError(exc.reason, path=path) from exc  # a frame converted in this thread (litert)
+    measure_pending()
     return _Segment(
         np.asarray(times, dtype=np.float64),
         np.asarray(found, dtype=bool),
