@@ -34,7 +34,7 @@ from facetwitch.signals import Signals, frame_interval
 
 INCREASED_BLINK_RATE = 27.0  # per minute, above the conversational mean of healthy adults [SC-3]
 EYE_CLOSED = 0.5  # closure above this counts as "eye closed" for closure fractions
-TONIC_S = 1.0
+LONG_SPASM_S = 1.0  # JRS frequency 3: a spasm "lasting > 1 s" [SC-1]
 PERIOCULAR = {"eye", "brow"}
 
 
@@ -174,7 +174,7 @@ def suggest_scales(summary: Summary, episodes: list[Episode], events: list[Event
         frequency = ScaleSuggestion(1 if increased_blinking else 0, severity.rule)
     elif closure > 0.5:
         frequency = ScaleSuggestion(4, f"an eye closed {closure:.0%} of the time (> 50%) -> 4")
-    elif longest > TONIC_S:
+    elif longest > LONG_SPASM_S:
         frequency = ScaleSuggestion(
             3, f"spasm episode lasting {longest:.1f} s (> 1 s), eyes open > 50% of the time -> 3"
         )
