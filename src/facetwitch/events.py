@@ -39,7 +39,7 @@ import numpy as np
 from scipy import signal as sps
 
 from facetwitch.episodes import MERGE_GAP_S
-from facetwitch.records import Event
+from facetwitch.records import REGIONS, Event
 from facetwitch.signals import OTHER_SIDE, SIDES, Signals, frame_interval, robust_noise, widen
 
 
@@ -295,7 +295,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
-    events = _twitches_read_as_blinks(_pulls_read_as_blinks(events, sig, p, pulls), sig, p)
+    events = _one_per_movement(_twitches_read_as_blinks(_pulls_read_as_blinks(events, sig, p, pulls), sig, p))
     events = _cheek_over_episodes(events, sig, p, cheek)
     return _without_crosstalk(_from_rest_to_rest(events, sig, p))
 
@@ -411,6 +411,31 @@ def _as_twitch(blink: Event, sig: Signals, side: str, regions: tuple[str, ...]) 
     return Event("contraction", blink.start_s, blink.end_s, side, regions, peak)
 
 
+def _one_per_movement(events: list[Event]) -> list[Event]:
+    """Contractions of one side that overlap are one movement, with the union of their spans and regions.
+
+    The one-sided detector's runs never overlap, but a "blink" read again as a twitch (``_pulls_read_as_blinks``,
+    ``_twitches_read_as_blinks``) can overlap a run of the same side: a lid twitch whose mouth corner stays
+    pulled after the lid reopens gives the eye's twitch and a mouth-only pull after it, and the twitch would
+    count twice."""
+    out = [e for e in events if e.kind != "contraction"]
+    for side in (*SIDES, "both"):
+        merged: list[Event] = []
+        for e in sorted(
+            (e for e in events if e.kind == "contraction" and e.side == side), key=lambda e: e.start_s
+        ):
+            if merged and e.start_s < merged[-1].end_s:
+                m = merged[-1]
+                regions = tuple(r for r in REGIONS if r in {*m.regions, *e.regions})
+                merged[-1] = replace(
+                    m, end_s=max(m.end_s, e.end_s), regions=regions, peak=max(m.peak, e.peak)
+                )
+            else:
+                merged.append(e)
+        out += merged
+    return sorted(out, key=lambda e: (e.start_s, e.kind))
+
+
 def _pulls_read_as_blinks(
     events: list[Event], sig: Signals, p: DetectionParams, pulls: dict[str, dict[str, np.ndarray]]
 ) -> list[Event]:
@@ -466,7 +491,10 @@ def _cheek_over_episodes(
     out = list(events)
     for side in SIDES:
         other = OTHER_SIDE[side]
-        group_ids = [i for i, e in enumerate(out) if e.kind == "contraction" and e.side == side]
+        group_ids = sorted(
+            (i for i, e in enumerate(out) if e.kind == "contraction" and e.side == side),
+            key=lambda i: out[i].start_s,
+        )
         groups: list[list[int]] = []
         for i in group_ids:
             if groups and out[i].start_s - max(out[j].end_s for j in groups[-1]) <= MERGE_GAP_S:
@@ -487,9 +515,7 @@ def _cheek_over_episodes(
                     best, best_rise = i, mine
             if best is not None:
                 e = out[best]
-                regions = tuple(
-                    r for r in ("brow", "eye", "cheek", "mouth") if r in e.regions or r == "cheek"
-                )
+                regions = tuple(r for r in REGIONS if r in e.regions or r == "cheek")
                 out[best] = replace(e, regions=regions)
     return out
 

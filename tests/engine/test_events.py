@@ -8,13 +8,16 @@ import pytest
 from facetwitch.episodes import group_episodes
 from facetwitch.events import (
     DetectionParams,
+    _cheek_over_episodes,
     detect_events,
     detect_tremor,
     fill_short_gaps,
     runs,
     split_contractions,
 )
+from facetwitch.records import Event
 from facetwitch.signals import Signals
+from facetwitch.simulate.kinematics import envelope
 from facetwitch.summary import suggest_scales, summarise
 
 FPS = 30.0
@@ -110,6 +113,22 @@ def test_left_tonic_episode_and_mixed_pattern():
     assert [(e.side, e.pattern) for e in episodes] == [("left", "tonic"), ("left", "mixed")]
 
 
+@pytest.mark.parametrize("fps", [25.0, 30.0, 60.0])
+def test_a_contraction_held_a_second_with_gradual_ramps_is_tonic_and_a_briefer_one_is_not(fps):
+    """Held 1 s from where the movement begins to where it ends (raised-cosine ramps, as the simulator renders a
+    tonic spasm), a contraction is tonic although its extent, read at 10 % of its height, is ~0.1 s shorter; a
+    0.7-s contraction (twitches fused) stays clonic."""
+    for length_s, rise_s, fall_s, pattern in [(1.0, 0.15, 0.3, "tonic"), (1.0, 0.1, 0.2, "tonic"),
+                                              (0.7, 0.1, 0.2, "clonic"), (0.7, 0.15, 0.3, "clonic")]:  # fmt: skip
+        sig = make_signals(fps=fps)
+        t = sig["t_s"]
+        held = np.array([envelope(x, 6.0, rise_s, length_s - rise_s - fall_s, fall_s) for x in t])
+        sig["closure_left"] = np.maximum(sig["closure_left"], 0.85 * held)
+        sig["mouth_left"] += 0.12 * held
+        (episode,) = group_episodes(detect_events(build(sig)))
+        assert (episode.side, episode.contractions, episode.pattern) == ("left", 1, pattern), length_s
+
+
 def test_smile_is_symmetric_and_not_a_spasm():
     sig = make_signals()
     t = sig["t_s"]
@@ -164,6 +183,44 @@ def test_a_blink_with_one_mouth_corner_pulled_and_that_eye_the_more_closed_is_a_
         sig = make_signals()
         _coupled_twitches(sig, starts, {"left": 0.1}, other_eye=other_eye)
         assert [e.kind for e in detect_events(build(sig)) if e.kind == "blink"] == ["blink"] * 4
+
+
+def test_a_twitch_whose_mouth_corner_stays_pulled_after_the_lid_reopens_counts_once():
+    """The lid twitch, coupled into the other eye, is first read as a blink and then as the twitch; the mouth
+    corner's pull that outlasts it is the same movement, not a second contraction."""
+    starts = [5.0, 5.6, 6.2]
+    sig = make_signals()
+    t = sig["t_s"]
+    for start in starts:
+        sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, start, 0.25, 0.63, ramp=0.08))
+        sig["closure_right"] = np.maximum(sig["closure_right"], pulse(t, start, 0.25, 0.35, ramp=0.08))
+        sig["mouth_left"] += pulse(t, start, 0.5, 0.12, ramp=0.08)
+    contractions = [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+    assert [e.start_s for e in contractions] == pytest.approx(starts, abs=0.05)
+    assert [e.end_s - e.start_s for e in contractions] == pytest.approx([0.5] * 3, abs=0.05)
+    assert {(e.side, e.regions) for e in contractions} == {("left", ("eye", "mouth"))}
+    (episode,) = group_episodes(contractions)
+    assert episode.contractions == 3
+
+
+def test_cheek_over_a_burst_is_read_from_before_its_first_twitch_whatever_order_the_twitches_are_listed_in():
+    """Twitches read again from blinks are listed among the blinks, before the detector's own; the burst's cheek
+    level must still be taken before its first twitch in time, not before the first one listed."""
+    starts = [5.0, 5.6, 6.2]
+    sig = make_signals()
+    t = sig["t_s"]
+    for start in starts:
+        sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, start, 0.25, 0.85))
+        # The cheek climbs with each twitch and comes back only after the burst.
+        sig["cheek_left"] += pulse(t, start, 6.6 - start, 0.03, ramp=0.1)
+    signals = build(sig)
+    twitches = [Event("contraction", s, s + 0.25, "left", ("eye",), 0.85) for s in starts]
+    cheek = {side: signals.side("cheek", side) for side in ("left", "right")}
+    for listed in (twitches, [twitches[2], twitches[0], twitches[1]]):
+        read = sorted(
+            _cheek_over_episodes(listed, signals, DetectionParams(), cheek), key=lambda e: e.start_s
+        )
+        assert [e.regions for e in read] == [("eye",), ("eye",), ("eye", "cheek")]
 
 
 def test_long_bilateral_closure_is_blepharospasm_not_blink():
