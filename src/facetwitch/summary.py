@@ -13,13 +13,17 @@ suggestion carries the rule text that fired. Normal resting blink rate: about 17
 
 The clinical unit is the **episode** (a burst of contractions of one side, see :mod:`facetwitch.episodes`):
 time in spasm, spasms per minute and the JRS "spasm lasting more than 1 s" rule are all measured on episodes,
-not on the individual twitches within them (a 1.8 s clonic burst of 0.25 s twitches is a spasm of 1.8 s).
+not on the individual twitches within them (a 1.8 s clonic burst of 0.25 s twitches is a spasm of 1.8 s). An
+episode's duration is read between the feet at 10 % of its height, where a spasm of 1 s from the start of its
+movement to its end reads about 0.85-0.95 s; the JRS rule compares it with ``episodes.SUSTAINED_S``, the same cut
+that makes a contraction tonic.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from facetwitch.episodes import SUSTAINED_S
 from facetwitch.records import (
     REGIONS,
     Episode,
@@ -34,8 +38,8 @@ from facetwitch.signals import Signals, frame_interval
 
 INCREASED_BLINK_RATE = 27.0  # per minute, above the conversational mean of healthy adults [SC-3]
 EYE_CLOSED = 0.5  # closure above this counts as "eye closed" for closure fractions
-LONG_SPASM_S = 1.0  # JRS frequency 3: a spasm "lasting > 1 s" [SC-1]
 PERIOCULAR = {"eye", "brow"}
+AT_FEET = "read between its feet at 10 % of its height"
 
 
 def analysed_duration(sig: Signals) -> float:
@@ -174,12 +178,15 @@ def suggest_scales(summary: Summary, episodes: list[Episode], events: list[Event
         frequency = ScaleSuggestion(1 if increased_blinking else 0, severity.rule)
     elif closure > 0.5:
         frequency = ScaleSuggestion(4, f"an eye closed {closure:.0%} of the time (> 50%) -> 4")
-    elif longest > LONG_SPASM_S:
+    elif longest >= SUSTAINED_S:
         frequency = ScaleSuggestion(
-            3, f"spasm episode lasting {longest:.1f} s (> 1 s), eyes open > 50% of the time -> 3"
+            3,
+            f"a spasm episode of 1 s or more (longest {longest:.2f} s {AT_FEET}), eyes open > 50% of the time -> 3",
         )
     else:
-        frequency = ScaleSuggestion(2, f"all spasm episodes shorter than 1 s (longest {longest:.2f} s) -> 2")
+        frequency = ScaleSuggestion(
+            2, f"all spasm episodes shorter than 1 s (longest {longest:.2f} s {AT_FEET}) -> 2"
+        )
 
     # SMC grade [SC-2] for unilateral (hemifacial) spasm only.
     side = summary.affected_side if summary.affected_side in ("left", "right") else None

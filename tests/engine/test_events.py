@@ -440,6 +440,27 @@ def test_summary_rates_laterality_and_scales():
     assert "clinician confirms" in scales.label
 
 
+@pytest.mark.parametrize("fps", [25.0, 30.0, 60.0])
+def test_jankovic_frequency_reads_a_spasm_of_a_second_as_lasting_a_second(fps):
+    """JRS frequency 3 needs a spasm lasting more than 1 s [SC-1]: a tonic hold of 1 s from where its movement
+    begins to where it ends (raised-cosine ramps) qualifies, though its extent at 10 % of its height is shorter,
+    and it is the same episode the pattern calls tonic; a 0.7-s one does not."""
+    for length_s, value, pattern in [(1.0, 3, "tonic"), (0.7, 2, "clonic")]:
+        sig = make_signals(duration_s=30, fps=fps)
+        t = sig["t_s"]
+        for onset in (3.0, 9.0, 15.0, 21.0, 27.0):
+            blink(sig, onset)
+        held = np.array([envelope(x, 12.0, 0.15, length_s - 0.45, 0.3) for x in t])
+        sig["closure_right"] = np.maximum(sig["closure_right"], 0.85 * held)
+        sig["mouth_right"] += 0.12 * held
+        s = build(sig)
+        events = detect_events(s)
+        episodes = group_episodes(events)
+        assert [(e.side, e.pattern) for e in episodes] == [("right", pattern)]
+        scales = suggest_scales(summarise(s, events, episodes), episodes, events)
+        assert scales.jankovic_frequency.value == value, scales.jankovic_frequency.rule
+
+
 def test_no_spasm_gives_zero_and_no_smc():
     sig = make_signals(duration_s=30)
     blink(sig, 5)
