@@ -8,7 +8,7 @@ MERGE_GAP_S = 1.0
 # A contraction this long or longer is sustained (tonic). Meant: held for about a second from where its movement
 # begins to where it ends. Its extent is read between the feet at 10 % of its height (events.extent_share), and
 # each gradual ramp (0.1-0.3 s, raised-cosine-like) loses about a fifth of its length there: a 1-s hold reads
-# 0.85-0.9 s. Brief clonic twitches read 0.2-0.6 s (docs/validation.md, twenty-third round).
+# 0.85-0.95 s. Brief clonic twitches read 0.2-0.6 s (docs/validation.md, twenty-third round).
 SUSTAINED_S = 0.85
 
 

@@ -58,6 +58,16 @@ def spasm(sig: dict, side: str, start: float, duration: float, eye: float = 0.85
     sig[f"cheek_{side}"] = sig[f"cheek_{side}"] + pulse(t, start, duration, pull * 0.8)
 
 
+def hold(
+    sig: dict, side: str, start: float, length_s: float, rise_s: float = 0.15, fall_s: float = 0.3
+) -> None:
+    """A contraction of ``side`` lasting ``length_s`` from where it begins to where it ends, with raised-cosine
+    ramps (as the simulator renders a tonic spasm): the eye closes 0.85, the mouth corner pulls 0.12."""
+    held = np.array([envelope(x, start, rise_s, length_s - rise_s - fall_s, fall_s) for x in sig["t_s"]])
+    sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], 0.85 * held)
+    sig[f"mouth_{side}"] = sig[f"mouth_{side}"] + 0.12 * held
+
+
 def build(sig: dict) -> Signals:
     return Signals(**sig)
 
@@ -121,10 +131,7 @@ def test_a_contraction_held_a_second_with_gradual_ramps_is_tonic_and_a_briefer_o
     for length_s, rise_s, fall_s, pattern in [(1.0, 0.15, 0.3, "tonic"), (1.0, 0.1, 0.2, "tonic"),
                                               (0.7, 0.1, 0.2, "clonic"), (0.7, 0.15, 0.3, "clonic")]:  # fmt: skip
         sig = make_signals(fps=fps)
-        t = sig["t_s"]
-        held = np.array([envelope(x, 6.0, rise_s, length_s - rise_s - fall_s, fall_s) for x in t])
-        sig["closure_left"] = np.maximum(sig["closure_left"], 0.85 * held)
-        sig["mouth_left"] += 0.12 * held
+        hold(sig, "left", 6.0, length_s, rise_s, fall_s)
         (episode,) = group_episodes(detect_events(build(sig)))
         assert (episode.side, episode.contractions, episode.pattern) == ("left", 1, pattern), length_s
 
@@ -447,12 +454,9 @@ def test_jankovic_frequency_reads_a_spasm_of_a_second_as_lasting_a_second(fps):
     and it is the same episode the pattern calls tonic; a 0.7-s one does not."""
     for length_s, value, pattern in [(1.0, 3, "tonic"), (0.7, 2, "clonic")]:
         sig = make_signals(duration_s=30, fps=fps)
-        t = sig["t_s"]
         for onset in (3.0, 9.0, 15.0, 21.0, 27.0):
             blink(sig, onset)
-        held = np.array([envelope(x, 12.0, 0.15, length_s - 0.45, 0.3) for x in t])
-        sig["closure_right"] = np.maximum(sig["closure_right"], 0.85 * held)
-        sig["mouth_right"] += 0.12 * held
+        hold(sig, "right", 12.0, length_s)
         s = build(sig)
         events = detect_events(s)
         episodes = group_episodes(events)
