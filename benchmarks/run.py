@@ -115,12 +115,13 @@ class LandmarkCache:
         import pickle
 
         def cached(*args, **kwargs):
-            key = tuple(
-                repr(a) for a in args if isinstance(a, str | Path | bool | tuple | float | int | None)
-            )
+            # pipeline._landmark_segment(path, landmarker, mirrored, segment, counter, deadline, prefetch, max_fps)
+            path, landmarker, mirrored, segment = args[:4]
+            backend = landmarker.name
+            simple = (repr(a) for a in args if isinstance(a, str | Path | bool | tuple | float | int | None))
+            key = (backend, *simple)
             if key not in self.memo:
-                path, _, backend, mirrored, segment = args[:5]
-                max_fps = args[8] if len(args) > 8 else kwargs.get("max_fps")
+                max_fps = args[7] if len(args) > 7 else kwargs.get("max_fps")
                 stored = self._stored(path, backend, mirrored, segment, max_fps)
                 if stored is not None and stored.exists():
                     self.memo[key] = pickle.loads(stored.read_bytes())

@@ -1,0 +1,48 @@
+"""The benchmark's landmark store (`benchmarks/run.py`'s `LandmarkCache`): detector work re-scores the tuning
+suite on stored landmark stages (`run.py --landmarks DIR`, docs/validation.md "Running it"), so the store must key
+them by backend and segment and give back exactly what the pipeline computed."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import facetwitch
+from facetwitch.simulate import Blink, Scenario, Spasm, render
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench_run():
+    spec = importlib.util.spec_from_file_location("facetwitch_bench_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("the landmark stage ran again instead of being read from the store")
+
+
+def test_the_landmark_store_keeps_each_backends_segments_and_gives_them_back(tmp_path):
+    bench = _bench_run()
+    video = tmp_path / "clip.mp4"
+    render(
+        Scenario(duration_s=3.0, size=(320, 240), events=[Blink(0.8), Spasm(1.6, "left", twitches=2)]), video
+    )
+    store = tmp_path / "landmarks"
+    first = {}
+    for backend in ("tasks", "litert"):
+        with bench.LandmarkCache(store):
+            first[backend] = facetwitch.analyze(video, backend=backend)
+    stored = sorted(p.name for p in store.rglob("*.pkl"))
+    assert stored == ["clip-litert-0-0.000.pkl", "clip-tasks-0-0.000.pkl"]
+    for backend in ("tasks", "litert"):
+        with bench.LandmarkCache(store) as cache:
+            cache.original = _must_not_run
+            again = facetwitch.analyze(video, backend=backend)
+        assert again.events == first[backend].events
+        assert again.episodes == first[backend].episodes
+        assert again.summary == first[backend].summary
