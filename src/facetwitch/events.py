@@ -412,20 +412,21 @@ def _as_twitch(blink: Event, sig: Signals, side: str, regions: tuple[str, ...]) 
 
 
 def _one_per_movement(events: list[Event]) -> list[Event]:
-    """Contractions of one side that overlap are one movement, with the union of their spans and regions.
+    """Contractions of one side that overlap by half the shorter one or more are one movement, with the union of
+    their spans and regions.
 
-    The one-sided detector's runs never overlap, but a "blink" read again as a twitch (``_pulls_read_as_blinks``,
-    ``_twitches_read_as_blinks``) can overlap a run of the same side: a lid twitch whose mouth corner stays
-    pulled after the lid reopens gives the eye's twitch and a mouth-only pull after it, and the twitch would
-    count twice."""
+    The one-sided detector's runs do not overlap (a burst split into twitches gives runs that touch), but a
+    "blink" read again as a twitch (``_pulls_read_as_blinks``, ``_twitches_read_as_blinks``) can overlap a run
+    of the same side: a lid twitch whose mouth corner stays pulled after the lid reopens gives the eye's twitch
+    and a mouth-only pull after it, and the twitch would count twice."""
     out = [e for e in events if e.kind != "contraction"]
     for side in (*SIDES, "both"):
         merged: list[Event] = []
         for e in sorted(
             (e for e in events if e.kind == "contraction" and e.side == side), key=lambda e: e.start_s
         ):
-            if merged and e.start_s < merged[-1].end_s:
-                m = merged[-1]
+            m = merged[-1] if merged else None
+            if m is not None and min(m.end_s, e.end_s) - e.start_s >= min(m.duration_s, e.duration_s) / 2:
                 regions = tuple(r for r in REGIONS if r in {*m.regions, *e.regions})
                 merged[-1] = replace(
                     m, end_s=max(m.end_s, e.end_s), regions=regions, peak=max(m.peak, e.peak)

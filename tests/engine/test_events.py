@@ -9,6 +9,7 @@ from facetwitch.episodes import group_episodes
 from facetwitch.events import (
     DetectionParams,
     _cheek_over_episodes,
+    _one_per_movement,
     detect_events,
     detect_tremor,
     fill_short_gaps,
@@ -208,6 +209,21 @@ def test_a_twitch_whose_mouth_corner_stays_pulled_after_the_lid_reopens_counts_o
     assert {(e.side, e.regions) for e in contractions} == {("left", ("eye", "mouth"))}
     (episode,) = group_episodes(contractions)
     assert episode.contractions == 3
+
+
+def test_twitches_of_a_burst_that_touch_stay_two_and_one_read_twice_is_one():
+    """Adjacent twitches of a split burst touch or share a frame's edge: two contractions. A twitch read from a
+    blink and the same twitch's mouth pull found by the one-sided detector overlap by most of the shorter: one."""
+
+    def left(start_s: float, end_s: float, regions: tuple[str, ...]) -> Event:
+        return Event("contraction", start_s, end_s, "left", regions, 0.6)
+
+    touching = [left(3.63, 4.52, ("eye", "mouth")), left(4.50, 5.20, ("eye", "mouth"))]
+    assert _one_per_movement(touching) == touching
+    read_twice = [left(2.62, 2.88, ("eye", "mouth")), left(2.64, 3.00, ("eye", "cheek", "mouth"))]
+    assert _one_per_movement(read_twice) == [left(2.62, 3.00, ("eye", "cheek", "mouth"))]
+    other_side = [read_twice[0], Event("contraction", 2.64, 3.00, "right", ("mouth",), 0.2)]
+    assert _one_per_movement(other_side) == other_side
 
 
 def test_cheek_over_a_burst_is_read_from_before_its_first_twitch_whatever_order_the_twitches_are_listed_in():
