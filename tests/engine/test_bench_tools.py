@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import facetwitch
+import facetwitch.pipeline
 from facetwitch.simulate import Blink, Scenario, Spasm, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,8 +42,13 @@ def test_the_landmark_store_keeps_each_backends_segments_and_gives_them_back(tmp
     assert stored == ["clip-litert-0-0.000.pkl", "clip-tasks-0-0.000.pkl"]
     for backend in ("tasks", "litert"):
         with bench.LandmarkCache(store) as cache:
-            cache.original = _must_not_run
-            again = facetwitch.analyze(video, backend=backend)
+            # The store must answer alone; the cache puts the real stage back on leaving, so restore it first.
+            landmark_stage, cache.original = cache.original, _must_not_run
+            try:
+                again = facetwitch.analyze(video, backend=backend)
+            finally:
+                cache.original = landmark_stage
+        assert facetwitch.pipeline._landmark_segment is landmark_stage
         assert again.events == first[backend].events
         assert again.episodes == first[backend].episodes
         assert again.summary == first[backend].summary
