@@ -201,8 +201,20 @@ def screenshot():
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:
+        from playwright.sync_api import Error
+
         path = SCREENSHOT_DIR / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # Chromium now and then refuses one capture ("Unable to capture screenshot", most often the first after a
+        # cold start on a busy machine) and takes the same picture when asked again; the picture is a record of
+        # the page for review, not what the test asserts.
+        for attempt in range(3):
+            try:
+                page.screenshot(path=str(path), full_page=True)
+                return path
+            except Error as error:
+                if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                    raise
+                page.wait_for_timeout(250)
         return path
 
     return take
