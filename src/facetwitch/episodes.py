@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facetwitch.records import REGIONS, Episode, Event
+from facetwitch.records import Episode, Event, canonical_regions
 
 MERGE_GAP_S = 1.0
 # A contraction this long or longer is sustained (tonic). Meant: held for about a second from where its movement
@@ -46,5 +46,5 @@ def _episode(group: list[Event], sustained_s: float) -> Episode:
         side=group[0].side,
         pattern=pattern,
         contractions=len(group),
-        regions=tuple(r for r in REGIONS if r in regions),
+        regions=canonical_regions(regions),
     )

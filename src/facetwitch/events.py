@@ -39,7 +39,7 @@ import numpy as np
 from scipy import signal as sps
 
 from facetwitch.episodes import MERGE_GAP_S
-from facetwitch.records import REGIONS, Event
+from facetwitch.records import Event, canonical_regions
 from facetwitch.signals import OTHER_SIDE, SIDES, Signals, frame_interval, robust_noise, widen
 
 
@@ -427,7 +427,7 @@ def _one_per_movement(events: list[Event]) -> list[Event]:
         ):
             m = merged[-1] if merged else None
             if m is not None and min(m.end_s, e.end_s) - e.start_s >= min(m.duration_s, e.duration_s) / 2:
-                regions = tuple(r for r in REGIONS if r in {*m.regions, *e.regions})
+                regions = canonical_regions((*m.regions, *e.regions))
                 merged[-1] = replace(
                     m, end_s=max(m.end_s, e.end_s), regions=regions, peak=max(m.peak, e.peak)
                 )
@@ -516,7 +516,7 @@ def _cheek_over_episodes(
                     best, best_rise = i, mine
             if best is not None:
                 e = out[best]
-                regions = tuple(r for r in REGIONS if r in e.regions or r == "cheek")
+                regions = canonical_regions((*e.regions, "cheek"))
                 out[best] = replace(e, regions=regions)
     return out
 

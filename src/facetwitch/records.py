@@ -7,6 +7,7 @@ Times are seconds from the start of the video. ``left`` and ``right`` are always
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, get_args
 
@@ -36,6 +37,12 @@ SIDES: tuple[str, ...] = get_args(Side)
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 PATTERNS: tuple[str, ...] = get_args(Pattern)
 REGIONS: tuple[str, ...] = get_args(Region)
+
+
+def canonical_regions(regions: Iterable[str]) -> tuple[str, ...]:
+    """Regions deduplicated and in the schema's anatomical order (brow, eye, cheek, mouth, jaw)."""
+    given = set(regions)
+    return tuple(r for r in REGIONS if r in given)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ import numpy as np
 
 from facetwitch.episodes import SUSTAINED_S
 from facetwitch.records import (
-    REGIONS,
     Episode,
     Event,
     ScaleSuggestion,
@@ -33,6 +32,7 @@ from facetwitch.records import (
     SuggestedScales,
     Summary,
     TremorSummary,
+    canonical_regions,
 )
 from facetwitch.signals import Signals, frame_interval
 
@@ -75,7 +75,7 @@ def summarise(sig: Signals, events: list[Event], episodes: list[Episode]) -> Sum
             episodes_per_min=_rate(len(eps), minutes),
             spasm_time_fraction=min(1.0, spasm_time / duration) if duration > 0 else 0.0,
             eye_closure_fraction=_closed_fraction(sig, side),
-            regions=tuple(r for r in REGIONS if r in regions),
+            regions=canonical_regions(regions),
             spread_beyond_eye=bool(regions - PERIOCULAR),
         )
 
@@ -135,7 +135,7 @@ def _tremor_summary(events: list[Event], duration: float) -> TremorSummary:
         present=True,
         frequency_hz=float(np.sum(weights * freqs) / np.sum(weights)),
         time_fraction=min(1.0, float(weights.sum()) / duration) if duration > 0 else 0.0,
-        regions=tuple(r for r in REGIONS if r in regions),
+        regions=canonical_regions(regions),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from facetwitch.evaluation import INCOMPLETE_BLINK_DEPTH
-from facetwitch.records import REGIONS, Episode, Event
+from facetwitch.records import Episode, Event, canonical_regions
 
 SPASM_REGIONS = ("brow", "eye", "cheek", "mouth")
 CODECS = ("h264", "hevc", "mjpeg", "mpeg4", "vp9")
@@ -281,11 +281,6 @@ def _length(ev: object) -> float:
     if isinstance(ev, Blepharospasm):
         return ev.hold_s
     return ev.duration_s
-
-
-def canonical_regions(regions) -> tuple[str, ...]:
-    """Regions deduplicated and in the schema's anatomical order (brow, eye, cheek, mouth, jaw)."""
-    return tuple(r for r in REGIONS if r in set(regions))
 
 
 @dataclass(frozen=True)
