@@ -509,9 +509,9 @@ def _cheek_over_episodes(
             floor = max(p.cheek_min, p.noise_k * robust_noise(cheek[side] - cheek[other]))
             best, best_rise = None, -np.inf
             for i in group:
-                a, b = np.searchsorted(sig.t_s, [out[i].start_s, out[i].end_s])
-                mine = _rise(cheek[side], a, max(b, a + 1), before, onset)
-                theirs = _rise(cheek[other], a, max(b, a + 1), before, onset)
+                frames = _frames_of(out[i], sig)
+                mine = _rise(cheek[side], frames.start, frames.stop, before, onset)
+                theirs = _rise(cheek[other], frames.start, frames.stop, before, onset)
                 if mine > floor and mine - theirs > floor / 2 and mine > best_rise:
                     best, best_rise = i, mine
             if best is not None:
