@@ -20,7 +20,8 @@ small, fast lid movement is followed late and only part of the way, and the lid 
 cutoff, ``None`` turns it off (the landmarks as the model reads them), for research on the landmark stage; the
 event detector is tuned on MediaPipe's filter (docs/validation.md, fourteenth round).
 
-Each model runs on one thread (XNNPACK); several landmarkers can run in parallel threads (LiteRT and OpenCV
+Each model runs on one thread (XNNPACK), and OpenCV on one thread for the whole process, so that the landmarks do
+not depend on the machine's core count; several landmarkers can run in parallel threads (LiteRT and OpenCV
 release the GIL while they compute).
 """
 
@@ -261,6 +262,12 @@ class LiteRTLandmarker:
         min_confidence: float = MIN_CONFIDENCE,
         min_cutoff_hz: float | None = EURO_MIN_CUTOFF_HZ,
     ):
+        # OpenCV's warp takes another code path when it may use several threads, and that path gives a few
+        # crop pixels one grey level apart (measured: 1 of 65,536 pixels in some frames); tracking carries the
+        # difference on, so a one-core machine read other landmarks than a many-core one. One thread for the
+        # whole process (set once, never restored: a restore could race another landmarker's warp) keeps the
+        # results the same on every machine; the segments already run the warps of both cores in parallel.
+        cv2.setNumThreads(1)
         self._model_path = Path(model_path)
         self._load()
         self._anchors = ssd_anchors()
