@@ -8,6 +8,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 import facetwitch
 import facetwitch.pipeline
 from facetwitch.simulate import Blink, Scenario, Spasm, render
@@ -15,8 +18,11 @@ from facetwitch.simulate import Blink, Scenario, Spasm, render
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _bench_run():
-    spec = importlib.util.spec_from_file_location("facetwitch_bench_run", ROOT / "benchmarks" / "run.py")
+def _bench(filename: str):
+    """A script of benchmarks/ imported as a module (registered, as its dataclasses need)."""
+    spec = importlib.util.spec_from_file_location(
+        f"facetwitch_bench_{filename[:-3]}", ROOT / "benchmarks" / filename
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -28,7 +34,7 @@ def _must_not_run(*args, **kwargs):
 
 
 def test_the_landmark_store_keeps_each_backends_segments_and_gives_them_back(tmp_path):
-    bench = _bench_run()
+    bench = _bench("run.py")
     video = tmp_path / "clip.mp4"
     render(
         Scenario(duration_s=3.0, size=(320, 240), events=[Blink(0.8), Spasm(1.6, "left", twitches=2)]), video
@@ -52,3 +58,30 @@ def test_the_landmark_store_keeps_each_backends_segments_and_gives_them_back(tmp
         assert again.events == first[backend].events
         assert again.episodes == first[backend].episodes
         assert again.summary == first[backend].summary
+
+
+def test_the_one_sided_index_is_the_own_eyes_change_beyond_the_other_eyes_against_the_moments_around():
+    study = _bench("eye_pictures.py")
+    t_s = np.arange(0, 4, 1 / 30)
+    bump = np.where((t_s >= 2.0) & (t_s <= 2.3), 0.4, 0.0)
+    quiet = np.full_like(t_s, 0.05)
+    assert study.one_sided_index(t_s, quiet + bump, quiet, 2.0, 2.3) == pytest.approx(0.4)
+    assert study.one_sided_index(t_s, quiet + bump, quiet + bump, 2.0, 2.3) == pytest.approx(0.0)
+    # the other eye moved alone: negative
+    assert study.one_sided_index(t_s, quiet, quiet + bump, 2.0, 2.3) == pytest.approx(-0.4)
+    assert np.isnan(study.one_sided_index(t_s, quiet, quiet, 5.0, 5.3))  # no frame in the span
+
+
+def test_the_eye_picture_study_reads_a_one_sided_lid_twitch_in_the_picture_of_its_own_eye(tmp_path):
+    study = _bench("eye_pictures.py")
+    video = render(
+        Scenario(
+            duration_s=5.0, size=(640, 480), seed=3,
+            events=[Blink(0.8), Blink(4.2), Spasm(2.0, "left", "clonic", twitches=3, regions=("eye",))],
+        ),
+        tmp_path / "clip.mp4",
+    )  # fmt: skip
+    rows = study.study_clip(video.path, False, video.truth_events, "clip")
+    twitches = [r for r in rows if r.true]
+    assert len(twitches) >= 2 and all(r.side == "left" for r in twitches)
+    assert min(r.index for r in twitches) > 0.2, rows
