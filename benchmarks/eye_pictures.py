@@ -55,8 +55,8 @@ def picture_change(patches: list[np.ndarray | None]) -> np.ndarray:
 
 def blink_scale(t_s: np.ndarray, change: np.ndarray, blinks: list) -> float:
     """Median peak change over the blinks' spans (NaN without a blink): the unit of the one-sided index."""
-    peaks = [np.nanmax(change[(t_s >= b.start_s) & (t_s <= b.end_s)]) for b in blinks
-             if ((t_s >= b.start_s) & (t_s <= b.end_s)).any()]  # fmt: skip
+    spans = [(t_s >= b.start_s) & (t_s <= b.end_s) for b in blinks]
+    peaks = [np.nanmax(change[span]) for span in spans if span.any()]
     return float(np.nanmedian(peaks)) if peaks else float("nan")
 
 

@@ -1,6 +1,7 @@
-"""The benchmark's landmark store (`benchmarks/run.py`'s `LandmarkCache`): detector work re-scores the tuning
-suite on stored landmark stages (`run.py --landmarks DIR`, docs/validation.md "Running it"), so the store must key
-them by backend and segment and give back exactly what the pipeline computed."""
+"""The benchmark's tools. The landmark store (`benchmarks/run.py`'s `LandmarkCache`): detector work re-scores the
+tuning suite on stored landmark stages (`run.py --landmarks DIR`, docs/validation.md "Running it"), so the store
+must key them by backend and segment and give back exactly what the pipeline computed. The eye-picture study
+(`benchmarks/eye_pictures.py`, twenty-fourth round): its one-sided index, and a rendered twitch read on its eye."""
 
 from __future__ import annotations
 
