@@ -1,78 +1,35 @@
-"""The eyelids read from the picture beside the face mesh: the study behind docs/validation.md's twenty-fourth round.
+"""The eyelids read from the picture beside the face mesh: the study behind docs/validation.md's twenty-fourth and
+twenty-fifth rounds.
 
-On weak lids the face mesh loses faint one-sided twitches and reads some blinks as one-sided closures. This tool
-asks the picture instead: per frame and eye, a grey patch on the eye-corner line, its RMS change from the
-recording's rest picture (the median patch), scaled so that 1 is the change of the blinks the engine found on that
-eye. A contraction's one-sided index is the peak of (its side's change - the other eye's) over its span, less the
-median of the same difference over 0.15-1 s either side. Tuning material only: the held-out suite is never read.
+On weak lids the face mesh loses faint one-sided twitches and reads some blinks as one-sided closures. The engine
+asks the picture too (:mod:`facetwitch.lid_picture`): per frame and eye, a grey patch on the eye-corner line, its RMS
+change from the recording's rest picture (the median patch), scaled so that 1 is the change of the blinks the
+engine found on that eye. A contraction's one-sided index is the peak of (its side's change - the other eye's) over
+its span, less the median of the same difference over 0.15-1 s either side; the engine vetoes lid-only one-sided
+contractions under ``DetectionParams.lid_picture_veto``. This tool lists every such contraction with the veto off.
+Tuning material only: the held-out suite is never read.
 
 Usage: ``.venv/bin/python benchmarks/eye_pictures.py [--match weak,turn] [--veto 0.05,0.1]`` prints, for the
-tuning clips whose names contain a ``--match`` word, each one-sided eye contraction the engine found (true or false
-against the truth) and each true twitch it missed, with its one-sided index, then what a veto at each ``--veto``
+tuning clips whose names contain a ``--match`` word, each lid-only one-sided contraction the engine found with its
+veto off (true or false against the truth) and each true twitch it missed, with its one-sided index, then what a veto at each ``--veto``
 threshold would remove; writes ``benchmarks/results/eye-pictures.md``. Videos come from ``benchmarks/run.py``'s
-cache (rendered there when missing).
+cache (rendered there when missing); with ``--landmarks DIR`` the landmark stages stored by ``run.py --landmarks
+DIR`` are reused.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
+from facetwitch.lid_picture import blink_scale, is_lid_only, one_sided_index
+
 HERE = Path(__file__).resolve().parent
-# Landmarks of each eye's corners, image-left corner first, so that the patch's rows run down the face.
-EYE_CORNERS = {"right": (33, 133), "left": (362, 263)}
-ALONG = np.linspace(-0.6, 0.6, 24)  # eye widths along the corner line
-ACROSS = np.linspace(-0.45, 0.35, 16)  # eye widths across it, above (negative) to below
-# The baseline around a contraction: from 0.15 s to 1 s before its start and after its end.
-CONTEXT_S = (0.15, 1.0)
-
-
-def eye_patch(grey: np.ndarray, points: np.ndarray, side: str) -> np.ndarray:
-    """(16, 24) float32 grey patch of one eye, sampled bilinearly on its corner line.
-
-    Parameters: ``grey`` (H, W) image; ``points`` (478, >=2) landmarks in pixels of that image; ``side`` the
-    patient's "right" or "left". Returns grey levels (0..255)."""
-    a, b = (points[i, :2].astype(float) for i in EYE_CORNERS[side])
-    width = float(np.linalg.norm(b - a))
-    along = (b - a) / width
-    across = np.array([-along[1], along[0]])
-    grid = (a + b) / 2 + (ALONG[None, :, None] * along + ACROSS[:, None, None] * across) * width
-    return cv2.remap(grey, grid[..., 0].astype(np.float32), grid[..., 1].astype(np.float32), cv2.INTER_LINEAR)
-
-
-def picture_change(patches: list[np.ndarray | None]) -> np.ndarray:
-    """Per frame, the RMS grey-level difference of an eye's patch from its median patch over the recording
-    (NaN where no face was found)."""
-    found = [p for p in patches if p is not None]
-    rest = np.median(np.stack(found), axis=0)
-    return np.array([np.nan if p is None else float(np.sqrt(np.mean((p - rest) ** 2))) for p in patches])
-
-
-def blink_scale(t_s: np.ndarray, change: np.ndarray, blinks: list) -> float:
-    """Median peak change over the blinks' spans (NaN without a blink): the unit of the one-sided index."""
-    spans = [(t_s >= b.start_s) & (t_s <= b.end_s) for b in blinks]
-    peaks = [np.nanmax(change[span]) for span in spans if span.any()]
-    return float(np.nanmedian(peaks)) if peaks else float("nan")
-
-
-def one_sided_index(
-    t_s: np.ndarray, own: np.ndarray, other: np.ndarray, start_s: float, end_s: float
-) -> float:
-    """Peak of (own - other) over [start_s, end_s] less its median over the context around it (both scaled to a
-    blink); NaN where the span or its context has no frame."""
-    diff = own - other
-    inside = (t_s >= start_s) & (t_s <= end_s)
-    near, far = CONTEXT_S
-    before = (t_s >= start_s - far) & (t_s < start_s - near)
-    context = before | ((t_s > end_s + near) & (t_s <= end_s + far))
-    if not inside.any() or not context.any() or np.isnan(diff[inside]).all() or np.isnan(diff[context]).all():
-        return float("nan")
-    return float(np.nanmax(diff[inside]) - np.nanmedian(diff[context]))
 
 
 @dataclass(frozen=True)
@@ -88,42 +45,31 @@ class Contraction:
 
 
 def study_clip(path: Path, mirrored: bool, truth_events: list, name: str) -> list[Contraction]:
-    """Analyse one video (default backend), landmark it with the Tasks backend for the patches, and return its
-    one-sided eye contractions, found and missed, with their one-sided indices."""
+    """Analyse one video with the engine's veto off and return its lid-only one-sided contractions
+    (:func:`facetwitch.lid_picture.is_lid_only`), found and missed, with their one-sided indices read from the
+    engine's per-frame picture change (``lid_picture_*`` in the frame table)."""
     import facetwitch
-    from facetwitch.landmarks import open_landmarker
-    from facetwitch.model import resolve
-    from facetwitch.video import iter_frames
+    from facetwitch.events import DetectionParams
 
-    analysis = facetwitch.analyze(path, mirrored=mirrored)
-    times, patches = [], {"right": [], "left": []}
-    with open_landmarker("tasks", resolve(None)) as landmarker:
-        for frame in iter_frames(path, mirrored=mirrored):
-            face = landmarker.detect(frame.rgb, frame.t_s)
-            grey = cv2.cvtColor(frame.rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-            times.append(frame.t_s)
-            for side in patches:
-                patches[side].append(None if face is None else eye_patch(grey, face.points, side))
-    t_s = np.asarray(times)
+    analysis = facetwitch.analyze(path, mirrored=mirrored, params=DetectionParams(lid_picture_veto=0.0))
+    t_s = analysis.frames.column("t_s").to_numpy()
     blinks = [e for e in analysis.events if e.kind == "blink"]
     scaled = {}
-    for side, series in patches.items():
-        change = picture_change(series)
+    for side in ("left", "right"):
+        change = analysis.frames.column(f"lid_picture_{side}").to_numpy(zero_copy_only=False).astype(float)
         scaled[side] = change / blink_scale(t_s, change, blinks)
-
-    def one_sided_eye(events):
-        return [e for e in events if e.kind == "contraction" and e.side in scaled and "eye" in e.regions]
 
     def overlap(a, b):
         return a.side == b.side and min(a.end_s, b.end_s) > max(a.start_s, b.start_s)
 
-    truth, found = one_sided_eye(truth_events), one_sided_eye(analysis.events)
+    truth = [e for e in truth_events if is_lid_only(e)]
+    found = [e for e in analysis.events if is_lid_only(e)]
     missed = [g for g in truth if not any(overlap(g, e) for e in found)]
     out = []
     for e, is_found in [(e, True) for e in found] + [(g, False) for g in missed]:
         other = "left" if e.side == "right" else "right"
         index = one_sided_index(t_s, scaled[e.side], scaled[other], e.start_s, e.end_s)
-        is_true = not is_found or any(overlap(e, g) for g in truth)
+        is_true = not is_found or any(overlap(e, g) for g in truth_events if g.kind == "contraction")
         out.append(Contraction(name, e.side, e.start_s, is_found, is_true, index))
     return out
 
@@ -147,6 +93,8 @@ def main() -> int:
                         help="comma-separated words; tuning clips whose names contain one are studied")  # fmt: skip
     parser.add_argument("--veto", default="0.05,0.1,0.15", help="comma-separated one-sided index thresholds")
     parser.add_argument("--output", type=Path, default=HERE / "results" / "eye-pictures.md")
+    parser.add_argument("--landmarks", type=Path, metavar="DIR",
+                        help="the landmark store of run.py --landmarks DIR: reuse its clips' landmark stages")  # fmt: skip
     args = parser.parse_args()
     from facetwitch.simulate import tuning_suite
 
@@ -159,7 +107,8 @@ def main() -> int:
         if not scenario.name or not any(w in scenario.name for w in words):
             continue
         path, video = bench._render_cached(scenario, scenario.name)
-        rows += study_clip(path, scenario.mirrored, video.truth_events, scenario.name)
+        with bench.LandmarkCache(args.landmarks) if args.landmarks else contextlib.nullcontext():
+            rows += study_clip(path, scenario.mirrored, video.truth_events, scenario.name)
         print(f"{scenario.name}: {sum(r.found for r in rows if r.clip == scenario.name)} found, "
               f"{sum(not r.found for r in rows if r.clip == scenario.name)} missed", flush=True)  # fmt: skip
     lines = ["# The eyelids in the picture (tuning clips matching " + ", ".join(words) + ")", "",

@@ -80,11 +80,11 @@ def _render_cached(scenario, name: str) -> tuple[Path, object]:
 @functools.cache
 def landmark_stage_version() -> str:
     """Hash of the engine's source up to the raw per-frame rows: stored landmark stages are reused only if it is
-    unchanged (decoding, landmarking, geometry)."""
+    unchanged (decoding, landmarking, geometry, the eyes' picture patches)."""
     import facetwitch
 
     pkg = Path(facetwitch.__file__).resolve().parent
-    sources = [pkg / name for name in ("pipeline.py", "video.py", "signals.py")]
+    sources = [pkg / name for name in ("pipeline.py", "video.py", "signals.py", "lid_picture.py")]
     sources += sorted((pkg / "landmarks").glob("*.py"))
     h = hashlib.sha256()
     for f in sources:

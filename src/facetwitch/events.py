@@ -21,6 +21,9 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   a clonic burst counts; up to ``gap_bridge_s`` without a usable face inside a contraction does not split it.
 * Faint one-sided lid dips (``rhythm_prominence``) that reach none of those levels are noise alone, but three or
   more at a steady rate slower than tremor are a clonic burst, one contraction per dip (:func:`_rhythmic`).
+* A one-sided contraction of the eye alone (or eye and brow) whose eye picture changed no more than the other
+  eye's (``lid_picture_veto`` of a blink's change, :mod:`facetwitch.lid_picture`) is a blink or head motion the
+  mesh read as one-sided, and is dropped.
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s`` (its rate kept in the
   windows around it, :func:`_holds_rate`); its frequency is re-estimated on the whole stretch. A lid rhythm at a
@@ -39,6 +42,7 @@ import numpy as np
 from scipy import signal as sps
 
 from facetwitch.episodes import MERGE_GAP_S
+from facetwitch.lid_picture import scaled_pictures, veto_two_sided_pictures
 from facetwitch.records import Event, canonical_regions
 from facetwitch.signals import OTHER_SIDE, SIDES, Signals, frame_interval, robust_noise, widen
 
@@ -83,6 +87,12 @@ class DetectionParams:
         0.4  # a one-sided eye contraction's onset/offset ramp below the core, at most this long
     )
     rhythm_prominence: float = 0.08  # a faint one-sided lid dip this prominent counts in a clonic rhythm
+    # A one-sided contraction of the eye (or eye and brow) stands only if its eye's picture changed more than the
+    # other eye's by this share of a blink's picture change (facetwitch.lid_picture); 0 turns the veto off.
+    lid_picture_veto: float = 0.1
+    # A faint twitch of a clonic train read from the pictures: (own eye - other eye) this far above its surroundings,
+    # in units of a blink's picture change (facetwitch.lid_picture); 0 turns it off.
+    picture_rhythm_prominence: float = 0.15
     # A contraction starts and ends where its signal is this share of its height above rest (and onset_noise_k
     # noise SDs): the feet of its ramps, not the threshold crossings.
     extent_share: float = 0.1
@@ -124,6 +134,8 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "blink_balance",
     "blink_min_s",
     "rhythm_prominence",
+    "lid_picture_veto",
+    "picture_rhythm_prominence",
 )
 # A clonic rhythm (:func:`_rhythmic`): at least RHYTHM_MIN_TWITCHES faint twitches RHYTHM_INTERVAL_S apart, the
 # longest interval at most RHYTHM_REGULARITY times the shortest.
@@ -177,8 +189,14 @@ def _gt(x: np.ndarray, threshold: float) -> np.ndarray:
 
 def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> list[Event]:
     """All events of a recording, sorted by start time."""
-    events = _closures_and_contractions(sig, params) + detect_tremor(sig, params)
-    return sorted(events, key=lambda e: (e.start_s, e.kind))
+    events = sorted(
+        _closures_and_contractions(sig, params) + detect_tremor(sig, params),
+        key=lambda e: (e.start_s, e.kind),
+    )
+    if params.lid_picture_veto > 0 and sig.lid_picture_left is not None and sig.lid_picture_right is not None:
+        change = {"left": sig.lid_picture_left, "right": sig.lid_picture_right}
+        events = veto_two_sided_pictures(sig.t_s, change, events, params.lid_picture_veto)
+    return events
 
 
 def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
@@ -219,6 +237,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     ]
     events += blinks
     blink_spans = [(b.start_s, b.end_s) for b in blinks]
+    pictures = scaled_pictures(sig, blinks) if p.picture_rhythm_prominence > 0 else None
     cheek = {s: _cheek_own(sig, s, blink_spans) for s in SIDES}
     brow_own = {s: _brow_own(sig, s) for s in SIDES}
 
@@ -257,6 +276,10 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         core |= _burst_twitches(sig, s, p, core) & steady
         eye = _closing(extend(core, eye_low, max(1, round(p.max_ramp_s / dt))), sig.side("closure", s), dt, p)
         rhythm, rhythm_frames = _rhythmic(sig, s, p, blink_spans)
+        if pictures is not None:
+            pictured, pictured_frames = _pictured_rhythm(sig, s, p, blink_spans, pictures)
+            rhythm = sorted({*rhythm, *pictured})
+            rhythm_frames |= pictured_frames
         eye |= rhythm_frames & steady
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
@@ -793,35 +816,96 @@ def _rhythmic(
             distance=max(1, round(RHYTHM_INTERVAL_S[0] / dt)),
             wlen=max(3, round(p.blink_window_s / dt)),
         )
+    twitches = []
+    for k in peaks:
+        lo = max(0, k - before)
+        seen = np.isfinite(mine[lo : k + 1]).all() and np.isfinite(theirs[lo : k + 1]).all()
+        rise_mine, rise_theirs = x[k] - x[lo : k + 1].min(), y[k] - y[lo : k + 1].min()
+        twitch = (
+            seen
+            and rise_theirs < p.blink_balance * rise_mine
+            and x[k] - y[k] > p.asymmetry / 2
+            and not _near(blink_spans, float(t[k]), float(t[k]), p)
+        )
+        twitches.append((int(k), twitch))
+    return _in_rhythm(t, x, twitches, before, p)
+
+
+def _in_rhythm(
+    t: np.ndarray, x: np.ndarray, peaks: list[tuple[int, bool]], before: int, p: DetectionParams
+) -> tuple[list[int], np.ndarray]:
+    """Of the ``peaks`` of ``x`` (frame, whether it is a faint twitch; in time order), the twitches in runs of at
+    least RHYTHM_MIN_TWITCHES at a steady clonic rate (RHYTHM_INTERVAL_S, RHYTHM_REGULARITY, slower than tremor;
+    a peak that is no twitch ends a run), and their frames (:func:`_twitch_span`)."""
+    dt = frame_interval(t)
     rhythm: list[int] = []
     train: list[int] = []
-    for k in [*peaks, None]:
-        twitch = False
-        if k is not None:
-            lo = max(0, k - before)
-            seen = np.isfinite(mine[lo : k + 1]).all() and np.isfinite(theirs[lo : k + 1]).all()
-            rise_mine, rise_theirs = x[k] - x[lo : k + 1].min(), y[k] - y[lo : k + 1].min()
-            twitch = (
-                seen
-                and rise_theirs < p.blink_balance * rise_mine
-                and x[k] - y[k] > p.asymmetry / 2
-                and not _near(blink_spans, float(t[k]), float(t[k]), p)
-            )
-            if twitch and train:
-                gaps = np.diff(t[[*train, k]])
-                if (
-                    RHYTHM_INTERVAL_S[0] <= gaps[-1] <= RHYTHM_INTERVAL_S[1]
-                    and gaps.max() <= RHYTHM_REGULARITY * gaps.min()
-                ):
-                    train.append(int(k))
-                    continue
+    for k, twitch in [*peaks, (None, False)]:
+        if twitch and train:
+            gaps = np.diff(t[[*train, k]])
+            if (
+                RHYTHM_INTERVAL_S[0] <= gaps[-1] <= RHYTHM_INTERVAL_S[1]
+                and gaps.max() <= RHYTHM_REGULARITY * gaps.min()
+            ):
+                train.append(k)
+                continue
         if len(train) >= RHYTHM_MIN_TWITCHES and not _tremor_rate(t, x, train, _spectral_rate(1.0 / dt), p):
             rhythm += train
-        train = [int(k)] if twitch else []
+        train = [k] if twitch else []
     frames = np.zeros(t.size, dtype=bool)
     for k in rhythm:
         frames[slice(*_twitch_span(x, k, k + 1, before, p.blink_max_s / dt))] = True
     return rhythm, frames
+
+
+def _pictured_rhythm(
+    sig: Signals,
+    side: str,
+    p: DetectionParams,
+    blink_spans: list[tuple[float, float]],
+    pictures: dict[str, np.ndarray],
+) -> tuple[list[int], np.ndarray]:
+    """Faint one-sided lid twitches in a clonic rhythm that the eyes' pictures show and the mesh barely does.
+
+    On weak lids many twitches of a burst move the mesh by less than its noise, while the twitching eye's
+    picture changes by a fifth to a third of a blink's and the other eye's hardly at all (docs/validation.md,
+    twenty-fourth and twenty-fifth rounds). A twitch here is a peak of (this eye's picture change - the other
+    eye's), both in units of a blink's (``pictures``, :func:`facetwitch.lid_picture.scaled_pictures`), at least
+    ``picture_rhythm_prominence`` (and ``noise_k`` robust noise SDs) above its surroundings, ``blink_min_s`` to
+    ``blink_max_s`` wide, away from blinks, its own eye's picture rising at least as far while the other eye's
+    rises less than ``blink_balance`` as much. Only a steady train of them counts (:func:`_in_rhythm`): a turning
+    head changes the two pictures unequally, but not in a clonic rhythm."""
+    t = sig.t_s
+    dt = frame_interval(t)
+    own, other = pictures[side], pictures[OTHER_SIDE[side]]
+    diff = fill_short_gaps(own - other, t, p.gap_bridge_s)
+    x = np.nan_to_num(diff, nan=0.0)
+    before = max(2, round(RHYTHM_RISE_S / dt))
+    prominence = max(p.picture_rhythm_prominence, p.noise_k * robust_noise(diff))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
+        peaks, _ = sps.find_peaks(
+            x,
+            prominence=prominence,
+            width=(p.blink_min_s / dt, p.blink_max_s / dt),
+            distance=max(1, round(RHYTHM_INTERVAL_S[0] / dt)),
+            wlen=max(3, round(p.blink_window_s / dt)),
+        )
+    twitches = []
+    for k in peaks:
+        lo = max(0, k - before)
+        window_own, window_other = own[lo : k + 1], other[lo : k + 1]
+        if not (np.isfinite(window_own).all() and np.isfinite(window_other).all()):
+            twitches.append((int(k), False))
+            continue
+        rise_own, rise_other = own[k] - window_own.min(), other[k] - window_other.min()
+        twitch = (
+            rise_own >= prominence
+            and rise_other < p.blink_balance * rise_own
+            and not _near(blink_spans, float(t[k]), float(t[k]), p)
+        )
+        twitches.append((int(k), twitch))
+    return _in_rhythm(t, x, twitches, before, p)
 
 
 def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], fs: float, p: DetectionParams) -> bool:

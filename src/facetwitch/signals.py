@@ -161,6 +161,9 @@ class Signals:
     against a typical blink (:data:`DEFAULT_CLOSURE_DEPTH`) and blinks and lid twitches may be misjudged.
     ``lid_travel_*``: the full-blink depth each eye's closure is scaled by (:func:`eye_closure_depths`, the share
     of the open eye's aperture a blink closes in the mesh, 0..1); None where the lids were not measured.
+    ``lid_picture_*`` (optional): how far each eye's picture differs from its rest picture (RMS grey levels,
+    :func:`facetwitch.lid_picture.picture_change`); one-sided eye contractions whose pictures changed alike on both
+    eyes are vetoed (:class:`facetwitch.events.DetectionParams` ``lid_picture_veto``).
     """
 
     t_s: np.ndarray
@@ -180,6 +183,8 @@ class Signals:
     lid_range_measured: bool = True
     lid_travel_left: float | None = None
     lid_travel_right: float | None = None
+    lid_picture_left: np.ndarray | None = None
+    lid_picture_right: np.ndarray | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -539,7 +544,11 @@ def smooth_pose(t_s: np.ndarray, angle_deg: np.ndarray, usable: np.ndarray) -> n
 
 
 def normalise(
-    t_s: np.ndarray, raw: np.ndarray, usable: np.ndarray, blend: np.ndarray | None = None
+    t_s: np.ndarray,
+    raw: np.ndarray,
+    usable: np.ndarray,
+    blend: np.ndarray | None = None,
+    lid_picture: np.ndarray | None = None,
 ) -> Signals:
     """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline.
 
@@ -548,6 +557,8 @@ def normalise(
     then scaled by each eye's own blink depth (:func:`eye_closure_depths`). ``blend`` (N x len(BLENDSHAPES),
     optional) is kept for the per-frame table; its eyeBlink scores confirm which dips are blinks, give
     ``blink_*`` (:func:`blendshape_closure`) and keep moving lids out of the eyes' pose fit (:func:`lids_still`).
+    ``lid_picture`` (N x 2, optional: right eye, left eye) is :func:`facetwitch.lid_picture.picture_change`, kept
+    over usable frames as ``lid_picture_*``.
     """
 
     yaw, pitch = (smooth_pose(t_s, raw[:, RAW[name]], usable) for name in ("yaw_deg", "pitch_deg"))
@@ -596,6 +607,8 @@ def normalise(
     out["jaw"] = deviation("jaw", +1.0, relative=True)
     if blink_rise:
         out.update(blendshape_closure(t_s, blink_rise))
+    if lid_picture is not None:
+        out["lid_picture_right"], out["lid_picture_left"] = np.where(usable[:, None], lid_picture, np.nan).T
     return Signals(
         t_s=t_s,
         usable=usable,

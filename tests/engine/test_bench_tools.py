@@ -1,16 +1,13 @@
 """The benchmark's tools. The landmark store (`benchmarks/run.py`'s `LandmarkCache`): detector work re-scores the
 tuning suite on stored landmark stages (`run.py --landmarks DIR`, docs/validation.md "Running it"), so the store
 must key them by backend and segment and give back exactly what the pipeline computed. The eye-picture study
-(`benchmarks/eye_pictures.py`, twenty-fourth round): its one-sided index, and a rendered twitch read on its eye."""
+(`benchmarks/eye_pictures.py`, twenty-fourth round): a rendered twitch read on its own eye."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
 from pathlib import Path
-
-import numpy as np
-import pytest
 
 import facetwitch
 import facetwitch.pipeline
@@ -59,18 +56,6 @@ def test_the_landmark_store_keeps_each_backends_segments_and_gives_them_back(tmp
         assert again.events == first[backend].events
         assert again.episodes == first[backend].episodes
         assert again.summary == first[backend].summary
-
-
-def test_the_one_sided_index_is_the_own_eyes_change_beyond_the_other_eyes_against_the_moments_around():
-    study = _bench("eye_pictures.py")
-    t_s = np.arange(0, 4, 1 / 30)
-    bump = np.where((t_s >= 2.0) & (t_s <= 2.3), 0.4, 0.0)
-    quiet = np.full_like(t_s, 0.05)
-    assert study.one_sided_index(t_s, quiet + bump, quiet, 2.0, 2.3) == pytest.approx(0.4)
-    assert study.one_sided_index(t_s, quiet + bump, quiet + bump, 2.0, 2.3) == pytest.approx(0.0)
-    # the other eye moved alone: negative
-    assert study.one_sided_index(t_s, quiet, quiet + bump, 2.0, 2.3) == pytest.approx(-0.4)
-    assert np.isnan(study.one_sided_index(t_s, quiet, quiet, 5.0, 5.3))  # no frame in the span
 
 
 def test_the_eye_picture_study_reads_a_one_sided_lid_twitch_in_the_picture_of_its_own_eye(tmp_path):

@@ -16,6 +16,7 @@ from facetwitch.events import (
     runs,
     split_contractions,
 )
+from facetwitch.lid_picture import veto_two_sided_pictures
 from facetwitch.records import Event
 from facetwitch.signals import Signals
 from facetwitch.simulate.kinematics import envelope
@@ -664,3 +665,92 @@ def test_a_brow_level_a_turn_left_behind_is_not_the_contraction_s_but_a_brow_tha
         assert episode.side == "right" and set(episode.regions) >= {"cheek", "mouth"}
         results[case] = "brow" in episode.regions
     assert results == {"offset": False, "moves": True}
+
+
+def _pictures(t_s: np.ndarray, blinks_s: list[float], right: list[float], left: list[float]) -> dict:
+    """Per-eye picture change (grey levels): 1 level of rest noise, 20 in each blink, and 20 x the given share of a
+    blink in a 0.3-s bump at each time in ``right`` / ``left`` (x 0.5 as (start, share) pairs)."""
+    rng = np.random.default_rng(1)
+    change = {}
+    for side, bumps in (("right", right), ("left", left)):
+        values = 1.0 + 0.2 * rng.standard_normal(t_s.size)
+        for b in blinks_s:
+            values += pulse(t_s, b, 0.25, 20.0)
+        for start, share in bumps:
+            values += pulse(t_s, start, 0.3, 20.0 * share)
+        change[side] = values
+    return change
+
+
+def test_a_one_sided_lid_closure_both_pictures_show_alike_is_dropped_and_one_its_own_eye_shows_stays():
+    sig = make_signals(duration_s=12.0)
+    for b in (1.0, 10.5):
+        blink(sig, b)
+    t = sig["t_s"]
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 4.0, 0.3, 0.7))  # the mesh: left eye only
+    sig["closure_right"] = np.maximum(
+        sig["closure_right"], pulse(t, 7.0, 0.3, 0.7)
+    )  # the mesh: right eye only
+    # The pictures: at 4 s both eyes changed by half a blink (a blink read as one-sided); at 7 s the right eye.
+    change = _pictures(t, [1.0, 10.5], right=[(4.0, 0.5), (7.0, 0.4)], left=[(4.0, 0.5)])
+    pictured = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+
+    def one_sided(events):
+        return [(e.side, round(e.start_s)) for e in events if e.kind == "contraction"]
+
+    assert one_sided(detect_events(build(sig))) == [("left", 4), ("right", 7)]  # no pictures: no veto
+    assert one_sided(detect_events(pictured)) == [("right", 7)]
+    assert one_sided(detect_events(pictured, DetectionParams(lid_picture_veto=0))) == [
+        ("left", 4),
+        ("right", 7),
+    ]
+    # A veto above the right eye's own share (0.4 of a blink) drops that one too.
+    assert one_sided(detect_events(pictured, DetectionParams(lid_picture_veto=0.5))) == []
+
+
+def test_the_veto_keeps_what_the_picture_cannot_judge():
+    t_s = np.arange(0, 10, 1 / FPS)
+    change = _pictures(t_s, [1.0], right=[(4.0, 0.5)], left=[(4.0, 0.5)])
+    lid = Event("contraction", 4.0, 4.3, "right", ("eye",), peak=0.7)
+    with_mouth = Event("contraction", 4.0, 4.3, "right", ("eye", "mouth"), peak=0.7)
+    blink_event = Event("blink", 1.0, 1.25, "both", ("eye",), peak=1.0, complete=True)
+    # Both eyes alike: a lid-only contraction goes, one that also pulls the mouth corner stays (the mouth is not in
+    # the picture).
+    assert veto_two_sided_pictures(t_s, change, [blink_event, lid], 0.1) == [blink_event]
+    assert veto_two_sided_pictures(t_s, change, [blink_event, with_mouth], 0.1) == [blink_event, with_mouth]
+    # No blink to scale by: nothing to compare with, so nothing is dropped.
+    assert veto_two_sided_pictures(t_s, change, [lid], 0.1) == [lid]
+    # No picture over the contraction (face lost): kept.
+    blank = {side: np.where((t_s > 3.5) & (t_s < 5), np.nan, values) for side, values in change.items()}
+    assert veto_two_sided_pictures(t_s, blank, [blink_event, lid], 0.1) == [blink_event, lid]
+
+
+@pytest.mark.parametrize("case", ["one eye", "both eyes", "irregular", "off"])
+def test_a_clonic_train_that_only_its_own_eyes_picture_shows_is_an_episode_though_the_mesh_barely_moves(case):
+    sig = make_signals(duration_s=14.0)
+    for b in (1.0, 12.5):
+        blink(sig, b)
+    t = sig["t_s"]
+    starts = [4.0, 4.4, 5.9, 6.2, 8.0] if case == "irregular" else [4.0, 4.6, 5.2, 5.8, 6.4]
+    for (
+        start
+    ) in starts:  # the mesh: the left lid dips by 0.05, under every mesh rule (rhythm_prominence 0.08)
+        sig["closure_left"] = sig["closure_left"] + pulse(t, start, 0.3, 0.05)
+    # The pictures: each twitch changes the left eye's by 0.3 of a blink's (in "both eyes", the right eye's too).
+    twitches = [(start, 0.3) for start in starts]
+    change = _pictures(t, [1.0, 12.5], right=twitches if case == "both eyes" else [], left=twitches)
+    pictured = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    params = DetectionParams(
+        picture_rhythm_prominence=0 if case == "off" else DetectionParams().picture_rhythm_prominence
+    )
+    events = detect_events(pictured, params)
+    episodes = group_episodes(events)
+    if case != "one eye":
+        assert [e.kind for e in events] == ["blink", "blink"] and episodes == []
+        return
+    assert [e.kind for e in events] == ["blink", *["contraction"] * 5, "blink"]
+    (episode,) = episodes
+    assert (episode.side, episode.pattern, episode.contractions) == ("left", "clonic", 5)
+    assert episode.start_s == pytest.approx(4.0, abs=0.15) and episode.end_s == pytest.approx(6.7, abs=0.15)
+    # Without pictures the same recording has no episode: the mesh alone does not see the burst.
+    assert group_episodes(detect_events(build(sig))) == []

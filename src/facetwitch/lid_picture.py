@@ -1,0 +1,158 @@
+"""The eyelids read from the picture beside the face mesh: a grey patch of each eye, and how far it changes.
+
+On weak lids (hooded, small, blurred or heavily compressed) the face mesh reads some blinks as one-sided closures:
+the two eyes' pictures then change alike, while a true one-sided lid twitch changes its own eye's picture and not
+the other's (docs/validation.md, twenty-fourth and twenty-fifth rounds). Per frame and eye, :func:`eye_patches`
+samples a small grey patch on the eye-corner line (rotation and scale follow the face); :func:`picture_change` is
+its RMS difference from the recording's rest picture (the median patch); :func:`one_sided_index` compares a
+one-sided contraction's change with the other eye's, in units of the recording's own blinks (:func:`blink_scale`).
+Pure functions on arrays; grey levels 0..255, times in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from facetwitch.records import Event
+
+if TYPE_CHECKING:
+    from facetwitch.signals import Signals
+
+# Landmarks of each eye's corners (the patient's sides), image-left corner first, so the patch's rows run down the
+# face.
+EYE_CORNERS = {"right": (33, 133), "left": (362, 263)}
+PATCH_SIDES = ("right", "left")  # order of the eyes in eye_patches' output
+# Where the patch lies, in eye widths (corner to corner) from the middle of the corner line: 1.2 widths along it,
+# from 0.45 above it to 0.35 below (brow skin and upper lid to lower lid). Sampled at 24 x 16 points, then averaged
+# 2 x 2: what is kept per frame is 12 x 8 values an eye.
+_ALONG = np.linspace(-0.6, 0.6, 24)
+_ACROSS = np.linspace(-0.45, 0.35, 16)
+PATCH_SHAPE = (8, 12)
+PATCH_VALUES = 2 * PATCH_SHAPE[0] * PATCH_SHAPE[1]  # both eyes, one row of a frame's patches
+# A contraction's baseline: the one-sided change from 0.15 s to 1 s before its start and after its end.
+CONTEXT_S = (0.15, 1.0)
+
+
+def _grids(points: np.ndarray) -> np.ndarray:
+    """(2, 16, 24, 2) sampling positions (x, y pixels) of both eyes' patches, right eye first."""
+    grids = []
+    for side in PATCH_SIDES:
+        a, b = (points[i, :2].astype(np.float64) for i in EYE_CORNERS[side])
+        span = b - a
+        across = np.array([-span[1], span[0]])  # the width turned a quarter: down the face in the image
+        grids.append((a + b) / 2 + _ALONG[None, :, None] * span + _ACROSS[:, None, None] * across)
+    return np.stack(grids)
+
+
+def patch_region(points: np.ndarray) -> tuple[int, int, int, int]:
+    """The pixel rectangle [x0, x1) x [y0, y1) that both eyes' patches sample from (``points``: a face's (478, >=2)
+    landmarks in pixels)."""
+    grid = _grids(points).reshape(-1, 2)
+    (x0, y0), (x1, y1) = np.floor(grid.min(axis=0)), np.ceil(grid.max(axis=0)) + 2
+    return int(x0), int(y0), int(x1), int(y1)
+
+
+def eye_patches(grey: np.ndarray, x0: int, y0: int, points: np.ndarray) -> np.ndarray:
+    """Both eyes' grey patches, (2, 8, 12) float32 (right eye first; rows run down the face).
+
+    Parameters: ``grey`` (H, W) uint8 or float32 grey levels of a part of the frame whose top-left pixel is at
+    (``x0``, ``y0``) in the frame (:func:`patch_region`); ``points`` (478, >=2) landmarks in frame pixels.
+    Bilinear samples; positions outside ``grey`` repeat its edge."""
+    grid = (_grids(points) - (x0, y0)).astype(np.float32)
+    sampled = cv2.remap(
+        grey, grid[..., 0].reshape(32, 24), grid[..., 1].reshape(32, 24), cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )  # fmt: skip
+    return sampled.astype(np.float32).reshape(2, 8, 2, 12, 2).mean(axis=(2, 4))
+
+
+def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """(N, 2) RMS grey-level difference of each eye's patch from its rest picture, the median patch over the frames
+    ``present`` (bool, N); NaN elsewhere. ``patches``: (N, 2 * 8 * 12) rows as the pipeline keeps them (right eye's
+    values first)."""
+    change = np.full((len(present), 2), np.nan)
+    if not present.any():
+        return change
+    seen = patches[present].astype(np.float32).reshape(-1, 2, PATCH_SHAPE[0] * PATCH_SHAPE[1])
+    rest = np.median(seen, axis=0)
+    change[present] = np.sqrt(np.mean((seen - rest) ** 2, axis=2))
+    return change
+
+
+def blink_scale(t_s: np.ndarray, change: np.ndarray, blinks: Sequence[Event]) -> float:
+    """The median peak change of one eye (``change``, per frame) over the ``blinks``' spans: the one-sided index's
+    unit. NaN without a blink that has a measured frame."""
+    peaks = []
+    for b in blinks:
+        span = change[(t_s >= b.start_s) & (t_s <= b.end_s)]
+        if np.isfinite(span).any():
+            peaks.append(np.nanmax(span))
+    return float(np.median(peaks)) if peaks else float("nan")
+
+
+def one_sided_index(
+    t_s: np.ndarray, own: np.ndarray, other: np.ndarray, start_s: float, end_s: float
+) -> float:
+    """How much more one eye's picture changed than the other's over [start_s, end_s] (both per frame, scaled to a
+    blink): the peak of (own - other) there, less its median over :data:`CONTEXT_S` either side. NaN where the span
+    or its context has no measured frame."""
+    diff = own - other
+    inside = diff[(t_s >= start_s) & (t_s <= end_s)]
+    near, far = CONTEXT_S
+    around = ((t_s >= start_s - far) & (t_s < start_s - near)) | ((t_s > end_s + near) & (t_s <= end_s + far))
+    context = diff[around]
+    if not np.isfinite(inside).any() or not np.isfinite(context).any():
+        return float("nan")
+    return float(np.nanmax(inside) - np.nanmedian(context))
+
+
+def is_lid_only(event: Event) -> bool:
+    """A one-sided contraction whose evidence is the eye alone (its regions eye, or eye and brow): what the
+    picture can confirm or refute."""
+    return (
+        event.kind == "contraction"
+        and event.side in EYE_CORNERS
+        and "eye" in event.regions
+        and set(event.regions) <= {"eye", "brow"}
+    )
+
+
+def scaled_pictures(sig: Signals, blinks: Sequence[Event]) -> dict[str, np.ndarray] | None:
+    """Each eye's picture change (``sig.lid_picture_*``) in units of its blinks' (:func:`blink_scale`); None
+    without pictures or without a blink that changed both eyes' pictures."""
+    if sig.lid_picture_left is None or sig.lid_picture_right is None:
+        return None
+    change = {"left": sig.lid_picture_left, "right": sig.lid_picture_right}
+    scales = {side: blink_scale(sig.t_s, values, blinks) for side, values in change.items()}
+    if not all(np.isfinite(s) and s > 0 for s in scales.values()):
+        return None
+    return {side: values / scales[side] for side, values in change.items()}
+
+
+def one_sided_indices(t_s: np.ndarray, change: dict[str, np.ndarray], events: Sequence[Event]) -> list[float]:
+    """Each event's one-sided index (:func:`one_sided_index`, NaN where it does not apply: not a lid-only
+    contraction, or no blink on an eye to scale by). ``change``: per side, :func:`picture_change`'s column."""
+    blinks = [e for e in events if e.kind == "blink"]
+    scaled = {side: values / blink_scale(t_s, values, blinks) for side, values in change.items()}
+    out = []
+    for e in events:
+        if not is_lid_only(e):
+            out.append(float("nan"))
+            continue
+        other = "left" if e.side == "right" else "right"
+        out.append(one_sided_index(t_s, scaled[e.side], scaled[other], e.start_s, e.end_s))
+    return out
+
+
+def veto_two_sided_pictures(
+    t_s: np.ndarray, change: dict[str, np.ndarray], events: list[Event], threshold: float
+) -> list[Event]:
+    """``events`` without the lid-only one-sided contractions whose one-sided index is under ``threshold`` (a
+    share of a blink's picture change): both eyes' pictures changed alike, a blink or head motion the mesh read as
+    one-sided. Where the index cannot be measured the contraction stays."""
+    indices = one_sided_indices(t_s, change, events)
+    return [e for e, index in zip(events, indices, strict=True) if not index < threshold]
