@@ -29,45 +29,57 @@ PATCH_SIDES = ("right", "left")  # order of the eyes in eye_patches' output
 # Where the patch lies, in eye widths (corner to corner) from the middle of the corner line: 1.2 widths along it,
 # from 0.45 above it to 0.35 below (brow skin and upper lid to lower lid). Sampled at 24 x 16 points, then averaged
 # 2 x 2: what is kept per frame is 12 x 8 values an eye.
-_ALONG = np.linspace(-0.6, 0.6, 24)
-_ACROSS = np.linspace(-0.45, 0.35, 16)
+_ALONG = np.linspace(-0.6, 0.6, 24, dtype=np.float32)
+_ACROSS = np.linspace(-0.45, 0.35, 16, dtype=np.float32)
 PATCH_SHAPE = (8, 12)
 PATCH_VALUES = 2 * PATCH_SHAPE[0] * PATCH_SHAPE[1]  # both eyes, one row of a frame's patches
 # A contraction's baseline: the one-sided change from 0.15 s to 1 s before its start and after its end.
 CONTEXT_S = (0.15, 1.0)
 
 
-def _grids(points: np.ndarray) -> np.ndarray:
-    """(2, 16, 24, 2) sampling positions (x, y pixels) of both eyes' patches, right eye first."""
-    grids = []
-    for side in PATCH_SIDES:
-        a, b = (points[i, :2].astype(np.float64) for i in EYE_CORNERS[side])
-        span = b - a
-        across = np.array([-span[1], span[0]])  # the width turned a quarter: down the face in the image
-        grids.append((a + b) / 2 + _ALONG[None, :, None] * span + _ACROSS[:, None, None] * across)
-    return np.stack(grids)
+_CORNER_INDICES = np.array([EYE_CORNERS[side] for side in PATCH_SIDES])  # (2 eyes, 2 corners)
+_PATCH_CORNERS = [0, 15, 16, 31]  # first and last rows of each eye's patch in eye_grid
 
 
-def patch_region(points: np.ndarray) -> tuple[int, int, int, int]:
-    """The pixel rectangle [x0, x1) x [y0, y1) that both eyes' patches sample from (``points``: a face's (478, >=2)
-    landmarks in pixels)."""
-    grid = _grids(points).reshape(-1, 2)
-    (x0, y0), (x1, y1) = np.floor(grid.min(axis=0)), np.ceil(grid.max(axis=0)) + 2
+def eye_grid(points: np.ndarray) -> np.ndarray:
+    """(32, 24, 2) float32 sampling positions (x, y pixels) of both eyes' patches, the right eye's 16 rows first.
+
+    ``points``: a face's (478, >=2) landmarks in pixels."""
+    corners = points[_CORNER_INDICES, :2].astype(np.float32)  # (eye, corner, xy)
+    first, span = corners[:, 0], corners[:, 1] - corners[:, 0]
+    across = np.stack(
+        [-span[:, 1], span[:, 0]], axis=1
+    )  # the width turned a quarter: down the face in the image
+    centre = first + span / 2
+    grid = (
+        centre[:, None, None]
+        + _ALONG[None, None, :, None] * span[:, None, None]
+        + _ACROSS[None, :, None, None] * across[:, None, None]
+    )
+    return grid.reshape(32, 24, 2)
+
+
+def patch_region(grid: np.ndarray) -> tuple[int, int, int, int]:
+    """The pixel rectangle [x0, x1) x [y0, y1) the patches of ``grid`` (:func:`eye_grid`) sample from."""
+    corners = grid[_PATCH_CORNERS][:, (0, -1)].reshape(
+        -1, 2
+    )  # each patch is a parallelogram: its corners bound it
+    (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0)) + 2
     return int(x0), int(y0), int(x1), int(y1)
 
 
-def eye_patches(grey: np.ndarray, x0: int, y0: int, points: np.ndarray) -> np.ndarray:
+def eye_patches(grey: np.ndarray, x0: int, y0: int, grid: np.ndarray) -> np.ndarray:
     """Both eyes' grey patches, (2, 8, 12) float32 (right eye first; rows run down the face).
 
     Parameters: ``grey`` (H, W) uint8 or float32 grey levels of a part of the frame whose top-left pixel is at
-    (``x0``, ``y0``) in the frame (:func:`patch_region`); ``points`` (478, >=2) landmarks in frame pixels.
-    Bilinear samples; positions outside ``grey`` repeat its edge."""
-    grid = (_grids(points) - (x0, y0)).astype(np.float32)
+    (``x0``, ``y0``) in the frame (:func:`patch_region`); ``grid``: :func:`eye_grid` of the face. Bilinear
+    samples; positions outside ``grey`` repeat its edge."""
+    shifted = grid - np.array([x0, y0], dtype=np.float32)
     sampled = cv2.remap(
-        grey, grid[..., 0].reshape(32, 24), grid[..., 1].reshape(32, 24), cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
-    )  # fmt: skip
-    return sampled.astype(np.float32).reshape(2, 8, 2, 12, 2).mean(axis=(2, 4))
+        grey, shifted[..., 0], shifted[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    averaged = cv2.resize(sampled.astype(np.float32), (12, 16), interpolation=cv2.INTER_AREA)  # 2 x 2 means
+    return averaged.reshape(2, *PATCH_SHAPE)
 
 
 def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:

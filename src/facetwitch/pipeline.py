@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from facetwitch import model as model_mod
 from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
-from facetwitch.lid_picture import PATCH_VALUES, eye_patches, patch_region, picture_change
+from facetwitch.lid_picture import PATCH_VALUES, eye_grid, eye_patches, patch_region, picture_change
 from facetwitch.records import LOW_FPS, Analysis, EngineInfo, Gap, Quality, VideoInfo, is_frame_rate_cap
 from facetwitch.signals import (
     BLENDSHAPES,
@@ -476,12 +476,13 @@ def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
 
 def _eye_patches(picture: Picture, points: np.ndarray) -> np.ndarray | None:
     """One frame's row of both eyes' grey patches (:func:`facetwitch.lid_picture.eye_patches`); None when the eyes
-    lie outside the frame. Only the eyes' region is converted (about 0.1 ms a frame)."""
-    rgb, x0, y0 = picture.region(*patch_region(points))
+    lie outside the frame. Only the eyes' region is read: a slice of the face region the landmarker converted."""
+    grid = eye_grid(points)
+    rgb, x0, y0 = picture.region(*patch_region(grid))
     if not rgb.size:
         return None
     grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
-    return eye_patches(grey, x0, y0, points).reshape(1, -1)
+    return eye_patches(grey, x0, y0, grid).reshape(1, -1)
 
 
 def engine_info(backend: str | None = None) -> EngineInfo:

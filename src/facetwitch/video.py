@@ -66,14 +66,28 @@ class Picture:
     :meth:`rgb` converts the whole frame once; :meth:`region` converts only a rectangle of it from the decoded
     YUV planes, with the same pixel values as the whole frame's conversion, so a landmarker that looks at the
     face's region only pays for that region (YUV -> RGB of a full-HD frame costs about as much as the landmark
-    crop and its bookkeeping together). One :class:`Picture` is used by one thread at a time.
+    crop and its bookkeeping together). The last rectangle converted is kept: one inside it (the eyes' patches,
+    the face's brightness, inside the face's region) is a slice of it. One :class:`Picture` is used by one thread
+    at a time.
     """
 
-    __slots__ = ("_frame", "_mirrored", "_reformatter", "_rgb", "_rotation", "height", "width")
+    __slots__ = (
+        "_frame",
+        "_last_region",
+        "_mirrored",
+        "_reformatter",
+        "_rgb",
+        "_rotation",
+        "height",
+        "width",
+    )
 
     def __init__(self, frame: av.VideoFrame, rotation_cw: int = 0, mirrored: bool = False,
                  reformatter: VideoReformatter | None = None):  # fmt: skip
         self._frame, self._rgb, self._rotation, self._mirrored = frame, None, rotation_cw, mirrored
+        self._last_region: tuple[np.ndarray, int, int] | None = (
+            None  # the last rectangle converted, and where
+        )
         self.width, self.height = frame.width, frame.height
         if rotation_cw in (90, 270):
             self.width, self.height = self.height, self.width
@@ -91,6 +105,10 @@ class Picture:
         upright coordinates of their top-left pixel: possibly a little more than asked (chroma alignment)."""
         x0, y0 = max(0, x0), max(0, y0)
         x1, y1 = min(self.width, x1), min(self.height, y1)
+        if self._last_region is not None:  # e.g. the eyes, inside the face's region the landmarker converted
+            last, lx0, ly0 = self._last_region
+            if lx0 <= x0 and ly0 <= y0 and x1 <= lx0 + last.shape[1] and y1 <= ly0 + last.shape[0]:
+                return last[y0 - ly0 : y1 - ly0, x0 - lx0 : x1 - lx0], x0, y0
         shift = None if self._frame is None else _PLANAR_YUV.get(self._frame.format.name)
         if self._rgb is not None or shift is None or x1 <= x0 or y1 <= y0:
             return self.rgb()[y0:y1, x0:x1], x0, y0
@@ -110,7 +128,8 @@ class Picture:
         part.colorspace = self._frame.colorspace
         part.color_range = self._frame.color_range
         ux0, uy0, _, _ = self._to_upright(sx0, sy0, sx1, sy1)
-        return self._oriented(self._convert(part)), ux0, uy0
+        self._last_region = (self._oriented(self._convert(part)), ux0, uy0)
+        return self._last_region
 
     def mean_luma(self, x0: int, y0: int, x1: int, y1: int) -> float | None:
         """Mean brightness (0-255, Rec. 601 weights of the RGB values) of the upright rectangle [x0, x1) x

@@ -12,6 +12,7 @@ import facetwitch
 from facetwitch.lid_picture import (
     EYE_CORNERS,
     PATCH_SHAPE,
+    eye_grid,
     eye_patches,
     one_sided_index,
     patch_region,
@@ -38,9 +39,9 @@ def test_each_eyes_patch_is_read_from_its_own_eye_and_follows_the_face_as_it_tur
     grey = np.full((240, 320), 200, np.uint8)
     # The patient's right eye is on the image's left. A dark lid (upper half) on it only.
     cv2.rectangle(grey, (70, 70), (110, 98), 40, thickness=-1)
-    points = _face((90, 100), (230, 100), width=40)
-    x0, y0, x1, y1 = patch_region(points)
-    patches = eye_patches(grey[y0:y1, x0:x1], x0, y0, points)
+    grid = eye_grid(_face((90, 100), (230, 100), width=40))
+    x0, y0, x1, y1 = patch_region(grid)
+    patches = eye_patches(grey[y0:y1, x0:x1], x0, y0, grid)
     assert patches.shape == (2, *PATCH_SHAPE)
     right, left = patches
     assert np.all(left == pytest.approx(200))
@@ -51,9 +52,9 @@ def test_each_eyes_patch_is_read_from_its_own_eye_and_follows_the_face_as_it_tur
     turn = cv2.getRotationMatrix2D((90, 100), -25, 1.0)  # positive angle_deg turns clockwise on screen
     turned = cv2.warpAffine(grey, turn, (320, 240), flags=cv2.INTER_LINEAR, borderValue=200)
     left_centre = turn @ np.array([230, 100, 1.0])
-    points = _face((90, 100), tuple(left_centre), width=40, angle_deg=25)
-    x0, y0, x1, y1 = patch_region(points)
-    again = eye_patches(turned[max(y0, 0) : y1, max(x0, 0) : x1], max(x0, 0), max(y0, 0), points)
+    grid = eye_grid(_face((90, 100), tuple(left_centre), width=40, angle_deg=25))
+    x0, y0, x1, y1 = patch_region(grid)
+    again = eye_patches(turned[max(y0, 0) : y1, max(x0, 0) : x1], max(x0, 0), max(y0, 0), grid)
     assert np.abs(again[0] - right).mean() < 6  # grey levels, of a 160-level contrast
     assert np.abs(again[1] - 200).max() < 1
 

@@ -55,6 +55,22 @@ def test_a_region_has_the_whole_frames_pixels(stored_video, mirrored):
     assert regions >= 24
 
 
+def test_a_region_inside_the_last_one_converted_is_a_slice_of_it_with_the_same_pixels(stored_video):
+    path, _ = stored_video
+    for frame in iter_frames(path, convert=False):
+        picture = frame.picture
+        face, _, _ = picture.region(40, 30, 260, 210)
+        eyes, ex, ey = picture.region(90, 70, 200, 110)  # inside the face's rectangle
+        assert np.shares_memory(eyes, face) and (ex, ey) == (90, 70) and eyes.shape == (40, 110, 3)
+        outside, _, _ = picture.region(250, 200, 300, 230)  # reaches past it: converted anew
+        assert not np.shares_memory(outside, face)
+        whole = frame.rgb
+        np.testing.assert_array_equal(eyes, whole[70:110, 90:200])
+        np.testing.assert_array_equal(
+            outside, whole[200:230, 250:300][: outside.shape[0], : outside.shape[1]]
+        )
+
+
 def test_litert_landmarks_from_decoded_pictures_equal_those_from_rgb_frames(tmp_path):
     path = tmp_path / "moving.mp4"
     render(Scenario(duration_s=2.0, fps=30.0, size=(640, 360), seed=4, rotation=90, events=[Blink(0.8)],
