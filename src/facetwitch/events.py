@@ -277,7 +277,10 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         eye = _closing(extend(core, eye_low, max(1, round(p.max_ramp_s / dt))), sig.side("closure", s), dt, p)
         rhythm, rhythm_frames = _rhythmic(sig, s, p, blink_spans)
         if pictures is not None:
-            pictured, pictured_frames = _pictured_rhythm(sig, s, p, blink_spans, pictures)
+            # The picture adds the twitches the mesh misses; one the mesh reads (the lid closing, or this side's
+            # cheek or mouth corner pulled) is counted from the mesh, once.
+            seen = eye | rhythm_frames | lower["cheek"] | lower["mouth"]
+            pictured, pictured_frames = _pictured_rhythm(sig, s, p, blink_spans, pictures, seen)
             rhythm = sorted({*rhythm, *pictured})
             rhythm_frames |= pictured_frames
         eye |= rhythm_frames & steady
@@ -852,10 +855,15 @@ def _in_rhythm(
         if len(train) >= RHYTHM_MIN_TWITCHES and not _tremor_rate(t, x, train, _spectral_rate(1.0 / dt), p):
             rhythm += train
         train = [k] if twitch else []
-    frames = np.zeros(t.size, dtype=bool)
-    for k in rhythm:
-        frames[slice(*_twitch_span(x, k, k + 1, before, p.blink_max_s / dt))] = True
-    return rhythm, frames
+    return rhythm, _twitch_frames(x, rhythm, before, p.blink_max_s / dt)
+
+
+def _twitch_frames(x: np.ndarray, peaks: list[int], before: int, max_frames: float) -> np.ndarray:
+    """The frames of the faint twitches peaking at ``peaks`` of ``x`` (:func:`_twitch_span`)."""
+    frames = np.zeros(x.size, dtype=bool)
+    for k in peaks:
+        frames[slice(*_twitch_span(x, k, k + 1, before, max_frames))] = True
+    return frames
 
 
 def _pictured_rhythm(
@@ -864,8 +872,10 @@ def _pictured_rhythm(
     p: DetectionParams,
     blink_spans: list[tuple[float, float]],
     pictures: dict[str, np.ndarray],
+    seen: np.ndarray,
 ) -> tuple[list[int], np.ndarray]:
-    """Faint one-sided lid twitches in a clonic rhythm that the eyes' pictures show and the mesh barely does.
+    """Faint one-sided lid twitches in a clonic rhythm that the eyes' pictures show and the mesh does not
+    (``seen``: the frames where the mesh already reads one of this side's contractions).
 
     On weak lids many twitches of a burst move the mesh by less than its noise, while the twitching eye's
     picture changes by a fifth to a third of a blink's and the other eye's hardly at all (docs/validation.md,
@@ -874,7 +884,9 @@ def _pictured_rhythm(
     ``picture_rhythm_prominence`` (and ``noise_k`` robust noise SDs) above its surroundings, ``blink_min_s`` to
     ``blink_max_s`` wide, away from blinks, its own eye's picture rising at least as far while the other eye's
     rises less than ``blink_balance`` as much. Only a steady train of them counts (:func:`_in_rhythm`): a turning
-    head changes the two pictures unequally, but not in a clonic rhythm."""
+    head changes the two pictures unequally, but not in a clonic rhythm. Of the train, the twitches that peak
+    outside ``seen`` are returned, with their frames: in a burst the mesh reads, a picture peak a few frames off
+    the mesh's would cut one twitch in two."""
     t = sig.t_s
     dt = frame_interval(t)
     own, other = pictures[side], pictures[OTHER_SIDE[side]]
@@ -905,7 +917,9 @@ def _pictured_rhythm(
             and not _near(blink_spans, float(t[k]), float(t[k]), p)
         )
         twitches.append((int(k), twitch))
-    return _in_rhythm(t, x, twitches, before, p)
+    rhythm, _ = _in_rhythm(t, x, twitches, before, p)
+    missed = [k for k in rhythm if not seen[k]]
+    return missed, _twitch_frames(x, missed, before, p.blink_max_s / dt)
 
 
 def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], fs: float, p: DetectionParams) -> bool:

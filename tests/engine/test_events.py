@@ -754,3 +754,19 @@ def test_a_clonic_train_that_only_its_own_eyes_picture_shows_is_an_episode_thoug
     assert episode.start_s == pytest.approx(4.0, abs=0.15) and episode.end_s == pytest.approx(6.7, abs=0.15)
     # Without pictures the same recording has no episode: the mesh alone does not see the burst.
     assert group_episodes(detect_events(build(sig))) == []
+
+
+def test_a_burst_the_mesh_reads_is_counted_once_though_the_pictures_peak_a_few_frames_off_its_twitches():
+    sig = make_signals(duration_s=14.0)
+    for b in (1.0, 12.5):
+        blink(sig, b)
+    t = sig["t_s"]
+    starts = [4.0, 4.6, 5.2, 5.8, 6.4]
+    for start in starts:  # clear one-sided twitches in the mesh, each with the mouth corner pulled
+        spasm(sig, "left", start, 0.35)
+    # The pictures peak 0.1 s after the mesh: the lid is read at its deepest, the skin around it later.
+    change = _pictures(t, [1.0, 12.5], right=[], left=[(start + 0.1, 0.6) for start in starts])
+    pictured = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    for signals in (build(sig), pictured):
+        (episode,) = group_episodes(detect_events(signals))
+        assert (episode.side, episode.contractions) == ("left", 5)
