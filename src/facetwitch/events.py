@@ -810,15 +810,7 @@ def _rhythmic(
     theirs = fill_short_gaps(sig.side("closure", OTHER_SIDE[side]), t, p.gap_bridge_s)
     x, y = np.nan_to_num(mine, nan=0.0), np.nan_to_num(theirs, nan=0.0)
     before = max(2, round(RHYTHM_RISE_S / dt))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
-        peaks, _ = sps.find_peaks(
-            x,
-            prominence=max(p.rhythm_prominence, p.noise_k * robust_noise(mine)),
-            width=(p.blink_min_s / dt, p.blink_max_s / dt),
-            distance=max(1, round(RHYTHM_INTERVAL_S[0] / dt)),
-            wlen=max(3, round(p.blink_window_s / dt)),
-        )
+    peaks = _twitch_peaks(x, max(p.rhythm_prominence, p.noise_k * robust_noise(mine)), dt, p)
     twitches = []
     for k in peaks:
         lo = max(0, k - before)
@@ -832,6 +824,22 @@ def _rhythmic(
         )
         twitches.append((int(k), twitch))
     return _in_rhythm(t, x, twitches, before, p)
+
+
+def _twitch_peaks(x: np.ndarray, prominence: float, dt: float, p: DetectionParams) -> np.ndarray:
+    """Candidate faint twitches of a rhythm: peaks of ``x`` at least ``prominence`` above their surroundings
+    (``blink_window_s``), ``blink_min_s`` to ``blink_max_s`` wide at half height, at most one per shortest clonic
+    interval (:data:`RHYTHM_INTERVAL_S`)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
+        peaks, _ = sps.find_peaks(
+            x,
+            prominence=prominence,
+            width=(p.blink_min_s / dt, p.blink_max_s / dt),
+            distance=max(1, round(RHYTHM_INTERVAL_S[0] / dt)),
+            wlen=max(3, round(p.blink_window_s / dt)),
+        )
+    return peaks
 
 
 def _in_rhythm(
@@ -894,15 +902,7 @@ def _pictured_rhythm(
     x = np.nan_to_num(diff, nan=0.0)
     before = max(2, round(RHYTHM_RISE_S / dt))
     prominence = max(p.picture_rhythm_prominence, p.noise_k * robust_noise(diff))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
-        peaks, _ = sps.find_peaks(
-            x,
-            prominence=prominence,
-            width=(p.blink_min_s / dt, p.blink_max_s / dt),
-            distance=max(1, round(RHYTHM_INTERVAL_S[0] / dt)),
-            wlen=max(3, round(p.blink_window_s / dt)),
-        )
+    peaks = _twitch_peaks(x, prominence, dt, p)
     twitches = []
     for k in peaks:
         lo = max(0, k - before)

@@ -39,6 +39,15 @@ def right_clonic_video(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def left_lid_twitch_video(tmp_path_factory):
+    """Three one-sided twitches of the left eye alone between two blinks (the eyelid pictures' case)."""
+    return _render(tmp_path_factory, "left-lid-twitch", Scenario(
+        duration_s=5.0, size=SMALL, seed=3,
+        events=[Blink(0.8), Blink(4.2), Spasm(2.0, "left", "clonic", twitches=3, regions=("eye",))],
+    ))  # fmt: skip
+
+
+@pytest.fixture(scope="session")
 def left_tonic_mirrored_video(tmp_path_factory):
     """A selfie (mirrored) video of a left tonic spasm."""
     return _render(tmp_path_factory, "left-tonic-mirrored", Scenario(

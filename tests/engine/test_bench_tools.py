@@ -58,15 +58,11 @@ def test_the_landmark_store_keeps_each_backends_segments_and_gives_them_back(tmp
         assert again.summary == first[backend].summary
 
 
-def test_the_eye_picture_study_reads_a_one_sided_lid_twitch_in_the_picture_of_its_own_eye(tmp_path):
+def test_the_eye_picture_study_reads_a_one_sided_lid_twitch_in_the_picture_of_its_own_eye(
+    left_lid_twitch_video,
+):
     study = _bench("eye_pictures.py")
-    video = render(
-        Scenario(
-            duration_s=5.0, size=(640, 480), seed=3,
-            events=[Blink(0.8), Blink(4.2), Spasm(2.0, "left", "clonic", twitches=3, regions=("eye",))],
-        ),
-        tmp_path / "clip.mp4",
-    )  # fmt: skip
+    video = left_lid_twitch_video
     rows = study.study_clip(video.path, False, video.truth_events, "clip")
     twitches = [r for r in rows if r.true]
     assert len(twitches) >= 2 and all(r.side == "left" for r in twitches)

@@ -18,7 +18,6 @@ from facetwitch.lid_picture import (
     patch_region,
     picture_change,
 )
-from facetwitch.simulate import Blink, Scenario, Spasm, render
 
 FPS = 30.0
 
@@ -85,15 +84,9 @@ def test_the_one_sided_index_is_the_own_eyes_change_beyond_the_other_eyes_agains
 
 @pytest.mark.parametrize("backend", ["tasks", "litert"])
 def test_an_analysis_reads_a_rendered_one_sided_lid_twitch_in_its_own_eyes_picture_and_keeps_it(
-    tmp_path, backend
+    left_lid_twitch_video, backend
 ):
-    video = render(
-        Scenario(
-            duration_s=5.0, size=(640, 480), seed=3,
-            events=[Blink(0.8), Blink(4.2), Spasm(2.0, "left", "clonic", twitches=3, regions=("eye",))],
-        ),
-        tmp_path / "clip.mp4",
-    )  # fmt: skip
+    video = left_lid_twitch_video
     analysis = facetwitch.analyze(video.path, backend=backend)
     frames = analysis.frames
     t_s = frames.column("t_s").to_numpy()
