@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from facetwitch.lid_picture import blink_scale, is_lid_only, one_sided_index
+from facetwitch.lid_picture import is_lid_only, one_sided_index, scaled_to_blinks
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,10 +54,12 @@ def study_clip(path: Path, mirrored: bool, truth_events: list, name: str) -> lis
     analysis = facetwitch.analyze(path, mirrored=mirrored, params=DetectionParams(lid_picture_veto=0.0))
     t_s = analysis.frames.column("t_s").to_numpy()
     blinks = [e for e in analysis.events if e.kind == "blink"]
-    scaled = {}
-    for side in ("left", "right"):
-        change = analysis.frames.column(f"lid_picture_{side}").to_numpy(zero_copy_only=False).astype(float)
-        scaled[side] = change / blink_scale(t_s, change, blinks)
+    change = {
+        side: analysis.frames.column(f"lid_picture_{side}").to_numpy(zero_copy_only=False).astype(float)
+        for side in ("left", "right")
+    }
+    # Without a blink on both eyes there is nothing to scale by: every index is NaN.
+    scaled = scaled_to_blinks(t_s, change, blinks) or {side: np.full(t_s.size, np.nan) for side in change}
 
     def overlap(a, b):
         return a.side == b.side and min(a.end_s, b.end_s) > max(a.start_s, b.start_s)

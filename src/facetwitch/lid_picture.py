@@ -133,23 +133,27 @@ def is_lid_only(event: Event) -> bool:
     )
 
 
-def scaled_pictures(sig: Signals, blinks: Sequence[Event]) -> dict[str, np.ndarray] | None:
-    """Each eye's picture change (``sig.lid_picture_*``) in units of its blinks' (:func:`blink_scale`); None
-    without pictures or without a blink that changed both eyes' pictures."""
-    if sig.lid_picture_left is None or sig.lid_picture_right is None:
-        return None
-    change = {"left": sig.lid_picture_left, "right": sig.lid_picture_right}
-    scales = {side: blink_scale(sig.t_s, values, blinks) for side, values in change.items()}
+def scaled_to_blinks(
+    t_s: np.ndarray, change: dict[str, np.ndarray], blinks: Sequence[Event]
+) -> dict[str, np.ndarray] | None:
+    """Each eye's picture change (``change``: per side, :func:`picture_change`'s column) in units of that eye's
+    blinks' (:func:`blink_scale`); None without a blink that changed both eyes' pictures."""
+    scales = {side: blink_scale(t_s, values, blinks) for side, values in change.items()}
     if not all(np.isfinite(s) and s > 0 for s in scales.values()):
         return None
     return {side: values / scales[side] for side, values in change.items()}
 
 
-def one_sided_indices(t_s: np.ndarray, change: dict[str, np.ndarray], events: Sequence[Event]) -> list[float]:
-    """Each event's one-sided index (:func:`one_sided_index`, NaN where it does not apply: not a lid-only
-    contraction, or no blink on an eye to scale by). ``change``: per side, :func:`picture_change`'s column."""
-    blinks = [e for e in events if e.kind == "blink"]
-    scaled = {side: values / blink_scale(t_s, values, blinks) for side, values in change.items()}
+def scaled_pictures(sig: Signals, blinks: Sequence[Event]) -> dict[str, np.ndarray] | None:
+    """:func:`scaled_to_blinks` of a recording's ``sig.lid_picture_*``; None without them."""
+    if sig.lid_picture_left is None or sig.lid_picture_right is None:
+        return None
+    return scaled_to_blinks(sig.t_s, {"left": sig.lid_picture_left, "right": sig.lid_picture_right}, blinks)
+
+
+def one_sided_indices(t_s: np.ndarray, scaled: dict[str, np.ndarray], events: Sequence[Event]) -> list[float]:
+    """Each event's one-sided index (:func:`one_sided_index` on ``scaled``, :func:`scaled_to_blinks`), NaN where
+    it does not apply: not a lid-only contraction."""
     out = []
     for e in events:
         if not is_lid_only(e):
@@ -165,6 +169,10 @@ def veto_two_sided_pictures(
 ) -> list[Event]:
     """``events`` without the lid-only one-sided contractions whose one-sided index is under ``threshold`` (a
     share of a blink's picture change): both eyes' pictures changed alike, a blink or head motion the mesh read as
-    one-sided. Where the index cannot be measured the contraction stays."""
-    indices = one_sided_indices(t_s, change, events)
+    one-sided. Without a blink to scale by, or where the index cannot be measured, the contraction stays.
+    ``change``: per side, :func:`picture_change`'s column."""
+    scaled = scaled_to_blinks(t_s, change, [e for e in events if e.kind == "blink"])
+    if scaled is None:
+        return events
+    indices = one_sided_indices(t_s, scaled, events)
     return [e for e, index in zip(events, indices, strict=True) if not index < threshold]

@@ -1,8 +1,8 @@
 """The stages wired together: decode -> landmarks -> signals -> events -> episodes -> summary.
 
 Streaming: each frame is reduced to a short row of numbers as soon as it is decoded, so memory does not
-grow with the video beyond a few dozen floats and two small eye patches (384 bytes) per frame. Decoding runs in its own thread and overlaps with
-the landmarker, so both cores work.
+grow with the video beyond a few dozen floats and two small eye patches (384 bytes) per frame. Decoding runs in
+its own thread and overlaps with the landmarker, so both cores work.
 """
 
 from __future__ import annotations
@@ -66,6 +66,13 @@ class _Rows:
             self._data = grown
         self._data[self.n : needed][present] = rows
         self.n = needed
+
+    def append(self, row: np.ndarray | None) -> None:
+        """Append one row (a NaN row for None)."""
+        if row is None:
+            self.extend(self._data[:0], np.zeros(1, dtype=bool))
+        else:
+            self.extend(row[None], np.ones(1, dtype=bool))
 
     def array(self) -> np.ndarray:
         return self._data[: self.n]
@@ -384,7 +391,6 @@ def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
     blend = _Rows(len(BLENDSHAPES))
     # Half floats: 384 bytes a frame (7 MB for ten minutes at 30 frames/s), a hundredth of a grey level apart.
     patches = _Rows(PATCH_VALUES, dtype=np.float16)
-    found_one, none = np.ones(1, dtype=bool), np.empty((0, PATCH_VALUES), dtype=np.float16)
     kept = np.array([BLENDSHAPE_INDEX[k] for k in BLENDSHAPES])
     points = np.empty((MEASURE_BATCH, 478, 3), dtype=np.float32)
     poses = np.empty((MEASURE_BATCH, 4, 4), dtype=np.float32)
@@ -443,11 +449,7 @@ def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
                     face_lumas.append(luma)
                 next_luma_s = frame.t_s + LUMA_EVERY_S
             size = (frame.picture.width, frame.picture.height)
-            row = None if face is None else _eye_patches(frame.picture, points[faces])
-            if row is None:
-                patches.extend(none, ~found_one)
-            else:
-                patches.extend(row, found_one)
+            patches.append(None if face is None else _eye_patches(frame.picture, points[faces]))
             times.append(frame.t_s)
             found.append(face is not None)
             pending.append(face is not None)
@@ -482,7 +484,7 @@ def _eye_patches(picture: Picture, points: np.ndarray) -> np.ndarray | None:
     if not rgb.size:
         return None
     grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
-    return eye_patches(grey, x0, y0, grid).reshape(1, -1)
+    return eye_patches(grey, x0, y0, grid).ravel()
 
 
 def engine_info(backend: str | None = None) -> EngineInfo:

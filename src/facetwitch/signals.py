@@ -162,8 +162,9 @@ class Signals:
     ``lid_travel_*``: the full-blink depth each eye's closure is scaled by (:func:`eye_closure_depths`, the share
     of the open eye's aperture a blink closes in the mesh, 0..1); None where the lids were not measured.
     ``lid_picture_*`` (optional): how far each eye's picture differs from its rest picture (RMS grey levels,
-    :func:`facetwitch.lid_picture.picture_change`); one-sided eye contractions whose pictures changed alike on both
-    eyes are vetoed (:class:`facetwitch.events.DetectionParams` ``lid_picture_veto``).
+    :func:`facetwitch.lid_picture.picture_change`): one-sided eye contractions whose pictures changed alike on both
+    eyes are vetoed, and faint twitches in a clonic train that only one eye's picture shows are found
+    (:class:`facetwitch.events.DetectionParams` ``lid_picture_veto``, ``picture_rhythm_prominence``).
     """
 
     t_s: np.ndarray
