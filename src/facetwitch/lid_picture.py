@@ -82,6 +82,9 @@ def eye_patches(grey: np.ndarray, x0: int, y0: int, grid: np.ndarray) -> np.ndar
     return averaged.reshape(2, *PATCH_SHAPE)
 
 
+_BLOCK_FRAMES = 2048
+
+
 def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     """(N, 2) RMS grey-level difference of each eye's patch from its rest picture, the median patch over the frames
     ``present`` (bool, N); NaN elsewhere. ``patches``: (N, 2 * 8 * 12) rows as the pipeline keeps them (right eye's
@@ -89,9 +92,16 @@ def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     change = np.full((len(present), 2), np.nan)
     if not present.any():
         return change
-    seen = patches[present].astype(np.float32).reshape(-1, 2, PATCH_SHAPE[0] * PATCH_SHAPE[1])
-    rest = np.median(seen, axis=0)
-    change[present] = np.sqrt(np.mean((seen - rest) ** 2, axis=2))
+    seen = patches[present]
+    # In blocks of columns and of frames: a ten-minute recording's patches are never copied whole as float32.
+    rest = np.concatenate(
+        [np.median(seen[:, j : j + 16].astype(np.float32), axis=0) for j in range(0, seen.shape[1], 16)]
+    ).reshape(2, -1)
+    rms = np.empty((len(seen), 2), dtype=np.float32)
+    for i in range(0, len(seen), _BLOCK_FRAMES):
+        block = seen[i : i + _BLOCK_FRAMES].astype(np.float32).reshape(-1, *rest.shape)
+        rms[i : i + _BLOCK_FRAMES] = np.sqrt(np.mean((block - rest) ** 2, axis=2))
+    change[present] = rms
     return change
 
 
