@@ -20,7 +20,9 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
 * A run of one-sided activity is split into one contraction per peak (``split_prominence``), so every twitch of
   a clonic burst counts; up to ``gap_bridge_s`` without a usable face inside a contraction does not split it.
 * Faint one-sided lid dips (``rhythm_prominence``) that reach none of those levels are noise alone, but three or
-  more at a steady rate slower than tremor are a clonic burst, one contraction per dip (:func:`_rhythmic`).
+  more at a steady rate slower than tremor are a clonic burst, one contraction per dip (:func:`_rhythmic`); so
+  are such trains that only one eye's picture shows (``picture_rhythm_prominence``, :func:`_pictured_rhythm`), where
+  the mesh reads no contraction of that side.
 * A one-sided contraction of the eye alone (or eye and brow) whose eye picture changed no more than the other
   eye's (``lid_picture_veto`` of a blink's change, :mod:`facetwitch.lid_picture`) is a blink or head motion the
   mesh read as one-sided, and is dropped.
