@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from facetwitch.lid_picture import is_lid_only, one_sided_index, scaled_to_blinks
+from facetwitch.signals import OTHER_SIDE
 
 HERE = Path(__file__).resolve().parent
 
@@ -69,8 +70,7 @@ def study_clip(path: Path, mirrored: bool, truth_events: list, name: str) -> lis
     missed = [g for g in truth if not any(overlap(g, e) for e in found)]
     out = []
     for e, is_found in [(e, True) for e in found] + [(g, False) for g in missed]:
-        other = "left" if e.side == "right" else "right"
-        index = one_sided_index(t_s, scaled[e.side], scaled[other], e.start_s, e.end_s)
+        index = one_sided_index(t_s, scaled[e.side], scaled[OTHER_SIDE[e.side]], e.start_s, e.end_s)
         is_true = not is_found or any(overlap(e, g) for g in truth_events if g.kind == "contraction")
         out.append(Contraction(name, e.side, e.start_s, is_found, is_true, index))
     return out

@@ -18,13 +18,17 @@ import cv2
 import numpy as np
 
 from facetwitch.records import Event
+from facetwitch.signals import EYE, OTHER_SIDE
 
 if TYPE_CHECKING:
     from facetwitch.signals import Signals
 
-# Landmarks of each eye's corners (the patient's sides), image-left corner first, so the patch's rows run down the
+# Each eye's corners (the patient's sides, signals.EYE), image-left corner first, so the patch's rows run down the
 # face.
-EYE_CORNERS = {"right": (33, 133), "left": (362, 263)}
+EYE_CORNERS = {
+    "right": (EYE["right"]["outer"], EYE["right"]["inner"]),
+    "left": (EYE["left"]["inner"], EYE["left"]["outer"]),
+}
 PATCH_SIDES = ("right", "left")  # order of the eyes in eye_patches' output
 # Where the patch lies, in eye widths (corner to corner) from the middle of the corner line: 1.2 widths along it,
 # from 0.45 above it to 0.35 below (brow skin and upper lid to lower lid). Sampled at 24 x 16 points, then averaged
@@ -47,9 +51,8 @@ def eye_grid(points: np.ndarray) -> np.ndarray:
     ``points``: a face's (478, >=2) landmarks in pixels."""
     corners = points[_CORNER_INDICES, :2].astype(np.float32)  # (eye, corner, xy)
     first, span = corners[:, 0], corners[:, 1] - corners[:, 0]
-    across = np.stack(
-        [-span[:, 1], span[:, 0]], axis=1
-    )  # the width turned a quarter: down the face in the image
+    # The width turned a quarter: down the face in the image.
+    across = np.stack([-span[:, 1], span[:, 0]], axis=1)
     centre = first + span / 2
     grid = (
         centre[:, None, None]
@@ -61,9 +64,8 @@ def eye_grid(points: np.ndarray) -> np.ndarray:
 
 def patch_region(grid: np.ndarray) -> tuple[int, int, int, int]:
     """The pixel rectangle [x0, x1) x [y0, y1) the patches of ``grid`` (:func:`eye_grid`) sample from."""
-    corners = grid[_PATCH_CORNERS][:, (0, -1)].reshape(
-        -1, 2
-    )  # each patch is a parallelogram: its corners bound it
+    # Each patch is a parallelogram: its corners bound it.
+    corners = grid[_PATCH_CORNERS][:, (0, -1)].reshape(-1, 2)
     (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0)) + 2
     return int(x0), int(y0), int(x1), int(y1)
 
@@ -169,8 +171,7 @@ def one_sided_indices(t_s: np.ndarray, scaled: dict[str, np.ndarray], events: Se
         if not is_lid_only(e):
             out.append(float("nan"))
             continue
-        other = "left" if e.side == "right" else "right"
-        out.append(one_sided_index(t_s, scaled[e.side], scaled[other], e.start_s, e.end_s))
+        out.append(one_sided_index(t_s, scaled[e.side], scaled[OTHER_SIDE[e.side]], e.start_s, e.end_s))
     return out
 
 

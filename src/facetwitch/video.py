@@ -85,9 +85,8 @@ class Picture:
     def __init__(self, frame: av.VideoFrame, rotation_cw: int = 0, mirrored: bool = False,
                  reformatter: VideoReformatter | None = None):  # fmt: skip
         self._frame, self._rgb, self._rotation, self._mirrored = frame, None, rotation_cw, mirrored
-        self._last_region: tuple[np.ndarray, int, int] | None = (
-            None  # the last rectangle converted, and where
-        )
+        # The last rectangle converted, and where its top-left pixel lies.
+        self._last_region: tuple[np.ndarray, int, int] | None = None
         self.width, self.height = frame.width, frame.height
         if rotation_cw in (90, 270):
             self.width, self.height = self.height, self.width
