@@ -825,7 +825,8 @@ def _rhythmic(
             and not _near(blink_spans, float(t[k]), float(t[k]), p)
         )
         twitches.append((int(k), twitch))
-    return _in_rhythm(t, x, twitches, before, p)
+    rhythm = _in_rhythm(t, x, twitches, p)
+    return rhythm, _twitch_frames(x, rhythm, before, p.blink_max_s / dt)
 
 
 def _twitch_peaks(x: np.ndarray, prominence: float, dt: float, p: DetectionParams) -> np.ndarray:
@@ -844,12 +845,10 @@ def _twitch_peaks(x: np.ndarray, prominence: float, dt: float, p: DetectionParam
     return peaks
 
 
-def _in_rhythm(
-    t: np.ndarray, x: np.ndarray, peaks: list[tuple[int, bool]], before: int, p: DetectionParams
-) -> tuple[list[int], np.ndarray]:
+def _in_rhythm(t: np.ndarray, x: np.ndarray, peaks: list[tuple[int, bool]], p: DetectionParams) -> list[int]:
     """Of the ``peaks`` of ``x`` (frame, whether it is a faint twitch; in time order), the twitches in runs of at
     least RHYTHM_MIN_TWITCHES at a steady clonic rate (RHYTHM_INTERVAL_S, RHYTHM_REGULARITY, slower than tremor;
-    a peak that is no twitch ends a run), and their frames (:func:`_twitch_span`)."""
+    a peak that is no twitch ends a run)."""
     dt = frame_interval(t)
     rhythm: list[int] = []
     train: list[int] = []
@@ -865,7 +864,7 @@ def _in_rhythm(
         if len(train) >= RHYTHM_MIN_TWITCHES and not _tremor_rate(t, x, train, _spectral_rate(1.0 / dt), p):
             rhythm += train
         train = [k] if twitch else []
-    return rhythm, _twitch_frames(x, rhythm, before, p.blink_max_s / dt)
+    return rhythm
 
 
 def _twitch_frames(x: np.ndarray, peaks: list[int], before: int, max_frames: float) -> np.ndarray:
@@ -919,8 +918,7 @@ def _pictured_rhythm(
             and not _near(blink_spans, float(t[k]), float(t[k]), p)
         )
         twitches.append((int(k), twitch))
-    rhythm, _ = _in_rhythm(t, x, twitches, before, p)
-    missed = [k for k in rhythm if not seen[k]]
+    missed = [k for k in _in_rhythm(t, x, twitches, p) if not seen[k]]
     return missed, _twitch_frames(x, missed, before, p.blink_max_s / dt)
 
 
