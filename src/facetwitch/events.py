@@ -25,7 +25,8 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   the mesh reads no contraction of that side.
 * A one-sided contraction of the eye alone (or eye and brow) whose eye picture changed no more than the other
   eye's (``lid_picture_veto`` of a blink's change, :mod:`facetwitch.lid_picture`) is a blink or head motion the
-  mesh read as one-sided, and is dropped.
+  mesh read as one-sided, and is dropped. Conversely, a "blink" that only one eye's picture shows (the other eye's
+  changed less than ``picture_blink_balance`` as much) is that eye's twitch, coupled into the other eye by the mesh.
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s`` (its rate kept in the
   windows around it, :func:`_holds_rate`); its frequency is re-estimated on the whole stretch. A lid rhythm at a
@@ -44,7 +45,7 @@ import numpy as np
 from scipy import signal as sps
 
 from facetwitch.episodes import MERGE_GAP_S
-from facetwitch.lid_picture import scaled_pictures, veto_two_sided_pictures
+from facetwitch.lid_picture import one_eyed_side, scaled_pictures, veto_two_sided_pictures
 from facetwitch.records import Event, canonical_regions
 from facetwitch.signals import OTHER_SIDE, SIDES, Signals, frame_interval, robust_noise, widen
 
@@ -95,6 +96,9 @@ class DetectionParams:
     # A faint twitch of a clonic train read from the pictures: (own eye - other eye) this far above its surroundings,
     # in units of a blink's picture change (facetwitch.lid_picture); 0 turns it off.
     picture_rhythm_prominence: float = 0.15
+    # A "blink" whose other eye's picture changed less than this share of the one eye's is that eye's twitch
+    # (facetwitch.lid_picture.one_eyed_side; tuning: blinks 0.64 or more); 0 turns it off.
+    picture_blink_balance: float = 0.45
     # A contraction starts and ends where its signal is this share of its height above rest (and onset_noise_k
     # noise SDs): the feet of its ramps, not the threshold crossings.
     extent_share: float = 0.1
@@ -138,6 +142,7 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "rhythm_prominence",
     "lid_picture_veto",
     "picture_rhythm_prominence",
+    "picture_blink_balance",
 )
 # A clonic rhythm (:func:`_rhythmic`): at least RHYTHM_MIN_TWITCHES faint twitches RHYTHM_INTERVAL_S apart, the
 # longest interval at most RHYTHM_REGULARITY times the shortest.
@@ -195,10 +200,28 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         _closures_and_contractions(sig, params) + detect_tremor(sig, params),
         key=lambda e: (e.start_s, e.kind),
     )
-    if params.lid_picture_veto > 0 and sig.lid_picture_left is not None and sig.lid_picture_right is not None:
-        change = {"left": sig.lid_picture_left, "right": sig.lid_picture_right}
-        events = veto_two_sided_pictures(sig.t_s, change, events, params.lid_picture_veto)
+    scaled = scaled_pictures(sig, [e for e in events if e.kind == "blink"])
+    if scaled is not None and params.picture_blink_balance > 0:
+        events = _one_eyed_blinks(events, sig, scaled, params)
+    if params.lid_picture_veto > 0:
+        events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto)
     return events
+
+
+def _one_eyed_blinks(
+    events: list[Event], sig: Signals, scaled: dict[str, np.ndarray], p: DetectionParams
+) -> list[Event]:
+    """A "blink" that only one eye's picture shows (:func:`facetwitch.lid_picture.one_eyed_side`: the other eye's
+    picture changed less than ``picture_blink_balance`` as much) is a twitch of that eye the face mesh coupled into
+    the other (a head roll or turn couples them most): read as a blink, a clonic burst loses its twitches and the
+    blink rate gains them. Merged with a contraction of that side it overlaps (:func:`_one_per_movement`)."""
+    out = [
+        _as_twitch(e, sig, side, ("eye",))
+        if e.kind == "blink" and (side := one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance))
+        else e
+        for e in events
+    ]
+    return sorted(_one_per_movement(out), key=lambda e: (e.start_s, e.kind))
 
 
 def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:

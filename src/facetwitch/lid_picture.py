@@ -175,14 +175,35 @@ def one_sided_indices(t_s: np.ndarray, scaled: dict[str, np.ndarray], events: Se
     return out
 
 
+# A "blink" read as one eye's twitch needs that eye's picture to have changed at least this share of a blink's:
+# a blink the pictures hardly see (a small, blurred face) has a ratio of noise.
+ONE_EYED_SEEN = 0.5
+
+
+def one_eyed_side(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, balance: float) -> str | None:
+    """The side whose eye alone changed in the pictures over ``event``'s span: that eye's picture changed at least
+    ``ONE_EYED_SEEN`` of a blink's (``scaled``: :func:`scaled_to_blinks`) and the other eye's less than ``balance``
+    times as much; None where both changed alike (a blink: both eyes close, tuning 0.64 or more) or the span has
+    no measured frame."""
+    inside = (t_s >= event.start_s) & (t_s <= event.end_s)
+    peaks = {
+        side: float(np.nanmax(values[inside])) if np.isfinite(values[inside]).any() else float("nan")
+        for side, values in scaled.items()
+    }
+    side = max(peaks, key=lambda s: np.nan_to_num(peaks[s], nan=-np.inf))
+    own, other = peaks[side], peaks[OTHER_SIDE[side]]
+    if not (own >= ONE_EYED_SEEN and np.isfinite(other)):
+        return None
+    return side if other < balance * own else None
+
+
 def veto_two_sided_pictures(
-    t_s: np.ndarray, change: dict[str, np.ndarray], events: list[Event], threshold: float
+    t_s: np.ndarray, scaled: dict[str, np.ndarray] | None, events: list[Event], threshold: float
 ) -> list[Event]:
     """``events`` without the lid-only one-sided contractions whose one-sided index is under ``threshold`` (a
     share of a blink's picture change): both eyes' pictures changed alike, a blink or head motion the mesh read as
-    one-sided. Without a blink to scale by, or where the index cannot be measured, the contraction stays.
-    ``change``: per side, :func:`picture_change`'s column."""
-    scaled = scaled_to_blinks(t_s, change, [e for e in events if e.kind == "blink"])
+    one-sided. Without a blink to scale by (``scaled`` None: :func:`scaled_to_blinks`), or where the index cannot
+    be measured, the contraction stays."""
     if scaled is None:
         return events
     indices = one_sided_indices(t_s, scaled, events)

@@ -163,8 +163,9 @@ class Signals:
     of the open eye's aperture a blink closes in the mesh, 0..1); None where the lids were not measured.
     ``lid_picture_*`` (optional): how far each eye's picture differs from its rest picture (RMS grey levels,
     :func:`facetwitch.lid_picture.picture_change`): one-sided eye contractions whose pictures changed alike on both
-    eyes are vetoed, and faint twitches in a clonic train that only one eye's picture shows are found
-    (:class:`facetwitch.events.DetectionParams` ``lid_picture_veto``, ``picture_rhythm_prominence``).
+    eyes are vetoed, faint twitches in a clonic train that only one eye's picture shows are found, and a "blink"
+    only one eye's picture shows is that eye's twitch (:class:`facetwitch.events.DetectionParams`
+    ``lid_picture_veto``, ``picture_rhythm_prominence``, ``picture_blink_balance``).
     """
 
     t_s: np.ndarray

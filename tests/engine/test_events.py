@@ -16,7 +16,7 @@ from facetwitch.events import (
     runs,
     split_contractions,
 )
-from facetwitch.lid_picture import veto_two_sided_pictures
+from facetwitch.lid_picture import scaled_to_blinks, veto_two_sided_pictures
 from facetwitch.records import Event
 from facetwitch.signals import Signals
 from facetwitch.simulate.kinematics import envelope
@@ -708,6 +708,35 @@ def test_a_one_sided_lid_closure_both_pictures_show_alike_is_dropped_and_one_its
     assert one_sided(detect_events(pictured, DetectionParams(lid_picture_veto=0.5))) == []
 
 
+@pytest.mark.parametrize("rule", ["on", "off"])
+def test_a_blink_only_one_eyes_picture_shows_is_that_eyes_twitch_and_a_blink_both_show_stays(rule):
+    # A left clonic burst of three twitches; the face mesh couples the middle one into both eyes alike (a head
+    # roll does), so it reads as an incomplete blink. The pictures show the left eye alone at all three. At 9 s a
+    # shallow blink that both eyes' pictures show stays a blink.
+    sig = make_signals(duration_s=14.0)
+    for b in (1.0, 12.5):
+        blink(sig, b)
+    t = sig["t_s"]
+    for start in (4.4, 5.6):
+        spasm(sig, "left", start, 0.25)
+    for start in (5.0, 9.0):
+        for side in ("left", "right"):
+            sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(t, start, 0.25, 0.45))
+    change = _pictures(t, [1.0, 12.5, 9.0], left=[(4.4, 0.8), (5.0, 0.8), (5.6, 0.8)], right=[(5.0, 0.1)])
+    signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    params = DetectionParams(picture_blink_balance=0.45 if rule == "on" else 0.0)
+    events = detect_events(signals, params)
+    blinks = [round(e.start_s, 1) for e in events if e.kind == "blink"]
+    episodes = group_episodes(events)
+    assert [(e.side, e.pattern) for e in episodes] == [("left", "clonic")]
+    if rule == "on":
+        assert blinks == [1.0, 9.0, 12.5]
+        assert episodes[0].contractions == 3
+    else:  # read by the mesh alone, the middle twitch is a blink and the burst counts two
+        assert blinks == [1.0, 5.0, 9.0, 12.5]
+        assert episodes[0].contractions == 2
+
+
 def test_the_veto_keeps_what_the_picture_cannot_judge():
     t_s = np.arange(0, 10, 1 / FPS)
     change = _pictures(t_s, [1.0], right=[(4.0, 0.5)], left=[(4.0, 0.5)])
@@ -716,12 +745,14 @@ def test_the_veto_keeps_what_the_picture_cannot_judge():
     blink_event = Event("blink", 1.0, 1.25, "both", ("eye",), peak=1.0, complete=True)
     # Both eyes alike: a lid-only contraction goes, one that also pulls the mouth corner stays (the mouth is not in
     # the picture).
-    assert veto_two_sided_pictures(t_s, change, [blink_event, lid], 0.1) == [blink_event]
-    assert veto_two_sided_pictures(t_s, change, [blink_event, with_mouth], 0.1) == [blink_event, with_mouth]
+    scaled = scaled_to_blinks(t_s, change, [blink_event])
+    assert veto_two_sided_pictures(t_s, scaled, [blink_event, lid], 0.1) == [blink_event]
+    assert veto_two_sided_pictures(t_s, scaled, [blink_event, with_mouth], 0.1) == [blink_event, with_mouth]
     # No blink to scale by: nothing to compare with, so nothing is dropped.
-    assert veto_two_sided_pictures(t_s, change, [lid], 0.1) == [lid]
+    assert scaled_to_blinks(t_s, change, []) is None
+    assert veto_two_sided_pictures(t_s, None, [lid], 0.1) == [lid]
     # No picture over the contraction (face lost): kept.
-    blank = {side: np.where((t_s > 3.5) & (t_s < 5), np.nan, values) for side, values in change.items()}
+    blank = {side: np.where((t_s > 3.5) & (t_s < 5), np.nan, values) for side, values in scaled.items()}
     assert veto_two_sided_pictures(t_s, blank, [blink_event, lid], 0.1) == [blink_event, lid]
 
 

@@ -14,10 +14,12 @@ from facetwitch.lid_picture import (
     PATCH_SHAPE,
     eye_grid,
     eye_patches,
+    one_eyed_side,
     one_sided_index,
     patch_region,
     picture_change,
 )
+from facetwitch.records import Event
 
 FPS = 30.0
 
@@ -102,3 +104,22 @@ def test_an_analysis_reads_a_rendered_one_sided_lid_twitch_in_its_own_eyes_pictu
     found = [e for e in analysis.events if e.kind == "contraction"]
     assert found and all(e.side == "left" for e in found)
     assert len(found) == len(truth)
+
+
+def test_one_eyed_side_names_the_eye_whose_picture_alone_changed():
+    t_s = np.arange(0, 2, 1 / 30)
+    event = Event("blink", 0.9, 1.2, "both", ("eye",), peak=0.4)
+
+    def bump(height: float) -> np.ndarray:
+        return np.where((t_s >= 0.95) & (t_s <= 1.1), height, 0.02)
+
+    def side(left: float, right: float) -> str | None:
+        return one_eyed_side(t_s, {"left": bump(left), "right": bump(right)}, event, 0.45)
+
+    assert side(0.8, 0.1) == "left"
+    assert side(0.2, 0.9) == "right"
+    assert side(1.0, 0.9) is None  # both eyes alike: a blink
+    assert side(0.8, 0.4) is None  # the other eye half as much: not one eye alone
+    assert side(0.3, 0.02) is None  # under half a blink's change: too little to tell
+    blank = {"left": bump(0.8), "right": np.where(t_s > 0.5, np.nan, 0.02)}
+    assert one_eyed_side(t_s, blank, event, 0.45) is None  # the other eye not measured
