@@ -204,7 +204,7 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
     if scaled is not None and params.picture_blink_balance > 0:
         events = _one_eyed_blinks(events, sig, scaled, params)
     if params.lid_picture_veto > 0:
-        events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto)
+        events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
     return events
 
 

@@ -198,13 +198,32 @@ def one_eyed_side(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, 
 
 
 def veto_two_sided_pictures(
-    t_s: np.ndarray, scaled: dict[str, np.ndarray] | None, events: list[Event], threshold: float
+    t_s: np.ndarray,
+    scaled: dict[str, np.ndarray] | None,
+    events: list[Event],
+    threshold: float,
+    burst_gap_s: float = 0.0,
 ) -> list[Event]:
     """``events`` without the lid-only one-sided contractions whose one-sided index is under ``threshold`` (a
     share of a blink's picture change): both eyes' pictures changed alike, a blink or head motion the mesh read as
     one-sided. Without a blink to scale by (``scaled`` None: :func:`scaled_to_blinks`), or where the index cannot
-    be measured, the contraction stays."""
+    be measured, the contraction stays. So does one within ``burst_gap_s`` (s) of a one-sided contraction of its
+    side that stands: a twitch of a burst (its first, during a nod, or a faint one whose other eye's picture moved
+    too), which only lengthens an episode the others make already."""
     if scaled is None:
         return events
     indices = one_sided_indices(t_s, scaled, events)
-    return [e for e, index in zip(events, indices, strict=True) if not index < threshold]
+    vetoed = [index < threshold for index in indices]
+    standing = [
+        e
+        for e, out in zip(events, vetoed, strict=True)
+        if e.kind == "contraction" and e.side in EYE_CORNERS and not out
+    ]
+
+    def in_burst(e: Event) -> bool:
+        return any(
+            k.side == e.side and k.start_s - e.end_s <= burst_gap_s and e.start_s - k.end_s <= burst_gap_s
+            for k in standing
+        )
+
+    return [e for e, out in zip(events, vetoed, strict=True) if not out or in_burst(e)]

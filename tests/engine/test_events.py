@@ -756,6 +756,22 @@ def test_the_veto_keeps_what_the_picture_cannot_judge():
     assert veto_two_sided_pictures(t_s, blank, [blink_event, lid], 0.1) == [blink_event, lid]
 
 
+def test_the_veto_spares_a_burst_s_twitch_but_not_a_lone_one():
+    # At 4 s both eyes' pictures changed alike under a right lid-only contraction; at 4.8 s the right eye's alone.
+    t_s = np.arange(0, 12, 1 / FPS)
+    change = _pictures(t_s, [1.0], right=[(4.0, 0.5), (4.8, 0.5)], left=[(4.0, 0.5)])
+    scaled = scaled_to_blinks(t_s, change, [Event("blink", 1.0, 1.25, "both", ("eye",), peak=1.0)])
+    first = Event("contraction", 4.0, 4.3, "right", ("eye",), peak=0.5)
+    second = Event("contraction", 4.8, 5.1, "right", ("eye",), peak=0.5)
+    left = Event("contraction", 4.8, 5.1, "left", ("eye", "mouth"), peak=0.5)  # the mouth: not the veto's
+    # Alone, the first goes; 0.5 s before a standing twitch of its side, within the gap, it is the burst's first.
+    assert veto_two_sided_pictures(t_s, scaled, [first], 0.1, burst_gap_s=1.0) == []
+    assert veto_two_sided_pictures(t_s, scaled, [first, second], 0.1, burst_gap_s=1.0) == [first, second]
+    assert veto_two_sided_pictures(t_s, scaled, [first, second], 0.1, burst_gap_s=0.2) == [second]
+    # A standing contraction of the other side does not spare it.
+    assert veto_two_sided_pictures(t_s, scaled, [first, left], 0.1, burst_gap_s=1.0) == [left]
+
+
 @pytest.mark.parametrize("case", ["one eye", "both eyes", "irregular", "off"])
 def test_a_clonic_train_that_only_its_own_eyes_picture_shows_is_an_episode_though_the_mesh_barely_moves(case):
     sig = make_signals(duration_s=14.0)
