@@ -25,8 +25,10 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   the mesh reads no contraction of that side.
 * A one-sided contraction of the eye alone (or eye and brow) whose eye picture changed no more than the other
   eye's (``lid_picture_veto`` of a blink's change, :mod:`facetwitch.lid_picture`) is a blink or head motion the
-  mesh read as one-sided, and is dropped. Conversely, a "blink" that only one eye's picture shows (the other eye's
-  changed less than ``picture_blink_balance`` as much) is that eye's twitch, coupled into the other eye by the mesh.
+  mesh read as one-sided, and is dropped, unless a one-sided contraction of its side that stands lies within
+  ``MERGE_GAP_S`` (a burst's twitch: it can only lengthen an episode, never make one). Conversely, a "blink" that
+  only one eye's picture shows (the other eye's changed less than ``picture_blink_balance`` as much) is that eye's
+  twitch, coupled into the other eye by the mesh.
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s`` (its rate kept in the
   windows around it, :func:`_holds_rate`); its frequency is re-estimated on the whole stretch. A lid rhythm at a
