@@ -835,23 +835,31 @@ def _rhythmic(
     dt = frame_interval(t)
     mine = fill_short_gaps(sig.side("closure", side), t, p.gap_bridge_s)
     theirs = fill_short_gaps(sig.side("closure", OTHER_SIDE[side]), t, p.gap_bridge_s)
-    x, y = np.nan_to_num(mine, nan=0.0), np.nan_to_num(theirs, nan=0.0)
+    x = np.nan_to_num(mine, nan=0.0)
     before = max(2, round(RHYTHM_RISE_S / dt))
     peaks = _twitch_peaks(x, max(p.rhythm_prominence, p.noise_k * robust_noise(mine)), dt, p)
     twitches = []
     for k in peaks:
-        lo = max(0, k - before)
-        seen = np.isfinite(mine[lo : k + 1]).all() and np.isfinite(theirs[lo : k + 1]).all()
-        rise_mine, rise_theirs = x[k] - x[lo : k + 1].min(), y[k] - y[lo : k + 1].min()
+        rises = _rises_to(mine, theirs, k, before)
         twitch = (
-            seen
-            and rise_theirs < p.blink_balance * rise_mine
-            and x[k] - y[k] > p.asymmetry / 2
+            rises is not None
+            and rises[1] < p.blink_balance * rises[0]
+            and mine[k] - theirs[k] > p.asymmetry / 2
             and not _near(blink_spans, float(t[k]), float(t[k]), p)
         )
         twitches.append((int(k), twitch))
     rhythm = _in_rhythm(t, x, twitches, p)
     return rhythm, _twitch_frames(x, rhythm, before, p.blink_max_s / dt)
+
+
+def _rises_to(mine: np.ndarray, theirs: np.ndarray, k: int, before: int) -> tuple[float, float] | None:
+    """How far each of two per-frame series rises to frame ``k`` from its lowest over the ``before`` frames before
+    it; None where a frame of that stretch is unmeasured (NaN)."""
+    lo = max(0, k - before)
+    a, b = mine[lo : k + 1], theirs[lo : k + 1]
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return None
+    return float(a[-1] - a.min()), float(b[-1] - b.min())
 
 
 def _twitch_peaks(x: np.ndarray, prominence: float, dt: float, p: DetectionParams) -> np.ndarray:
@@ -931,15 +939,11 @@ def _pictured_rhythm(
     peaks = _twitch_peaks(x, prominence, dt, p)
     twitches = []
     for k in peaks:
-        lo = max(0, k - before)
-        window_own, window_other = own[lo : k + 1], other[lo : k + 1]
-        if not (np.isfinite(window_own).all() and np.isfinite(window_other).all()):
-            twitches.append((int(k), False))
-            continue
-        rise_own, rise_other = own[k] - window_own.min(), other[k] - window_other.min()
+        rises = _rises_to(own, other, k, before)
         twitch = (
-            rise_own >= prominence
-            and rise_other < p.blink_balance * rise_own
+            rises is not None
+            and rises[0] >= prominence
+            and rises[1] < p.blink_balance * rises[0]
             and not _near(blink_spans, float(t[k]), float(t[k]), p)
         )
         twitches.append((int(k), twitch))

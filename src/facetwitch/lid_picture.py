@@ -107,14 +107,16 @@ def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     return change
 
 
+def span_peak(t_s: np.ndarray, values: np.ndarray, event: Event) -> float:
+    """The largest of ``values`` (per frame) over ``event``'s span; NaN where the span has no measured frame."""
+    span = values[(t_s >= event.start_s) & (t_s <= event.end_s)]
+    return float(np.nanmax(span)) if np.isfinite(span).any() else float("nan")
+
+
 def blink_scale(t_s: np.ndarray, change: np.ndarray, blinks: Sequence[Event]) -> float:
     """The median peak change of one eye (``change``, per frame) over the ``blinks``' spans: the one-sided index's
     unit. NaN without a blink that has a measured frame."""
-    peaks = []
-    for b in blinks:
-        span = change[(t_s >= b.start_s) & (t_s <= b.end_s)]
-        if np.isfinite(span).any():
-            peaks.append(np.nanmax(span))
+    peaks = [peak for b in blinks if np.isfinite(peak := span_peak(t_s, change, b))]
     return float(np.median(peaks)) if peaks else float("nan")
 
 
@@ -185,11 +187,7 @@ def one_eyed_side(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, 
     ``ONE_EYED_SEEN`` of a blink's (``scaled``: :func:`scaled_to_blinks`) and the other eye's less than ``balance``
     times as much; None where both changed alike (a blink: both eyes close, tuning 0.64 or more) or the span has
     no measured frame."""
-    inside = (t_s >= event.start_s) & (t_s <= event.end_s)
-    peaks = {
-        side: float(np.nanmax(values[inside])) if np.isfinite(values[inside]).any() else float("nan")
-        for side, values in scaled.items()
-    }
+    peaks = {side: span_peak(t_s, values, event) for side, values in scaled.items()}
     side = max(peaks, key=lambda s: np.nan_to_num(peaks[s], nan=-np.inf))
     own, other = peaks[side], peaks[OTHER_SIDE[side]]
     if not (own >= ONE_EYED_SEEN and np.isfinite(other)):
