@@ -28,7 +28,9 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   mesh read as one-sided, and is dropped, unless a one-sided contraction of its side that stands lies within
   ``MERGE_GAP_S`` (a burst's twitch: it can only lengthen an episode, never make one). Conversely, a "blink" that
   only one eye's picture shows (the other eye's changed less than ``picture_blink_balance`` as much) is that eye's
-  twitch, coupled into the other eye by the mesh.
+  twitch, coupled into the other eye by the mesh. And a bilateral dip too faint for a blink in the mesh
+  (``picture_blink_prominence`` up to ``blink_prominence``) is one where both eyes' pictures show it and the head
+  is still (:func:`_pictured_blinks`): a weak lid's incomplete blink.
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s`` (its rate kept in the
   windows around it, :func:`_holds_rate`); its frequency is re-estimated on the whole stretch. A lid rhythm at a
@@ -47,7 +49,7 @@ import numpy as np
 from scipy import signal as sps
 
 from facetwitch.episodes import MERGE_GAP_S
-from facetwitch.lid_picture import one_eyed_side, scaled_pictures, veto_two_sided_pictures
+from facetwitch.lid_picture import both_eyes_blink, one_eyed_side, scaled_pictures, veto_two_sided_pictures
 from facetwitch.records import Event, canonical_regions
 from facetwitch.signals import OTHER_SIDE, SIDES, Signals, frame_interval, robust_noise, widen
 
@@ -101,6 +103,10 @@ class DetectionParams:
     # A "blink" whose other eye's picture changed less than this share of the one eye's is that eye's twitch
     # (facetwitch.lid_picture.one_eyed_side; tuning: blinks 0.64 or more); 0 turns it off.
     picture_blink_balance: float = 0.45
+    # A bilateral dip this prominent (under ``blink_prominence``) is a blink where both eyes' pictures changed at
+    # least half a blink's and the head held still (:func:`_pictured_blinks`; tuning: the blinks a weak lid's mesh
+    # misses dip 0.075 or more); 0 turns it off.
+    picture_blink_prominence: float = 0.06
     # A contraction starts and ends where its signal is this share of its height above rest (and onset_noise_k
     # noise SDs): the feet of its ramps, not the threshold crossings.
     extent_share: float = 0.1
@@ -145,6 +151,7 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "lid_picture_veto",
     "picture_rhythm_prominence",
     "picture_blink_balance",
+    "picture_blink_prominence",
 )
 # A clonic rhythm (:func:`_rhythmic`): at least RHYTHM_MIN_TWITCHES faint twitches RHYTHM_INTERVAL_S apart, the
 # longest interval at most RHYTHM_REGULARITY times the shortest.
@@ -207,6 +214,10 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         events = _one_eyed_blinks(events, sig, scaled, params)
     if params.lid_picture_veto > 0:
         events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
+    if scaled is not None and params.picture_blink_prominence > 0:
+        events = sorted(
+            events + _pictured_blinks(sig, scaled, events, params), key=lambda e: (e.start_s, e.kind)
+        )
     return events
 
 
@@ -1010,56 +1021,121 @@ def detect_blinks(
     t = sig.t_s
     if t.size < 3:
         return []
-    fps = 1.0 / frame_interval(t)
     one_sided = one_sided if one_sided is not None else _one_sided_eye(sig, p)
     left, right = _lid(sig, "left", p), _lid(sig, "right", p)
-    # Both eyes must dip, but a weak-signal eye dips less: the less-closed eye weighs 3/4, the other 1/4.
-    # A few frames without a usable face inside a blink are interpolated, as inside a contraction; the lids
-    # were not seen over a longer gap, and a dip whose closing or reopening falls in one is not counted.
-    both = fill_short_gaps(0.75 * np.fmin(left, right) + 0.25 * np.fmax(left, right), t, p.gap_bridge_s)
-    unseen = ~np.isfinite(both)
-    both = np.nan_to_num(both, nan=0.0)
-    deeper = np.fmax(sig.closure_left, sig.closure_right)
+    both, unseen = _blink_signal(sig, p)
     prominence = max(p.blink_prominence, p.noise_k * robust_noise(both))
-    wlen = max(3, round(p.blink_window_s * fps) | 1)
-    with warnings.catch_warnings():  # a plateau wider than the window: prominence 0, filtered out anyway
-        warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
-        peaks, props = sps.find_peaks(both, prominence=prominence / 2, wlen=wlen)
+    peaks, props = _dips(both, prominence / 2, frame_interval(t), p)
     # A blink closes from rest; the next blink may follow before the lids have fully reopened, which lowers
     # the prominence (measured from the higher of the two bases). A peak that rises ``prominence`` from the
     # rest before it and falls at least half that after it is a blink too.
     # Only a bilateral dip qualifies so: the less-closed eye at least ``blink_balance`` as closed as the other
     # (the last twitch of a one-sided burst, the other eye dragged along a little, rises from rest too).
     rise = both[peaks] - both[props["left_bases"]]
-    lo, hi = np.fmin(left, right)[peaks], np.fmax(left, right)[peaks]
-    bilateral = np.nan_to_num(lo - p.blink_balance * hi, nan=-1.0) >= 0
+    less, more = np.fmin(left, right)[peaks], np.fmax(left, right)[peaks]
+    bilateral = np.nan_to_num(less - p.blink_balance * more, nan=-1.0) >= 0
     keep = (props["prominences"] >= prominence) | ((rise >= prominence) & bilateral)
     peaks, props, bilateral = peaks[keep], {k: v[keep] for k, v in props.items()}, bilateral[keep]
-    if peaks.size == 0:
-        return []
-    half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))
-    base = sps.peak_widths(both, peaks, rel_height=0.9, prominence_data=_prom(props))
-    index = np.arange(t.size)
-    dt = 1.0 / fps
     out: list[Event] = []
-    for k, pk in enumerate(peaks):
-        width_s = half[0][k] * dt
+    for k, (width_s, lo, hi) in enumerate(_dip_extents(both, peaks, props, t)):
+        pk = peaks[k]
         if width_s < p.blink_min_s:
             continue
         # Wider, it is a blink only if both lids hang and drift open (a one-sided spasm drags the other lid too).
         if width_s > p.blink_max_s and not (bilateral[k] and _tail_drifts_open(t, both, pk, p)):
             continue
-        lo, hi = int(np.floor(base[2][k])), int(np.ceil(base[3][k]))
-        if one_sided["left"][pk] or one_sided["right"][pk] or unseen[lo : hi + 1].any():
+        if one_sided["left"][pk] or one_sided["right"][pk] or unseen[int(lo) : int(np.ceil(hi)) + 1].any():
             continue
-        # Deepest frame lost in a short gap: the deepest frame seen (a lower bound).
-        at_peak = deeper[pk] if np.isfinite(deeper[pk]) else np.nanmax(deeper[lo : hi + 1])
-        depth = float(np.clip(at_peak, 0.0, 1.0))
-        t0 = float(np.interp(base[2][k], index, t))
-        t1 = float(np.interp(base[3][k], index, t))
-        if hi <= lo:
-            t1 = t0 + dt
-        out.append(Event("blink", t0, t1, "both", ("eye",), depth, complete=depth >= p.blink_complete))
+        out.append(_blink(sig, pk, lo, hi, p))
+    return out
+
+
+def _blink_signal(sig: Signals, p: DetectionParams) -> tuple[np.ndarray, np.ndarray]:
+    """Both eyes' closure for finding blinks (0..1 of a full blink, per frame) and the frames where the lids
+    were not seen (bool).
+
+    Both eyes must dip, but a weak-signal eye dips less: the less-closed eye (:func:`_lid`) weighs 3/4, the other
+    1/4. A few frames without a usable face inside a blink are interpolated, as inside a contraction; the lids were
+    not seen over a longer gap (0 there), and a dip whose closing or reopening falls in one is not counted."""
+    left, right = _lid(sig, "left", p), _lid(sig, "right", p)
+    both = fill_short_gaps(0.75 * np.fmin(left, right) + 0.25 * np.fmax(left, right), sig.t_s, p.gap_bridge_s)
+    return np.nan_to_num(both, nan=0.0), ~np.isfinite(both)
+
+
+def _dips(both: np.ndarray, prominence: float, dt: float, p: DetectionParams) -> tuple[np.ndarray, dict]:
+    """The peaks of ``both`` (:func:`_blink_signal`) at least ``prominence`` above their surroundings
+    (``blink_window_s``): :func:`scipy.signal.find_peaks`' indices and properties."""
+    wlen = max(3, round(p.blink_window_s / dt) | 1)
+    with warnings.catch_warnings():  # a plateau wider than the window: prominence 0, filtered out anyway
+        warnings.filterwarnings("ignore", message="some peaks have a (prominence|width) of 0")
+        return sps.find_peaks(both, prominence=prominence, wlen=wlen)
+
+
+def _dip_extents(
+    both: np.ndarray, peaks: np.ndarray, props: dict, t_s: np.ndarray
+) -> list[tuple[float, float, float]]:
+    """Per peak of :func:`_dips`: its width at half height (s) and its span, fractional frame indices where it
+    crosses 10 % of its prominence on either side."""
+    if peaks.size == 0:
+        return []
+    half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))
+    base = sps.peak_widths(both, peaks, rel_height=0.9, prominence_data=_prom(props))
+    dt = frame_interval(t_s)
+    return [(w * dt, lo, hi) for w, lo, hi in zip(half[0], base[2], base[3], strict=True)]
+
+
+def _blink(sig: Signals, peak: int, lo: float, hi: float, p: DetectionParams) -> Event:
+    """The blink whose deepest frame is ``peak`` and whose span runs over fractional frames ``lo`` .. ``hi``; its
+    depth is the more closed eye's closure there (the deepest frame seen where ``peak`` fell in a short gap: a
+    lower bound), complete from ``blink_complete``."""
+    t = sig.t_s
+    first, last = int(np.floor(lo)), int(np.ceil(hi))
+    deeper = np.fmax(sig.closure_left[first : last + 1], sig.closure_right[first : last + 1])
+    at_peak = deeper[peak - first] if np.isfinite(deeper[peak - first]) else np.nanmax(deeper)
+    depth = float(np.clip(at_peak, 0.0, 1.0))
+    index = np.arange(t.size)
+    t0 = float(np.interp(lo, index, t))
+    t1 = float(np.interp(hi, index, t)) if last > first else t0 + frame_interval(t)
+    return Event("blink", t0, t1, "both", ("eye",), depth, complete=depth >= p.blink_complete)
+
+
+# A blink that only the pictures confirm (:func:`_pictured_blinks`) happens with the head this still (degrees/s):
+# head motion changes both eyes' pictures alike too (tuning: such dips 6.2 degrees/s and faster, the blinks up to
+# 3.4).
+STILL_HEAD_DEG_S = 5.0
+
+
+def _pictured_blinks(
+    sig: Signals, scaled: dict[str, np.ndarray], events: list[Event], p: DetectionParams
+) -> list[Event]:
+    """Blinks the face mesh reads too faintly (a weak lid: hooded, small, blurred): a bilateral dip at least
+    ``picture_blink_prominence`` prominent (and ``noise_k`` noise SDs), as narrow as a blink, neither eye clearly
+    the more closed, that both eyes' pictures show (:func:`facetwitch.lid_picture.both_eyes_blink`: each changed
+    at least half as much as in the recording's blinks, ``scaled``, and fell back after it), with the head still
+    (``STILL_HEAD_DEG_S``) and no other event over its span."""
+    if sig.head_speed_deg_s is None:
+        return []
+    t = sig.t_s
+    both, unseen = _blink_signal(sig, p)
+    prominence = max(p.picture_blink_prominence, p.noise_k * robust_noise(both))
+    peaks, props = _dips(both, prominence, frame_interval(t), p)
+    one_sided = _one_sided_eye(sig, p)
+    out = []
+    for pk, (width_s, lo, hi) in zip(peaks, _dip_extents(both, peaks, props, t), strict=True):
+        frames = slice(int(lo), int(np.ceil(hi)) + 1)
+        if not p.blink_min_s <= width_s <= p.blink_max_s or unseen[frames].any():
+            continue
+        if (
+            one_sided["left"][pk]
+            or one_sided["right"][pk]
+            or _gt(sig.head_speed_deg_s[frames], STILL_HEAD_DEG_S).any()
+        ):
+            continue
+        blink = _blink(sig, pk, lo, hi, p)
+        if any(e.start_s < blink.end_s and e.end_s > blink.start_s for e in events):
+            continue
+        if both_eyes_blink(t, scaled, blink):
+            out.append(blink)
     return out
 
 

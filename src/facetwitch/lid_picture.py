@@ -195,6 +195,27 @@ def one_eyed_side(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, 
     return side if other < balance * own else None
 
 
+# A blink's picture falls back as the lids reopen: within REOPEN_S after the span, by at least REOPEN_FALL of its
+# peak (tuning and fresh draws: blinks 0.37 or more; a lid the mesh reads drifting half-closed for a second 0.14).
+REOPEN_S = 0.5
+REOPEN_FALL = 0.25
+
+
+def both_eyes_blink(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event) -> bool:
+    """Whether both eyes' pictures (``scaled``: :func:`scaled_to_blinks`) show a blink over ``event``'s span: each
+    changed at least ``ONE_EYED_SEEN`` of a blink's (tuning: the blinks a weak lid's mesh misses 0.55 or more,
+    other faint dips with the head still 0.47 or less) and fell back by ``REOPEN_FALL`` of that within
+    ``REOPEN_S`` after it. False where an eye's picture is not measured there."""
+    after = (t_s > event.end_s) & (t_s <= event.end_s + REOPEN_S)
+    for values in scaled.values():
+        peak = span_peak(t_s, values, event)
+        if not peak >= ONE_EYED_SEEN or not np.isfinite(values[after]).any():
+            return False
+        if np.nanmin(values[after]) > (1 - REOPEN_FALL) * peak:
+            return False
+    return True
+
+
 def veto_two_sided_pictures(
     t_s: np.ndarray,
     scaled: dict[str, np.ndarray] | None,

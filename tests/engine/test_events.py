@@ -737,6 +737,46 @@ def test_a_blink_only_one_eyes_picture_shows_is_that_eyes_twitch_and_a_blink_bot
         assert episodes[0].contractions == 2
 
 
+@pytest.mark.parametrize("rule", ["on", "off"])
+def test_a_faint_dip_is_a_blink_where_both_pictures_show_it_with_the_head_still(rule):
+    # A weak lid: the mesh reads four blinks as dips of 0.12 in both eyes, under blink_prominence (0.18). At 4 s
+    # both eyes' pictures changed 0.7 of a blink; at 7 s only the right eye's (0.3 in the left); at 10 s both, but
+    # the head was turning (12 degrees/s); at 13 s neither picture changed.
+    sig = make_signals(duration_s=17.0)
+    for b in (1.0, 15.5):
+        blink(sig, b)
+    t = sig["t_s"]
+    for start in (4.0, 7.0, 10.0, 13.0):
+        for side in ("left", "right"):
+            sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(t, start, 0.25, 0.17))
+    change = _pictures(
+        t,
+        [1.0, 15.5],
+        right=[(4.0, 0.7), (7.0, 0.7), (10.0, 0.7)],
+        left=[(4.0, 0.7), (7.0, 0.3), (10.0, 0.7)],
+    )
+    head_speed = np.where((t > 9.5) & (t < 10.8), 12.0, 1.0)
+    signals = build(
+        {
+            **sig,
+            "lid_picture_left": change["left"],
+            "lid_picture_right": change["right"],
+            "head_speed_deg_s": head_speed,
+        }
+    )
+    params = DetectionParams(picture_blink_prominence=0.06 if rule == "on" else 0.0)
+    events = detect_events(signals, params)
+    assert all(e.kind == "blink" for e in events)
+    blinks = [(round(e.start_s, 1), e.complete) for e in events]
+    if rule == "on":
+        assert blinks == [(1.0, True), (4.0, False), (15.5, True)]
+    else:
+        assert blinks == [(1.0, True), (15.5, True)]
+    # Without head pose the stillness cannot be judged: the mesh alone decides.
+    unposed = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    assert [round(e.start_s, 1) for e in detect_events(unposed, params)] == [1.0, 15.5]
+
+
 def test_the_veto_keeps_what_the_picture_cannot_judge():
     t_s = np.arange(0, 10, 1 / FPS)
     change = _pictures(t_s, [1.0], right=[(4.0, 0.5)], left=[(4.0, 0.5)])

@@ -12,6 +12,7 @@ import facetwitch
 from facetwitch.lid_picture import (
     EYE_CORNERS,
     PATCH_SHAPE,
+    both_eyes_blink,
     eye_grid,
     eye_patches,
     one_eyed_side,
@@ -123,3 +124,26 @@ def test_one_eyed_side_names_the_eye_whose_picture_alone_changed():
     assert side(0.3, 0.02) is None  # under half a blink's change: too little to tell
     blank = {"left": bump(0.8), "right": np.where(t_s > 0.5, np.nan, 0.02)}
     assert one_eyed_side(t_s, blank, event, 0.45) is None  # the other eye not measured
+
+
+def test_both_eyes_blink_needs_each_eyes_picture_to_change_half_a_blink_and_fall_back():
+    t_s = np.arange(0, 2, 1 / 30)
+    event = Event("blink", 0.9, 1.2, "both", ("eye",), peak=0.2)
+
+    def bump(height: float, after: float = 0.02) -> np.ndarray:
+        return np.where((t_s >= 0.95) & (t_s <= 1.1), height, np.where(t_s > 1.1, after, 0.02))
+
+    def blink(left: float, right: float) -> bool:
+        return both_eyes_blink(t_s, {"left": bump(left), "right": bump(right)}, event)
+
+    assert blink(0.7, 0.6)
+    assert not blink(0.7, 0.3)  # one eye alone
+    assert not blink(0.4, 0.45)  # both, but less than half a blink's change
+    # One eye's picture stays changed after the span (a lid drifting half-closed, not reopening): no blink; one
+    # that falls back a third of the way is.
+    assert not both_eyes_blink(t_s, {"left": bump(0.7), "right": bump(0.7, after=0.6)}, event)
+    assert both_eyes_blink(t_s, {"left": bump(0.7), "right": bump(0.7, after=0.45)}, event)
+    late = Event("blink", 1.3, 1.6, "both", ("eye",), peak=0.2)  # the change lies outside the span
+    assert not both_eyes_blink(t_s, {"left": bump(0.9), "right": bump(0.9)}, late)
+    blank = {"left": bump(0.8), "right": np.full(t_s.size, np.nan)}
+    assert not both_eyes_blink(t_s, blank, event)  # an eye not measured
