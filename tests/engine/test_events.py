@@ -48,9 +48,10 @@ def pulse(t: np.ndarray, start: float, duration: float, height: float, ramp: flo
     return height * np.minimum(up, down)
 
 
-def blink(sig: dict, start: float, duration: float = 0.25) -> None:
+def blink(sig: dict, start: float, duration: float = 0.25, depth: float = 0.95) -> None:
+    """Both lids close alike by ``depth`` (shallower than 0.95: an incomplete blink, or a coupled twitch)."""
     for side in ("left", "right"):
-        sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(sig["t_s"], start, duration, 0.95))
+        sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(sig["t_s"], start, duration, depth))
 
 
 def spasm(sig: dict, side: str, start: float, duration: float, eye: float = 0.85, pull: float = 0.12) -> None:
@@ -720,8 +721,7 @@ def test_a_blink_only_one_eyes_picture_shows_is_that_eyes_twitch_and_a_blink_bot
     for start in (4.4, 5.6):
         spasm(sig, "left", start, 0.25)
     for start in (5.0, 9.0):
-        for side in ("left", "right"):
-            sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(t, start, 0.25, 0.45))
+        blink(sig, start, depth=0.45)
     change = _pictures(t, [1.0, 12.5, 9.0], left=[(4.4, 0.8), (5.0, 0.8), (5.6, 0.8)], right=[(5.0, 0.1)])
     signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
     params = DetectionParams(picture_blink_balance=0.45 if rule == "on" else 0.0)
@@ -747,8 +747,7 @@ def test_a_faint_dip_is_a_blink_where_both_pictures_show_it_with_the_head_still(
         blink(sig, b)
     t = sig["t_s"]
     for start in (4.0, 7.0, 10.0, 13.0):
-        for side in ("left", "right"):
-            sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(t, start, 0.25, 0.17))
+        blink(sig, start, depth=0.17)
     change = _pictures(
         t,
         [1.0, 15.5],
