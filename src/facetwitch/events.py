@@ -268,13 +268,15 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
             regions = ["eye"] + [r for r in ("brow", "cheek") if _bilateral_region(sig, r, start, stop, p)]
             events.append(Event("contraction", t0, t1, "both", tuple(regions), deepest))
             sustained.append((t0, t1))
-    blinks = [
-        b
-        for b in detect_blinks(sig, p, eye_uni)
+    dips = [
+        (b, seen)
+        for b, seen in _blink_dips(sig, p, eye_uni)
         if not any(b.start_s < e1 and b.end_s > e0 for e0, e1 in sustained)
     ]
+    blinks = [b for b, seen in dips if seen]
     events += blinks
-    blink_spans = [(b.start_s, b.end_s) for b in blinks]
+    # A blink half hidden by a gap is not counted, but the one-sided closures inside it are its, not twitches.
+    blink_spans = [(b.start_s, b.end_s) for b, _ in dips]
     pictures = scaled_pictures(sig, blinks) if p.picture_rhythm_prominence > 0 else None
     cheek = {s: _cheek_own(sig, s, blink_spans) for s in SIDES}
     brow_own = {s: _brow_own(sig, s) for s in SIDES}
@@ -1018,6 +1020,15 @@ def detect_blinks(
     ``complete`` says whether it reached ``blink_complete``. The span runs between the crossings of 10 % of the
     prominence on either side.
     """
+    return [b for b, seen in _blink_dips(sig, p, one_sided) if seen]
+
+
+def _blink_dips(
+    sig: Signals, p: DetectionParams, one_sided: dict[str, np.ndarray] | None = None
+) -> list[tuple[Event, bool]]:
+    """The dips :func:`detect_blinks` counts, each with whether the lids were seen over all of it (False: its
+    closing or reopening falls where the face was not usable, so it cannot be told from a longer closure and is
+    not counted; but it is no twitch either)."""
     t = sig.t_s
     if t.size < 3:
         return []
@@ -1036,7 +1047,7 @@ def detect_blinks(
     bilateral = np.nan_to_num(less - p.blink_balance * more, nan=-1.0) >= 0
     keep = (props["prominences"] >= prominence) | ((rise >= prominence) & bilateral)
     peaks, props, bilateral = peaks[keep], {k: v[keep] for k, v in props.items()}, bilateral[keep]
-    out: list[Event] = []
+    out: list[tuple[Event, bool]] = []
     for k, (width_s, lo, hi) in enumerate(_dip_extents(both, peaks, props, t)):
         pk = peaks[k]
         if width_s < p.blink_min_s:
@@ -1044,9 +1055,9 @@ def detect_blinks(
         # Wider, it is a blink only if both lids hang and drift open (a one-sided spasm drags the other lid too).
         if width_s > p.blink_max_s and not (bilateral[k] and _tail_drifts_open(t, both, pk, p)):
             continue
-        if one_sided["left"][pk] or one_sided["right"][pk] or unseen[int(lo) : int(np.ceil(hi)) + 1].any():
+        if one_sided["left"][pk] or one_sided["right"][pk]:
             continue
-        out.append(_blink(sig, pk, lo, hi, p))
+        out.append((_blink(sig, pk, lo, hi, p), not unseen[int(lo) : int(np.ceil(hi)) + 1].any()))
     return out
 
 
@@ -1091,7 +1102,10 @@ def _blink(sig: Signals, peak: int, lo: float, hi: float, p: DetectionParams) ->
     t = sig.t_s
     first, last = int(np.floor(lo)), int(np.ceil(hi))
     deeper = np.fmax(sig.closure_left[first : last + 1], sig.closure_right[first : last + 1])
-    at_peak = deeper[peak - first] if np.isfinite(deeper[peak - first]) else np.nanmax(deeper)
+    if np.isfinite(deeper[peak - first]):
+        at_peak = deeper[peak - first]
+    else:  # interpolated over a short gap, or a half-seen dip (:func:`_blink_dips`)
+        at_peak = np.nanmax(deeper) if np.isfinite(deeper).any() else 0.0
     depth = float(np.clip(at_peak, 0.0, 1.0))
     index = np.arange(t.size)
     t0 = float(np.interp(lo, index, t))

@@ -430,6 +430,22 @@ def test_a_blink_half_hidden_by_a_gap_is_not_counted_but_one_with_frames_lost_in
     assert blinks[1].peak == pytest.approx(0.95, abs=0.05)
 
 
+def test_a_blink_whose_reopening_is_lost_is_no_twitch_of_the_eye_that_closed_first_but_a_twitch_stays():
+    # At 3 s the left lid closes two frames before the right (a turning head), both reach a full blink, and the
+    # face is lost before they reopen: not countable as a blink, and no left twitch either. At 8 s the left eye
+    # alone closes and the face is lost the same way: a left contraction.
+    sig = make_signals()
+    t = sig["t_s"]
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 3.0, 0.3, 0.95))
+    sig["closure_right"] = np.maximum(sig["closure_right"], pulse(t, 3.067, 0.3, 0.95))
+    spasm(sig, "left", 8.0, 0.3)
+    _lose(sig, 3.25, 5.0)
+    _lose(sig, 8.25, 10.0)
+    events = detect_events(build(sig))
+    assert [(e.kind, e.side) for e in events] == [("contraction", "left")]
+    assert events[0].start_s == pytest.approx(8.0, abs=0.1)
+
+
 def test_fill_short_gaps_interpolates_only_gaps_up_to_the_limit_between_two_samples():
     t = np.arange(12) / 10.0
     x = np.array([np.nan, 1.0, np.nan, np.nan, 4.0, 5.0, np.nan, np.nan, np.nan, np.nan, np.nan, 3.0])
