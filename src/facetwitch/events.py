@@ -11,7 +11,8 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
   ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
   Bilateral closures held longer than ``blink_max_s`` are **contractions of side "both"** (blepharospasm).
-  Brief one-sided blips at a blink's edges, and one lid reopening more slowly than the other, are the blink's.
+  Brief one-sided blips at a blink's edges, and one lid reopening more slowly than the other, are the blink's
+  (also of a blink not counted because the face was lost before the lids reopened: :func:`_blink_dips`).
   A "blink" with one side's mouth corner or cheek pulled (the lower-face test) and that side's eye clearly the
   more closed is that side's twitch, coupled into the other eye by the face mesh; so is one inside that side's
   clonic burst.
