@@ -7,7 +7,7 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
 * A frame is a **unilateral lower-face contraction** of side S when S's mouth corner or cheek is pulled, more
   than the other side's by a margin above the noise, while the other side moves little (``unilateral_ratio``).
   Smiles and speech move both sides alike and so do not count.
-* **Blinks** are found by their shape in time (:func:`detect_blinks`): a brief dip of both eyes' closure
+* **Blinks** are found by their shape in time (:func:`_blink_dips`): a brief dip of both eyes' closure
   (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
   ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
   Bilateral closures held longer than ``blink_max_s`` are **contractions of side "both"** (blepharospasm).
@@ -1005,10 +1005,12 @@ def _twitch_span(x: np.ndarray, start: int, stop: int, before: int, max_frames: 
     return min(a, start), max(b, stop)
 
 
-def detect_blinks(
-    sig: Signals, p: DetectionParams = DetectionParams(), one_sided: dict[str, np.ndarray] | None = None
-) -> list[Event]:
-    """Blinks found by their shape in time: a brief dip of both eyes' closure.
+def _blink_dips(
+    sig: Signals, p: DetectionParams, one_sided: dict[str, np.ndarray] | None = None
+) -> list[tuple[Event, bool]]:
+    """Blinks found by their shape in time (a brief dip of both eyes' closure), each with whether the lids were
+    seen over all of it. One whose closing or reopening falls where the face was not usable cannot be told from a
+    longer closure and is not counted, but its span is still no twitch.
 
     The bilateral closure (the less-closed eye, frame by frame, so both eyes must dip together) is searched
     for peaks (:func:`scipy.signal.find_peaks`) that rise at least ``blink_prominence`` above their
@@ -1021,15 +1023,6 @@ def detect_blinks(
     ``complete`` says whether it reached ``blink_complete``. The span runs between the crossings of 10 % of the
     prominence on either side.
     """
-    return [b for b, seen in _blink_dips(sig, p, one_sided) if seen]
-
-
-def _blink_dips(
-    sig: Signals, p: DetectionParams, one_sided: dict[str, np.ndarray] | None = None
-) -> list[tuple[Event, bool]]:
-    """The dips :func:`detect_blinks` counts, each with whether the lids were seen over all of it (False: its
-    closing or reopening falls where the face was not usable, so it cannot be told from a longer closure and is
-    not counted; but it is no twitch either)."""
     t = sig.t_s
     if t.size < 3:
         return []
