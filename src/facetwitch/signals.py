@@ -436,7 +436,8 @@ def pose_compensated(
     looks like a one-sided contraction. The pose dependence is fitted per signal as a quadratic in yaw and
     pitch (degrees) to the deviation from a slow rolling median, by least squares repeated with the dips
     (blinks, contractions: they only move one way) left out, and subtracted. Recordings whose pose hardly
-    varies are returned unchanged. The two eyes are fitted together instead (:func:`pose_compensated_eyes`).
+    varies are returned unchanged. The two eyes are fitted together instead (:func:`pose_compensated_pair`);
+    a side's brow, cheek and mouth corner both ways (:func:`agreed_sides`).
     """
     ok = usable & np.isfinite(values) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg)
     terms = _pose_terms(yaw_deg, pitch_deg, ok)
@@ -448,45 +449,60 @@ def pose_compensated(
     return values if coef is None else values - design @ coef
 
 
-def pose_compensated_eyes(
+def pose_compensated_pair(
     t_s: np.ndarray,
-    log_aperture: dict[str, np.ndarray],
+    pair: dict[str, np.ndarray],
     yaw_deg: np.ndarray,
     pitch_deg: np.ndarray,
     usable: np.ndarray,
     fit_frames: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Both eyes' log apertures (``left``/``right``) with the part that follows head pose removed.
+    """One measure of the face's two sides (``left``/``right``: the eyes' log apertures, or a brow, cheek or mouth
+    corner position) with the part that follows head pose removed (same units).
 
-    The two eyes are fitted together, as a part both share (``S``: the nod, and the turn as far as MediaPipe's
-    yaw and pitch couple: pitch, yaw, yaw², pitch²) and a part that opens one eye as much as it narrows the
-    other (``A``: foreshortening of the far eye, odd in yaw: yaw, yaw·pitch): left = S + A, right = S − A.
-    A one-sided contraction moves one eye only, which neither part can follow without the other eye
+    The two sides are fitted together, as a part both share (``S``: the nod, and the turn as far as MediaPipe's
+    yaw and pitch couple: pitch, yaw, yaw², pitch²) and a part that moves one side as much as the other the
+    other way (``A``: foreshortening of the far side, odd in yaw: yaw, yaw·pitch): left = S + A, right = S − A.
+    A one-sided contraction moves one side only, which neither part can follow without the other side
     disagreeing; fitted per eye, the quadratic took a tonic spasm at a turn's extreme (where a turn has few
     frames) for the turn's effect, read the eye's rest before it as closure and merged two episodes.
-    Same robust fit and dead band as :func:`pose_compensated`; the eyes are returned unchanged when the pose
+    Same robust fit and dead band as :func:`pose_compensated`; the sides are returned unchanged when the pose
     hardly varies. ``fit_frames`` (bool, N; optional) limits the frames the fit learns from (:func:`lids_still`),
     not those it is subtracted from.
     """
-    ok = {
-        s: usable & np.isfinite(log_aperture[s]) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg)
-        for s in SIDES
-    }
+    ok = {s: usable & np.isfinite(pair[s]) & np.isfinite(yaw_deg) & np.isfinite(pitch_deg) for s in SIDES}
     terms = _pose_terms(yaw_deg, pitch_deg, ok["left"] & ok["right"])
     if fit_frames is not None:
         ok = {s: ok[s] & fit_frames for s in SIDES}
     if terms is None:
-        return dict(log_aperture)
+        return dict(pair)
     yaw, pitch = terms
     shared = np.column_stack([pitch, yaw, yaw**2 / 10.0, pitch**2 / 10.0]) / 10.0
     opposite = np.column_stack([yaw, yaw * pitch / 10.0]) / 10.0
     designs = {"left": np.hstack([shared, opposite]), "right": np.hstack([shared, -opposite])}
-    coef = _pose_fit(
-        t_s, [log_aperture[s] for s in SIDES], [designs[s] for s in SIDES], [ok[s] for s in SIDES]
-    )
+    coef = _pose_fit(t_s, [pair[s] for s in SIDES], [designs[s] for s in SIDES], [ok[s] for s in SIDES])
     if coef is None:
-        return dict(log_aperture)
-    return {s: log_aperture[s] - designs[s] @ coef for s in SIDES}
+        return dict(pair)
+    return {s: pair[s] - designs[s] @ coef for s in SIDES}
+
+
+def agreed_sides(own: dict[str, np.ndarray], joint: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The two sides' deflections from rest (``left``/``right``, same units) as far as two pose models agree.
+
+    ``own``: each side with its own pose fit (:func:`pose_compensated`); ``joint``: the sides fitted together
+    (:func:`pose_compensated_pair`). The two disagree where the pose estimate moves for a reason other than the
+    head, or the fit's nearly collinear terms run away: a smile lifts MediaPipe's pitch by 2-3°, and a fit per side
+    that had learned opposite pitch terms on a turn combining yaw and pitch turned the smile into one mouth
+    corner's pull. Per frame, the one-sidedness (left - right) is the smaller of the two readings' where they
+    have the same sign and none where they differ; what both sides share is ``own``'s.
+    """
+    a_own, a_joint = own["left"] - own["right"], joint["left"] - joint["right"]
+    with np.errstate(invalid="ignore"):
+        agree = np.sign(a_own) == np.sign(a_joint)
+    one_sided = np.where(agree, np.sign(a_own) * np.fmin(np.abs(a_own), np.abs(a_joint)), 0.0)
+    one_sided = np.where(np.isfinite(a_own) & np.isfinite(a_joint), one_sided, np.nan)
+    shared = (own["left"] + own["right"]) / 2
+    return {"left": shared + one_sided / 2, "right": shared - one_sided / 2}
 
 
 def widen(mask: np.ndarray, frames: int) -> np.ndarray:
@@ -555,7 +571,7 @@ def normalise(
     """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline.
 
     Head pose is regressed out of every per-side signal first (:func:`pose_compensated`, both eyes together:
-    :func:`pose_compensated_eyes`); eye closure is
+    :func:`pose_compensated_pair`; the lower face both ways, :func:`agreed_sides`); eye closure is
     then scaled by each eye's own blink depth (:func:`eye_closure_depths`). ``blend`` (N x len(BLENDSHAPES),
     optional) is kept for the per-frame table; its eyeBlink scores confirm which dips are blinks, give
     ``blink_*`` (:func:`blendshape_closure`) and keep moving lids out of the eyes' pose fit (:func:`lids_still`).
@@ -574,10 +590,9 @@ def normalise(
     unit = col("unit_px")
     rescale = unit / rolling_baseline(t_s, unit, usable, percentile=50, window_s=SCALE_WINDOW_S)
 
-    def deviation(name: str, sign: float, *, relative: bool) -> np.ndarray:
-        values = pose_compensated(t_s, col(name) * rescale, yaw, pitch, usable)
+    def deviation(values: np.ndarray, *, relative: bool = False) -> np.ndarray:
         base = rolling_baseline(t_s, values, usable, percentile=50, window_s=BASELINE_WINDOW_S)
-        return sign * (values / base - 1.0 if relative else values - base)
+        return values / base - 1.0 if relative else values - base
 
     out: dict[str, np.ndarray] = {}
     raw_closure: dict[str, np.ndarray] = {}
@@ -590,7 +605,7 @@ def normalise(
     # otherwise be taken in part for the turn (the mesh's 3-SD rule misses the shallower twitches), and the
     # eye's rest during the turn would read as more open than it is, its twitches shallower.
     still = lids_still(t_s, blink_rise, usable) if blink_rise else None
-    compensated = pose_compensated_eyes(t_s, log_aperture, yaw, pitch, usable, still)
+    compensated = pose_compensated_pair(t_s, log_aperture, yaw, pitch, usable, still)
     for s in SIDES:
         aperture = np.exp(compensated[s])
         # The open-eye baseline is a high percentile: blinks and spasms only ever lower the aperture.
@@ -603,10 +618,15 @@ def normalise(
     depths, lids_measured = eye_closure_depths(raw_closure, 1.0 / frame_interval(t_s), blink_rise or None)
     for s in SIDES:
         out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)
-        out[f"brow_{s}"] = deviation(f"brow_{s}", +1.0, relative=False)
-        out[f"cheek_{s}"] = deviation(f"cheek_{s}", +1.0, relative=False)
-        out[f"mouth_{s}"] = deviation(f"mouth_{s}", +1.0, relative=False)
-    out["jaw"] = deviation("jaw", +1.0, relative=True)
+    # Each region's two sides are read through two pose models: each side's own fit (pose_compensated) and the
+    # two sides fitted together (pose_compensated_pair). Only the one-sidedness both agree on is kept.
+    for region in ("brow", "cheek", "mouth"):
+        pair = {s: col(f"{region}_{s}") * rescale for s in SIDES}
+        joint = pose_compensated_pair(t_s, pair, yaw, pitch, usable)
+        own = {s: deviation(pose_compensated(t_s, pair[s], yaw, pitch, usable)) for s in SIDES}
+        agreed = agreed_sides(own, {s: deviation(joint[s]) for s in SIDES})
+        out.update({f"{region}_{s}": agreed[s] for s in SIDES})
+    out["jaw"] = deviation(pose_compensated(t_s, col("jaw") * rescale, yaw, pitch, usable), relative=True)
     if blink_rise:
         out.update(blendshape_closure(t_s, blink_rise))
     if lid_picture is not None:

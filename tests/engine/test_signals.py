@@ -25,6 +25,7 @@ from facetwitch.signals import (
     RAW,
     RAW_COLUMNS,
     QualityLimits,
+    agreed_sides,
     eye_closure_depths,
     head_angles,
     lids_still,
@@ -34,6 +35,7 @@ from facetwitch.signals import (
     robust_noise,
     usable_mask,
 )
+from facetwitch.simulate.kinematics import envelope
 from facetwitch.summary import summarise
 
 FPS = 30.0
@@ -483,6 +485,47 @@ def test_slow_head_turns_and_nods_create_no_one_sided_contraction(with_blinks):
     assert of(events, "contraction") == []
     assert len(of(events, "blink")) == (len(rec.blinks) if with_blinks else 0)
     assert np.nanmax(np.abs(sig.closure_left - sig.closure_right)) < 0.25
+
+
+def test_a_smile_that_moves_the_pose_estimate_stays_two_sided_and_a_one_sided_pull_stays_one_sided():
+    # Nodding (+-6 deg) moves the two mouth corners oppositely in the mesh (0.03 per degree: the mesh reads them
+    # at different depths), so each corner's own pose fit learns an opposite pitch term. A smile later lifts
+    # MediaPipe's pitch estimate by 3 deg (the pose is fitted to the whole mesh) with the head still: through those
+    # terms one corner's pull would read as 0.17 and the other's as 0.03 -- a one-sided contraction. The two sides
+    # fitted together can only share a pitch term, and only the one-sidedness both readings agree on is kept.
+    rec = Recording(duration_s=40.0, seed=5)
+    nodding = (rec.t > 2.0) & (rec.t < 18.0)
+    rec.pitch = np.where(nodding, 6.0 * np.sin(2 * np.pi * (rec.t - 2.0) / 4.0), 0.0)
+    smile = np.array([envelope(x, 25.0, 0.2, 1.0, 0.3) for x in rec.t])
+    rec.pitch = rec.pitch + 3.0 * smile
+    for side in ("left", "right"):
+        rec.lower[f"mouth_{side}"] += 0.10 * smile
+    pull = np.array([envelope(x, 32.0, 0.15, 0.6, 0.25) for x in rec.t])  # the left corner alone, head still
+    rec.lower["mouth_left"] += 0.12 * pull
+    regular_blinks(rec, 12.0, first=1.3, clear_of=(24.5, 33.5))
+    raw = rec.raw()
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        raw[:, RAW[f"mouth_{side}"]] += sign * 0.03 * np.where(nodding, rec.pitch, 0.0)
+    sig = normalise(rec.t, raw, usable_mask(raw, rec.found))
+    at_smile = (rec.t > 25.3) & (rec.t < 26.1)
+    assert np.nanmax(np.abs(sig.mouth_left - sig.mouth_right)[at_smile]) < 0.03
+    assert np.nanmin(sig.mouth_left[at_smile]) > 0.07 and np.nanmin(sig.mouth_right[at_smile]) > 0.07
+    at_pull = (rec.t > 32.3) & (rec.t < 32.8)
+    assert np.nanmin(sig.mouth_left[at_pull]) > 0.1 and np.nanmax(np.abs(sig.mouth_right[at_pull])) < 0.02
+    contractions = of(detect_events(sig), "contraction")
+    assert [(e.side, "mouth" in e.regions) for e in contractions] == [("left", True)]
+    assert contractions[0].start_s == pytest.approx(32.0, abs=0.15)
+
+
+def test_agreed_sides_keeps_the_lesser_one_sidedness_of_two_readings_and_none_where_they_disagree():
+    own = {"left": np.array([0.20, 0.10, 0.05, np.nan]), "right": np.array([0.00, 0.10, 0.15, 0.0])}
+    joint = {"left": np.array([0.12, 0.16, 0.12, 0.0]), "right": np.array([0.02, 0.04, 0.08, 0.0])}
+    out = agreed_sides(own, joint)
+    # 1: both read the left pulled (0.20 and 0.10 more): 0.10 kept, around the shared 0.10. 2: one reads no
+    # difference: none. 3: they disagree on the side: none. 4: a side unmeasured stays unmeasured.
+    assert out["left"][:3] == pytest.approx([0.15, 0.10, 0.10])
+    assert out["right"][:3] == pytest.approx([0.05, 0.10, 0.10])
+    assert np.isnan(out["left"][3]) and np.isnan(out["right"][3])
 
 
 def test_pose_compensation_keeps_dips_and_leaves_still_recordings_alone():
