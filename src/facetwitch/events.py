@@ -279,8 +279,11 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     # A blink half hidden by a gap is not counted, but the one-sided closures inside it are its, not twitches.
     blink_spans = [(b.start_s, b.end_s) for b, _ in dips]
     pictures = scaled_pictures(sig, blinks) if p.picture_rhythm_prominence > 0 else None
-    cheek = {s: _cheek_own(sig, s, blink_spans) for s in SIDES}
-    brow_own = {s: _brow_own(sig, s) for s in SIDES}
+    # Whether a contraction stands is read on the lower face both pose models agree on; which parts took part in
+    # one that stands, on each side's own pose fit (Signals.read_alone).
+    labels = sig.read_alone()
+    cheek = {s: _cheek_own(labels, s, blink_spans) for s in SIDES}
+    brow_own = {s: _brow_own(labels, s) for s in SIDES}
 
     usable = sig.usable
     steady = ~_fast_head(sig, p)
@@ -291,18 +294,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     before = _before_onset(sig)
     pulls: dict[str, dict[str, np.ndarray]] = {}
     for s in SIDES:
-        lower = {}
-        for region in ("cheek", "mouth"):
-            mine, theirs = sig.side(region, s), sig.side(region, OTHER_SIDE[s])
-            diff = mine - theirs
-            threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
-            # Unilateral: the other side moves much less (a smile or speech moves both sides alike).
-            lower[region] = (
-                _gt(diff, threshold)
-                & _gt(mine, threshold)
-                & _gt(mine * p.unilateral_ratio - theirs, 0.0)
-                & steady
-            )
+        lower = {region: _pulled(sig, s, region, p) & steady for region in ("cheek", "mouth")}
+        involved = {region: _pulled(labels, s, region, p) & steady for region in ("cheek", "mouth")}
         pulls[s] = lower
         brow_diff = brow_own[s] - brow_own[OTHER_SIDE[s]]
         brow_floor = max(p.brow_min, p.noise_k * robust_noise(brow_diff))
@@ -349,22 +342,32 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     for name, mask in (
                         ("brow", brow),
                         ("eye", eye),
-                        ("cheek", lower["cheek"]),
-                        ("mouth", lower["mouth"]),
+                        ("cheek", involved["cheek"]),
+                        ("mouth", involved["mouth"]),
                     )
                     if (
                         mask[start:stop].any()
                         and (name != "brow" or _moves(brow_diff, start, stop, before, brow_floor))
                     )
-                    or (name in ("cheek", "mouth") and _rises(sig, name, s, start, stop, p, cheek))
+                    or (name in ("cheek", "mouth") and _rises(labels, name, s, start, stop, p, cheek))
                 ]
                 if regions in (["brow"], []):
                     continue
                 peak = _peak(sig, s, start, stop, has_eye)
                 events.append(Event("contraction", t0, t1, s, tuple(regions), peak))
     events = _one_per_movement(_twitches_read_as_blinks(_pulls_read_as_blinks(events, sig, p, pulls), sig, p))
-    events = _cheek_over_episodes(events, sig, p, cheek)
+    events = _cheek_over_episodes(events, labels, p, cheek)
     return _without_crosstalk(_from_rest_to_rest(events, sig, p))
+
+
+def _pulled(sig: Signals, side: str, region: str, p: DetectionParams) -> np.ndarray:
+    """Frames (bool, N) where ``side``'s cheek or mouth corner (``region``) is pulled one-sidedly: by ``lower_face_min``
+    (or ``noise_k`` noise SDs of the difference) and as much more than the other side's, which moves less than
+    ``unilateral_ratio`` as far (a smile or speech moves both sides alike)."""
+    mine, theirs = sig.side(region, side), sig.side(region, OTHER_SIDE[side])
+    diff = mine - theirs
+    threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
+    return _gt(diff, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
 
 
 def _extent_signal(sig: Signals, e: Event) -> np.ndarray:

@@ -13,7 +13,7 @@ Two steps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -161,6 +161,8 @@ class Signals:
     against a typical blink (:data:`DEFAULT_CLOSURE_DEPTH`) and blinks and lid twitches may be misjudged.
     ``lid_travel_*``: the full-blink depth each eye's closure is scaled by (:func:`eye_closure_depths`, the share
     of the open eye's aperture a blink closes in the mesh, 0..1); None where the lids were not measured.
+    ``lower_alone`` (optional): ``brow_*``, ``cheek_*`` and ``mouth_*`` as each side's own pose fit reads them, where
+    those fields hold the one-sidedness two pose models agree on (:func:`agreed_sides`, :meth:`read_alone`).
     ``lid_picture_*`` (optional): how far each eye's picture differs from its rest picture (RMS grey levels,
     :func:`facetwitch.lid_picture.picture_change`): one-sided eye contractions whose pictures changed alike on both
     eyes are vetoed, faint twitches in a clonic train that only one eye's picture shows are found, and a "blink"
@@ -187,9 +189,16 @@ class Signals:
     lid_travel_right: float | None = None
     lid_picture_left: np.ndarray | None = None
     lid_picture_right: np.ndarray | None = None
+    lower_alone: dict[str, np.ndarray] | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
+
+    def read_alone(self) -> Signals:
+        """These signals with brow, cheek and mouth corner as each side's own pose fit reads them (``lower_alone``):
+        whether a contraction stands is decided on the readings both pose models agree on, which parts of the face
+        took part in one that stands on this, the more sensitive reading."""
+        return self if self.lower_alone is None else replace(self, **self.lower_alone, lower_alone=None)
 
     @property
     def has_blink_blendshapes(self) -> bool:
@@ -620,12 +629,14 @@ def normalise(
         out[f"closure_{s}"] = np.clip(raw_closure[s] / depths[s], 0.0, 1.0)
     # Each region's two sides are read through two pose models: each side's own fit (pose_compensated) and the
     # two sides fitted together (pose_compensated_pair). Only the one-sidedness both agree on is kept.
+    alone: dict[str, np.ndarray] = {}
     for region in ("brow", "cheek", "mouth"):
         pair = {s: col(f"{region}_{s}") * rescale for s in SIDES}
         joint = pose_compensated_pair(t_s, pair, yaw, pitch, usable)
         own = {s: deviation(pose_compensated(t_s, pair[s], yaw, pitch, usable)) for s in SIDES}
         agreed = agreed_sides(own, {s: deviation(joint[s]) for s in SIDES})
         out.update({f"{region}_{s}": agreed[s] for s in SIDES})
+        alone.update({f"{region}_{s}": own[s] for s in SIDES})
     out["jaw"] = deviation(pose_compensated(t_s, col("jaw") * rescale, yaw, pitch, usable), relative=True)
     if blink_rise:
         out.update(blendshape_closure(t_s, blink_rise))
@@ -636,6 +647,7 @@ def normalise(
         usable=usable,
         head_speed_deg_s=head_speed(t_s, raw, usable),
         lid_range_measured=lids_measured,
+        lower_alone=alone,
         **{f"lid_travel_{s}": depths[s] if lids_measured else None for s in SIDES},
         **out,
     )

@@ -156,6 +156,23 @@ def test_mouth_only_unilateral_pull_is_a_contraction_of_that_side():
     assert contractions[0].side == "left" and contractions[0].regions == ("mouth",)
 
 
+def test_a_pull_only_each_side_s_own_pose_fit_reads_labels_a_standing_contraction_but_makes_none():
+    # Signals.lower_alone: the lower face as each side's own pose fit reads it; the main fields hold what two pose
+    # models agree on. A left eye twitch whose cheek and mouth pull only the own fit sees (the joint fit took it for
+    # the turn) still involves them; the same pull alone, with no eye, is no contraction.
+    sig = make_signals()
+    t = sig["t_s"]
+    alone = {f"{region}_{side}": sig[f"{region}_{side}"].copy() for region in ("brow", "cheek", "mouth")
+             for side in ("left", "right")}  # fmt: skip
+    for start in (5.0, 12.0):
+        alone["mouth_left"] += pulse(t, start, 0.6, 0.12)
+        alone["cheek_left"] += pulse(t, start, 0.6, 0.1)
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 5.0, 0.6, 0.85))
+    contractions = [e for e in detect_events(build({**sig, "lower_alone": alone})) if e.kind == "contraction"]
+    assert [(e.side, e.regions) for e in contractions] == [("left", ("eye", "cheek", "mouth"))]
+    assert contractions[0].start_s == pytest.approx(5.0, abs=0.1)
+
+
 def _coupled_twitches(
     sig: dict, starts: list[float], mouth: dict[str, float], other_eye: float = 0.3
 ) -> None:
