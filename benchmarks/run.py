@@ -161,14 +161,16 @@ def prerender(named: list[tuple[object, str]]) -> None:
             print(f"  rendered {Path(path).name}", flush=True)
 
 
-def suites(which: str, quick: bool) -> dict[str, list]:
-    from facetwitch.simulate import heldout_suite, tuning_suite
+def suites(which: str, quick: bool, fresh: list[int] | None = None) -> dict[str, list]:
+    from facetwitch.simulate import fresh_draw, heldout_suite, tuning_suite
 
     out = {}
     if which in ("tuning", "all"):
         out["tuning"] = tuning_suite()
     if which in ("heldout", "all"):
         out["heldout"] = heldout_suite()
+    for k in fresh or []:
+        out[f"fresh{k}"] = fresh_draw(k)
     if quick:  # a spread of the material: every fourth clip (faces rotate in threes, so all faces appear)
         out = {k: v[::4] for k, v in out.items()}
     return out
@@ -342,11 +344,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=["accuracy", "sensitivity"], action="append",
                         help="run only these parts (repeatable); sensitivity includes the accuracy run it needs")  # fmt: skip
-    parser.add_argument("--suite", choices=["tuning", "heldout", "all"], default="all",
-                        help="which simulated suite(s) to score (default: both; sensitivity on held-out)")  # fmt: skip
+    parser.add_argument("--suite", choices=["tuning", "heldout", "all", "fresh"], default="all",
+                        help="which simulated suite(s) to score (default: tuning and held-out; sensitivity on held-out; "
+                             "fresh: only the draws named by --fresh)")  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="every fourth clip (smoke run)")
-    parser.add_argument("--output", default="results",
-                        help="name of the written files in benchmarks/results/ (NAME.md, NAME.json)")  # fmt: skip
+    parser.add_argument("--fresh", type=int, action="append", metavar="K",
+                        help="also score fresh draw K of the tuning generators (facetwitch.simulate.fresh_draw; "
+                             "repeatable): tuning material no rule was made on")  # fmt: skip
+    parser.add_argument("--output",
+                        help="name of the written files in benchmarks/results/ (NAME.md, NAME.json; default: results "
+                             "for the full run, exp-SUITE for any other, which git ignores)")  # fmt: skip
     parser.add_argument("--landmarks", type=Path, metavar="DIR",
                         help="keep each clip's landmark stage in DIR and reuse it in later runs")  # fmt: skip
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -356,11 +363,18 @@ def main() -> int:
                              "minimum cutoff (Hz; MediaPipe's is 0.05): research on the landmark stage, tuning "
                              "suite accuracy only, segments read one after the other")  # fmt: skip
     args = parser.parse_args()
+    if args.output is None:  # results.md is the README's source: only the full run writes it
+        full = args.suite == "all" and not (
+            args.param or args.fresh or args.quick or args.landmark_filter or args.only
+        )
+        args.output = "results" if full else f"exp-{args.suite}"
     parts = args.only or ["accuracy", "sensitivity"]
     params = detection_params(args.param)
-    if params is not None and args.suite != "tuning":
+    if params is not None and args.suite not in ("tuning", "fresh"):
         parser.error("--param scores the tuning suite only (add --suite tuning): thresholds are tuned there, "
                      "never on the held-out suite (docs/validation.md)")  # fmt: skip
+    if args.suite == "fresh" and not args.fresh:
+        parser.error("--suite fresh scores fresh draws only: name them with --fresh K")
     landmarker = None
     if args.landmark_filter is not None:
         if args.suite != "tuning" or parts != ["accuracy"]:
@@ -385,7 +399,7 @@ def main() -> int:
         )
     results["landmark_filter"] = args.landmark_filter and args.landmark_filter[0]
     if "accuracy" in parts or "sensitivity" in parts:
-        chosen = suites(args.suite, args.quick)
+        chosen = suites(args.suite, args.quick, args.fresh)
         prerender(
             [(sc, sc.name or f"{name}-{i:02d}") for name, scs in chosen.items() for i, sc in enumerate(scs)]
         )

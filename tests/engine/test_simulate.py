@@ -28,6 +28,7 @@ from facetwitch.simulate import (
     Tremor,
     benchmark_suite,
     demo_scenario,
+    fresh_draw,
     heldout_suite,
     list_faces,
     render,
@@ -430,6 +431,19 @@ def test_heldout_suite_shares_no_face_and_no_renderer_with_the_tuning_suite():
     assert {s.face for s in tuning} <= set(TUNING_FACES) and {s.face for s in held} == set(HELDOUT_FACES)
     assert {s.face for s in tuning}.isdisjoint({s.face for s in held})
     assert {s.renderer for s in tuning} == {"warp", "depth"} and {s.renderer for s in held} == {"mesh"}
+
+
+def test_fresh_draws_are_tuning_material_that_neither_the_tuning_suite_nor_another_draw_holds():
+    tuning = {repr(s.events) for s in tuning_suite()}
+    draws = {k: fresh_draw(k) for k in (1, 2)}
+    for k, draw in draws.items():
+        assert len(draw) == 36 and all(s.name.startswith(f"fresh{k}-") for s in draw)
+        assert {s.face for s in draw} == set(TUNING_FACES) and {s.renderer for s in draw} == {"warp", "depth"}
+        assert tuning.isdisjoint(repr(s.events) for s in draw)
+    assert {repr(s.events) for s in draws[1]}.isdisjoint(repr(s.events) for s in draws[2])
+    assert [s.name for s in fresh_draw(1)] == [s.name for s in draws[1]]  # the same draw every time
+    with pytest.raises(ValueError, match="from 1"):
+        fresh_draw(0)
 
 
 def test_tuning_suite_rebuilds_the_heldout_failure_classes_on_tuning_material():

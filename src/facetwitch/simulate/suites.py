@@ -639,6 +639,24 @@ def tilt_suite(seed: int = 12000) -> list[Scenario]:
     return out
 
 
+def fresh_draw(k: int) -> list[Scenario]:
+    """Fresh draw ``k`` (1, 2, ...) of the tuning generators' hardest material, 36 clips named ``fresh{k}-...``:
+    :func:`depth_weak_lid_suite`, :func:`tilt_suite` and :func:`failure_variants_suite` (one clip per face and
+    kind) with seeds the tuning suite never uses (9300 + 200k, 12300 + 200k, 6500 + 200k). Tuning faces and
+    renderers only, so detector work may score on them; a draw not yet looked at tells whether a change holds on
+    material it was not made on (``docs/validation.md``: draws 1-3 since the twenty-eighth round, 4 since the
+    twenty-ninth)."""
+    if k < 1:
+        raise ValueError(f"fresh draws are numbered from 1, not {k}")
+    offset = 200 * k
+    clips = (
+        depth_weak_lid_suite(seeds=(9300 + offset,))
+        + tilt_suite(12300 + offset)
+        + failure_variants_suite(6500 + offset, per_face=1)
+    )
+    return [replace(sc, name=f"fresh{k}-{sc.name}") for sc in clips]
+
+
 def heldout_suite() -> list[Scenario]:
     """The held-out suite: the hard material on the second renderer with :data:`HELDOUT_FACES` only."""
     return hard_suite(HELDOUT_FACES, HELDOUT_RENDERER, seed=9700, prefix="heldout")
