@@ -6,7 +6,9 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   more than the other eye (``asymmetry``), and the other eye stays less than ``eye_ratio`` as closed.
 * A frame is a **unilateral lower-face contraction** of side S when S's mouth corner or cheek is pulled, more
   than the other side's by a margin above the noise, while the other side moves little (``unilateral_ratio``).
-  Smiles and speech move both sides alike and so do not count.
+  Smiles and speech move both sides alike and so do not count. This is read on the one-sidedness two pose models
+  agree on (:func:`facetwitch.signals.agreed_sides`); which parts took part in a contraction that stands, on each
+  side's own pose fit (``Signals.read_alone``).
 * **Blinks** are found by their shape in time (:func:`_blink_dips`): a brief dip of both eyes' closure
   (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
   ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
