@@ -8,7 +8,8 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   than the other side's by a margin above the noise, while the other side moves little (``unilateral_ratio``).
   Smiles and speech move both sides alike and so do not count. This is read on the one-sidedness two pose models
   agree on (:func:`facetwitch.signals.agreed_sides`); which parts took part in a contraction that stands, on each
-  side's own pose fit (``Signals.read_alone``).
+  side's own pose fit (``Signals.read_alone``). Without the eye, the pull must rise into the contraction from
+  just before it (:func:`_rises`): a level the corner already had, left by a smile relaxing unevenly, is none.
 * **Blinks** are found by their shape in time (:func:`_blink_dips`): a brief dip of both eyes' closure
   (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
   ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
@@ -284,6 +285,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     # Whether a contraction stands is read on the lower face both pose models agree on; which parts took part in
     # one that stands, on each side's own pose fit (Signals.read_alone).
     labels = sig.read_alone()
+    agreed_cheek = {s: sig.side("cheek", s) for s in SIDES}
     cheek = {s: _cheek_own(labels, s, blink_spans) for s in SIDES}
     brow_own = {s: _brow_own(labels, s) for s in SIDES}
 
@@ -331,6 +333,12 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                 if t1 - t0 < p.min_contraction_s - TIME_TOLERANCE_S or t0 < settled_from:
                     continue
                 has_eye = bool(eye[start:stop].any())
+                if not has_eye and not any(
+                    _rises(sig, r, s, start, stop, p, agreed_cheek) for r in ("cheek", "mouth")
+                ):
+                    # A lower-face contraction is a movement: a pull that does not rise into it from just before is a
+                    # level it already had (a smile relaxing unevenly as the head rolls), not a twitch.
+                    continue
                 if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
                     # One eye closing a frame early or late in an ordinary blink, or the face mesh around the
                     # mouth wobbling while the lids close: part of the blink, not a twitch.

@@ -173,6 +173,24 @@ def test_a_pull_only_each_side_s_own_pose_fit_reads_labels_a_standing_contractio
     assert contractions[0].start_s == pytest.approx(5.0, abs=0.1)
 
 
+def test_a_smile_relaxing_unevenly_is_no_contraction_but_a_pull_rising_from_rest_is():
+    # A smile (both corners 0.18) relaxes at 14 s; the right corner falls within 0.1 s and settles 0.06 below its
+    # old rest (the head rolled meanwhile), the left within 0.6 s: for a few frames the left corner stands 0.1 and
+    # more above the right, with the right under its rest -- but it only falls. At 17 s the left corner alone
+    # pulls 0.12 from rest.
+    sig = make_signals()
+    t = sig["t_s"]
+    for side, fall_s in (("left", 0.6), ("right", 0.1)):
+        up = np.clip((t - 12.0) / 0.3, 0, 1)
+        down = np.clip((14.0 + fall_s - t) / fall_s, 0, 1)
+        sig[f"mouth_{side}"] += 0.18 * np.minimum(up, down)
+    sig["mouth_right"] -= 0.06 * np.clip((t - 14.0) / 0.1, 0, 1)
+    sig["mouth_left"] += pulse(t, 17.0, 0.5, 0.12)
+    contractions = [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+    assert [(e.side, e.regions) for e in contractions] == [("left", ("mouth",))]
+    assert contractions[0].start_s == pytest.approx(17.0, abs=0.1)
+
+
 def _coupled_twitches(
     sig: dict, starts: list[float], mouth: dict[str, float], other_eye: float = 0.3
 ) -> None:
