@@ -8,8 +8,9 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   than the other side's by a margin above the noise, while the other side moves little (``unilateral_ratio``).
   Smiles and speech move both sides alike and so do not count. This is read on the one-sidedness two pose models
   agree on (:func:`facetwitch.signals.agreed_sides`); which parts took part in a contraction that stands, on each
-  side's own pose fit (``Signals.read_alone``). Without the eye, the pull must rise into the contraction from
-  just before it (:func:`_rises`): a level the corner already had, left by a smile relaxing unevenly, is none.
+  side's own pose fit (``Signals.read_alone``). Without the eye, the pull must have risen from its lowest level just
+  before its run of one-sided activity (:func:`_rose`): a level the corner already had, left by a smile relaxing
+  unevenly, is none.
 * **Blinks** are found by their shape in time (:func:`_blink_dips`): a brief dip of both eyes' closure
   (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
   ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
@@ -285,7 +286,6 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     # Whether a contraction stands is read on the lower face both pose models agree on; which parts took part in
     # one that stands, on each side's own pose fit (Signals.read_alone).
     labels = sig.read_alone()
-    agreed_cheek = {s: sig.side("cheek", s) for s in SIDES}
     cheek = {s: _cheek_own(labels, s, blink_spans) for s in SIDES}
     brow_own = {s: _brow_own(labels, s) for s in SIDES}
 
@@ -334,10 +334,10 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 has_eye = bool(eye[start:stop].any())
                 if not has_eye and not any(
-                    _rises(sig, r, s, start, stop, p, agreed_cheek) for r in ("cheek", "mouth")
+                    _rose(sig, s, r, run_start, stop, before, p) for r in ("cheek", "mouth")
                 ):
-                    # A lower-face contraction is a movement: a pull that does not rise into it from just before is a
-                    # level it already had (a smile relaxing unevenly as the head rolls), not a twitch.
+                    # A lower-face contraction is a movement: a pull that has not risen from just before its run of
+                    # activity is a level it already had (a smile relaxing unevenly as the head rolls), not a twitch.
                     continue
                 if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
                     # One eye closing a frame early or late in an ordinary blink, or the face mesh around the
@@ -378,6 +378,20 @@ def _pulled(sig: Signals, side: str, region: str, p: DetectionParams) -> np.ndar
     diff = mine - theirs
     threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
     return _gt(diff, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
+
+
+def _rose(
+    sig: Signals, side: str, region: str, start: int, stop: int, before: int, p: DetectionParams
+) -> bool:
+    """``side``'s cheek or mouth corner (``region``) rose into frames [start, stop) by the one-sided threshold
+    (:func:`_pulled`) above its lowest level over the ``before`` frames before ``start``: a movement, not a level it
+    already had. True where there is nothing to judge it by."""
+    mine = sig.side(region, side)
+    pre, during = mine[max(0, start - before) : start + 1], mine[start:stop]
+    if not np.isfinite(pre).any() or not np.isfinite(during).any():
+        return True
+    threshold = max(p.lower_face_min, p.noise_k * robust_noise(mine - sig.side(region, OTHER_SIDE[side])))
+    return bool(np.nanmax(during) - np.nanmin(pre) > threshold)
 
 
 def _extent_signal(sig: Signals, e: Event) -> np.ndarray:
