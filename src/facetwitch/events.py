@@ -298,8 +298,12 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     before = _before_onset(sig)
     pulls: dict[str, dict[str, np.ndarray]] = {}
     for s in SIDES:
-        lower = {region: _pulled(sig, s, region, p) & steady for region in ("cheek", "mouth")}
-        involved = {region: _pulled(labels, s, region, p) & steady for region in ("cheek", "mouth")}
+        threshold = {region: _pull_threshold(sig, s, region, p) for region in ("cheek", "mouth")}
+        lower = {region: _pulled(sig, s, region, threshold[region], p) & steady for region in threshold}
+        involved = {
+            region: _pulled(labels, s, region, _pull_threshold(labels, s, region, p), p) & steady
+            for region in threshold
+        }
         pulls[s] = lower
         brow_diff = brow_own[s] - brow_own[OTHER_SIDE[s]]
         brow_floor = max(p.brow_min, p.noise_k * robust_noise(brow_diff))
@@ -334,7 +338,7 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     continue
                 has_eye = bool(eye[start:stop].any())
                 if not has_eye and not any(
-                    _rose(sig, s, r, run_start, stop, before, p) for r in ("cheek", "mouth")
+                    _rose(sig.side(r, s), run_start, stop, before, threshold[r]) for r in threshold
                 ):
                     # A lower-face contraction is a movement: a pull that has not risen from just before its run of
                     # activity is a level it already had (a smile relaxing unevenly as the head rolls), not a twitch.
@@ -370,27 +374,30 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     return _without_crosstalk(_from_rest_to_rest(events, sig, p))
 
 
-def _pulled(sig: Signals, side: str, region: str, p: DetectionParams) -> np.ndarray:
-    """Frames (bool, N) where ``side``'s cheek or mouth corner (``region``) is pulled one-sidedly: by ``lower_face_min``
-    (or ``noise_k`` noise SDs of the difference) and as much more than the other side's, which moves less than
-    ``unilateral_ratio`` as far (a smile or speech moves both sides alike)."""
+def _pull_threshold(sig: Signals, side: str, region: str, p: DetectionParams) -> float:
+    """How far ``side``'s cheek or mouth corner (``region``) must be pulled, and more than the other side's, to count
+    as one-sided: ``lower_face_min``, or ``noise_k`` robust noise SDs of the two sides' difference if larger."""
+    return max(
+        p.lower_face_min,
+        p.noise_k * robust_noise(sig.side(region, side) - sig.side(region, OTHER_SIDE[side])),
+    )
+
+
+def _pulled(sig: Signals, side: str, region: str, threshold: float, p: DetectionParams) -> np.ndarray:
+    """Frames (bool, N) where ``side``'s cheek or mouth corner (``region``) is pulled one-sidedly: by ``threshold``
+    (:func:`_pull_threshold`) and as much more than the other side's, which moves less than ``unilateral_ratio``
+    as far (a smile or speech moves both sides alike)."""
     mine, theirs = sig.side(region, side), sig.side(region, OTHER_SIDE[side])
-    diff = mine - theirs
-    threshold = max(p.lower_face_min, p.noise_k * robust_noise(diff))
-    return _gt(diff, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
+    return _gt(mine - theirs, threshold) & _gt(mine, threshold) & _gt(mine * p.unilateral_ratio - theirs, 0.0)
 
 
-def _rose(
-    sig: Signals, side: str, region: str, start: int, stop: int, before: int, p: DetectionParams
-) -> bool:
-    """``side``'s cheek or mouth corner (``region``) rose into frames [start, stop) by the one-sided threshold
-    (:func:`_pulled`) above its lowest level over the ``before`` frames before ``start``: a movement, not a level it
-    already had. True where there is nothing to judge it by."""
-    mine = sig.side(region, side)
+def _rose(mine: np.ndarray, start: int, stop: int, before: int, threshold: float) -> bool:
+    """A cheek or mouth corner (``mine``, per frame) rose into frames [start, stop) by ``threshold``
+    (:func:`_pull_threshold`) above its lowest level over the ``before`` frames before ``start``: a movement, not a
+    level it already had. True where there is nothing to judge it by."""
     pre, during = mine[max(0, start - before) : start + 1], mine[start:stop]
     if not np.isfinite(pre).any() or not np.isfinite(during).any():
         return True
-    threshold = max(p.lower_face_min, p.noise_k * robust_noise(mine - sig.side(region, OTHER_SIDE[side])))
     return bool(np.nanmax(during) - np.nanmin(pre) > threshold)
 
 

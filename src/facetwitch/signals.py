@@ -633,9 +633,14 @@ def normalise(
     for region in ("brow", "cheek", "mouth"):
         pair = {s: col(f"{region}_{s}") * rescale for s in SIDES}
         joint = pose_compensated_pair(t_s, pair, yaw, pitch, usable)
-        own = {s: deviation(pose_compensated(t_s, pair[s], yaw, pitch, usable)) for s in SIDES}
-        agreed = agreed_sides(own, {s: deviation(joint[s]) for s in SIDES})
-        out.update({f"{region}_{s}": agreed[s] for s in SIDES})
+        own_fit = {s: pose_compensated(t_s, pair[s], yaw, pitch, usable) for s in SIDES}
+        own = {s: deviation(own_fit[s]) for s in SIDES}
+        # Where neither model changed the values (the pose hardly varies: most recordings), both readings are one.
+        if all(joint[s] is own_fit[s] for s in SIDES):
+            out.update({f"{region}_{s}": own[s] for s in SIDES})
+        else:
+            agreed = agreed_sides(own, {s: deviation(joint[s]) for s in SIDES})
+            out.update({f"{region}_{s}": agreed[s] for s in SIDES})
         alone.update({f"{region}_{s}": own[s] for s in SIDES})
     out["jaw"] = deviation(pose_compensated(t_s, col("jaw") * rescale, yaw, pitch, usable), relative=True)
     if blink_rise:
