@@ -42,7 +42,6 @@ CONTEXT_S = (0.15, 1.0)
 
 
 _CORNER_INDICES = np.array([EYE_CORNERS[side] for side in PATCH_SIDES])  # (2 eyes, 2 corners)
-_PATCH_CORNERS = [0, 15, 16, 31]  # first and last rows of each eye's patch in eye_grid
 
 
 def eye_grid(points: np.ndarray) -> np.ndarray:
@@ -62,10 +61,11 @@ def eye_grid(points: np.ndarray) -> np.ndarray:
     return grid.reshape(32, 24, 2)
 
 
-def patch_region(grid: np.ndarray) -> tuple[int, int, int, int]:
-    """The pixel rectangle [x0, x1) x [y0, y1) the patches of ``grid`` (:func:`eye_grid`) sample from."""
-    # Each patch is a parallelogram: its corners bound it.
-    corners = grid[_PATCH_CORNERS][:, (0, -1)].reshape(-1, 2)
+def patch_region(*grids: np.ndarray) -> tuple[int, int, int, int]:
+    """The pixel rectangle [x0, x1) x [y0, y1) the patches of ``grids`` (:func:`eye_grid`,
+    :func:`facetwitch.cheek_picture.cheek_grid`) sample from."""
+    # Each patch is a parallelogram: its first and last columns hold its corners.
+    corners = np.concatenate([grid[:, (0, -1)].reshape(-1, 2) for grid in grids])
     (x0, y0), (x1, y1) = np.floor(corners.min(axis=0)), np.ceil(corners.max(axis=0)) + 2
     return int(x0), int(y0), int(x1), int(y1)
 

@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from facetwitch import model as model_mod
+from facetwitch.cheek_picture import CHEEK_VALUES, cheek_grid, cheek_patches
 from facetwitch.errors import AnalysisError, NoFaceError, TimeLimitError, VideoError
 from facetwitch.lid_picture import PATCH_VALUES, eye_grid, eye_patches, patch_region, picture_change
 from facetwitch.records import LOW_FPS, Analysis, EngineInfo, Gap, Quality, VideoInfo, is_frame_rate_cap
@@ -177,6 +178,7 @@ def analyze(
     raw_rows = np.concatenate([part.raw for part in parts])[order]
     blend_rows = np.concatenate([part.blend for part in parts])[order]
     patch_rows = np.concatenate([part.eye_patches for part in parts])[order]
+    cheek_rows = np.concatenate([part.cheek_patches for part in parts])[order]
     if problem := timing_problem(t_s):
         raise VideoError(problem, path=path)
     if not (later := np.r_[True, np.diff(t_s) > 0]).all():
@@ -189,6 +191,7 @@ def analyze(
         )
         t_s, found_mask = t_s[later], found_mask[later]
         raw_rows, blend_rows, patch_rows = raw_rows[later], blend_rows[later], patch_rows[later]
+        cheek_rows = cheek_rows[later]
     if not found_mask.any():
         raise NoFaceError(
             f"no face was found in {_frames(t_s.size)}; film the patient's face from the front, "
@@ -204,7 +207,7 @@ def analyze(
         )
     lid_pictures = picture_change(patch_rows, found_mask & np.isfinite(patch_rows[:, 0]))
     del patch_rows
-    sig = normalise(t_s, raw_rows, usable, blend_rows, lid_pictures)
+    sig = normalise(t_s, raw_rows, usable, blend_rows, lid_pictures, cheek_rows)
     detection = params or DetectionParams()
     events = detect_events(sig, detection)
     episodes = group_episodes(events)
@@ -348,6 +351,7 @@ class _Segment:
     warnings: list[str]
     face_lumas: list[float]  # the face box's mean brightness (0-255), about once a second (LUMA_EVERY_S)
     eye_patches: np.ndarray  # (frames, PATCH_VALUES) float16 patches of both eyes (facetwitch.lid_picture)
+    cheek_patches: np.ndarray  # (frames, CHEEK_VALUES) float16 cheek patches (facetwitch.cheek_picture)
 
 
 @contextlib.contextmanager
@@ -391,6 +395,7 @@ def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
     blend = _Rows(len(BLENDSHAPES))
     # Half floats: 384 bytes a frame (7 MB for ten minutes at 30 frames/s), a hundredth of a grey level apart.
     patches = _Rows(PATCH_VALUES, dtype=np.float16)
+    cheeks = _Rows(CHEEK_VALUES, dtype=np.float16)  # 768 bytes a frame
     kept = np.array([BLENDSHAPE_INDEX[k] for k in BLENDSHAPES])
     points = np.empty((MEASURE_BATCH, 478, 3), dtype=np.float32)
     poses = np.empty((MEASURE_BATCH, 4, 4), dtype=np.float32)
@@ -449,7 +454,9 @@ def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
                     face_lumas.append(luma)
                 next_luma_s = frame.t_s + LUMA_EVERY_S
             size = (frame.picture.width, frame.picture.height)
-            patches.append(None if face is None else _eye_patches(frame.picture, points[faces]))
+            eyes, cheek = (None, None) if face is None else _patches(frame.picture, points[faces])
+            patches.append(eyes)
+            cheeks.append(cheek)
             times.append(frame.t_s)
             found.append(face is not None)
             pending.append(face is not None)
@@ -473,18 +480,20 @@ def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
         warnings,
         face_lumas,
         patches.array(),
+        cheeks.array(),
     )
 
 
-def _eye_patches(picture: Picture, points: np.ndarray) -> np.ndarray | None:
-    """One frame's row of both eyes' grey patches (:func:`facetwitch.lid_picture.eye_patches`); None when the eyes
-    lie outside the frame. Only the eyes' region is read: a slice of the face region the landmarker converted."""
-    grid = eye_grid(points)
-    rgb, x0, y0 = picture.region(*patch_region(grid))
+def _patches(picture: Picture, points: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """One frame's rows of both eyes' and both cheeks' grey patches (:func:`facetwitch.lid_picture.eye_patches`,
+    :func:`facetwitch.cheek_picture.cheek_patches`); None, None when they lie outside the frame. Only their region
+    is read: a slice of the face region the landmarker converted."""
+    eyes, cheeks = eye_grid(points), cheek_grid(points)
+    rgb, x0, y0 = picture.region(*patch_region(eyes, cheeks))
     if not rgb.size:
-        return None
+        return None, None
     grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
-    return eye_patches(grey, x0, y0, grid).ravel()
+    return eye_patches(grey, x0, y0, eyes).ravel(), cheek_patches(grey, x0, y0, cheeks).ravel()
 
 
 def engine_info(backend: str | None = None) -> EngineInfo:
@@ -600,11 +609,12 @@ def _frame_table(sig: Signals, found: np.ndarray, raw_rows: np.ndarray, blend_ro
         for side in ("left", "right"):
             columns[f"{name}_{side}"] = sig.side(name, side).astype(np.float32)
     columns["jaw"] = sig.jaw.astype(np.float32)
-    for side in ("left", "right"):
-        picture = sig.side("lid_picture", side)
-        columns[f"lid_picture_{side}"] = (
-            np.full(sig.t_s.size, np.nan) if picture is None else picture
-        ).astype(np.float32)
+    for name in ("lid_picture", "cheek_picture"):
+        for side in ("left", "right"):
+            picture = sig.side(name, side)
+            columns[f"{name}_{side}"] = (
+                np.full(sig.t_s.size, np.nan) if picture is None else picture
+            ).astype(np.float32)
     for name in ("yaw_deg", "pitch_deg", "roll_deg", "iod_px", "aperture_left", "aperture_right"):
         columns[name] = raw_rows[:, RAW[name]]
     for i, name in enumerate(BLENDSHAPES):

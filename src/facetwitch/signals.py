@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from facetwitch.cheek_picture import cheek_rise
 from facetwitch.landmarks import FaceObservation
 
 # SciPy (about a second of one core to import) is imported inside the functions that use it: the per-frame
@@ -168,6 +169,10 @@ class Signals:
     eyes are vetoed, faint twitches in a clonic train that only one eye's picture shows are found, and a "blink"
     only one eye's picture shows is that eye's twitch (:class:`facetwitch.events.DetectionParams`
     ``lid_picture_veto``, ``picture_rhythm_prominence``, ``picture_blink_balance``).
+    ``cheek_picture_*`` (optional): how far the skin below each eye moved up the face from its rest picture (nose
+    lengths, :func:`facetwitch.cheek_picture.cheek_rise`); ``cheek_patches`` (optional, N x CHEEK_VALUES): the
+    patches themselves, registered against each contraction's own moments before (which contractions the cheek
+    took part in, :func:`facetwitch.events._cheek_from_picture`).
     """
 
     t_s: np.ndarray
@@ -189,6 +194,9 @@ class Signals:
     lid_travel_right: float | None = None
     lid_picture_left: np.ndarray | None = None
     lid_picture_right: np.ndarray | None = None
+    cheek_picture_left: np.ndarray | None = None
+    cheek_picture_right: np.ndarray | None = None
+    cheek_patches: np.ndarray | None = None
     lower_alone: dict[str, np.ndarray] | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
@@ -576,6 +584,7 @@ def normalise(
     usable: np.ndarray,
     blend: np.ndarray | None = None,
     lid_picture: np.ndarray | None = None,
+    cheek_patches: np.ndarray | None = None,
 ) -> Signals:
     """Normalise raw rows (N x len(RAW_COLUMNS)) against each side's rolling resting baseline.
 
@@ -585,7 +594,9 @@ def normalise(
     optional) is kept for the per-frame table; its eyeBlink scores confirm which dips are blinks, give
     ``blink_*`` (:func:`blendshape_closure`) and keep moving lids out of the eyes' pose fit (:func:`lids_still`).
     ``lid_picture`` (N x 2, optional: right eye, left eye) is :func:`facetwitch.lid_picture.picture_change`, kept
-    over usable frames as ``lid_picture_*``.
+    over usable frames as ``lid_picture_*``; ``cheek_patches`` (N x CHEEK_VALUES, optional, NaN rows without a face)
+    are both cheeks' grey patches (:mod:`facetwitch.cheek_picture`): kept as they are, and read against their
+    median over the usable frames as ``cheek_picture_*``.
     """
 
     yaw, pitch = (smooth_pose(t_s, raw[:, RAW[name]], usable) for name in ("yaw_deg", "pitch_deg"))
@@ -647,6 +658,10 @@ def normalise(
         out.update(blendshape_closure(t_s, blink_rise))
     if lid_picture is not None:
         out["lid_picture_right"], out["lid_picture_left"] = np.where(usable[:, None], lid_picture, np.nan).T
+    if cheek_patches is not None:
+        rise = cheek_rise(cheek_patches, usable & np.isfinite(cheek_patches[:, 0]))
+        out["cheek_picture_right"], out["cheek_picture_left"] = rise.T
+        out["cheek_patches"] = cheek_patches
     return Signals(
         t_s=t_s,
         usable=usable,
