@@ -84,7 +84,9 @@ def landmark_stage_version() -> str:
     import facetwitch
 
     pkg = Path(facetwitch.__file__).resolve().parent
-    sources = [pkg / name for name in ("pipeline.py", "video.py", "signals.py", "lid_picture.py")]
+    sources = [
+        pkg / name for name in ("pipeline.py", "video.py", "signals.py", "lid_picture.py", "cheek_picture.py")
+    ]
     sources += sorted((pkg / "landmarks").glob("*.py"))
     h = hashlib.sha256()
     for f in sources:
@@ -258,7 +260,7 @@ def main_thresholds() -> tuple[str, ...]:
 
 def sensitivity(suite_name: str, scenarios, rendered, cache) -> dict:
     """Each main threshold (and the signal-stage constants in SIGNAL_CONSTANTS) at ×0.7 and ×1.3 (the others at
-    their defaults): blink F1, episode F1 and false spasm episodes per minute of controls, on identical
+    their defaults): blink F1, episode F1, regions F1 and false spasm episodes per minute of controls, on identical
     landmarks (only detection and the signal stage re-run)."""
     import facetwitch.signals as signals
     from facetwitch.evaluation import metrics
@@ -286,7 +288,9 @@ def sensitivity(suite_name: str, scenarios, rendered, cache) -> dict:
                 scores, _, _ = analyse_suite(suite_name, scenarios, params, rendered, cache)
             m = metrics(scores)
             label = name if name == "defaults" else f"{name} ×{factor:g}"
-            table[label] = {k: m[k] for k in ("blink_f1", "episode_f1", "false_episodes_per_min_controls")}
+            table[label] = {
+                k: m[k] for k in ("blink_f1", "episode_f1", "regions_f1", "false_episodes_per_min_controls")
+            }
             print(f"  sensitivity {label}: {table[label]}", flush=True)
     return table
 
@@ -416,8 +420,8 @@ def main() -> int:
                 print(f"sensitivity: {name}", flush=True)
                 table = results[f"sensitivity_{name}"] = sensitivity(name, scenarios, rendered, cache)
                 md += [f"\n## Sensitivity ({name}): each main threshold ×0.7 / ×1.3, the others at defaults",
-                       _table(["setting", "blink F1", "episode F1", "false episodes/min (controls)"],
-                              [[k, _fmt(v["blink_f1"]), _fmt(v["episode_f1"]),
+                       _table(["setting", "blink F1", "episode F1", "regions F1", "false episodes/min (controls)"],
+                              [[k, _fmt(v["blink_f1"]), _fmt(v["episode_f1"]), _fmt(v["regions_f1"]),
                                 _fmt(v["false_episodes_per_min_controls"])] for k, v in table.items()])]  # fmt: skip
     text = "\n".join(md) + "\n"
     print("\n" + text)

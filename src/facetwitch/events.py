@@ -53,6 +53,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import signal as sps
 
+from facetwitch.cheek_picture import CHEEK_SIDES, rise_from
 from facetwitch.episodes import MERGE_GAP_S
 from facetwitch.lid_picture import both_eyes_blink, one_eyed_side, scaled_pictures, veto_two_sided_pictures
 from facetwitch.records import Event, canonical_regions
@@ -75,6 +76,9 @@ class DetectionParams:
         0.008  # cheek rise from just before a contraction's onset that marks the cheek involved
     )
     brow_min: float = 0.04  # brow movement beyond what the lid closure itself drags along
+    # The skin below the eye moved up this far in the picture (nose lengths, facetwitch.cheek_picture; what the
+    # same eye's blinks drag along taken off): the cheek took part in the contraction.
+    cheek_picture_min: float = 0.02
     blink_max_s: float = 0.5  # bilateral closures longer than this are spasms (blepharospasm)
     # ... unless they drift open by more than this share of their depth a second (a blink's tail)
     hold_drift_per_s: float = 0.2
@@ -139,8 +143,9 @@ RISE_LOOKBACK_S = 1.0
 # 30 fps add up to a hair under 0.1 s).
 TIME_TOLERANCE_S = 1e-9
 
-# The thresholds that decide what is an event (the benchmark's sensitivity table moves each by +-30 %); the
-# defaults sit in the middle of a plateau: blinks and contractions are found alike from 0.7x to 1.3x.
+# The thresholds that decide what is an event, and which parts of the face took part (the benchmark's sensitivity
+# table moves each by +-30 %); the defaults sit in the middle of a plateau: blinks, contractions and their regions
+# are found alike from 0.7x to 1.3x.
 MAIN_THRESHOLDS: tuple[str, ...] = (
     "blink_prominence",
     "blink_max_s",
@@ -157,6 +162,7 @@ MAIN_THRESHOLDS: tuple[str, ...] = (
     "picture_rhythm_prominence",
     "picture_blink_balance",
     "picture_blink_prominence",
+    "cheek_picture_min",
 )
 # A clonic rhythm (:func:`_rhythmic`): at least RHYTHM_MIN_TWITCHES faint twitches RHYTHM_INTERVAL_S apart, the
 # longest interval at most RHYTHM_REGULARITY times the shortest.
@@ -223,7 +229,10 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         events = sorted(
             events + _pictured_blinks(sig, scaled, events, params), key=lambda e: (e.start_s, e.kind)
         )
-    return events
+    # Last, once every contraction is decided: which of them the cheek took part in, where the picture shows it.
+    return _cheek_from_picture(
+        events, sig, params, [(e.start_s, e.end_s) for e in events if e.kind == "blink"]
+    )
 
 
 def _one_eyed_blinks(
@@ -620,6 +629,78 @@ def _cheek_over_episodes(
                 regions = canonical_regions((*e.regions, "cheek"))
                 out[best] = replace(e, regions=regions)
     return out
+
+
+def _cheek_from_picture(
+    events: list[Event], sig: Signals, p: DetectionParams, blinks: list[tuple[float, float]]
+) -> list[Event]:
+    """Which contractions the cheek took part in, read from the picture below the eyes (``cheek_patches``).
+
+    The cheek takes part where the skin below the eye rose during the contraction above where it lay just before
+    it, or just before the first contraction of its burst (in a clonic burst the cheek need not come back to rest
+    between twitches): each frame's patch registered against the mean patch of those moments
+    (:func:`facetwitch.cheek_picture.rise_from`; a head turned since the recording's start changes the patch, a
+    turn over a second or two barely). The rise must reach ``cheek_picture_min``, or ``noise_k`` noise SDs of the
+    two sides' difference, whichever is larger: on the contraction's side, or for a bilateral closure on both
+    sides. What the same eye's closure moves the patch on this
+    person's own blinks (lid skin) is taken off first (:func:`_blink_drag`). Where the picture has no reading, or
+    a contraction found only on the face mesh's cheek would be left with no part of the face, the mesh's label
+    stands."""
+    patches = sig.cheek_patches
+    if patches is None or sig.cheek_picture_left is None or sig.cheek_picture_right is None:
+        return events
+    drag = {s: _blink_drag(sig, s, blinks) for s in SIDES}
+    global_rise = {s: sig.side("cheek_picture", s) - drag[s] for s in SIDES}
+    floor = max(p.cheek_picture_min, p.noise_k * robust_noise(global_rise["right"] - global_rise["left"]))
+    before = _before_onset(sig)
+    usable = sig.usable
+    out = list(events)
+    burst_onset = {s: -np.inf for s in (*SIDES, "both")}
+    last_end = dict(burst_onset)
+    for i in sorted(range(len(out)), key=lambda i: out[i].start_s):
+        e = out[i]
+        if e.kind != "contraction":
+            continue
+        if e.start_s - last_end[e.side] > MERGE_GAP_S:
+            burst_onset[e.side] = e.start_s
+        last_end[e.side] = max(last_end[e.side], e.end_s)
+        frames = _frames_of(e, sig)
+        during = np.where(usable[frames, None], patches[frames], np.nan)
+        ups = {s: -np.inf for s in SIDES}
+        for onset in {frames.start, int(np.searchsorted(sig.t_s, burst_onset[e.side]))}:
+            pre = slice(max(0, onset - before), onset)
+            rise = rise_from(np.where(usable[pre, None], patches[pre], np.nan), during)
+            for k, s in enumerate(CHEEK_SIDES):
+                moved = rise[:, k] - drag[s][frames]
+                if np.isfinite(moved).any():
+                    ups[s] = max(ups[s], float(np.nanmax(moved)))
+        if not all(np.isfinite(v) for v in ups.values()):
+            continue
+        # Only the contraction's own side: during a head turn the other side's patch changes shape as it turns
+        # (tuning: rises of 0.03-0.13 there while the own cheek rose 0.03-0.04), and a one-sided contraction is
+        # found on the lids and mouth corners already.
+        took_part = (min(ups.values()) if e.side == "both" else ups[e.side]) > floor
+        regions = tuple(r for r in e.regions if r != "cheek")
+        if took_part:
+            regions = canonical_regions((*regions, "cheek"))
+        if regions:
+            out[i] = replace(e, regions=regions)
+    return out
+
+
+def _blink_drag(sig: Signals, side: str, blinks: list[tuple[float, float]]) -> np.ndarray:
+    """How far ``side``'s eye closure moves its cheek picture (:func:`facetwitch.cheek_picture.cheek_rise`) per
+    frame, as measured on this person's own blinks (a blink closes the lids without raising the cheek): the
+    least-squares slope through rest of the picture against the eye's closure over the blinks' frames, times the
+    closure. Zero with fewer than ``MIN_DRAG_BLINKS`` blinks. Units: nose lengths."""
+    rise, closure = sig.side("cheek_picture", side), sig.side("closure", side)
+    if len(blinks) < MIN_DRAG_BLINKS:
+        return np.zeros(sig.t_s.size)
+    t = sig.t_s
+    inside = np.zeros(t.size, dtype=bool)
+    for b0, b1 in blinks:
+        inside[np.searchsorted(t, b0) : np.searchsorted(t, b1, side="right")] = True
+    return _drag_slope(rise, closure, inside) * np.nan_to_num(closure, nan=0.0)
 
 
 def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: DetectionParams) -> bool:

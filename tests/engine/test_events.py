@@ -8,6 +8,7 @@ import pytest
 from facetwitch.episodes import group_episodes
 from facetwitch.events import (
     DetectionParams,
+    _cheek_from_picture,
     _cheek_over_episodes,
     _one_per_movement,
     detect_events,
@@ -73,6 +74,31 @@ def hold(
 
 def build(sig: dict) -> Signals:
     return Signals(**sig)
+
+
+def pictured_cheeks(sig: dict) -> None:
+    """The cheeks' picture (facetwitch.cheek_picture) from ``sig["cheek_picture_*"]``, each frame's rise of the skin
+    below the eye in nose lengths: a smooth texture moved up the face by that much, as patches."""
+    import cv2
+
+    from facetwitch.cheek_picture import CHEEK_SHAPE, ROW_NOSE
+
+    rows, cols = CHEEK_SHAPE
+    rng = np.random.default_rng(11)
+    texture = cv2.GaussianBlur(rng.uniform(0, 255, (8 * rows, cols)).astype(np.float32), (0, 0), 5.0)
+    texture = 60 + 140 * (texture - texture.min()) / np.ptp(texture)
+    xs = np.tile(np.arange(cols, dtype=np.float32), (rows, 1))
+    patches = []
+    for right, left in zip(sig["cheek_picture_right"], sig["cheek_picture_left"], strict=True):
+        sides = []
+        for rise in (right, left):
+            ys = 2 * rows + 4 * (np.arange(rows) + (rise if np.isfinite(rise) else 0) / ROW_NOSE)
+            patch = cv2.remap(
+                texture, xs, np.repeat(ys[:, None], cols, 1).astype(np.float32), cv2.INTER_LINEAR
+            )
+            sides.append(patch if np.isfinite(rise) else np.full_like(patch, np.nan))
+        patches.append(np.concatenate([side.ravel() for side in sides]))
+    sig["cheek_patches"] = np.array(patches, dtype=np.float16)
 
 
 def test_runs_finds_half_open_ranges():
@@ -281,6 +307,67 @@ def test_cheek_over_a_burst_is_read_from_before_its_first_twitch_whatever_order_
             _cheek_over_episodes(listed, signals, DetectionParams(), cheek), key=lambda e: e.start_s
         )
         assert [e.regions for e in read] == [("eye",), ("eye",), ("eye", "cheek")]
+
+
+def test_the_cheek_takes_part_where_the_picture_below_the_eye_rose_beyond_what_the_lids_own_blinks_move_it():
+    """facetwitch.cheek_picture: each side's skin below the eye, in nose lengths. Every closure moves the patch a
+    little (here 0.03 per unit of closure, on both blinks): a squeeze of the eye alone moves it as far and is no
+    cheek; a squeeze that raises the cheek moves it further, on its own side. A bilateral closure involves the
+    cheek only where both sides rose. Where the picture has no reading, the face mesh's label stands."""
+    sig = make_signals(duration_s=16.0)
+    t = sig["t_s"]
+    rng = np.random.default_rng(5)
+    for start in (1.0, 2.5):
+        blink(sig, start)
+    sig["closure_right"] = np.maximum(sig["closure_right"], pulse(t, 4.0, 1.0, 0.85))  # eye and cheek
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 7.0, 1.0, 0.85))  # the eye alone
+    for side in ("left", "right"):
+        sig["closure_" + side] = np.maximum(
+            sig["closure_" + side], pulse(t, 10.0, 2.0, 0.9)
+        )  # both, squeezed
+        sig["cheek_picture_" + side] = 0.03 * sig["closure_" + side] + rng.normal(0, 0.002, t.size)
+    sig["cheek_picture_right"] += pulse(t, 4.0, 1.0, 0.05) + pulse(t, 10.0, 2.0, 0.04)
+    # The other side's patch changing as the head turns is not this side's cheek, nor evidence against it.
+    sig["cheek_picture_left"] += pulse(t, 4.0, 1.0, 0.08)
+    pictured_cheeks(sig)
+    blinks = [(1.0, 1.25), (2.5, 2.75)]
+    events = [
+        Event("contraction", 4.0, 5.0, "right", ("eye",), 0.85),
+        Event("contraction", 7.0, 8.0, "left", ("eye", "cheek"), 0.85),  # the mesh's cheek, wrongly
+        Event("contraction", 10.0, 12.0, "both", ("eye",), 0.9),
+    ]
+    read = _cheek_from_picture(events, build(sig), DetectionParams(), blinks)
+    assert [e.regions for e in read] == [("eye", "cheek"), ("eye",), ("eye",)]
+    # Both cheeks rising in the bilateral squeeze: the cheek took part.
+    sig["cheek_picture_left"] += pulse(t, 10.0, 2.0, 0.04)
+    pictured_cheeks(sig)
+    assert _cheek_from_picture(events, build(sig), DetectionParams(), blinks)[2].regions == ("eye", "cheek")
+    # Without the blinks' drag taken off, the eye-only squeeze's 0.026 would have passed for a cheek.
+    assert _cheek_from_picture(events, build(sig), DetectionParams(), [])[1].regions == ("eye", "cheek")
+    # No picture over the left squeeze (its frames without a reading): the mesh's label stands.
+    sig["cheek_picture_left"][(t >= 6.9) & (t <= 8.1)] = np.nan
+    sig["cheek_picture_right"][(t >= 6.9) & (t <= 8.1)] = np.nan
+    pictured_cheeks(sig)
+    assert _cheek_from_picture(events, build(sig), DetectionParams(), blinks)[1].regions == ("eye", "cheek")
+
+
+def test_the_cheek_over_a_clonic_burst_is_read_from_before_its_first_twitch_in_the_picture_too():
+    """The skin below the eye climbs with each twitch of a burst and comes back only after it: the later twitches'
+    own rises are small, their rise above the level before the burst is not."""
+    sig = make_signals()
+    t = sig["t_s"]
+    rng = np.random.default_rng(6)
+    starts = [5.0, 5.6, 6.2]
+    for start in starts:
+        sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, start, 0.25, 0.85))
+    for side in ("left", "right"):
+        sig["cheek_picture_" + side] = rng.normal(0, 0.002, t.size)
+    for start in starts:
+        sig["cheek_picture_left"] += pulse(t, start, 6.6 - start, 0.012, ramp=0.1)
+    pictured_cheeks(sig)
+    twitches = [Event("contraction", s, s + 0.25, "left", ("eye",), 0.85) for s in starts]
+    read = _cheek_from_picture(twitches, build(sig), DetectionParams(), [])
+    assert [e.regions for e in read] == [("eye",), ("eye", "cheek"), ("eye", "cheek")]
 
 
 def test_long_bilateral_closure_is_blepharospasm_not_blink():
