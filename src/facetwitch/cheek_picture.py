@@ -35,6 +35,15 @@ _MAX_STEP_ROWS = 2.0  # one registration step moves the estimate at most this fa
 _BLOCK_FRAMES = 2048
 
 
+def median_patch(rows: np.ndarray) -> np.ndarray:
+    """The median of half-float patch ``rows`` (frames, values), per value, as float32 (values,): in blocks of 16
+    columns, so a ten-minute recording's patches are never copied whole as float32 (the eyelid and cheek
+    pictures' rest picture)."""
+    return np.concatenate(
+        [np.median(rows[:, j : j + 16].astype(np.float32), axis=0) for j in range(0, rows.shape[1], 16)]
+    )
+
+
 def cheek_grid(points: np.ndarray) -> np.ndarray:
     """(48, 32, 2) float32 sampling positions (x, y pixels) of both cheeks' patches, the right side's 24 rows first.
 
@@ -99,9 +108,7 @@ def cheek_rise(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     if not present.any():
         return rise
     seen = patches[present]
-    rest = np.concatenate(
-        [np.median(seen[:, j : j + 16].astype(np.float32), axis=0) for j in range(0, seen.shape[1], 16)]
-    ).reshape(2, *CHEEK_SHAPE)
+    rest = median_patch(seen).reshape(2, *CHEEK_SHAPE)
     out = np.empty((len(seen), 2), dtype=np.float32)
     for i in range(0, len(seen), _BLOCK_FRAMES):
         block = seen[i : i + _BLOCK_FRAMES].astype(np.float32).reshape(-1, 2, *CHEEK_SHAPE)

@@ -647,7 +647,7 @@ def _cheek_from_picture(
     a contraction found only on the face mesh's cheek would be left with no part of the face, the mesh's label
     stands."""
     patches = sig.cheek_patches
-    if patches is None or sig.cheek_picture_left is None or sig.cheek_picture_right is None:
+    if patches is None:  # normalise sets the patches and their rise (cheek_picture_*) together
         return events
     drag = {s: _blink_drag(sig, s, blinks) for s in SIDES}
     global_rise = {s: sig.side("cheek_picture", s) - drag[s] for s in SIDES}
@@ -696,11 +696,15 @@ def _blink_drag(sig: Signals, side: str, blinks: list[tuple[float, float]]) -> n
     rise, closure = sig.side("cheek_picture", side), sig.side("closure", side)
     if len(blinks) < MIN_DRAG_BLINKS:
         return np.zeros(sig.t_s.size)
-    t = sig.t_s
-    inside = np.zeros(t.size, dtype=bool)
+    return _drag_slope(rise, closure, _blink_frames(sig.t_s, blinks)) * np.nan_to_num(closure, nan=0.0)
+
+
+def _blink_frames(t_s: np.ndarray, blinks: list[tuple[float, float]]) -> np.ndarray:
+    """Frames (bool, N) inside any of the ``blinks`` (start, end in seconds), ends included."""
+    inside = np.zeros(t_s.size, dtype=bool)
     for b0, b1 in blinks:
-        inside[np.searchsorted(t, b0) : np.searchsorted(t, b1, side="right")] = True
-    return _drag_slope(rise, closure, inside) * np.nan_to_num(closure, nan=0.0)
+        inside[np.searchsorted(t_s, b0) : np.searchsorted(t_s, b1, side="right")] = True
+    return inside
 
 
 def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: DetectionParams) -> bool:
@@ -794,11 +798,7 @@ def _cheek_own(sig: Signals, side: str, blinks: list[tuple[float, float]]) -> np
     cheek, closure = sig.side("cheek", side), sig.side("closure", side)
     if len(blinks) < MIN_DRAG_BLINKS:
         return cheek
-    t = sig.t_s
-    inside = np.zeros(t.size, dtype=bool)
-    for b0, b1 in blinks:
-        inside[np.searchsorted(t, b0) : np.searchsorted(t, b1, side="right")] = True
-    slope = min(0.0, _drag_slope(cheek, closure, inside))
+    slope = min(0.0, _drag_slope(cheek, closure, _blink_frames(sig.t_s, blinks)))
     return cheek - slope * np.nan_to_num(closure, nan=0.0)
 
 

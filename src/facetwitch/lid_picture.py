@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from facetwitch.cheek_picture import median_patch
 from facetwitch.records import Event
 from facetwitch.signals import EYE, OTHER_SIDE
 
@@ -95,10 +96,8 @@ def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     if not present.any():
         return change
     seen = patches[present]
-    # In blocks of columns and of frames: a ten-minute recording's patches are never copied whole as float32.
-    rest = np.concatenate(
-        [np.median(seen[:, j : j + 16].astype(np.float32), axis=0) for j in range(0, seen.shape[1], 16)]
-    ).reshape(2, -1)
+    # In blocks of frames (and median_patch in blocks of columns): never copied whole as float32.
+    rest = median_patch(seen).reshape(2, -1)
     rms = np.empty((len(seen), 2), dtype=np.float32)
     for i in range(0, len(seen), _BLOCK_FRAMES):
         block = seen[i : i + _BLOCK_FRAMES].astype(np.float32).reshape(-1, *rest.shape)
