@@ -12,6 +12,8 @@ Pure functions on arrays; grey levels 0..255, rises in nose lengths (bridge to b
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import cv2
 import numpy as np
 
@@ -32,16 +34,26 @@ CHEEK_SIDES = ("right", "left")  # order of the sides in a row (the image's left
 ROW_NOSE = 2 * float(_ACROSS[1] - _ACROSS[0])  # one kept row, in nose lengths
 _REGISTRATION_STEPS = 4
 _MAX_STEP_ROWS = 2.0  # one registration step moves the estimate at most this far (a flat patch's wild guess)
-_BLOCK_FRAMES = 2048
+# Frames of patches read as float32 at once: a few MB of working arrays, however long the recording.
+BLOCK_FRAMES = 256
 
 
-def median_patch(rows: np.ndarray) -> np.ndarray:
-    """The median of half-float patch ``rows`` (frames, values), per value, as float32 (values,): in blocks of 16
-    columns, so a ten-minute recording's patches are never copied whole as float32 (the eyelid and cheek
-    pictures' rest picture)."""
+def median_patch(rows: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The median of half-float patch ``rows`` (frames, values) over the frames ``present`` (bool), per value, as
+    float32 (values,): in blocks of 16 columns, so a ten-minute recording's patches are never copied whole (the
+    eyelid and cheek pictures' rest picture)."""
     return np.concatenate(
-        [np.median(rows[:, j : j + 16].astype(np.float32), axis=0) for j in range(0, rows.shape[1], 16)]
+        [np.median(rows[present, j : j + 16].astype(np.float32), axis=0) for j in range(0, rows.shape[1], 16)]
     )
+
+
+def patch_blocks(rows: np.ndarray, present: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The half-float patch ``rows`` (frames, values) of the frames ``present`` (bool), BLOCK_FRAMES at a time:
+    (their frame indices, their rows as float32)."""
+    index = np.flatnonzero(present)
+    for i in range(0, len(index), BLOCK_FRAMES):
+        at = index[i : i + BLOCK_FRAMES]
+        yield at, rows[at].astype(np.float32)
 
 
 def cheek_grid(points: np.ndarray) -> np.ndarray:
@@ -107,13 +119,9 @@ def cheek_rise(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     rise = np.full((len(present), 2), np.nan)
     if not present.any():
         return rise
-    seen = patches[present]
-    rest = median_patch(seen).reshape(2, *CHEEK_SHAPE)
-    out = np.empty((len(seen), 2), dtype=np.float32)
-    for i in range(0, len(seen), _BLOCK_FRAMES):
-        block = seen[i : i + _BLOCK_FRAMES].astype(np.float32).reshape(-1, 2, *CHEEK_SHAPE)
-        out[i : i + _BLOCK_FRAMES] = -_registered_shift(rest, block) * ROW_NOSE
-    rise[present] = out
+    rest = median_patch(patches, present).reshape(2, *CHEEK_SHAPE)
+    for at, block in patch_blocks(patches, present):
+        rise[at] = -_registered_shift(rest, block.reshape(-1, 2, *CHEEK_SHAPE)) * ROW_NOSE
     return rise
 
 

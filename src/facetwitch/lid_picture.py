@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from facetwitch.cheek_picture import median_patch
+from facetwitch.cheek_picture import median_patch, patch_blocks
 from facetwitch.records import Event
 from facetwitch.signals import EYE, OTHER_SIDE
 
@@ -85,9 +85,6 @@ def eye_patches(grey: np.ndarray, x0: int, y0: int, grid: np.ndarray) -> np.ndar
     return averaged.reshape(2, *PATCH_SHAPE)
 
 
-_BLOCK_FRAMES = 2048
-
-
 def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     """(N, 2) RMS grey-level difference of each eye's patch from its rest picture, the median patch over the frames
     ``present`` (bool, N); NaN elsewhere. ``patches``: (N, 2 * 8 * 12) rows as the pipeline keeps them (right eye's
@@ -95,14 +92,9 @@ def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     change = np.full((len(present), 2), np.nan)
     if not present.any():
         return change
-    seen = patches[present]
-    # In blocks of frames (and median_patch in blocks of columns): never copied whole as float32.
-    rest = median_patch(seen).reshape(2, -1)
-    rms = np.empty((len(seen), 2), dtype=np.float32)
-    for i in range(0, len(seen), _BLOCK_FRAMES):
-        block = seen[i : i + _BLOCK_FRAMES].astype(np.float32).reshape(-1, *rest.shape)
-        rms[i : i + _BLOCK_FRAMES] = np.sqrt(np.mean((block - rest) ** 2, axis=2))
-    change[present] = rms
+    rest = median_patch(patches, present).reshape(2, -1)
+    for at, block in patch_blocks(patches, present):
+        change[at] = np.sqrt(np.mean((block.reshape(-1, *rest.shape) - rest) ** 2, axis=2))
     return change
 
 

@@ -8,6 +8,8 @@ its own thread and overlaps with the landmarker, so both cores work.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import importlib
 import os
 import sys
@@ -17,7 +19,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import cv2
 import numpy as np
@@ -52,31 +54,45 @@ Progress = Callable[[int, int | None], None]
 
 
 class _Rows:
-    """Append-only table (float32 unless told) with amortised growth: a frame's measurements cost one row."""
+    """Append-only table (float32 unless told) in blocks of ``block`` rows: a frame's measurements cost one row,
+    growing never copies what is held, and at most one block is unfilled (a ten-minute recording's cheek patches
+    are 14 MB; a doubling buffer held up to twice that and copied it as it grew)."""
 
-    def __init__(self, width: int, capacity: int = 1024, dtype: type = np.float32):
-        self._data = np.full((capacity, width), np.nan, dtype=dtype)
+    def __init__(self, width: int, block: int = 1024, dtype: type = np.float32):
+        self._width, self._block, self._dtype = width, block, dtype
+        self._blocks: list[np.ndarray | None] = []
         self.n = 0
 
     def extend(self, rows: np.ndarray, present: np.ndarray) -> None:
         """Append one row per entry of ``present`` (bool): the next of ``rows`` where True, NaN where False."""
-        needed = self.n + len(present)
-        if needed > len(self._data):
-            grown = np.full((max(needed, 2 * len(self._data)), self._data.shape[1]), np.nan, self._data.dtype)
-            grown[: self.n] = self._data[: self.n]
-            self._data = grown
-        self._data[self.n : needed][present] = rows
-        self.n = needed
+        full = np.full((len(present), self._width), np.nan, dtype=self._dtype)
+        full[present] = rows
+        done = 0
+        while done < len(full):
+            at = self.n % self._block
+            if at == 0:
+                self._blocks.append(np.empty((self._block, self._width), dtype=self._dtype))
+            take = min(self._block - at, len(full) - done)
+            self._blocks[-1][at : at + take] = full[done : done + take]
+            done += take
+            self.n += take
 
     def append(self, row: np.ndarray | None) -> None:
         """Append one row (a NaN row for None)."""
         if row is None:
-            self.extend(self._data[:0], np.zeros(1, dtype=bool))
+            self.extend(np.empty((0, self._width), self._dtype), np.zeros(1, dtype=bool))
         else:
             self.extend(row[None], np.ones(1, dtype=bool))
 
-    def array(self) -> np.ndarray:
-        return self._data[: self.n]
+    def take(self) -> np.ndarray:
+        """The rows appended, (n, width), as one array; the table is left empty (its blocks are freed)."""
+        rows = np.empty((self.n, self._width), dtype=self._dtype)
+        for i in range(len(self._blocks)):
+            part = rows[i * self._block : (i + 1) * self._block]
+            part[:] = self._blocks[i][: len(part)]
+            self._blocks[i] = None  # freed as soon as copied: the table is never held twice
+        self._blocks, self.n = [], 0
+        return rows
 
 
 def analyze(
@@ -171,14 +187,17 @@ def analyze(
     from facetwitch.summary import suggest_scales, summarise
 
     warnings: list[str] = [w for part in parts for w in part.warnings]
+    face_lumas = [luma for part in parts for luma in part.face_lumas]
     times = np.concatenate([part.times for part in parts])
-    order = np.argsort(times, kind="stable")
-    t_s = times[order] - (times[order][0] if times.size else 0.0)
-    found_mask = np.concatenate([part.found for part in parts])[order]
-    raw_rows = np.concatenate([part.raw for part in parts])[order]
-    blend_rows = np.concatenate([part.blend for part in parts])[order]
-    patch_rows = np.concatenate([part.eye_patches for part in parts])[order]
-    cheek_rows = np.concatenate([part.cheek_patches for part in parts])[order]
+    # Segments follow one another in time, so their frames are in order unless the video's time stamps are not.
+    order = None if (np.diff(times) >= 0).all() else np.argsort(times, kind="stable")
+    pieces = {name: [getattr(part, name) for part in parts] for name in _Segment.ROWS}
+    del parts  # each table's pieces are freed as it is joined: the rows are never held twice
+    t_s, found_mask, raw_rows, blend_rows, patch_rows, cheek_rows = (
+        _joined(pieces.pop(name), order) for name in _Segment.ROWS
+    )
+    _return_freed_memory()
+    t_s = t_s - (t_s[0] if t_s.size else 0.0)
     if problem := timing_problem(t_s):
         raise VideoError(problem, path=path)
     if not (later := np.r_[True, np.diff(t_s) > 0]).all():
@@ -213,7 +232,6 @@ def analyze(
     episodes = group_episodes(events)
     summary = summarise(sig, events, episodes)
     scales = suggest_scales(summary, episodes, events)
-    face_lumas = [luma for part in parts for luma in part.face_lumas]
     face_luma = float(np.median(face_lumas)) if face_lumas else None
     lid_travel = {side: sig.side("lid_travel", side) for side in SIDES}
     warnings += _quality_warnings(
@@ -245,6 +263,22 @@ def analyze(
 
 
 _LATER_STAGES = ("facetwitch.events", "facetwitch.episodes", "facetwitch.summary")
+
+
+def _return_freed_memory() -> None:
+    """Give the heap that the landmarking threads freed (decoded frames, model buffers) back to the system
+    (glibc's ``malloc_trim``; elsewhere nothing): it would otherwise stay part of the process, and the later
+    stages and a worker's next video allocate from the main thread's heap, not from theirs. About a millisecond."""
+    if (trim := _malloc_trim()) is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 def _preload_later_stages() -> None:
@@ -352,6 +386,17 @@ class _Segment:
     face_lumas: list[float]  # the face box's mean brightness (0-255), about once a second (LUMA_EVERY_S)
     eye_patches: np.ndarray  # (frames, PATCH_VALUES) float16 patches of both eyes (facetwitch.lid_picture)
     cheek_patches: np.ndarray  # (frames, CHEEK_VALUES) float16 cheek patches (facetwitch.cheek_picture)
+
+    # The per-frame tables, in the order analyze joins them.
+    ROWS: ClassVar[tuple[str, ...]] = ("times", "found", "raw", "blend", "eye_patches", "cheek_patches")
+
+
+def _joined(pieces: list[np.ndarray], order: np.ndarray | None) -> np.ndarray:
+    """The segments' ``pieces`` of one per-frame table as one array, in time ``order`` (None: as they are); the
+    list is emptied as it is joined, so the pieces can be freed."""
+    rows = np.concatenate(pieces)
+    pieces.clear()
+    return rows if order is None else rows[order]
 
 
 @contextlib.contextmanager
@@ -475,12 +520,12 @@ def _landmark_segment(path: Path, landmarker: FaceLandmarker, mirrored: bool,
     return _Segment(
         np.asarray(times, dtype=np.float64),
         np.asarray(found, dtype=bool),
-        raw.array(),
-        blend.array(),
+        raw.take(),
+        blend.take(),
         warnings,
         face_lumas,
-        patches.array(),
-        cheeks.array(),
+        patches.take(),
+        cheeks.take(),
     )
 
 

@@ -57,13 +57,14 @@ def test_pose_and_geometry_of_a_batch_equal_each_frame_alone(faces):
 
 
 def test_rows_extend_places_nan_rows_where_no_face_was_found():
-    rows = _Rows(2, capacity=2)
+    rows = _Rows(2, block=2)  # rows spill over blocks
     rows.extend(np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32), np.array([True, False, True]))
     rows.extend(np.empty((0, 2), dtype=np.float32), np.array([False]))
-    rows.extend(np.array([[5.0, 6.0]], dtype=np.float32), np.array([True]))
-    np.testing.assert_array_equal(
-        rows.array(), np.array([[1, 2], [np.nan, np.nan], [3, 4], [np.nan, np.nan], [5, 6]], dtype=np.float32)
-    )
+    rows.append(np.array([5.0, 6.0], dtype=np.float32))
+    rows.append(None)
+    expected = np.array([[1, 2], [np.nan, np.nan], [3, 4], [np.nan, np.nan], [5, 6], [np.nan, np.nan]])
+    np.testing.assert_array_equal(rows.take(), expected.astype(np.float32))
+    assert rows.n == 0 and rows.take().shape == (0, 2)  # taken: the table is empty again
 
 
 def test_arrow_columns_equal_pyarrows_own_conversion():
