@@ -130,7 +130,9 @@ def test_live_signals_and_spasm_count_match_the_engine(
 
     # Episodes the live counter started within each whole pass of the file. On a loaded machine the live loop
     # skips camera frames (the file runs at 15 frames/s), and a 0.25-s twitch may then fall between samples: a
-    # pass may miss an episode but never invent one, and at least one of up to three passes counts exactly.
+    # pass that stepped over a whole twitch's frames at once may miss an episode, or split one in two where the
+    # twitch it missed joined two others; a pass that kept up never invents one. At least one of up to three
+    # passes counts exactly.
     def counts(start: int, end: int) -> dict[str, int]:
         counted = {side: 0 for side in expected}
         for episode in live["episodeStarts"]:
@@ -138,17 +140,26 @@ def test_live_signals_and_spasm_count_match_the_engine(
                 counted[episode["side"]] += 1
         return counted
 
-    passes = [counts(first, second)]
-    if passes[0] != expected:
+    def stepped_over(start: int, end: int) -> int:
+        """The most file frames the live loop skipped at once within a pass."""
+        codes = rows[start:end, 9]
+        steps = np.diff(codes[np.isfinite(codes)])
+        return int(steps[steps > 0].max()) - 1 if (steps > 0).any() else n_frames
+
+    fps = n_frames / (frames["t_s"][-1] + frames["t_s"][1] - frames["t_s"][0])
+    twitch_frames = min(e.end_s - e.start_s for e in engine.events if e.kind == "contraction") * fps
+    bounds = [first, second]
+    if counts(first, second) != expected:
         with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_function(f"() => ({wraps})().length >= 4", timeout=60_000)
         live = page.evaluate("() => window.facetwitchLive")
         rows = np.array([[np.nan if v is None else v for v in row] for row in live["samples"]], dtype=float)
         bounds = page.evaluate(wraps)[:4]
-        passes = [counts(a, b) for a, b in itertools.pairwise(bounds)]
+    passes = [(counts(a, b), stepped_over(a, b)) for a, b in itertools.pairwise(bounds)]
     message = (
-        f"live episodes per pass {passes} vs engine {expected} (r: {summary}; live loop at "
-        f"{live['fps']:.1f} frames/s: below about 5 a 0.25-s twitch spans a single frame)"
+        f"live episodes per pass and frames skipped at once {passes} vs engine {expected} (a twitch spans "
+        f"{twitch_frames:.1f} frames; r: {summary}; live loop at {live['fps']:.1f} frames/s)"
     )
-    assert all(c[side] <= expected[side] for c in passes for side in expected), message
-    assert expected in passes, message
+    kept_up = [c for c, skipped in passes if skipped < twitch_frames]
+    assert all(c[side] <= expected[side] for c in kept_up for side in expected), message
+    assert expected in [c for c, _ in passes], message
