@@ -13,7 +13,8 @@ Usage: ``make bench`` or ``.venv/bin/python benchmarks/speed.py [--only speed|me
   of the inter-ocular distance, and the events and episodes each finds (same count, side and kind; times
   within one frame).
 
-Prints tables and writes benchmarks/results/speed.md and speed.json.
+Prints tables and writes benchmarks/results/speed.md and speed.json (speed-memory.md, ... for a run of some
+parts: ``--only memory``).
 """
 
 from __future__ import annotations
@@ -348,7 +349,8 @@ def main() -> int:
                f"{_yes(e['all_events_same'])}; same episodes: {_yes(e['all_episodes_same'])}"]  # fmt: skip
     text = "\n".join(md) + "\n"
     print("\n" + text)
-    suffix = "-quick" if args.quick else ""
+    # A partial run (--only) writes files of its own: it must not replace a whole run's tables.
+    suffix = ("-quick" if args.quick else "") + "".join(f"-{part}" for part in args.only or ())
     (RESULTS / f"speed{suffix}.md").write_text(text)
     (RESULTS / f"speed{suffix}.json").write_text(json.dumps(results, indent=2))
     print(f"written: {RESULTS / f'speed{suffix}.md'}")
