@@ -241,14 +241,62 @@ def _one_eyed_blinks(
     """A "blink" that only one eye's picture shows (:func:`facetwitch.lid_picture.one_eyed_side`: the other eye's
     picture changed less than ``picture_blink_balance`` as much) is a twitch of that eye the face mesh coupled into
     the other (a head roll or turn couples them most): read as a blink, a clonic burst loses its twitches and the
-    blink rate gains them. Merged with a contraction of that side it overlaps (:func:`_one_per_movement`)."""
-    out = [
-        _as_twitch(e, sig, side, ("eye",))
-        if e.kind == "blink" and (side := one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance))
-        else e
-        for e in events
-    ]
+    blink rate gains them. Merged with a contraction of that side it overlaps (:func:`_one_per_movement`).
+
+    Next to a burst of one side's eye twitches (``BURST_TWITCHES`` or more, each within the merge gap of the next,
+    the nearest within the merge gap before or after the "blink"), each eye's change is also read from its level
+    just before the "blink": a rolling or turned head moves the other eye's picture from its rest picture too,
+    which hides the burst's last twitch from the first reading (``tilt-warp-hfs-roll``). Beside a single
+    contraction it is not: a weak lid's mesh drifting half-closed reads as one, and with the far eye of a turned
+    head changing less in the picture, the blinks after it would become twitches (fresh draw 2's weak-lid
+    control)."""
+    twitches = _eye_twitches(events)
+    out = []
+    for e in events:
+        side = None
+        if e.kind == "blink":
+            side = one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance)
+            if side is None and (
+                (near := one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance, from_level=True))
+                and _burst_beside(e, twitches[near]) >= BURST_TWITCHES
+            ):
+                side = near
+        out.append(e if side is None else _as_twitch(e, sig, side, ("eye",)))
     return sorted(_one_per_movement(out), key=lambda e: (e.start_s, e.kind))
+
+
+def _eye_twitches(events: list[Event]) -> dict[str, list[Event]]:
+    """Each side's one-sided contractions of the eye."""
+    return {
+        s: [e for e in events if e.kind == "contraction" and e.side == s and "eye" in e.regions]
+        for s in SIDES
+    }
+
+
+# Twitches that make a burst for _one_eyed_blinks' second reading.
+BURST_TWITCHES = 2
+
+
+def _burst_beside(blink: Event, twitches: list[Event]) -> int:
+    """The most ``twitches`` in a chain (each within the merge gap of the next) that ends within the merge gap
+    before ``blink`` or starts within it after (0.1 s of overlap allowed); 0 where none is that near."""
+    chain_before, edge = 0, blink.start_s
+    for c in sorted(twitches, key=lambda c: -c.end_s):
+        if edge - MERGE_GAP_S <= c.end_s <= edge + 0.1:
+            chain_before, edge = chain_before + 1, min(edge, c.start_s)
+    chain_after, edge = 0, blink.end_s
+    for c in sorted(twitches, key=lambda c: c.start_s):
+        if edge - 0.1 <= c.start_s <= edge + MERGE_GAP_S:
+            chain_after, edge = chain_after + 1, max(edge, c.end_s)
+    return max(chain_before, chain_after)
+
+
+def _beside(blink: Event, twitches: list[Event]) -> tuple[bool, bool]:
+    """Whether any of ``twitches`` ends within the merge gap before ``blink``, and whether any starts within the
+    merge gap after it (0.1 s of overlap allowed): ``blink`` sits in or at the end of their burst."""
+    before = any(blink.start_s - MERGE_GAP_S <= c.end_s <= blink.start_s + 0.1 for c in twitches)
+    after = any(blink.end_s - 0.1 <= c.start_s <= blink.end_s + MERGE_GAP_S for c in twitches)
+    return before, after
 
 
 def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
@@ -496,10 +544,7 @@ def _twitches_read_as_blinks(events: list[Event], sig: Signals, p: DetectionPara
     in two. A symmetric blink between two bursts stays a blink. At a burst's first or last twitch (contractions
     on one side of it only) the other eye must also be less than ``blink_balance`` as closed: a full twitch
     drags the other eye's mesh to about half its depth, but both eyes close alike in a blink."""
-    twitches = {
-        s: [e for e in events if e.kind == "contraction" and e.side == s and "eye" in e.regions]
-        for s in SIDES
-    }
+    twitches = _eye_twitches(events)
     out: list[Event] = []
     for e in events:
         side = None
@@ -709,8 +754,7 @@ def _blink_frames(t_s: np.ndarray, blinks: list[tuple[float, float]]) -> np.ndar
 
 def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: DetectionParams) -> bool:
     """``blink`` is one of the burst of ``side``'s eye ``twitches`` (see :func:`_twitches_read_as_blinks`)."""
-    before = any(blink.start_s - MERGE_GAP_S <= c.end_s <= blink.start_s + 0.1 for c in twitches)
-    after = any(blink.end_s - 0.1 <= c.start_s <= blink.end_s + MERGE_GAP_S for c in twitches)
+    before, after = _beside(blink, twitches)
     if not (before or after):
         return False
     mine, theirs = _at_deepest(blink, sig, side)

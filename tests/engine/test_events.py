@@ -875,6 +875,31 @@ def test_a_blink_only_one_eyes_picture_shows_is_that_eyes_twitch_and_a_blink_bot
         assert episodes[0].contractions == 2
 
 
+def test_a_bursts_last_twitch_is_read_from_each_eyes_level_just_before_it_where_the_other_eye_drifted():
+    # A left clonic burst; the mesh couples its last twitch (5.6 s) into both eyes: a "blink". A head roll has
+    # carried the right eye's picture half a blink away from its rest picture since 5.1 s, so against the rest
+    # pictures both eyes changed (0.55 against 0.8): no one-eyed reading. From each eye's level just before, only
+    # the left eye moved. At 9 s the same pictures 0.55 s after a single left contraction, not a burst: the
+    # "blink" stays a blink (a weak lid's mesh drifting half-closed reads as such a contraction).
+    sig = make_signals(duration_s=14.0)
+    for b in (1.0, 12.5):
+        blink(sig, b)
+    t = sig["t_s"]
+    for start in (4.4, 5.0, 8.2):
+        spasm(sig, "left", start, 0.25)
+    for start in (5.6, 9.0):
+        blink(sig, start, depth=0.45)
+    bumps = [(4.4, 0.8), (5.0, 0.8), (5.6, 0.8), (8.2, 0.8), (9.0, 0.8)]
+    change = _pictures(t, [1.0, 12.5], left=bumps, right=[])
+    drift = np.clip((t - 5.1) / 0.3, 0, 1) * (t < 6.3) + np.clip((t - 8.5) / 0.3, 0, 1) * (t < 9.7)
+    change["right"] = change["right"] + 20.0 * 0.55 * drift
+    signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    events = detect_events(signals, DetectionParams())
+    assert [round(e.start_s, 1) for e in events if e.kind == "blink"] == [1.0, 9.0, 12.5]
+    episodes = group_episodes(events)
+    assert [(e.side, e.contractions) for e in episodes] == [("left", 3), ("left", 1)]
+
+
 @pytest.mark.parametrize("rule", ["on", "off"])
 def test_a_faint_dip_is_a_blink_where_both_pictures_show_it_with_the_head_still(rule):
     # A weak lid: the mesh reads four blinks as dips of 0.12 in both eyes, under blink_prominence (0.18). At 4 s

@@ -126,6 +126,18 @@ def test_one_eyed_side_names_the_eye_whose_picture_alone_changed():
     assert one_eyed_side(t_s, blank, event, 0.45) is None  # the other eye not measured
 
 
+def test_one_eyed_side_from_each_eyes_level_just_before_leaves_out_a_drift_that_began_earlier():
+    t_s = np.arange(0, 2, 1 / 30)
+    event = Event("blink", 0.9, 1.2, "both", ("eye",), peak=0.4)
+    left = np.where((t_s >= 0.95) & (t_s <= 1.1), 0.8, 0.02)
+    right = np.clip((t_s - 0.4) / 0.3, 0, 1) * 0.55  # half a blink away from rest since 0.7 s (a head roll)
+    assert one_eyed_side(t_s, {"left": left, "right": right}, event, 0.45) is None
+    assert one_eyed_side(t_s, {"left": left, "right": right}, event, 0.45, from_level=True) == "left"
+    # A blink both eyes show stays two-eyed either way; so does one beginning while the drift still rises.
+    both = {"left": left, "right": right + np.where((t_s >= 0.95) & (t_s <= 1.1), 0.6, 0.0)}
+    assert one_eyed_side(t_s, both, event, 0.45, from_level=True) is None
+
+
 def test_both_eyes_blink_needs_each_eyes_picture_to_change_half_a_blink_and_fall_back():
     t_s = np.arange(0, 2, 1 / 30)
     event = Event("blink", 0.9, 1.2, "both", ("eye",), peak=0.2)
