@@ -258,7 +258,7 @@ def _one_eyed_blinks(
             side = one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance)
             if side is None and (
                 (near := one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance, from_level=True))
-                and _burst_beside(e, twitches[near]) >= BURST_TWITCHES
+                and max(_burst_beside(e, twitches[near])) >= BURST_TWITCHES
             ):
                 side = near
         out.append(e if side is None else _as_twitch(e, sig, side, ("eye",)))
@@ -277,25 +277,19 @@ def _eye_twitches(events: list[Event]) -> dict[str, list[Event]]:
 BURST_TWITCHES = 2
 
 
-def _burst_beside(blink: Event, twitches: list[Event]) -> int:
-    """The most ``twitches`` in a chain (each within the merge gap of the next) that ends within the merge gap
-    before ``blink`` or starts within it after (0.1 s of overlap allowed); 0 where none is that near."""
-    chain_before, edge = 0, blink.start_s
+def _burst_beside(blink: Event, twitches: list[Event]) -> tuple[int, int]:
+    """How many ``twitches`` chain (each within the merge gap of the next) from ``blink`` backwards, the nearest
+    ending within the merge gap before it, and forwards, the nearest starting within the merge gap after it (0.1 s
+    of overlap allowed): 0, 0 where none is that near; more than 0 where ``blink`` sits in or at the end of their
+    burst."""
+    before, edge = 0, blink.start_s
     for c in sorted(twitches, key=lambda c: -c.end_s):
         if edge - MERGE_GAP_S <= c.end_s <= edge + 0.1:
-            chain_before, edge = chain_before + 1, min(edge, c.start_s)
-    chain_after, edge = 0, blink.end_s
+            before, edge = before + 1, min(edge, c.start_s)
+    after, edge = 0, blink.end_s
     for c in sorted(twitches, key=lambda c: c.start_s):
         if edge - 0.1 <= c.start_s <= edge + MERGE_GAP_S:
-            chain_after, edge = chain_after + 1, max(edge, c.end_s)
-    return max(chain_before, chain_after)
-
-
-def _beside(blink: Event, twitches: list[Event]) -> tuple[bool, bool]:
-    """Whether any of ``twitches`` ends within the merge gap before ``blink``, and whether any starts within the
-    merge gap after it (0.1 s of overlap allowed): ``blink`` sits in or at the end of their burst."""
-    before = any(blink.start_s - MERGE_GAP_S <= c.end_s <= blink.start_s + 0.1 for c in twitches)
-    after = any(blink.end_s - 0.1 <= c.start_s <= blink.end_s + MERGE_GAP_S for c in twitches)
+            after, edge = after + 1, max(edge, c.end_s)
     return before, after
 
 
@@ -754,7 +748,7 @@ def _blink_frames(t_s: np.ndarray, blinks: list[tuple[float, float]]) -> np.ndar
 
 def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: DetectionParams) -> bool:
     """``blink`` is one of the burst of ``side``'s eye ``twitches`` (see :func:`_twitches_read_as_blinks`)."""
-    before, after = _beside(blink, twitches)
+    before, after = (chain > 0 for chain in _burst_beside(blink, twitches))
     if not (before or after):
         return False
     mine, theirs = _at_deepest(blink, sig, side)

@@ -133,7 +133,7 @@ def test_one_eyed_side_from_each_eyes_level_just_before_leaves_out_a_drift_that_
     right = np.clip((t_s - 0.4) / 0.3, 0, 1) * 0.55  # half a blink away from rest since 0.7 s (a head roll)
     assert one_eyed_side(t_s, {"left": left, "right": right}, event, 0.45) is None
     assert one_eyed_side(t_s, {"left": left, "right": right}, event, 0.45, from_level=True) == "left"
-    # A blink both eyes show stays two-eyed either way; so does one beginning while the drift still rises.
+    # A blink both eyes show stays two-eyed read from the level too.
     both = {"left": left, "right": right + np.where((t_s >= 0.95) & (t_s <= 1.1), 0.6, 0.0)}
     assert one_eyed_side(t_s, both, event, 0.45, from_level=True) is None
 
