@@ -10,7 +10,7 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   agree on (:func:`facetwitch.signals.agreed_sides`); which parts took part in a contraction that stands, on each
   side's own pose fit (``Signals.read_alone``). Without the eye, the pull must have risen from its lowest level just
   before its run of one-sided activity (:func:`_rose`): a level the corner already had, left by a smile relaxing
-  unevenly, is none.
+  unevenly, is none; nor with an eye that only goes on reopening from a blink (:func:`_still_reopening`).
 * **Blinks** are found by their shape in time (:func:`_blink_dips`): a brief dip of both eyes' closure
   (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
   ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
@@ -388,11 +388,15 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                 if t1 - t0 < p.min_contraction_s - TIME_TOLERANCE_S or t0 < settled_from:
                     continue
                 has_eye = bool(eye[start:stop].any())
-                if not has_eye and not any(
+                if not any(
                     _rose(sig.side(r, s), run_start, stop, before, threshold[r]) for r in threshold
+                ) and (
+                    not has_eye
+                    or _still_reopening(sig.side("closure", s), t, start, stop, before, blink_spans)
                 ):
                     # A lower-face contraction is a movement: a pull that has not risen from just before its run of
-                    # activity is a level it already had (a smile relaxing unevenly as the head rolls), not a twitch.
+                    # activity is a level it already had (a smile relaxing unevenly as the head rolls), not a twitch;
+                    # nor is it one beside an eye that only goes on reopening from a blink.
                     continue
                 if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
                     # One eye closing a frame early or late in an ordinary blink, or the face mesh around the
@@ -423,6 +427,24 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
     events = _one_per_movement(_twitches_read_as_blinks(_pulls_read_as_blinks(events, sig, p, pulls), sig, p))
     events = _cheek_over_episodes(events, labels, p, cheek)
     return _without_crosstalk(_from_rest_to_rest(events, sig, p))
+
+
+# How long after a blink one eye may still be reopening in the face mesh (:func:`_still_reopening`).
+REOPENING_S = 0.3
+
+
+def _still_reopening(
+    closure: np.ndarray, t: np.ndarray, start: int, stop: int, before: int, spans: list[tuple[float, float]]
+) -> bool:
+    """Whether an eye (``closure``, per frame) is only reopening from a blink over frames [start, stop): they begin
+    within ``REOPENING_S`` after a blink (``spans``, s) and never close it beyond its lowest level over the
+    ``before`` frames before them. One lid reopening more slowly than the other in the mesh reads as a one-sided
+    closure for a few frames, and a contraction cut there from the blink's own tail (by a mouth corner that a
+    smile left behind, as the head leans) is no new movement of the eye."""
+    t0 = float(t[start])
+    return any(0.0 <= t0 - b1 <= REOPENING_S for _, b1 in spans) and not _rose(
+        closure, start, stop, before, 0.0
+    )
 
 
 def _pull_threshold(sig: Signals, side: str, region: str, p: DetectionParams) -> float:

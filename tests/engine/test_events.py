@@ -1019,3 +1019,51 @@ def test_a_burst_the_mesh_reads_is_counted_once_though_the_pictures_peak_a_few_f
     for signals in (build(sig), pictured):
         (episode,) = group_episodes(detect_events(signals))
         assert (episode.side, episode.contractions) == ("left", 5)
+
+
+# fmt: off
+# The face mesh around a blink (14.5-14.8 s) and the next (15.4 s) in a rendered control, fresh draw 3's
+# tilt-warp-control-lean-luispedro (60 fps, read at 0.1 s): the right lid reopens more slowly than the left, and a
+# smile relaxes, the left mouth corner at once, the right one slowly. Columns: t (s), closure left/right, eyeBlink
+# left/right, mouth corner left/right.
+_REOPENING_TRACE = np.array([
+    (13.8, 0.121, 0.121, 0.071, 0.121, 0.133, 0.145), (13.9, 0.108, 0.125, 0.063, 0.138, 0.133, 0.146),
+    (14.0, 0.083, 0.114, 0.053, 0.127, 0.131, 0.144), (14.1, 0.067, 0.089, 0.055, 0.120, 0.147, 0.141),
+    (14.2, 0.045, 0.055, 0.042, 0.078, 0.151, 0.147), (14.3, 0.047, 0.059, 0.043, 0.084, 0.159, 0.152),
+    (14.4, 0.078, 0.077, 0.058, 0.115, 0.159, 0.161), (14.5, 0.121, 0.146, 0.091, 0.187, 0.150, 0.172),
+    (14.6, 0.749, 0.668, 0.686, 0.576, 0.120, 0.141), (14.7, 0.302, 0.506, 0.231, 0.435, 0.085, 0.111),
+    (14.8, 0.088, 0.304, 0.073, 0.288, 0.045, 0.082), (14.9, 0.066, 0.220, 0.059, 0.235, 0.017, 0.071),
+    (15.0, 0.069, 0.124, 0.058, 0.177, 0.001, 0.067), (15.1, 0.080, 0.106, 0.073, 0.152, -0.004, 0.063),
+    (15.2, 0.082, 0.109, 0.073, 0.140, -0.009, 0.059), (15.3, 0.102, 0.140, 0.098, 0.143, -0.016, 0.053),
+    (15.4, 0.136, 0.257, 0.143, 0.221, -0.014, 0.048), (15.5, 0.997, 0.834, 0.999, 0.826, -0.023, 0.027),
+    (15.6, 0.272, 0.257, 0.219, 0.217, -0.028, 0.024), (15.7, 0.032, 0.000, 0.040, 0.000, -0.024, 0.010),
+    (15.8, 0.000, 0.000, 0.021, 0.000, -0.029, 0.006), (15.9, 0.000, 0.000, 0.015, 0.000, -0.029, 0.010),
+    (16.0, 0.002, 0.022, 0.015, 0.002, -0.028, 0.013), (16.1, 0.017, 0.065, 0.028, 0.068, -0.018, 0.007),
+    (16.2, 0.004, 0.035, 0.014, 0.053, -0.012, 0.008),
+])
+# fmt: on
+
+
+@pytest.mark.parametrize("twitch", [False, True])
+def test_an_eye_still_reopening_from_a_blink_beside_a_smile_relaxing_unevenly_is_no_contraction(twitch):
+    # Between the blinks, the right eye reads more closed than the left (0.22 against 0.07 at 14.9 s) and its mouth
+    # corner stands 0.07 above the left one: one-sided, but each only falls. A twitch that closes the right eye
+    # again 0.15 s after the blink (0.45, with its blendshape) is a contraction.
+    sig = make_signals(fps=60.0, noise=0.005)
+    t = sig["t_s"]
+    trace = _REOPENING_TRACE
+    inside = (t >= trace[0, 0]) & (t <= trace[-1, 0])
+    names = ("closure_left", "closure_right", "blink_left", "blink_right", "mouth_left", "mouth_right")
+    for column, name in enumerate(names, 1):
+        sig[name] = np.where(inside, np.interp(t, trace[:, 0], trace[:, column]), sig.get(name, 0.05))
+    if twitch:
+        for name in ("closure_right", "blink_right"):
+            sig[name] = np.maximum(sig[name], pulse(t, 14.95, 0.3, 0.45, ramp=0.1))
+    events = detect_events(build(sig))
+    assert [e.kind for e in events if e.kind == "blink"] == ["blink", "blink"]
+    contractions = [e for e in events if e.kind == "contraction"]
+    if twitch:
+        assert [e.side for e in contractions] == ["right"]
+        assert contractions[0].start_s == pytest.approx(14.95, abs=0.1)
+    else:
+        assert contractions == []
