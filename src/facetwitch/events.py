@@ -10,7 +10,9 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   agree on (:func:`facetwitch.signals.agreed_sides`); which parts took part in a contraction that stands, on each
   side's own pose fit (``Signals.read_alone``). Without the eye, the pull must have risen from its lowest level just
   before its run of one-sided activity (:func:`_rose`): a level the corner already had, left by a smile relaxing
-  unevenly, is none; nor with an eye that only goes on reopening from a blink (:func:`_still_reopening`).
+  unevenly, is none; nor with an eye that only goes on reopening from a blink (:func:`_still_reopening`). Nor is a
+  pull of the lower face alone that a straight line in the head's yaw explains (:func:`_follows_the_turn`): what
+  the pose models left of a turn MediaPipe reads as smaller than it is.
 * **Blinks** are found by their shape in time (:func:`_blink_dips`): a brief dip of both eyes' closure
   (lid geometry averaged with MediaPipe's eyeBlink blendshapes) that stands out from its surroundings by
   ``blink_prominence``, however deep; each is labelled complete or incomplete by its depth (``blink_complete``).
@@ -398,6 +400,10 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
                     # activity is a level it already had (a smile relaxing unevenly as the head rolls), not a twitch;
                     # nor is it one beside an eye that only goes on reopening from a blink.
                     continue
+                if not has_eye and _follows_the_turn(sig, s, start, stop, min(threshold.values())):
+                    # A pull of the lower face alone that the head's yaw explains: what the pose models left of a
+                    # turn (a flat photograph warped), not a contraction.
+                    continue
                 if t1 - t0 <= p.blink_shadow_max_s and _near(blink_spans, t0, t1, p):
                     # One eye closing a frame early or late in an ordinary blink, or the face mesh around the
                     # mouth wobbling while the lids close: part of the blink, not a twitch.
@@ -445,6 +451,44 @@ def _still_reopening(
     return any(0.0 <= t0 - b1 <= REOPENING_S for _, b1 in spans) and not _rose(
         closure, start, stop, before, 0.0
     )
+
+
+# A one-sided lower-face pull that the head's yaw explains (:func:`_follows_the_turn`): fitted to the yaw over the
+# contraction and FOLLOW_WINDOW_S either side, the fit explains FOLLOW_R2 of the pull's variance there, the pull
+# stands less than FOLLOW_RESIDUAL of the pull threshold above the fit anywhere in the contraction, and the yaw
+# moves FOLLOW_MIN_DEG or more.
+FOLLOW_WINDOW_S = 1.0
+FOLLOW_R2 = 0.8
+FOLLOW_RESIDUAL = 0.5
+FOLLOW_MIN_DEG = 1.0
+
+
+def _follows_the_turn(sig: Signals, side: str, start: int, stop: int, floor: float) -> bool:
+    """Whether ``side``'s one-sided pull (mouth corner or cheek less the other side's, the larger) over frames
+    [start, stop) is the head's yaw (``sig.yaw_deg``) and nothing more: a straight line in the yaw fitted over the
+    contraction and ``FOLLOW_WINDOW_S`` either side explains ``FOLLOW_R2`` of it, leaves less than
+    ``FOLLOW_RESIDUAL`` of ``floor`` (the pull threshold, :func:`_pull_threshold`) above the line inside the
+    contraction, and the yaw moves ``FOLLOW_MIN_DEG`` or more. Where MediaPipe reads a turn as smaller than it is
+    (a flat photograph turned by a perspective warp), the pose models explain only part of the far side's
+    foreshortening, and the rest stays as a pull that rises and falls with the turn. A contraction during a turn
+    rises and falls on its own time: the line leaves it standing above."""
+    if sig.yaw_deg is None:
+        return False
+    t, yaw = sig.t_s, sig.yaw_deg
+    window = (t >= t[start] - FOLLOW_WINDOW_S) & (t <= t[stop - 1] + FOLLOW_WINDOW_S)
+    other = OTHER_SIDE[side]
+    pull = np.fmax(
+        sig.side("mouth", side) - sig.side("mouth", other), sig.side("cheek", side) - sig.side("cheek", other)
+    )
+    ok = window & np.isfinite(pull) & np.isfinite(yaw)
+    inside = ok & (np.arange(t.size) >= start) & (np.arange(t.size) < stop)
+    if ok.sum() < 5 or not inside.any() or np.ptp(yaw[ok]) < FOLLOW_MIN_DEG:
+        return False
+    slope, offset = np.polyfit(yaw[ok], pull[ok], 1)
+    line = slope * yaw + offset
+    spread = float(np.sum((pull[ok] - pull[ok].mean()) ** 2))
+    explained = 1.0 - float(np.sum((pull[ok] - line[ok]) ** 2)) / spread if spread > 0 else 0.0
+    return explained >= FOLLOW_R2 and float(np.max(pull[inside] - line[inside])) < FOLLOW_RESIDUAL * floor
 
 
 def _pull_threshold(sig: Signals, side: str, region: str, p: DetectionParams) -> float:

@@ -162,6 +162,8 @@ class Signals:
     against a typical blink (:data:`DEFAULT_CLOSURE_DEPTH`) and blinks and lid twitches may be misjudged.
     ``lid_travel_*``: the full-blink depth each eye's closure is scaled by (:func:`eye_closure_depths`, the share
     of the open eye's aperture a blink closes in the mesh, 0..1); None where the lids were not measured.
+    ``yaw_deg`` (optional): the head's yaw as MediaPipe estimates it (degrees, :func:`smooth_pose`): a one-sided
+    pull that follows it is what the pose models left of a turn.
     ``lower_alone`` (optional): ``brow_*``, ``cheek_*`` and ``mouth_*`` as each side's own pose fit reads them, where
     those fields hold the one-sidedness two pose models agree on (:func:`agreed_sides`, :meth:`read_alone`).
     ``lid_picture_*`` (optional): how far each eye's picture differs from its rest picture (RMS grey levels,
@@ -198,6 +200,7 @@ class Signals:
     cheek_picture_right: np.ndarray | None = None
     cheek_patches: np.ndarray | None = None
     lower_alone: dict[str, np.ndarray] | None = None
+    yaw_deg: np.ndarray | None = None
 
     def side(self, signal: str, side: str) -> np.ndarray:
         return getattr(self, f"{signal}_{side}")
@@ -668,6 +671,7 @@ def normalise(
         head_speed_deg_s=head_speed(t_s, raw, usable),
         lid_range_measured=lids_measured,
         lower_alone=alone,
+        yaw_deg=yaw,
         **{f"lid_travel_{s}": depths[s] if lids_measured else None for s in SIDES},
         **out,
     )

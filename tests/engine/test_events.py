@@ -1067,3 +1067,35 @@ def test_an_eye_still_reopening_from_a_blink_beside_a_smile_relaxing_unevenly_is
         assert contractions[0].start_s == pytest.approx(14.95, abs=0.1)
     else:
         assert contractions == []
+
+
+def _turn_with_residue(with_yaw: bool, spasm_at: float | None = None) -> list[Event]:
+    """A turn out and back (MediaPipe's yaw 0 -> 8 degrees over 1.5 s, held 1.5 s, back over 1.5 s from 6 s) whose
+    right mouth corner and cheek the pose models leave pulled in proportion to the yaw (0.13 and 0.1 at its
+    height); with ``spasm_at``, a right tonic pull of its own (0.12, 1.15 s) on top. ``with_yaw``: whether the
+    signals carry the yaw."""
+    sig = make_signals(noise=0.005)
+    t = sig["t_s"]
+    yaw = 8.0 * np.array([envelope(x, 6.0, 1.5, 1.5, 1.5) for x in t])
+    sig["mouth_right"] += 0.016 * yaw
+    sig["cheek_right"] += 0.012 * yaw
+    if with_yaw:
+        sig["yaw_deg"] = yaw
+    if spasm_at is not None:
+        held = np.array([envelope(x, spasm_at, 0.15, 0.7, 0.3) for x in t])
+        sig["mouth_right"] += 0.12 * held
+        sig["cheek_right"] += 0.1 * held
+    blink(sig, 3.0)
+    blink(sig, 14.0)
+    return [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+
+
+def test_a_lower_face_pull_the_head_s_yaw_explains_is_no_contraction_but_a_spasm_on_top_of_it_is():
+    # Without the yaw the residue reads as a right tonic contraction lasting the turn; with it, none.
+    assert [(e.side, e.regions) for e in _turn_with_residue(with_yaw=False)] == [
+        ("right", ("cheek", "mouth"))
+    ]
+    assert _turn_with_residue(with_yaw=True) == []
+    # A spasm of the same side at the turn's height stands above what the yaw explains.
+    (spasm,) = _turn_with_residue(with_yaw=True, spasm_at=7.5)
+    assert spasm.side == "right" and spasm.start_s < 7.5 < spasm.end_s
