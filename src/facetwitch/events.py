@@ -59,7 +59,7 @@ from facetwitch.cheek_picture import CHEEK_SIDES, rise_from
 from facetwitch.episodes import MERGE_GAP_S
 from facetwitch.lid_picture import both_eyes_blink, one_eyed_side, scaled_pictures, veto_two_sided_pictures
 from facetwitch.records import Event, canonical_regions
-from facetwitch.signals import OTHER_SIDE, SIDES, Signals, frame_interval, robust_noise, widen
+from facetwitch.signals import OTHER_SIDE, SIDES, QualityLimits, Signals, frame_interval, robust_noise, widen
 
 
 @dataclass(frozen=True)
@@ -977,26 +977,53 @@ def _closes_into(closure: np.ndarray, start: int, stop: int, dt: float, p: Detec
     return bool(np.nanmax(during) - np.nanmin(pre) > p.asymmetry)
 
 
+# A deep one-sided hold whose other eye the mesh drags along (:func:`_held_one_sided`): the other eye less than
+# this share as closed. Fresh draws 1-4 read alike from 0.6 to 0.9 but for one squeeze (its other eye at 0.62 of
+# it on the mesh and on the blendshapes, the picture showing it open), found from 0.8.
+HELD_COUPLED = 0.8
+
+
 def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
-    """Frames of a sustained one-sided lid closure too shallow for ``unilateral_close``: ``side``'s eye held
-    at least ``close_low`` closed, clearly more than the other (``asymmetry``), while the other eye stays near
-    rest (under ``held_ratio`` as closed), for at least ``held_min_s``. A weak-signal lid or a small, compressed
-    face reads a tonic squeeze at a fraction of its depth; no blink holds one eye alone closed that long."""
+    """Frames of a sustained one-sided lid closure that the brief-closure rule (:func:`_one_sided_eye`) does not
+    take, held at least ``held_min_s``:
+
+    - too shallow for ``unilateral_close``: ``side``'s eye held at least ``close_low`` closed, clearly more than
+      the other (``asymmetry``), while the other eye stays near rest (under ``held_ratio`` as closed). A
+      weak-signal lid or a small, compressed face reads a tonic squeeze at a fraction of its depth.
+    - deep, with the other eye dragged along: ``side``'s eye at least ``close`` closed, clearly more than the
+      other (``asymmetry``, on the eyeBlink blendshapes too where the model gave them), the other eye less than
+      ``HELD_COUPLED`` as closed and never ``close`` over the hold. On a face turned or rolled the mesh, and the
+      blendshapes with it, drag the open eye along by up to 0.6 of the squeezed one's closure (fresh draws 1 and
+      3's tvar-turn-episodes-astronaut: a tonic squeeze during the turn lost, or read on the other side; draw 2's
+      tilt-depth-hfs-roll-luispedro: 0.62, while the picture shows that eye open). Only where both lids' blinks
+      move the mesh by ``QualityLimits.min_lid_travel`` or more: a weak lid reads its own blinks at a fraction
+      of the other's depth.
+
+    No blink holds one eye alone closed that long."""
     other = OTHER_SIDE[side]
     mine, theirs = sig.side("closure", side), sig.side("closure", other)
-    held = (
-        _gt(mine, p.close_low)
-        & _gt(mine - theirs, p.asymmetry)
-        & _gt(mine * p.held_ratio - np.nan_to_num(theirs, nan=np.inf), 0.0)
-    )
+    theirs_or_inf = np.nan_to_num(theirs, nan=np.inf)
+    asymmetric = _gt(mine - theirs, p.asymmetry)
+    shallow = _gt(mine, p.close_low) & asymmetric & _gt(mine * p.held_ratio - theirs_or_inf, 0.0)
+    deep = _gt(mine, p.close) & asymmetric & _gt(mine * HELD_COUPLED - theirs_or_inf, 0.0)
+    if sig.has_blink_blendshapes:
+        deep &= _gt(sig.side("blink", side) - sig.side("blink", other), p.asymmetry)
+    travel = (sig.lid_travel_left, sig.lid_travel_right)
+    if any(v is None or v < QualityLimits().min_lid_travel for v in travel):
+        deep[:] = False
     dt = frame_interval(sig.t_s)
     min_frames = max(2, round(p.held_min_s / dt))
-    out = np.zeros_like(held)
-    for start, stop in runs(held):
-        # A squeeze closes the eye into the hold; an asymmetry that appears because the OTHER eye's reading
-        # opens up (a lid the mesh reads low for seconds after a blink) does not.
-        if stop - start >= min_frames and _closes_into(mine, start, stop, dt, p):
-            out[start:stop] = True
+    out = np.zeros_like(shallow)
+    for held, bilateral_bar in ((shallow, np.inf), (deep, p.close)):
+        for start, stop in runs(held):
+            # A squeeze closes the eye into the hold; an asymmetry that appears because the OTHER eye's reading
+            # opens up (a lid the mesh reads low for seconds after a blink) does not.
+            if (
+                stop - start >= min_frames
+                and _closes_into(mine, start, stop, dt, p)
+                and not np.nanmax(theirs[start:stop], initial=-np.inf) >= bilateral_bar
+            ):
+                out[start:stop] = True
     return out
 
 

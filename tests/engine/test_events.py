@@ -1099,3 +1099,37 @@ def test_a_lower_face_pull_the_head_s_yaw_explains_is_no_contraction_but_a_spasm
     # A spasm of the same side at the turn's height stands above what the yaw explains.
     (spasm,) = _turn_with_residue(with_yaw=True, spasm_at=7.5)
     assert spasm.side == "right" and spasm.start_s < 7.5 < spasm.end_s
+
+
+def _dragged_squeeze(travel: float | None, other_peak: float = 0.4) -> list[Event]:
+    """A left tonic squeeze (the mesh's closure 0.8 for about a second from 6 s, the blendshape 0.8) whose right
+    eye the mesh and the blendshape drag along to ``other_peak`` (0.4: half the squeeze, as on a face turned or
+    rolled), blinks at 3 and 14 s; both lids' blink travel in the mesh ``travel`` (None: not measured)."""
+    sig = make_signals(noise=0.005)
+    t = sig["t_s"]
+    for side in ("left", "right"):
+        sig[f"blink_{side}"] = np.clip(sig[f"closure_{side}"] - 0.05, 0, 1)
+    for b in (3.0, 14.0):
+        blink(sig, b)
+        for side in ("left", "right"):
+            sig[f"blink_{side}"] = np.maximum(sig[f"blink_{side}"], pulse(t, b, 0.25, 0.95))
+    held = np.array([envelope(x, 6.0, 0.15, 0.8, 0.3) for x in t])
+    for name, depth in (("closure_left", 0.8), ("blink_left", 0.8), ("closure_right", other_peak),
+                        ("blink_right", other_peak * 0.9)):  # fmt: skip
+        sig[name] = np.maximum(sig[name], depth * held)
+    sig["lid_travel_left"] = sig["lid_travel_right"] = travel
+    return [e for e in detect_events(build(sig)) if e.kind == "contraction"]
+
+
+def test_a_one_sided_squeeze_whose_other_eye_the_mesh_drags_along_is_that_side_s_contraction():
+    # The other eye half as closed: neither the brief-closure rule (eye_ratio) nor the shallow hold (held_ratio)
+    # takes it; held this long with the squeezed eye past ``close`` it is the left side's tonic contraction.
+    (squeeze,) = _dragged_squeeze(travel=0.5)
+    assert squeeze.side == "left" and squeeze.regions == ("eye",)
+    assert squeeze.start_s == pytest.approx(6.0, abs=0.15) and squeeze.end_s == pytest.approx(7.25, abs=0.2)
+    # Not where a lid's blinks barely move the mesh (a weak lid reads its own blinks at half depth), nor where
+    # lid travel was not measured.
+    assert _dragged_squeeze(travel=0.1) == []
+    assert _dragged_squeeze(travel=None) == []
+    # Nor where the other eye closes past ``close`` as well: two eyes held closed are no one-sided squeeze.
+    assert all(e.side != "left" for e in _dragged_squeeze(travel=0.5, other_peak=0.5))
