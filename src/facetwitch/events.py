@@ -474,14 +474,18 @@ def _follows_the_turn(sig: Signals, side: str, start: int, stop: int, floor: flo
     rises and falls on its own time: the line leaves it standing above."""
     if sig.yaw_deg is None:
         return False
-    t, yaw = sig.t_s, sig.yaw_deg
-    window = (t >= t[start] - FOLLOW_WINDOW_S) & (t <= t[stop - 1] + FOLLOW_WINDOW_S)
+    t = sig.t_s
+    lo = int(np.searchsorted(t, t[start] - FOLLOW_WINDOW_S, side="left"))
+    hi = int(np.searchsorted(t, t[stop - 1] + FOLLOW_WINDOW_S, side="right"))
+    window = slice(lo, hi)
     other = OTHER_SIDE[side]
     pull = np.fmax(
-        sig.side("mouth", side) - sig.side("mouth", other), sig.side("cheek", side) - sig.side("cheek", other)
+        sig.side("mouth", side)[window] - sig.side("mouth", other)[window],
+        sig.side("cheek", side)[window] - sig.side("cheek", other)[window],
     )
-    ok = window & np.isfinite(pull) & np.isfinite(yaw)
-    inside = ok & (np.arange(t.size) >= start) & (np.arange(t.size) < stop)
+    yaw = sig.yaw_deg[window]
+    ok = np.isfinite(pull) & np.isfinite(yaw)
+    inside = ok & (np.arange(lo, hi) >= start) & (np.arange(lo, hi) < stop)
     if ok.sum() < 5 or not inside.any() or np.ptp(yaw[ok]) < FOLLOW_MIN_DEG:
         return False
     slope, offset = np.polyfit(yaw[ok], pull[ok], 1)
