@@ -57,7 +57,13 @@ from scipy import signal as sps
 
 from facetwitch.cheek_picture import CHEEK_SIDES, rise_from
 from facetwitch.episodes import MERGE_GAP_S
-from facetwitch.lid_picture import both_eyes_blink, one_eyed_side, scaled_pictures, veto_two_sided_pictures
+from facetwitch.lid_picture import (
+    both_eyes_blink,
+    one_eyed_side,
+    scaled_pictures,
+    veto_two_sided_pictures,
+    veto_unseen_bilateral_holds,
+)
 from facetwitch.records import Event, canonical_regions
 from facetwitch.signals import OTHER_SIDE, SIDES, QualityLimits, Signals, frame_interval, robust_noise, widen
 
@@ -227,6 +233,7 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         events = _one_eyed_blinks(events, sig, scaled, params)
     if params.lid_picture_veto > 0:
         events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
+    events = veto_unseen_bilateral_holds(sig.t_s, scaled, events)
     if scaled is not None and params.picture_blink_prominence > 0:
         events = sorted(
             events + _pictured_blinks(sig, scaled, events, params), key=lambda e: (e.start_s, e.kind)

@@ -251,3 +251,36 @@ def veto_two_sided_pictures(
         )
 
     return [e for e, out in zip(events, vetoed, strict=True) if not out or in_burst(e)]
+
+
+# A closure of both eyes held for seconds shows in the pictures: over it, at its median frame, at least one eye's
+# picture stands BILATERAL_SEEN of a blink's change above that eye's median over the recording (tuning and fresh
+# draws 1-5: true holds 0.54 or more; a weak lid's mesh settling half-closed 0.22 or less).
+BILATERAL_SEEN = 0.35
+
+
+def veto_unseen_bilateral_holds(
+    t_s: np.ndarray, scaled: dict[str, np.ndarray] | None, events: list[Event], seen: float = BILATERAL_SEEN
+) -> list[Event]:
+    """``events`` without the sustained bilateral closures (contractions of side "both") that neither eye's
+    picture shows: over the closure, each eye's median picture change (``scaled``: :func:`scaled_to_blinks`, in
+    blinks) stands less than ``seen`` above its median over the recording. A lid the mesh reads poorly can settle
+    half-closed on both eyes for seconds after a blink (fresh draw 5's weak-lid control: mesh closure 0.55-0.6,
+    the pictures and eyeBlink at rest), which reads as blepharospasm; eyes held closed change the picture as a
+    blink does. One eye's picture is enough: a turned face's far eye changes little in the picture. Without
+    ``scaled``, or where an eye's picture is unmeasured over the closure, the closure stays."""
+    if scaled is None:
+        return events
+    rest = {side: float(np.nanmedian(values)) for side, values in scaled.items()}
+    out = []
+    for e in events:
+        if e.kind == "contraction" and e.side == "both":
+            over = (t_s >= e.start_s) & (t_s <= e.end_s)
+            raised = [
+                float(np.nanmedian(values[over])) - rest[side] if np.isfinite(values[over]).any() else np.nan
+                for side, values in scaled.items()
+            ]
+            if np.isfinite(raised).all() and max(raised) < seen:
+                continue
+        out.append(e)
+    return out

@@ -1133,3 +1133,32 @@ def test_a_one_sided_squeeze_whose_other_eye_the_mesh_drags_along_is_that_side_s
     assert _dragged_squeeze(travel=None) == []
     # Nor where the other eye closes past ``close`` as well: two eyes held closed are no one-sided squeeze.
     assert all(e.side != "left" for e in _dragged_squeeze(travel=0.5, other_peak=0.5))
+
+
+def _held_both(pictured: float, far_eye: float | None = None) -> list[tuple[str, str]]:
+    """Blinks at 3 and 14 s and both eyes' mesh closure held at 0.6 from 7 to 9.5 s; each eye's picture (grey
+    levels, 1 at rest, 20 in a blink) over the hold ``pictured`` of a blink's change above rest (the right eye's
+    ``far_eye`` where given)."""
+    sig = make_signals()
+    t = sig["t_s"]
+    for b in (3.0, 14.0):
+        blink(sig, b)
+    for side in ("left", "right"):
+        sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], pulse(t, 7.0, 2.5, 0.6, ramp=0.15))
+    rng = np.random.default_rng(2)
+    for side, share in (("left", pictured), ("right", pictured if far_eye is None else far_eye)):
+        values = 1.0 + 0.2 * rng.standard_normal(t.size)
+        for b in (3.0, 14.0):
+            values += pulse(t, b, 0.25, 20.0)
+        sig[f"lid_picture_{side}"] = values + pulse(t, 7.0, 2.5, 20.0 * share, ramp=0.15)
+    return [(e.kind, e.side) for e in detect_events(build(sig))]
+
+
+def test_a_held_closure_of_both_eyes_that_neither_eye_s_picture_shows_is_no_blepharospasm():
+    # The eyes held closed show in their pictures: blepharospasm, as without pictures.
+    assert ("contraction", "both") in _held_both(pictured=0.9)
+    # On a turned face the far eye's picture barely changes; the near one's still shows the hold.
+    assert ("contraction", "both") in _held_both(pictured=0.9, far_eye=0.1)
+    # The mesh settling half-closed on both lids for seconds, as a weak lid's may after a blink, while neither
+    # picture moves from rest: no closure.
+    assert _held_both(pictured=0.0) == [("blink", "both"), ("blink", "both")]
