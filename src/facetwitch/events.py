@@ -1337,13 +1337,24 @@ def _dip_extents(
     both: np.ndarray, peaks: np.ndarray, props: dict, t_s: np.ndarray
 ) -> list[tuple[float, float, float]]:
     """Per peak of :func:`_dips`: its width at half height (s) and its span, fractional frame indices where it
-    crosses 10 % of its prominence on either side."""
+    crosses 10 % of its prominence on either side. Where the lids reopen only partly between two blinks, the
+    deeper one's 10 % line can lie below the valley between them and its span would take in the other blink:
+    on that side it runs to where it crosses 10 % of its rise from the valley's lowest frame instead."""
     if peaks.size == 0:
         return []
     half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))
     base = sps.peak_widths(both, peaks, rel_height=0.9, prominence_data=_prom(props))
+    lows, highs = base[2].copy(), base[3].copy()
+    for k, (a, b) in enumerate(itertools.pairwise(peaks)):
+        valley = a + int(np.argmin(both[a:b]))
+        if highs[k] > valley:  # the earlier dip's span reaches past the valley: from the valley back to it
+            above = both[a : valley + 1] >= both[valley] + 0.1 * (both[a] - both[valley])
+            highs[k] = a + int(np.flatnonzero(above)[-1])
+        if lows[k + 1] < valley:  # the later dip's span reaches back past the valley: from the valley on
+            above = both[valley : b + 1] >= both[valley] + 0.1 * (both[b] - both[valley])
+            lows[k + 1] = valley + int(np.flatnonzero(above)[0])
     dt = frame_interval(t_s)
-    return [(w * dt, lo, hi) for w, lo, hi in zip(half[0], base[2], base[3], strict=True)]
+    return [(w * dt, lo, hi) for w, lo, hi in zip(half[0], lows, highs, strict=True)]
 
 
 def _blink(sig: Signals, peak: int, lo: float, hi: float, p: DetectionParams) -> Event:

@@ -1162,3 +1162,17 @@ def test_a_held_closure_of_both_eyes_that_neither_eye_s_picture_shows_is_no_blep
     # The mesh settling half-closed on both lids for seconds, as a weak lid's may after a blink, while neither
     # picture moves from rest: no closure.
     assert _held_both(pictured=0.0) == [("blink", "both"), ("blink", "both")]
+
+
+def test_two_blinks_in_quick_succession_get_spans_that_do_not_overlap():
+    # The lids reopen only partly between a shallow blink and a deeper one: the deeper dip's base, 10 % of its
+    # prominence, lies below the valley between them, so measured there alone its span would swallow the first.
+    sig = make_signals()
+    t = sig["t_s"]
+    for side in ("left", "right"):
+        lid = np.maximum.reduce([pulse(t, 2.0, 0.3, 0.45), pulse(t, 2.0, 0.9, 0.2), pulse(t, 2.6, 0.3, 0.6)])
+        sig[f"closure_{side}"] = np.maximum(sig[f"closure_{side}"], lid)
+    blinks = [e for e in detect_events(build(sig)) if e.kind == "blink"]
+    assert [round(e.start_s, 1) for e in blinks] == pytest.approx([2.0, 2.6], abs=0.15)
+    assert blinks[0].end_s <= blinks[1].start_s
+    assert blinks[1].end_s == pytest.approx(2.9, abs=0.1)
