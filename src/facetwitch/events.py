@@ -58,6 +58,7 @@ from scipy import signal as sps
 from facetwitch.cheek_picture import CHEEK_SIDES, rise_from
 from facetwitch.episodes import MERGE_GAP_S
 from facetwitch.lid_picture import (
+    LEVEL_BEFORE_S,
     both_eyes_blink,
     one_eyed_side,
     scaled_pictures,
@@ -231,6 +232,7 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
     scaled = scaled_pictures(sig, [e for e in events if e.kind == "blink"])
     if scaled is not None and params.picture_blink_balance > 0:
         events = _one_eyed_blinks(events, sig, scaled, params)
+        events = _blinks_one_side_leads(events, sig, scaled, params)
     if params.lid_picture_veto > 0:
         events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
     events = veto_unseen_bilateral_holds(sig.t_s, scaled, events)
@@ -272,6 +274,43 @@ def _one_eyed_blinks(
                 side = near
         out.append(e if side is None else _as_twitch(e, sig, side, ("eye",)))
     return sorted(_one_per_movement(out), key=lambda e: (e.start_s, e.kind))
+
+
+def _blinks_one_side_leads(
+    events: list[Event], sig: Signals, scaled: dict[str, np.ndarray], p: DetectionParams
+) -> list[Event]:
+    """A "blink" that every reading puts on one side is that side's twitch: at its deepest frame that eye is the
+    more closed by ``asymmetry`` / 2 in the face mesh and in the eyeBlink blendshapes, its picture alone changed
+    (:func:`facetwitch.lid_picture.one_eyed_side` counted from the level just before, ``picture_blink_balance``:
+    a rolled or turned head moves the far eye's picture away from its rest picture), and that side's mouth corner
+    rose from just before by half the pull threshold more than the other's (a blink pulls no mouth corner).
+
+    On a face rolled or turned far, the mesh and the blendshapes drag the open eye to 0.6-0.9 of the twitching
+    one, so no reading alone clears its own bar (``eye_ratio``, ``blink_balance``, the plain picture reading) and a
+    clonic burst comes out as a run of blinks; over the tuning suite and fresh draws 1-6 no blink has all four."""
+    out = []
+    for e in events:
+        side = _leading_side(e, sig, scaled, p) if e.kind == "blink" else None
+        out.append(e if side is None else _as_twitch(e, sig, side, ("eye", "mouth")))
+    return sorted(_one_per_movement(out), key=lambda e: (e.start_s, e.kind))
+
+
+def _leading_side(
+    blink: Event, sig: Signals, scaled: dict[str, np.ndarray], p: DetectionParams
+) -> str | None:
+    """The side every reading of ``blink`` puts it on (:func:`_blinks_one_side_leads`), or None."""
+    side = one_eyed_side(sig.t_s, scaled, blink, p.picture_blink_balance, from_level=True)
+    k = _deepest(blink, sig)
+    if side is None or k is None or sig.side("blink", side) is None:
+        return None
+    other = OTHER_SIDE[side]
+    for signal in ("closure", "blink"):
+        if not sig.side(signal, side)[k] - sig.side(signal, other)[k] > p.asymmetry / 2:
+            return None
+    frames = _frames_of(blink, sig)
+    before = round(LEVEL_BEFORE_S / frame_interval(sig.t_s))
+    rose = [_rise(sig.side("mouth", s), frames.start, frames.stop, before) for s in (side, other)]
+    return side if rose[0] - rose[1] > _pull_threshold(sig, side, "mouth", p) / 2 else None
 
 
 def _eye_twitches(events: list[Event]) -> dict[str, list[Event]]:
@@ -836,12 +875,18 @@ def _in_burst(blink: Event, twitches: list[Event], sig: Signals, side: str, p: D
 
 def _at_deepest(blink: Event, sig: Signals, side: str) -> tuple[float, float]:
     """``side``'s eye closure and the other eye's at ``blink``'s deepest frame (both NaN without one)."""
+    k = _deepest(blink, sig)
+    if k is None:
+        return np.nan, np.nan
+    return float(sig.side("closure", side)[k]), float(sig.side("closure", OTHER_SIDE[side])[k])
+
+
+def _deepest(blink: Event, sig: Signals) -> int | None:
+    """The frame of ``blink`` where both eyes together are the most closed (None where no frame has both)."""
     frames = _frames_of(blink, sig)
-    mine = sig.side("closure", side)[frames]
-    theirs = sig.side("closure", OTHER_SIDE[side])[frames]
-    both = np.nan_to_num(mine + theirs, nan=-np.inf)
+    both = np.nan_to_num(sig.closure_left[frames] + sig.closure_right[frames], nan=-np.inf)
     k = int(np.argmax(both))
-    return (float(mine[k]), float(theirs[k])) if np.isfinite(both[k]) else (np.nan, np.nan)
+    return frames.start + k if np.isfinite(both[k]) else None
 
 
 def _fast_head(sig: Signals, p: DetectionParams) -> np.ndarray:
@@ -1299,7 +1344,7 @@ def _blink_dips(
     keep = (props["prominences"] >= prominence) | ((rise >= prominence) & bilateral)
     peaks, props, bilateral = peaks[keep], {k: v[keep] for k, v in props.items()}, bilateral[keep]
     out: list[tuple[Event, bool]] = []
-    for k, (width_s, lo, hi) in enumerate(_dip_extents(both, peaks, props, t)):
+    for k, (width_s, lo, hi, reach) in enumerate(_dip_extents(both, peaks, props, t)):
         pk = peaks[k]
         if width_s < p.blink_min_s:
             continue
@@ -1308,7 +1353,7 @@ def _blink_dips(
             continue
         if one_sided["left"][pk] or one_sided["right"][pk]:
             continue
-        out.append((_blink(sig, pk, lo, hi, p), not unseen[int(lo) : int(np.ceil(hi)) + 1].any()))
+        out.append((_blink(sig, pk, lo, hi, p), not unseen[reach].any()))
     return out
 
 
@@ -1335,11 +1380,13 @@ def _dips(both: np.ndarray, prominence: float, dt: float, p: DetectionParams) ->
 
 def _dip_extents(
     both: np.ndarray, peaks: np.ndarray, props: dict, t_s: np.ndarray
-) -> list[tuple[float, float, float]]:
-    """Per peak of :func:`_dips`: its width at half height (s) and its span, fractional frame indices where it
-    crosses 10 % of its prominence on either side. Where the lids reopen only partly between two blinks, the
-    deeper one's 10 % line can lie below the valley between them and its span would take in the other blink:
-    on that side it runs to where it crosses 10 % of its rise from the valley's lowest frame instead."""
+) -> list[tuple[float, float, float, slice]]:
+    """Per peak of :func:`_dips`: its width at half height (s), its span (fractional frame indices where it
+    crosses 10 % of its prominence on either side) and the frames between those crossings. Where the lids reopen
+    only partly between two blinks, the deeper one's 10 % line can lie below the valley between them and its span
+    would take in the other blink: on that side the span runs to where it crosses 10 % of its rise from the
+    valley's lowest frame instead. The frames keep the 10 % crossings: whether the lids were seen from rest to
+    rest (a dip that rises out of a gap cannot be told from the gap's edge)."""
     if peaks.size == 0:
         return []
     half = sps.peak_widths(both, peaks, rel_height=0.5, prominence_data=_prom(props))
@@ -1354,7 +1401,10 @@ def _dip_extents(
             above = both[valley : b + 1] >= both[valley] + 0.1 * (both[b] - both[valley])
             lows[k + 1] = valley + int(np.flatnonzero(above)[0])
     dt = frame_interval(t_s)
-    return [(w * dt, lo, hi) for w, lo, hi in zip(half[0], lows, highs, strict=True)]
+    return [
+        (w * dt, lo, hi, slice(int(a), int(np.ceil(b)) + 1))
+        for w, lo, hi, a, b in zip(half[0], lows, highs, base[2], base[3], strict=True)
+    ]
 
 
 def _blink(sig: Signals, peak: int, lo: float, hi: float, p: DetectionParams) -> Event:
@@ -1397,8 +1447,7 @@ def _pictured_blinks(
     peaks, props = _dips(both, prominence, frame_interval(t), p)
     one_sided = _one_sided_eye(sig, p)
     out = []
-    for pk, (width_s, lo, hi) in zip(peaks, _dip_extents(both, peaks, props, t), strict=True):
-        frames = slice(int(lo), int(np.ceil(hi)) + 1)
+    for pk, (width_s, lo, hi, frames) in zip(peaks, _dip_extents(both, peaks, props, t), strict=True):
         if not p.blink_min_s <= width_s <= p.blink_max_s or unseen[frames].any():
             continue
         if (

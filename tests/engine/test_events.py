@@ -1176,3 +1176,36 @@ def test_two_blinks_in_quick_succession_get_spans_that_do_not_overlap():
     assert [round(e.start_s, 1) for e in blinks] == pytest.approx([2.0, 2.6], abs=0.15)
     assert blinks[0].end_s <= blinks[1].start_s
     assert blinks[1].end_s == pytest.approx(2.9, abs=0.1)
+
+
+@pytest.mark.parametrize("mouth", [0.05, 0.0])
+def test_a_blink_that_the_mesh_blendshapes_picture_and_mouth_all_put_on_one_side_is_that_side_s_twitch(mouth):
+    # A left clonic burst on a rolled face: the mesh and the blendshapes drag the right eye to 0.8 of the left one
+    # (under every one-reading bar), so each twitch reads as an incomplete blink. The right eye's picture drifted
+    # 0.6 of a blink from its rest picture with the roll just before the burst, so against the rest pictures both
+    # eyes changed; from each eye's level just before, the left alone. The left mouth corner rises 0.05 (under the
+    # pull threshold). At 9 s a blink as lopsided in the mesh, with the same mouth corner moving (speech), that both
+    # eyes' pictures show, stays a blink. Without the mouth corner the burst's twitches stay blinks.
+    sig = make_signals(duration_s=14.0, noise=0.005)  # pull threshold lower_face_min (0.06)
+    t = sig["t_s"]
+    for b in (1.0, 12.5):
+        blink(sig, b)
+    sig["blink_left"], sig["blink_right"] = sig["closure_left"].copy(), sig["closure_right"].copy()
+    for start in (4.4, 5.0, 5.6, 9.0):
+        for name, depths in (("closure", (0.55, 0.44)), ("blink", (0.55, 0.4))):
+            for side, depth in zip(("left", "right"), depths, strict=True):
+                sig[f"{name}_{side}"] = np.maximum(sig[f"{name}_{side}"], pulse(t, start, 0.25, depth))
+        sig["mouth_left"] = sig["mouth_left"] + pulse(t, start, 0.25, mouth if start < 9 else 0.05)
+    change = _pictures(t, [1.0, 12.5, 9.0], left=[(4.4, 0.8), (5.0, 0.8), (5.6, 0.8)], right=[])
+    change["right"] += 20.0 * 0.6 * np.clip((t - 3.9) / 0.3, 0, 1) * (t < 6.5)
+    signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    events = detect_events(signals)
+    blinks = [round(e.start_s, 1) for e in events if e.kind == "blink"]
+    if mouth:
+        assert blinks == [1.0, 9.0, 12.5]
+        assert [(e.side, e.pattern, e.contractions) for e in group_episodes(events)] == [
+            ("left", "clonic", 3)
+        ]
+    else:
+        assert blinks == [1.0, 4.4, 5.0, 5.6, 9.0, 12.5]
+        assert not group_episodes(events)
