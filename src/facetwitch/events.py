@@ -232,7 +232,6 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
     scaled = scaled_pictures(sig, [e for e in events if e.kind == "blink"])
     if scaled is not None and params.picture_blink_balance > 0:
         events = _one_eyed_blinks(events, sig, scaled, params)
-        events = _blinks_one_side_leads(events, sig, scaled, params)
     if params.lid_picture_veto > 0:
         events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
     events = veto_unseen_bilateral_holds(sig.t_s, scaled, events)
@@ -254,63 +253,52 @@ def _one_eyed_blinks(
     the other (a head roll or turn couples them most): read as a blink, a clonic burst loses its twitches and the
     blink rate gains them. Merged with a contraction of that side it overlaps (:func:`_one_per_movement`).
 
-    Next to a burst of one side's eye twitches (``BURST_TWITCHES`` or more, each within the merge gap of the next,
-    the nearest within the merge gap before or after the "blink"), each eye's change is also read from its level
-    just before the "blink": a rolling or turned head moves the other eye's picture from its rest picture too,
-    which hides the burst's last twitch from the first reading (``tilt-warp-hfs-roll``). Beside a single
-    contraction it is not: a weak lid's mesh drifting half-closed reads as one, and with the far eye of a turned
-    head changing less in the picture, the blinks after it would become twitches (fresh draw 2's weak-lid
-    control)."""
+    Where the head rolls or turns, each eye's change is also read from its level just before the "blink": that
+    moves the far eye's picture from its rest picture on its own. So read, one eye alone changing makes a twitch
+    of that eye only with more to go on (otherwise a weak lid's mesh drifting half-closed, and the far eye of a
+    turned head changing less in the picture, would turn blinks into twitches; fresh draw 2's weak-lid control):
+
+    - next to a burst of that side's eye twitches (``BURST_TWITCHES`` or more, each within the merge gap of the
+      next, the nearest within the merge gap before or after the "blink"): the burst's last twitch, hidden from
+      the first reading (``tilt-warp-hfs-roll``);
+    - or where every other reading puts it on that side too (:func:`_every_reading_on`): a clonic burst on a face
+      rolled or turned far, whose other eye the mesh and the blendshapes drag to 0.6-0.9 of the twitching one, so
+      that no reading alone clears its own bar (``eye_ratio``, ``blink_balance``, the first picture reading) and
+      every twitch comes out as a blink (fresh draw 6's tilt-depth-hfs-roll-luispedro). Over the tuning suite
+      and fresh draws 1-6 no blink has all four readings on one side."""
     twitches = _eye_twitches(events)
     out = []
     for e in events:
-        side = None
+        side, regions = None, ("eye",)
         if e.kind == "blink":
             side = one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance)
-            if side is None and (
-                (near := one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance, from_level=True))
-                and max(_burst_beside(e, twitches[near])) >= BURST_TWITCHES
-            ):
+            near = (
+                None if side else one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance, from_level=True)
+            )
+            if near and max(_burst_beside(e, twitches[near])) >= BURST_TWITCHES:
                 side = near
-        out.append(e if side is None else _as_twitch(e, sig, side, ("eye",)))
+            elif near and _every_reading_on(e, sig, near, p):
+                side, regions = near, ("eye", "mouth")
+        out.append(e if side is None else _as_twitch(e, sig, side, regions))
     return sorted(_one_per_movement(out), key=lambda e: (e.start_s, e.kind))
 
 
-def _blinks_one_side_leads(
-    events: list[Event], sig: Signals, scaled: dict[str, np.ndarray], p: DetectionParams
-) -> list[Event]:
-    """A "blink" that every reading puts on one side is that side's twitch: at its deepest frame that eye is the
-    more closed by ``asymmetry`` / 2 in the face mesh and in the eyeBlink blendshapes, its picture alone changed
-    (:func:`facetwitch.lid_picture.one_eyed_side` counted from the level just before, ``picture_blink_balance``:
-    a rolled or turned head moves the far eye's picture away from its rest picture), and that side's mouth corner
-    rose from just before by half the pull threshold more than the other's (a blink pulls no mouth corner).
-
-    On a face rolled or turned far, the mesh and the blendshapes drag the open eye to 0.6-0.9 of the twitching
-    one, so no reading alone clears its own bar (``eye_ratio``, ``blink_balance``, the plain picture reading) and a
-    clonic burst comes out as a run of blinks; over the tuning suite and fresh draws 1-6 no blink has all four."""
-    out = []
-    for e in events:
-        side = _leading_side(e, sig, scaled, p) if e.kind == "blink" else None
-        out.append(e if side is None else _as_twitch(e, sig, side, ("eye", "mouth")))
-    return sorted(_one_per_movement(out), key=lambda e: (e.start_s, e.kind))
-
-
-def _leading_side(
-    blink: Event, sig: Signals, scaled: dict[str, np.ndarray], p: DetectionParams
-) -> str | None:
-    """The side every reading of ``blink`` puts it on (:func:`_blinks_one_side_leads`), or None."""
-    side = one_eyed_side(sig.t_s, scaled, blink, p.picture_blink_balance, from_level=True)
+def _every_reading_on(blink: Event, sig: Signals, side: str, p: DetectionParams) -> bool:
+    """Whether the mesh, the eyeBlink blendshapes and the mouth corners put ``blink`` on ``side`` too: at its
+    deepest frame that eye is the more closed by ``asymmetry`` / 2 in the mesh and in the blendshapes, and that
+    side's mouth corner rose from just before by half the pull threshold more than the other's (a blink pulls no
+    mouth corner). False without the blendshapes."""
     k = _deepest(blink, sig)
-    if side is None or k is None or sig.side("blink", side) is None:
-        return None
+    if k is None or not sig.has_blink_blendshapes:
+        return False
     other = OTHER_SIDE[side]
     for signal in ("closure", "blink"):
         if not sig.side(signal, side)[k] - sig.side(signal, other)[k] > p.asymmetry / 2:
-            return None
+            return False
     frames = _frames_of(blink, sig)
     before = round(LEVEL_BEFORE_S / frame_interval(sig.t_s))
     rose = [_rise(sig.side("mouth", s), frames.start, frames.stop, before) for s in (side, other)]
-    return side if rose[0] - rose[1] > _pull_threshold(sig, side, "mouth", p) / 2 else None
+    return rose[0] - rose[1] > _pull_threshold(sig, side, "mouth", p) / 2
 
 
 def _eye_twitches(events: list[Event]) -> dict[str, list[Event]]:
