@@ -253,8 +253,8 @@ def veto_two_sided_pictures(
     return [e for e, out in zip(events, vetoed, strict=True) if not out or in_burst(e)]
 
 
-# A closure of both eyes held for seconds shows in the pictures: over it, at its median frame, at least one eye's
-# picture stands BILATERAL_SEEN of a blink's change above that eye's median over the recording (tuning and fresh
+# A closure of both eyes held for seconds shows in the pictures: at least one eye's picture, its median over the
+# closure, stands BILATERAL_SEEN of a blink's change above that eye's median over the recording (tuning and fresh
 # draws 1-5: true holds 0.54 or more; a weak lid's mesh settling half-closed 0.22 or less).
 BILATERAL_SEEN = 0.35
 
