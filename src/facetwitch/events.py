@@ -405,20 +405,27 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         core |= _burst_twitches(sig, s, p, core) & steady
         eye = _closing(extend(core, eye_low, max(1, round(p.max_ramp_s / dt))), sig.side("closure", s), dt, p)
         rhythm, rhythm_frames = _rhythmic(sig, s, p, blink_spans)
+        trains: list[tuple[list[int], np.ndarray]] = []
         if pictures is not None:
             # The picture adds the twitches the mesh misses; one the mesh reads (the lid closing, or this side's
             # cheek or mouth corner pulled) is counted from the mesh, once.
             seen = eye | rhythm_frames | lower["cheek"] | lower["mouth"]
-            pictured, pictured_frames = _pictured_rhythm(sig, s, p, blink_spans, pictures, seen)
+            pictured, pictured_frames, inside = _pictured_rhythm(sig, s, p, blink_spans, pictures, seen)
+            # A train the pictures show inside what the mesh reads as one long closure cuts it into its twitches,
+            # where the picture falls back between them (a weak lid's mesh can ramp up and hold over a burst). A
+            # picture peak beside a twitch of the mesh's own rhythm is that twitch, a few frames off: no cut.
+            near = max(1, round(RHYTHM_INTERVAL_S[0] / 2 / dt))
+            inside = [k for k in inside if not any(abs(k - m) <= near for m in rhythm)]
             rhythm = sorted({*rhythm, *pictured})
             rhythm_frames |= pictured_frames
+            trains.append((inside, np.nan_to_num(_picture_diff(sig, s, pictures, p), nan=0.0)))
         eye |= rhythm_frames & steady
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
         drive = _drive(sig, s, eye, lower)
         for run_start, run_stop in runs(active):
             for start, stop in _cut_between(
-                split_contractions(drive, run_start, run_stop, p.split_prominence), rhythm, drive
+                split_contractions(drive, run_start, run_stop, p.split_prominence), [(rhythm, drive), *trains]
             ):
                 t0, t1 = span(t, start, stop, dt)
                 if t1 - t0 < p.min_contraction_s - TIME_TOLERANCE_S or t0 < settled_from:
@@ -1130,7 +1137,9 @@ def _rhythmic(
     (and ``noise_k`` robust noise SDs) above its surroundings (:func:`scipy.signal.find_peaks`), ``blink_min_s``
     to ``blink_max_s`` wide at half height and away from blinks, that rises over the RHYTHM_RISE_S before it
     while the other eye rises less than ``blink_balance`` as much (a blink closes both alike), and ends
-    ``asymmetry`` / 2 more closed than the other. Alone such a dip is noise; RHYTHM_MIN_TWITCHES of them
+    ``asymmetry`` / 2 more closed than the other, on the mesh or on the eyeBlink blendshapes (where the model gave
+    them: after a burst's first twitch the mesh of a weak lid can hold the other eye half-closed, so that a twitch
+    rising 0.1-0.17 ends only 0.06 above it there). Alone such a dip is noise; RHYTHM_MIN_TWITCHES of them
     RHYTHM_INTERVAL_S apart at a steady rate (RHYTHM_REGULARITY) are a burst: blinks come at irregular
     intervals, and drift and a lid hanging half-closed have no rhythm; a train whose dominant frequency lies in
     the tremor band is a faster oscillation read at every other peak (:func:`_tremor_rate`). A twitch's frames
@@ -1142,13 +1151,16 @@ def _rhythmic(
     x = np.nan_to_num(mine, nan=0.0)
     before = max(2, round(RHYTHM_RISE_S / dt))
     peaks = _twitch_peaks(x, max(p.rhythm_prominence, p.noise_k * robust_noise(mine)), dt, p)
+    blend = (
+        (sig.side("blink", side) - sig.side("blink", OTHER_SIDE[side])) if sig.has_blink_blendshapes else None
+    )
     twitches = []
     for k in peaks:
         rises = _rises_to(mine, theirs, k, before)
         twitch = (
             rises is not None
             and rises[1] < p.blink_balance * rises[0]
-            and mine[k] - theirs[k] > p.asymmetry / 2
+            and (mine[k] - theirs[k] > p.asymmetry / 2 or (blend is not None and blend[k] > p.asymmetry / 2))
             and not _near(blink_spans, float(t[k]), float(t[k]), p)
         )
         twitches.append((int(k), twitch))
@@ -1219,7 +1231,7 @@ def _pictured_rhythm(
     blink_spans: list[tuple[float, float]],
     pictures: dict[str, np.ndarray],
     seen: np.ndarray,
-) -> tuple[list[int], np.ndarray]:
+) -> tuple[list[int], np.ndarray, list[int]]:
     """Faint one-sided lid twitches in a clonic rhythm that the eyes' pictures show and the mesh does not
     (``seen``: the frames where the mesh already reads one of this side's contractions).
 
@@ -1231,12 +1243,12 @@ def _pictured_rhythm(
     ``blink_max_s`` wide, away from blinks, its own eye's picture rising at least as far while the other eye's
     rises less than ``blink_balance`` as much. Only a steady train of them counts (:func:`_in_rhythm`): a turning
     head changes the two pictures unequally, but not in a clonic rhythm. Of the train, the twitches that peak
-    outside ``seen`` are returned, with their frames: in a burst the mesh reads, a picture peak a few frames off
-    the mesh's would cut one twitch in two."""
+    outside ``seen`` are returned, with their frames, and the deepest frames of those inside it (which may cut
+    what the mesh reads as one long closure into its twitches, :func:`_cut_between`)."""
     t = sig.t_s
     dt = frame_interval(t)
     own, other = pictures[side], pictures[OTHER_SIDE[side]]
-    diff = fill_short_gaps(own - other, t, p.gap_bridge_s)
+    diff = _picture_diff(sig, side, pictures, p)
     x = np.nan_to_num(diff, nan=0.0)
     before = max(2, round(RHYTHM_RISE_S / dt))
     prominence = max(p.picture_rhythm_prominence, p.noise_k * robust_noise(diff))
@@ -1251,8 +1263,15 @@ def _pictured_rhythm(
             and not _near(blink_spans, float(t[k]), float(t[k]), p)
         )
         twitches.append((int(k), twitch))
-    missed = [k for k in _in_rhythm(t, x, twitches, p) if not seen[k]]
-    return missed, _twitch_frames(x, missed, before, p.blink_max_s / dt)
+    train = _in_rhythm(t, x, twitches, p)
+    missed = [k for k in train if not seen[k]]
+    return missed, _twitch_frames(x, missed, before, p.blink_max_s / dt), [k for k in train if seen[k]]
+
+
+def _picture_diff(sig: Signals, side: str, pictures: dict[str, np.ndarray], p: DetectionParams) -> np.ndarray:
+    """How much more ``side``'s eye picture changed than the other's, per frame, in blinks (``pictures``:
+    :func:`facetwitch.lid_picture.scaled_pictures`), short gaps filled."""
+    return fill_short_gaps(pictures[side] - pictures[OTHER_SIDE[side]], sig.t_s, p.gap_bridge_s)
 
 
 def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], fs: float, p: DetectionParams) -> bool:
@@ -1267,16 +1286,22 @@ def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], fs: float, p: D
     return _in_band(_dominant(y, fs, p.tremor_band_hz)[0], p.tremor_band_hz, fs)
 
 
-def _cut_between(ranges: list[tuple[int, int]], peaks: list[int], x: np.ndarray) -> list[tuple[int, int]]:
-    """``ranges`` cut at the lowest frame of ``x`` between each two of ``peaks`` that fall in the same range:
-    the twitches of a clonic rhythm are one contraction each, also where the lid does not relax in between."""
+def _cut_between(
+    ranges: list[tuple[int, int]], trains: list[tuple[list[int], np.ndarray]]
+) -> list[tuple[int, int]]:
+    """``ranges`` cut, for each train of twitches (its deepest frames, and the per-frame series they peak in), at
+    that series' lowest frame between each two of its twitches that fall in the same range: the twitches of a
+    clonic rhythm are one contraction each, also where the lid does not relax in between."""
     out = []
     for start, stop in ranges:
-        inside = [k for k in peaks if start <= k < stop]
-        cuts = [
-            a + int(np.argmin(np.nan_to_num(x[a : b + 1], nan=np.inf))) for a, b in itertools.pairwise(inside)
-        ]
-        out += [(a, b) for a, b in itertools.pairwise([start, *cuts, stop]) if b > a]
+        cuts = set()
+        for peaks, x in trains:
+            inside = [k for k in peaks if start <= k < stop]
+            cuts |= {
+                a + int(np.argmin(np.nan_to_num(x[a : b + 1], nan=np.inf)))
+                for a, b in itertools.pairwise(inside)
+            }
+        out += [(a, b) for a, b in itertools.pairwise([start, *sorted(cuts), stop]) if b > a]
     return out
 
 

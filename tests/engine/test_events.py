@@ -782,6 +782,34 @@ def test_faint_one_sided_twitches_in_a_clonic_rhythm_are_a_burst_and_the_same_di
         assert not [e for e in detect_events(build(sig)) if e.kind == "contraction"]
 
 
+@pytest.mark.parametrize("blendshapes", [True, False])
+def test_faint_rhythmic_twitches_beside_an_eye_the_mesh_drags_half_closed_count_where_the_blendshapes_see_them(
+    blendshapes,
+):
+    # A weak lid's clonic burst (depth-weak-lid-hopper-20, tuning): after its first twitch the mesh holds the other
+    # eye 0.12 more closed, so each faint left twitch (0.18) ends only 0.06 more closed than it, under the
+    # asymmetry / 2 (0.075) a rhythmic twitch needs on the mesh. The eyeBlink blendshapes see the left lid alone.
+    sig = make_signals(noise=0.005)
+    t = sig["t_s"]
+    starts = [6.0 + 0.55 * k for k in range(5)]
+    for start in starts:
+        sig["closure_left"] = np.maximum(sig["closure_left"], 0.05 + pulse(t, start, 0.45, 0.18, ramp=0.15))
+    sig["closure_right"] = sig["closure_right"] + pulse(t, 5.6, 3.6, 0.12, ramp=0.3)
+    for b in (2.0, 14.0):
+        blink(sig, b)
+    if blendshapes:
+        sig["blink_left"] = 0.05 + sum(pulse(t, start, 0.45, 0.3, ramp=0.15) for start in starts)
+        sig["blink_right"] = np.full(t.size, 0.05)
+        for b in (2.0, 14.0):
+            for side in ("left", "right"):
+                sig[f"blink_{side}"] = np.maximum(sig[f"blink_{side}"], pulse(t, b, 0.25, 0.9))
+    episodes = group_episodes(detect_events(build(sig)))
+    if blendshapes:
+        assert [(e.side, e.pattern, e.contractions) for e in episodes] == [("left", "clonic", 5)]
+    else:  # the mesh alone: no twitch is one-sided enough to make a train
+        assert episodes == []
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_a_brow_level_a_turn_left_behind_is_not_the_contraction_s_but_a_brow_that_moves_with_it_is(seed):
     """The brow takes part in a contraction when it moves with it, from its level just before (as the cheek and
@@ -1019,6 +1047,33 @@ def test_a_burst_the_mesh_reads_is_counted_once_though_the_pictures_peak_a_few_f
     for signals in (build(sig), pictured):
         (episode,) = group_episodes(detect_events(signals))
         assert (episode.side, episode.contractions) == ("left", 5)
+
+
+@pytest.mark.parametrize("pictured", [True, False])
+def test_a_clonic_train_the_pictures_show_inside_one_long_closure_of_the_mesh_is_counted_twitch_by_twitch(
+    pictured,
+):
+    # A weak lid (depth-weak-lid-hopper-11, tuning): the mesh reads the left eye ramping to 0.5 closed and holding
+    # there for 2.9 s, while each of five twitches shows in the left eye's picture alone (0.4 of a blink's change).
+    sig = make_signals(duration_s=14.0, noise=0.005)
+    for b in (1.0, 12.5):
+        blink(sig, b)
+    t = sig["t_s"]
+    sig["closure_left"] = np.maximum(sig["closure_left"], pulse(t, 3.9, 2.9, 0.5, ramp=0.4))
+    if pictured:
+        change = _pictures(t, [1.0, 12.5], right=[], left=[(s, 0.4) for s in (4.0, 4.6, 5.2, 5.8, 6.4)])
+        sig = {**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]}
+    events = detect_events(build(sig))
+    episodes = group_episodes(events)
+    if pictured:
+        assert [(e.side, e.pattern, e.contractions) for e in episodes] == [("left", "clonic", 5)]
+        # each contraction holds one twitch: cut where the picture falls back between two
+        twitches = [e for e in events if e.kind == "contraction"]
+        assert [
+            sum(e.start_s <= s + 0.15 <= e.end_s for e in twitches) for s in (4.0, 4.6, 5.2, 5.8, 6.4)
+        ] == [1] * 5
+    else:  # the mesh alone: one sustained closure
+        assert [(e.side, e.pattern, e.contractions) for e in episodes] == [("left", "tonic", 1)]
 
 
 # fmt: off
