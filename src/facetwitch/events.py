@@ -410,15 +410,16 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
             # The picture adds the twitches the mesh misses; one the mesh reads (the lid closing, or this side's
             # cheek or mouth corner pulled) is counted from the mesh, once.
             seen = eye | rhythm_frames | lower["cheek"] | lower["mouth"]
-            pictured, pictured_frames, inside = _pictured_rhythm(sig, s, p, blink_spans, pictures, seen)
+            pictured, pictured_frames, (inside, diff) = _pictured_rhythm(
+                sig, s, p, blink_spans, pictures, seen
+            )
             # A train the pictures show inside what the mesh reads as one long closure cuts it into its twitches,
             # where the picture falls back between them (a weak lid's mesh can ramp up and hold over a burst). A
             # picture peak beside a twitch of the mesh's own rhythm is that twitch, a few frames off: no cut.
             near = max(1, round(RHYTHM_INTERVAL_S[0] / 2 / dt))
-            inside = [k for k in inside if not any(abs(k - m) <= near for m in rhythm)]
+            trains.append(([k for k in inside if not any(abs(k - m) <= near for m in rhythm)], diff))
             rhythm = sorted({*rhythm, *pictured})
             rhythm_frames |= pictured_frames
-            trains.append((inside, np.nan_to_num(_picture_diff(sig, s, pictures, p), nan=0.0)))
         eye |= rhythm_frames & steady
         active = bridge(eye | lower["cheek"] | lower["mouth"], t, p.bridge_s)
         active = bridge_gaps(active, usable, t, p.gap_bridge_s)
@@ -1231,7 +1232,7 @@ def _pictured_rhythm(
     blink_spans: list[tuple[float, float]],
     pictures: dict[str, np.ndarray],
     seen: np.ndarray,
-) -> tuple[list[int], np.ndarray, list[int]]:
+) -> tuple[list[int], np.ndarray, tuple[list[int], np.ndarray]]:
     """Faint one-sided lid twitches in a clonic rhythm that the eyes' pictures show and the mesh does not
     (``seen``: the frames where the mesh already reads one of this side's contractions).
 
@@ -1243,12 +1244,13 @@ def _pictured_rhythm(
     ``blink_max_s`` wide, away from blinks, its own eye's picture rising at least as far while the other eye's
     rises less than ``blink_balance`` as much. Only a steady train of them counts (:func:`_in_rhythm`): a turning
     head changes the two pictures unequally, but not in a clonic rhythm. Of the train, the twitches that peak
-    outside ``seen`` are returned, with their frames, and the deepest frames of those inside it (which may cut
-    what the mesh reads as one long closure into its twitches, :func:`_cut_between`)."""
+    outside ``seen`` are returned, with their frames, and the deepest frames of those inside it with the series
+    they peak in (this eye's picture change less the other's, in blinks; they may cut what the mesh reads as one
+    long closure into its twitches, :func:`_cut_between`)."""
     t = sig.t_s
     dt = frame_interval(t)
     own, other = pictures[side], pictures[OTHER_SIDE[side]]
-    diff = _picture_diff(sig, side, pictures, p)
+    diff = fill_short_gaps(own - other, t, p.gap_bridge_s)
     x = np.nan_to_num(diff, nan=0.0)
     before = max(2, round(RHYTHM_RISE_S / dt))
     prominence = max(p.picture_rhythm_prominence, p.noise_k * robust_noise(diff))
@@ -1265,13 +1267,7 @@ def _pictured_rhythm(
         twitches.append((int(k), twitch))
     train = _in_rhythm(t, x, twitches, p)
     missed = [k for k in train if not seen[k]]
-    return missed, _twitch_frames(x, missed, before, p.blink_max_s / dt), [k for k in train if seen[k]]
-
-
-def _picture_diff(sig: Signals, side: str, pictures: dict[str, np.ndarray], p: DetectionParams) -> np.ndarray:
-    """How much more ``side``'s eye picture changed than the other's, per frame, in blinks (``pictures``:
-    :func:`facetwitch.lid_picture.scaled_pictures`), short gaps filled."""
-    return fill_short_gaps(pictures[side] - pictures[OTHER_SIDE[side]], sig.t_s, p.gap_bridge_s)
+    return missed, _twitch_frames(x, missed, before, p.blink_max_s / dt), ([k for k in train if seen[k]], x)
 
 
 def _tremor_rate(t: np.ndarray, x: np.ndarray, train: list[int], fs: float, p: DetectionParams) -> bool:
