@@ -61,6 +61,7 @@ from facetwitch.lid_picture import (
     LEVEL_BEFORE_S,
     both_eyes_blink,
     one_eyed_side,
+    picture_changes,
     scaled_pictures,
     veto_two_sided_pictures,
     veto_unseen_bilateral_holds,
@@ -272,6 +273,8 @@ def _one_eyed_blinks(
         side, regions = None, ("eye",)
         if e.kind == "blink":
             side = one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance)
+            if side and not _rose_most(e, sig, scaled, side):
+                side = None
             near = (
                 None if side else one_eyed_side(sig.t_s, scaled, e, p.picture_blink_balance, from_level=True)
             )
@@ -281,6 +284,16 @@ def _one_eyed_blinks(
                 side, regions = near, ("eye", "mouth")
         out.append(e if side is None else _as_twitch(e, sig, side, regions))
     return sorted(_one_per_movement(out), key=lambda e: (e.start_s, e.kind))
+
+
+def _rose_most(blink: Event, sig: Signals, scaled: dict[str, np.ndarray], side: str) -> bool:
+    """Whether ``side``'s eye picture rose over ``blink`` more than the other's from their levels just before
+    (:func:`facetwitch.lid_picture.picture_changes`). An eye whose picture stands apart from its rest picture
+    from before (the far eye of a face turned 25-30 degrees) while both lids close a little is not twitching
+    (fresh draw 8's tilt-depth-control-lean-luispedro: 0.00 against the other's 0.08; its twitches 0.12 or more
+    above the other's)."""
+    rise = picture_changes(sig.t_s, scaled, blink, from_level=True)
+    return rise[side] > rise[OTHER_SIDE[side]]
 
 
 def _every_reading_on(blink: Event, sig: Signals, side: str, p: DetectionParams) -> bool:
@@ -402,6 +415,8 @@ def _closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         # A one-sided closure grows from its core only by the ramps of a contraction: a long stretch of slight
         # asymmetry (the tracker settling at the start of a video, a lid the mesh reads low) is not its onset.
         core = (eye_uni[s] | _held_one_sided(sig, s, p)) & steady
+        if pictures is not None:
+            core |= _coupled_but_pictured(sig, s, p, pictures, blink_spans) & steady
         core |= _burst_twitches(sig, s, p, core) & steady
         eye = _closing(extend(core, eye_low, max(1, round(p.max_ramp_s / dt))), sig.side("closure", s), dt, p)
         rhythm, rhythm_frames = _rhythmic(sig, s, p, blink_spans)
@@ -999,6 +1014,50 @@ def _one_sided_eye(sig: Signals, p: DetectionParams) -> dict[str, np.ndarray]:
     return out
 
 
+def _coupled_but_pictured(
+    sig: Signals,
+    side: str,
+    p: DetectionParams,
+    pictures: dict[str, np.ndarray],
+    blinks: list[tuple[float, float]],
+) -> np.ndarray:
+    """Frames of a one-sided closure that the face mesh couples into the other eye beyond ``eye_ratio`` (the other
+    eye up to ``HELD_COUPLED`` as closed) where the two other readings put it on ``side`` alone: the eyeBlink
+    blendshapes (:func:`_blendshapes_one_sided`), and the eyes' pictures (``pictures``:
+    :func:`facetwitch.lid_picture.scaled_pictures`), this eye's risen from its lowest level over the
+    ``LEVEL_BEFORE_S`` before by ``picture_rhythm_prominence`` of a blink's change more than the other's, frame by
+    frame. Outside ``blinks`` (spans, s), and only where both lids' blinks move the mesh (:func:`_lids_travel`): the
+    mesh can read a weak lid hanging half-closed after a blink or between a burst's twitches.
+
+    On a face rolled or turned the mesh drags the open eye to 0.4-0.6 of a twitch's closure: a clonic burst of two
+    twitches (too few for a rhythm) was lost (``tilt-warp-hfs-roll-astronaut``: 0.32 against 0.14 in the mesh,
+    0.30 against 0.11 in the blendshapes, the left picture up 0.39 of a blink, the right 0.03), and so were tonic
+    squeezes during a turn (fresh draws 3 and 7's ``tvar-turn-episodes-astronaut-0``)."""
+    other = OTHER_SIDE[side]
+    mine, theirs = sig.side("closure", side), sig.side("closure", other)
+    out = np.zeros(mine.size, dtype=bool)
+    if not (sig.has_blink_blendshapes and _lids_travel(sig)):
+        return out
+    coupled = (
+        _gt(mine - theirs, p.asymmetry)
+        & _gt(mine, p.confirmed_close)
+        & _gt(mine * HELD_COUPLED - np.nan_to_num(theirs, nan=np.inf), 0.0)
+        & _blendshapes_one_sided(sig, side, p)
+    )
+    before = max(1, round(LEVEL_BEFORE_S / frame_interval(sig.t_s)))
+    for start, stop in runs(coupled):
+        t0, t1 = sig.t_s[start], sig.t_s[stop - 1]
+        if any(b0 <= t1 and b1 >= t0 for b0, b1 in blinks):
+            continue
+        gain = np.zeros(stop - start)
+        for s, sign in ((side, 1.0), (other, -1.0)):
+            pre = pictures[s][max(0, start - before) : start]
+            level = max(float(np.nanmin(pre)), 0.0) if np.isfinite(pre).any() else np.nan
+            gain += sign * (pictures[s][start:stop] - level)
+        out[start:stop] = _gt(gain, p.picture_rhythm_prominence)
+    return out
+
+
 def _blendshapes_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
     """Frames where the eyeBlink blendshapes see ``side``'s lid closing alone: at least ``close_low``, the other
     eye's less than ``eye_ratio`` as high. Needs ``sig.has_blink_blendshapes``."""
@@ -1060,8 +1119,7 @@ def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
     deep = _gt(mine, p.close) & asymmetric & _gt(mine * HELD_COUPLED - theirs_or_inf, 0.0)
     if sig.has_blink_blendshapes:
         deep &= _gt(sig.side("blink", side) - sig.side("blink", other), p.asymmetry)
-    travel = (sig.lid_travel_left, sig.lid_travel_right)
-    if any(v is None or v < QualityLimits().min_lid_travel for v in travel):
+    if not _lids_travel(sig):
         deep[:] = False
     dt = frame_interval(sig.t_s)
     min_frames = max(2, round(p.held_min_s / dt))
@@ -1077,6 +1135,14 @@ def _held_one_sided(sig: Signals, side: str, p: DetectionParams) -> np.ndarray:
             ):
                 out[start:stop] = True
     return out
+
+
+def _lids_travel(sig: Signals) -> bool:
+    """Whether both lids' blinks move the face mesh by ``QualityLimits.min_lid_travel`` or more: a weak lid's
+    mesh reads its blinks at a fraction of the other's depth and can hang half-closed between a burst's twitches,
+    so the mesh's asymmetry alone says less there."""
+    travel = (sig.lid_travel_left, sig.lid_travel_right)
+    return all(v is not None and v >= QualityLimits().min_lid_travel for v in travel)
 
 
 def _burst_twitches(sig: Signals, side: str, p: DetectionParams, strong: np.ndarray) -> np.ndarray:

@@ -177,22 +177,31 @@ ONE_EYED_SEEN = 0.5
 LEVEL_BEFORE_S = 0.25
 
 
-def one_eyed_side(
-    t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, balance: float, from_level: bool = False
-) -> str | None:
-    """The side whose eye alone changed in the pictures over ``event``'s span: that eye's picture changed at least
-    ``ONE_EYED_SEEN`` of a blink's (``scaled``: :func:`scaled_to_blinks`) and the other eye's less than ``balance``
-    times as much; None where both changed alike (a blink: both eyes close, tuning 0.64 or more) or the span has
-    no measured frame. ``from_level``: each eye's change counted from its lowest level over the
-    ``LEVEL_BEFORE_S`` before the event rather than from its rest picture: where the head turns or rolls, one
-    eye's picture drifts away from its rest picture on its own (the lowest: an eye whose picture dipped just
-    before must not seem to have moved less than it did)."""
+def picture_changes(
+    t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, from_level: bool = False
+) -> dict[str, float]:
+    """Each eye's picture change over ``event``'s span (``scaled``: :func:`scaled_to_blinks`): its peak there, from
+    the eye's rest picture, or with ``from_level`` from its lowest level over the ``LEVEL_BEFORE_S`` before the
+    event (where that has a measured frame): where the head turns or rolls, one eye's picture drifts away from its
+    rest picture on its own (the lowest: an eye whose picture dipped just before must not seem to have moved less
+    than it did). NaN where the span has no measured frame."""
     peaks = {side: span_peak(t_s, values, event) for side, values in scaled.items()}
     if from_level:
         before = (t_s >= event.start_s - LEVEL_BEFORE_S) & (t_s < event.start_s)
         for side, values in scaled.items():
             if np.isfinite(values[before]).any():
                 peaks[side] -= max(float(np.nanmin(values[before])), 0.0)
+    return peaks
+
+
+def one_eyed_side(
+    t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, balance: float, from_level: bool = False
+) -> str | None:
+    """The side whose eye alone changed in the pictures over ``event``'s span (:func:`picture_changes`, from the
+    rest picture or ``from_level``): that eye's picture changed at least ``ONE_EYED_SEEN`` of a blink's and the
+    other eye's less than ``balance`` times as much; None where both changed alike (a blink: both eyes close,
+    tuning 0.64 or more) or the span has no measured frame."""
+    peaks = picture_changes(t_s, scaled, event, from_level)
     side = max(peaks, key=lambda s: np.nan_to_num(peaks[s], nan=-np.inf))
     own, other = peaks[side], peaks[OTHER_SIDE[side]]
     if not (own >= ONE_EYED_SEEN and np.isfinite(other)):

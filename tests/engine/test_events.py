@@ -1264,3 +1264,57 @@ def test_a_blink_that_the_mesh_blendshapes_picture_and_mouth_all_put_on_one_side
     else:
         assert blinks == [1.0, 4.4, 5.0, 5.6, 9.0, 12.5]
         assert not group_episodes(events)
+
+
+def _coupled(pictured: str, travel: float = 0.5) -> list[Event]:
+    """Left twitches at 4.4 and 5 s (two: too few for a rhythm) on a rolled face: the mesh closes the left eye 0.35
+    and drags the right to 0.15 (0.43 of it, over ``eye_ratio``), the eyeBlink blendshapes read 0.35 and 0.08.
+    Blinks at 1 and 12.5 s move both lids' mesh by ``travel``. The pictures (``pictured``): "left" the left eye
+    alone 0.8 of a blink in each twitch, "both" both eyes alike."""
+    sig = make_signals(duration_s=14.0, noise=0.005)
+    t = sig["t_s"]
+    blinks, starts = [1.0, 12.5], [4.4, 5.0]
+    sig["lid_travel_left"] = sig["lid_travel_right"] = travel
+    for b in blinks:
+        blink(sig, b)
+    sig["blink_left"], sig["blink_right"] = sig["closure_left"].copy(), sig["closure_right"].copy()
+    for start in starts:
+        for name, depths in (("closure", (0.35, 0.15)), ("blink", (0.35, 0.08))):
+            for side, depth in zip(("left", "right"), depths, strict=True):
+                sig[f"{name}_{side}"] = np.maximum(sig[f"{name}_{side}"], pulse(t, start, 0.25, depth))
+    bumps = [(start, 0.8) for start in starts]
+    change = _pictures(t, blinks, left=bumps, right=bumps if pictured == "both" else [])
+    signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    return [e for e in detect_events(signals) if e.kind == "contraction"]
+
+
+def test_a_twitch_the_mesh_couples_into_the_other_eye_counts_where_the_blendshapes_and_pictures_put_it_on_one_side():
+    twitches = _coupled("left")
+    assert [(e.side, round(e.start_s, 1)) for e in twitches] == [("left", 4.4), ("left", 5.0)]
+    assert [(e.side, e.contractions) for e in group_episodes(twitches)] == [("left", 2)]
+    # Both eyes' pictures changed alike: the mesh and the blendshapes alone do not make it one-sided.
+    assert _coupled("both") == []
+    # Nor where a lid's blinks barely move the mesh: a weak lid's mesh can hang half-closed after a blink.
+    assert _coupled("left", travel=0.1) == []
+
+
+@pytest.mark.parametrize("rises", [True, False])
+def test_a_blink_is_one_eye_s_twitch_only_where_that_eye_s_picture_rose_more_than_the_other_s(rises):
+    # A shallow bilateral dip at 6 s (0.4 in both eyes' mesh). The left eye's picture changes 0.8 of a blink over
+    # it (``rises``), or has stood 0.8 of a blink from its rest picture since 5 s (the far eye of a face turned far,
+    # as the head moves) while the dip changes the right eye's 0.2: against the rest pictures only the left eye
+    # differs; from their levels just before, only the right eye moved. Read as the left eye's twitch, the blink
+    # was lost.
+    sig = make_signals(duration_s=12.0)
+    t = sig["t_s"]
+    for b in (1.0, 10.5):
+        blink(sig, b)
+    blink(sig, 6.0, duration=0.3, depth=0.4)
+    change = _pictures(
+        t, [1.0, 10.5], left=[(6.0, 0.8)] if rises else [], right=[] if rises else [(6.0, 0.2)]
+    )
+    if not rises:
+        change["left"] += 20.0 * 0.8 * np.clip((t - 5.0) / 0.3, 0, 1) * (t < 7.5)
+    signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    events = [(e.kind, e.side) for e in detect_events(signals) if 5.5 < e.start_s < 6.5]
+    assert events == ([("contraction", "left")] if rises else [("blink", "both")])
