@@ -1318,3 +1318,26 @@ def test_a_blink_is_one_eye_s_twitch_only_where_that_eye_s_picture_rose_more_tha
     signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
     events = [(e.kind, e.side) for e in detect_events(signals) if 5.5 < e.start_s < 6.5]
     assert events == ([("contraction", "left")] if rises else [("blink", "both")])
+
+
+def test_a_closure_left_lid_only_once_the_picture_reads_no_cheek_is_judged_by_both_eyes_pictures_too():
+    # A right lid closure at 4 s with the mesh's cheek landmark pulled up on that side (a head turn can do it),
+    # both eyes' pictures changing alike (half a blink each): a blink or head motion the mesh read as one-sided. The
+    # veto of lid-only closures spared it as a cheek contraction; the cheek's own picture shows no rise, so it is
+    # lid-only after all and goes. With the right eye's picture alone changing it stays, as the eye's.
+    def right_closures(left_share: float) -> list[tuple[str, tuple[str, ...]]]:
+        sig = make_signals(duration_s=12.0, noise=0.005)
+        t = sig["t_s"]
+        for b in (1.0, 10.5):
+            blink(sig, b)
+        sig["closure_right"] = np.maximum(sig["closure_right"], pulse(t, 4.0, 0.4, 0.7))
+        sig["cheek_right"] = sig["cheek_right"] + pulse(t, 4.0, 0.4, 0.1)
+        for side in ("left", "right"):
+            sig["cheek_picture_" + side] = 0.03 * sig["closure_" + side]
+        pictured_cheeks(sig)
+        change = _pictures(t, [1.0, 10.5], right=[(4.0, 0.5)], left=[(4.0, left_share)] if left_share else [])
+        signals = build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+        return [(e.side, e.regions) for e in detect_events(signals) if e.kind == "contraction"]
+
+    assert right_closures(left_share=0.5) == []
+    assert right_closures(left_share=0.0) == [("right", ("eye",))]
