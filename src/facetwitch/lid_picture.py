@@ -230,6 +230,21 @@ def both_eyes_blink(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event
     return True
 
 
+# A lid-only contraction's own eye's picture must also have risen from its level just before (picture_changes'
+# ``from_level``) by this share of a blink's change. Where the other eye's picture falls back while this one's
+# stands still, the one-sided index reads a change this eye never made: a weak lid's mesh drifting half-closed
+# for a second (fresh draws' weak-lid controls: 0.005 or less). Tuning and fresh draws 1-9: the same events for
+# 0.015-0.08; the first true twitch is lost at 0.12.
+OWN_RISE_MIN = 0.05
+
+
+def _risen(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event) -> bool:
+    """Whether ``event``'s own eye's picture rose ``OWN_RISE_MIN`` of a blink's change from its level just before
+    (True where that cannot be measured: the picture cannot judge)."""
+    rise = picture_changes(t_s, scaled, event, from_level=True)[event.side]
+    return not rise < OWN_RISE_MIN
+
+
 def veto_two_sided_pictures(
     t_s: np.ndarray,
     scaled: dict[str, np.ndarray] | None,
@@ -239,14 +254,18 @@ def veto_two_sided_pictures(
 ) -> list[Event]:
     """``events`` without the lid-only one-sided contractions whose one-sided index is under ``threshold`` (a
     share of a blink's picture change): both eyes' pictures changed alike, a blink or head motion the mesh read as
-    one-sided. Without a blink to scale by (``scaled`` None: :func:`scaled_to_blinks`), or where the index cannot
-    be measured, the contraction stays. So does one within ``burst_gap_s`` (s) of a one-sided contraction of its
+    one-sided; nor those whose own eye's picture did not rise from its level just before (``OWN_RISE_MIN``).
+    Without a blink to scale by (``scaled`` None: :func:`scaled_to_blinks`), or where the index cannot be
+    measured, the contraction stays. So does one within ``burst_gap_s`` (s) of a one-sided contraction of its
     side that stands: a twitch of a burst (its first, during a nod, or a faint one whose other eye's picture moved
     too), which only lengthens an episode the others make already."""
     if scaled is None:
         return events
     indices = one_sided_indices(t_s, scaled, events)
-    vetoed = [index < threshold for index in indices]
+    vetoed = [
+        index < threshold or (np.isfinite(index) and not _risen(t_s, scaled, e))
+        for index, e in zip(indices, events, strict=True)
+    ]
     standing = [
         e
         for e, out in zip(events, vetoed, strict=True)

@@ -17,7 +17,7 @@ from facetwitch.events import (
     runs,
     split_contractions,
 )
-from facetwitch.lid_picture import scaled_to_blinks, veto_two_sided_pictures
+from facetwitch.lid_picture import one_sided_index, scaled_to_blinks, veto_two_sided_pictures
 from facetwitch.records import Event
 from facetwitch.signals import Signals
 from facetwitch.simulate.kinematics import envelope
@@ -1000,6 +1000,28 @@ def test_the_veto_spares_a_burst_s_twitch_but_not_a_lone_one():
     assert veto_two_sided_pictures(t_s, scaled, [first, second], 0.1, burst_gap_s=0.2) == [second]
     # A standing contraction of the other side does not spare it.
     assert veto_two_sided_pictures(t_s, scaled, [first, left], 0.1, burst_gap_s=1.0) == [left]
+
+
+def test_the_veto_drops_a_lid_closure_whose_own_eyes_picture_never_rose_from_its_level_just_before():
+    # Both eyes' pictures (in blinks) stand 0.3 from rest from 2 s to 8 s (a weak lid's mesh hanging half-closed).
+    # From 4.0 to 4.5 s the left eye's falls back to 0.05 while the right eye's stays: the one-sided index of a
+    # right lid-only contraction there is 0.25, but the right eye's picture never rose. At 6.0 s it does rise.
+    t_s = np.arange(0, 10, 1 / FPS)
+    right = np.where((t_s >= 2) & (t_s < 8), 0.3, 0.0)
+    right[(t_s >= 6.0) & (t_s < 6.3)] = 0.6
+    left = np.where((t_s >= 2) & (t_s < 8), 0.3, 0.0)
+    left[(t_s >= 4.0) & (t_s < 4.5)] = 0.05
+    scaled = {"left": left, "right": right}
+    drift = Event("contraction", 4.0, 4.5, "right", ("eye",), peak=0.3)
+    twitch = Event("contraction", 6.0, 6.3, "right", ("eye",), peak=0.5)
+    assert one_sided_index(t_s, right, left, drift.start_s, drift.end_s) == pytest.approx(0.25)
+    assert veto_two_sided_pictures(t_s, scaled, [drift, twitch], 0.1) == [twitch]
+    # The mouth is not in the picture: a contraction that pulls it too stays.
+    with_mouth = Event("contraction", 4.0, 4.5, "right", ("eye", "mouth"), peak=0.3)
+    assert veto_two_sided_pictures(t_s, scaled, [with_mouth], 0.1) == [with_mouth]
+    # Within the merge gap of a standing twitch of its side, it is that burst's and stays.
+    near = Event("contraction", 5.6, 5.9, "right", ("eye",), peak=0.3)
+    assert veto_two_sided_pictures(t_s, scaled, [near, twitch], 0.1, burst_gap_s=0.5) == [near, twitch]
 
 
 @pytest.mark.parametrize("case", ["one eye", "both eyes", "irregular", "off"])
