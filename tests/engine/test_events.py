@@ -1146,16 +1146,17 @@ def test_an_eye_still_reopening_from_a_blink_beside_a_smile_relaxing_unevenly_is
         assert contractions == []
 
 
-def _turn_with_residue(with_yaw: bool, spasm_at: float | None = None) -> list[Event]:
+def _turn_with_residue(with_yaw: bool, spasm_at: float | None = None, lag_s: float = 0.0) -> list[Event]:
     """A turn out and back (MediaPipe's yaw 0 -> 8 degrees over 1.5 s, held 1.5 s, back over 1.5 s from 6 s) whose
     right mouth corner and cheek the pose models leave pulled in proportion to the yaw (0.13 and 0.1 at its
-    height); with ``spasm_at``, a right tonic pull of its own (0.12, 1.15 s) on top. ``with_yaw``: whether the
-    signals carry the yaw."""
+    height), ``lag_s`` behind it; with ``spasm_at``, a right tonic pull of its own (0.12, 1.15 s) on top.
+    ``with_yaw``: whether the signals carry the yaw."""
     sig = make_signals(noise=0.005)
     t = sig["t_s"]
     yaw = 8.0 * np.array([envelope(x, 6.0, 1.5, 1.5, 1.5) for x in t])
-    sig["mouth_right"] += 0.016 * yaw
-    sig["cheek_right"] += 0.012 * yaw
+    residue = 8.0 * np.array([envelope(x - lag_s, 6.0, 1.5, 1.5, 1.5) for x in t])
+    sig["mouth_right"] += 0.016 * residue
+    sig["cheek_right"] += 0.012 * residue
     if with_yaw:
         sig["yaw_deg"] = yaw
     if spasm_at is not None:
@@ -1173,6 +1174,10 @@ def test_a_lower_face_pull_the_head_s_yaw_explains_is_no_contraction_but_a_spasm
         ("right", ("cheek", "mouth"))
     ]
     assert _turn_with_residue(with_yaw=True) == []
+    # Nor where the residue trails the yaw by a quarter of a second (as the warped turns' do: 0.34-0.59 of the pull
+    # threshold above the line); one that trails it by 0.4 s rises and falls on a time of its own.
+    assert _turn_with_residue(with_yaw=True, lag_s=0.25) == []
+    assert [e.side for e in _turn_with_residue(with_yaw=True, lag_s=0.4)] == ["right"]
     # A spasm of the same side at the turn's height stands above what the yaw explains.
     (spasm,) = _turn_with_residue(with_yaw=True, spasm_at=7.5)
     assert spasm.side == "right" and spasm.start_s < 7.5 < spasm.end_s
