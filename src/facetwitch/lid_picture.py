@@ -254,13 +254,20 @@ def veto_two_sided_pictures(
 ) -> list[Event]:
     """``events`` without the lid-only one-sided contractions whose one-sided index is under ``threshold`` (a
     share of a blink's picture change): both eyes' pictures changed alike, a blink or head motion the mesh read as
-    one-sided; nor those whose own eye's picture did not rise from its level just before (``OWN_RISE_MIN``).
-    Without a blink to scale by (``scaled`` None: :func:`scaled_to_blinks`), or where the index cannot be
-    measured, the contraction stays. So does one within ``burst_gap_s`` (s) of a one-sided contraction of its
+    one-sided; nor those whose own eye's picture did not rise from its level just before (``OWN_RISE_MIN``). Both
+    are read outside the blinks among ``events``: a closure the mesh runs into a blink would otherwise take the
+    blink's picture change, in which one eye's picture often leads the other's by a frame or two. Without a blink
+    to scale by (``scaled`` None: :func:`scaled_to_blinks`), or where the index cannot be measured (a span inside
+    a blink too), the contraction stays. So does one within ``burst_gap_s`` (s) of a one-sided contraction of its
     side that stands: a twitch of a burst (its first, during a nod, or a faint one whose other eye's picture moved
     too), which only lengthens an episode the others make already."""
     if scaled is None:
         return events
+    in_blink = np.zeros(t_s.size, dtype=bool)
+    for b in events:
+        if b.kind == "blink":
+            in_blink |= (t_s >= b.start_s) & (t_s <= b.end_s)
+    scaled = {side: np.where(in_blink, np.nan, values) for side, values in scaled.items()}
     indices = one_sided_indices(t_s, scaled, events)
     vetoed = [
         index < threshold or (np.isfinite(index) and not _risen(t_s, scaled, e))

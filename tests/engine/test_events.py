@@ -1024,6 +1024,24 @@ def test_the_veto_drops_a_lid_closure_whose_own_eyes_picture_never_rose_from_its
     assert veto_two_sided_pictures(t_s, scaled, [near, twitch], 0.1, burst_gap_s=0.5) == [near, twitch]
 
 
+def test_the_veto_reads_a_closure_that_runs_into_a_blink_outside_the_blink():
+    # The mesh reads the right lid closing from 4.6 s while neither eye's picture moves; a blink follows at 5.0 s,
+    # in which the right eye's picture leads the left's by two frames. Read over the blink too, the right eye seems
+    # to change first and most; outside it, neither eye changed.
+    t_s = np.arange(0, 10, 1 / FPS)
+    right = np.where((t_s >= 5.0) & (t_s < 5.3), 1.0, 0.0)
+    left = np.where((t_s >= 5.0 + 2 / FPS) & (t_s < 5.3), 1.0, 0.0)
+    scaled = {"left": left, "right": right}
+    blink_event = Event("blink", 5.0, 5.3, "both", ("eye",), peak=1.0, complete=True)
+    closure = Event("contraction", 4.6, 5.1, "right", ("eye",), peak=0.3)
+    assert veto_two_sided_pictures(t_s, scaled, [closure, blink_event], 0.1) == [blink_event]
+    # Without the blink among the events, the blink's frames count, and the closure stands.
+    assert veto_two_sided_pictures(t_s, scaled, [closure], 0.1) == [closure]
+    # A closure wholly inside a blink cannot be judged: it stays.
+    inside = Event("contraction", 5.05, 5.25, "right", ("eye",), peak=0.3)
+    assert veto_two_sided_pictures(t_s, scaled, [inside, blink_event], 0.1) == [inside, blink_event]
+
+
 @pytest.mark.parametrize("case", ["one eye", "both eyes", "irregular", "off"])
 def test_a_clonic_train_that_only_its_own_eyes_picture_shows_is_an_episode_though_the_mesh_barely_moves(case):
     sig = make_signals(duration_s=14.0)
