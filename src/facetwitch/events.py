@@ -60,6 +60,7 @@ from facetwitch.episodes import MERGE_GAP_S
 from facetwitch.lid_picture import (
     LEVEL_BEFORE_S,
     both_eyes_blink,
+    level_before,
     one_eyed_side,
     picture_changes,
     scaled_pictures,
@@ -1053,16 +1054,13 @@ def _coupled_but_pictured(
         & _gt(mine * HELD_COUPLED - np.nan_to_num(theirs, nan=np.inf), 0.0)
         & _blendshapes_one_sided(sig, side, p)
     )
-    before = max(1, round(LEVEL_BEFORE_S / frame_interval(sig.t_s)))
     for start, stop in runs(coupled):
         t0, t1 = sig.t_s[start], sig.t_s[stop - 1]
         if any(b0 <= t1 and b1 >= t0 for b0, b1 in blinks):
             continue
         gain = np.zeros(stop - start)
         for s, sign in ((side, 1.0), (other, -1.0)):
-            pre = pictures[s][max(0, start - before) : start]
-            level = max(float(np.nanmin(pre)), 0.0) if np.isfinite(pre).any() else np.nan
-            gain += sign * (pictures[s][start:stop] - level)
+            gain += sign * (pictures[s][start:stop] - level_before(sig.t_s, pictures[s], t0))
         out[start:stop] = _gt(gain, p.picture_rhythm_prominence)
     return out
 

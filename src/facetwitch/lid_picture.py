@@ -19,7 +19,7 @@ import numpy as np
 
 from facetwitch.cheek_picture import median_patch, patch_blocks
 from facetwitch.records import Event
-from facetwitch.signals import EYE, OTHER_SIDE
+from facetwitch.signals import EYE, OTHER_SIDE, frame_interval
 
 if TYPE_CHECKING:
     from facetwitch.signals import Signals
@@ -187,11 +187,19 @@ def picture_changes(
     than it did). NaN where the span has no measured frame."""
     peaks = {side: span_peak(t_s, values, event) for side, values in scaled.items()}
     if from_level:
-        before = (t_s >= event.start_s - LEVEL_BEFORE_S) & (t_s < event.start_s)
         for side, values in scaled.items():
-            if np.isfinite(values[before]).any():
-                peaks[side] -= max(float(np.nanmin(values[before])), 0.0)
+            if np.isfinite(level := level_before(t_s, values, event.start_s)):
+                peaks[side] -= level
     return peaks
+
+
+def level_before(t_s: np.ndarray, values: np.ndarray, start_s: float) -> float:
+    """An eye's picture level just before ``start_s`` (s): the lowest of ``values`` (per frame) over the
+    ``LEVEL_BEFORE_S`` of frames before it (at least one frame), and not under rest (0); NaN without a measured
+    frame there."""
+    stop = int(np.searchsorted(t_s, start_s, side="left"))
+    before = values[max(0, stop - max(1, round(LEVEL_BEFORE_S / frame_interval(t_s)))) : stop]
+    return max(float(np.nanmin(before)), 0.0) if np.isfinite(before).any() else float("nan")
 
 
 def one_eyed_side(
