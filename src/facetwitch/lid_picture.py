@@ -241,8 +241,9 @@ def both_eyes_blink(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event
 # A lid-only contraction's own eye's picture must also have risen from its level just before (picture_changes'
 # ``from_level``) by this share of a blink's change. Where the other eye's picture falls back while this one's
 # stands still, the one-sided index reads a change this eye never made: a weak lid's mesh drifting half-closed
-# for a second (fresh draws' weak-lid controls: 0.005 or less). Tuning and fresh draws 1-9: the same events for
-# 0.015-0.08; the first true twitch is lost at 0.12.
+# for a second (fresh draws' weak-lid controls: 0.005 or less). Tuning and fresh draws 1-9: no true contraction
+# lost from 0.015 to 0.08 (under 0.045 a redundant one over a true twitch stays; 0.08 drops two more false ones);
+# the first true twitch is lost at 0.12.
 OWN_RISE_MIN = 0.05
 
 
