@@ -174,7 +174,7 @@ class Signals:
     ``cheek_picture_*`` (optional): how far the skin below each eye moved up the face from its rest picture (nose
     lengths, :func:`facetwitch.cheek_picture.cheek_rise`); ``cheek_patches`` (optional, N x CHEEK_VALUES): the
     patches themselves, registered against each contraction's own moments before (which contractions the cheek
-    took part in, :func:`facetwitch.events._cheek_from_picture`).
+    took part in, :func:`facetwitch.events.regions.cheek_from_picture`).
     """
 
     t_s: np.ndarray

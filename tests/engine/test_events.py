@@ -8,15 +8,14 @@ import pytest
 from facetwitch.episodes import group_episodes
 from facetwitch.events import (
     DetectionParams,
-    _cheek_from_picture,
-    _cheek_over_episodes,
-    _one_per_movement,
     detect_events,
     detect_tremor,
     fill_short_gaps,
     runs,
     split_contractions,
 )
+from facetwitch.events.regions import cheek_from_picture, cheek_over_episodes
+from facetwitch.events.relabel import one_per_movement
 from facetwitch.lid_picture import one_sided_index, scaled_to_blinks, veto_two_sided_pictures
 from facetwitch.records import Event
 from facetwitch.signals import Signals
@@ -282,11 +281,11 @@ def test_twitches_of_a_burst_that_touch_stay_two_and_one_read_twice_is_one():
         return Event("contraction", start_s, end_s, "left", regions, 0.6)
 
     touching = [left(3.63, 4.52, ("eye", "mouth")), left(4.50, 5.20, ("eye", "mouth"))]
-    assert _one_per_movement(touching) == touching
+    assert one_per_movement(touching) == touching
     read_twice = [left(2.62, 2.88, ("eye", "mouth")), left(2.64, 3.00, ("eye", "cheek", "mouth"))]
-    assert _one_per_movement(read_twice) == [left(2.62, 3.00, ("eye", "cheek", "mouth"))]
+    assert one_per_movement(read_twice) == [left(2.62, 3.00, ("eye", "cheek", "mouth"))]
     other_side = [read_twice[0], Event("contraction", 2.64, 3.00, "right", ("mouth",), 0.2)]
-    assert _one_per_movement(other_side) == other_side
+    assert one_per_movement(other_side) == other_side
 
 
 def test_cheek_over_a_burst_is_read_from_before_its_first_twitch_whatever_order_the_twitches_are_listed_in():
@@ -303,9 +302,7 @@ def test_cheek_over_a_burst_is_read_from_before_its_first_twitch_whatever_order_
     twitches = [Event("contraction", s, s + 0.25, "left", ("eye",), 0.85) for s in starts]
     cheek = {side: signals.side("cheek", side) for side in ("left", "right")}
     for listed in (twitches, [twitches[2], twitches[0], twitches[1]]):
-        read = sorted(
-            _cheek_over_episodes(listed, signals, DetectionParams(), cheek), key=lambda e: e.start_s
-        )
+        read = sorted(cheek_over_episodes(listed, signals, DetectionParams(), cheek), key=lambda e: e.start_s)
         assert [e.regions for e in read] == [("eye",), ("eye",), ("eye", "cheek")]
 
 
@@ -336,19 +333,19 @@ def test_the_cheek_takes_part_where_the_picture_below_the_eye_rose_beyond_what_t
         Event("contraction", 7.0, 8.0, "left", ("eye", "cheek"), 0.85),  # the mesh's cheek, wrongly
         Event("contraction", 10.0, 12.0, "both", ("eye",), 0.9),
     ]
-    read = _cheek_from_picture(events, build(sig), DetectionParams(), blinks)
+    read = cheek_from_picture(events, build(sig), DetectionParams(), blinks)
     assert [e.regions for e in read] == [("eye", "cheek"), ("eye",), ("eye",)]
     # Both cheeks rising in the bilateral squeeze: the cheek took part.
     sig["cheek_picture_left"] += pulse(t, 10.0, 2.0, 0.04)
     pictured_cheeks(sig)
-    assert _cheek_from_picture(events, build(sig), DetectionParams(), blinks)[2].regions == ("eye", "cheek")
+    assert cheek_from_picture(events, build(sig), DetectionParams(), blinks)[2].regions == ("eye", "cheek")
     # Without the blinks' drag taken off, the eye-only squeeze's 0.026 would have passed for a cheek.
-    assert _cheek_from_picture(events, build(sig), DetectionParams(), [])[1].regions == ("eye", "cheek")
+    assert cheek_from_picture(events, build(sig), DetectionParams(), [])[1].regions == ("eye", "cheek")
     # No picture over the left squeeze (its frames without a reading): the mesh's label stands.
     sig["cheek_picture_left"][(t >= 6.9) & (t <= 8.1)] = np.nan
     sig["cheek_picture_right"][(t >= 6.9) & (t <= 8.1)] = np.nan
     pictured_cheeks(sig)
-    assert _cheek_from_picture(events, build(sig), DetectionParams(), blinks)[1].regions == ("eye", "cheek")
+    assert cheek_from_picture(events, build(sig), DetectionParams(), blinks)[1].regions == ("eye", "cheek")
 
 
 def test_the_cheek_over_a_clonic_burst_is_read_from_before_its_first_twitch_in_the_picture_too():
@@ -366,7 +363,7 @@ def test_the_cheek_over_a_clonic_burst_is_read_from_before_its_first_twitch_in_t
         sig["cheek_picture_left"] += pulse(t, start, 6.6 - start, 0.012, ramp=0.1)
     pictured_cheeks(sig)
     twitches = [Event("contraction", s, s + 0.25, "left", ("eye",), 0.85) for s in starts]
-    read = _cheek_from_picture(twitches, build(sig), DetectionParams(), [])
+    read = cheek_from_picture(twitches, build(sig), DetectionParams(), [])
     assert [e.regions for e in read] == [("eye",), ("eye", "cheek"), ("eye", "cheek")]
 
 

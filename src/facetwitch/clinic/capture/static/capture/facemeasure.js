@@ -1,6 +1,6 @@
 // Live face measurement in the browser: MediaPipe's face landmarker for the web (served by the app itself),
 // the same per-side geometry as the offline engine (facetwitch/signals.py: measure), framing checks, live
-// normalisation against the patient's own rest, and a live spasm-episode counter (facetwitch/events.py rules).
+// normalisation against the patient's own rest, and a live spasm-episode counter (facetwitch/events/ rules).
 // Sides are the patient's own. Times in seconds.
 
 // The engine's definition (facetwitch/live.py: landmark indices, quality limits, baselines, detection thresholds),
@@ -210,13 +210,13 @@ export class LiveSignals {
     const rest = (k) => percentile(w.map((r) => r[k]), e.rest_percentile);
     this.base = {
       openL, openR, depth, mouthL: rest("mL"), mouthR: rest("mR"), cheekL: rest("cL"), cheekR: rest("cR"),
-      // Noise of the left-right difference (events.py: lower-face thresholds), over the baseline window.
+      // Noise of the left-right difference (events/: lower-face thresholds), over the baseline window.
       noise: { mouth: robustNoise(w.map((r) => r.mL - r.mR)), cheek: robustNoise(w.map((r) => r.cL - r.cR)) },
     };
   }
 }
 
-// Contractions as in events.py, per side: a unilateral eye contraction (one eye closing clearly more than the
+// Contractions as in events/, per side: a unilateral eye contraction (one eye closing clearly more than the
 // other) or a unilateral lower-face pull (mouth corner or cheek pulled more than the other side's by a margin
 // above the noise, the other side moving little), not during a head jerk; bilateral closures longer than a
 // blink ("both"); brief one-sided blips at a blink's edges belong to the blink; a lower-face pull during the
@@ -294,7 +294,7 @@ export class SpasmCounter {
         const squeezes = [...this.contractions, ...this.pending, ...ready].filter((q) => q.side === OTHER[e.side] && q.eye);
         const running = this.run[OTHER[e.side]];
         if (running && running.eye) squeezes.push({ start: running.start, end: t });
-        if (squeezes.some((q) => overlaps(q, e))) continue; // crosstalk (events._without_crosstalk)
+        if (squeezes.some((q) => overlaps(q, e))) continue; // crosstalk (events.contractions._without_crosstalk)
       }
       this.contractions.push(e);
       if (e.start - this.lastEnd[e.side] > this.mergeGapS) {
