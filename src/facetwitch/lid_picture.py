@@ -328,3 +328,28 @@ def veto_unseen_bilateral_holds(
                 continue
         out.append(e)
     return out
+
+
+# A blink of the mesh that neither eye's picture rose for, from its level just before, by this share of a blink's
+# change is none: a weak lid's mesh and blendshapes both settling a quarter closed for most of a second while both
+# pictures stand still or fall (tuning's depth-weak-control-hopper-10: -0.02; its true blinks 0.26 or more).
+BLINK_RISE_MIN = 0.1
+
+
+def veto_unpictured_blinks(
+    t_s: np.ndarray, scaled: dict[str, np.ndarray] | None, events: list[Event], rise: float = BLINK_RISE_MIN
+) -> list[Event]:
+    """``events`` without the blinks for which neither eye's picture (``scaled``: :func:`scaled_to_blinks`) rose
+    ``rise`` of a blink's change from its level just before (:func:`picture_changes` ``from_level``); one eye's
+    rise keeps it (a blink only one eye's picture shows is judged by :func:`one_eyed_side`). Without ``scaled``,
+    or where an eye's picture is unmeasured over the blink, the blink stays."""
+    if scaled is None:
+        return events
+    out = []
+    for e in events:
+        if e.kind == "blink":
+            rises = list(picture_changes(t_s, scaled, e, from_level=True).values())
+            if np.isfinite(rises).all() and max(rises) < rise:
+                continue
+        out.append(e)
+    return out

@@ -1039,6 +1039,51 @@ def test_the_veto_reads_a_closure_that_runs_into_a_blink_outside_the_blink():
     assert veto_two_sided_pictures(t_s, scaled, [inside, blink_event], 0.1) == [inside, blink_event]
 
 
+@pytest.mark.parametrize("pictures", ["neither", "both", "unmeasured"])
+def test_a_blink_of_the_mesh_that_neither_eye_s_picture_rose_for_is_none(pictures):
+    # The mesh reads blinks at 1, 5 and 12.5 s; both eyes' pictures change in those at 1 and 12.5 s. At 5 s the
+    # pictures show it in both eyes (0.7 of a blink), in neither (a weak lid's mesh and blendshapes settling a
+    # quarter closed), or are not measured over it.
+    sig = make_signals(duration_s=14.0)
+    for b in (1.0, 5.0, 12.5):
+        blink(sig, b, depth=0.5 if b == 5.0 else 0.95)
+    t = sig["t_s"]
+    shown = ([(5.0, 0.7)], [(5.0, 0.7)]) if pictures == "both" else ([], [])
+    change = _pictures(t, [1.0, 12.5], right=shown[0], left=shown[1])
+    if pictures == "unmeasured":
+        for side in change:
+            change[side][(t > 4.8) & (t < 5.5)] = np.nan
+    events = detect_events(
+        build({**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]})
+    )
+    assert all(e.kind == "blink" for e in events)
+    found = [round(e.start_s, 1) for e in events]
+    assert found == ([1.0, 12.5] if pictures == "neither" else [1.0, 5.0, 12.5])
+
+
+def test_where_the_mesh_reads_no_blink_both_eyes_pictures_find_them_and_scale_the_rest():
+    # A lid the mesh cannot follow: its closure never dips. Both eyes' pictures change in blinks at 1, 9 and 12.5 s;
+    # at 3 s only the right eye's picture changes (no blink); at 10.5 s both change while the head turns (12
+    # degrees/s); a left-eye clonic train (4.0-6.4 s) changes the left eye's picture by 0.3 of a blink, the mesh's
+    # left lid by 0.05 (under every mesh rule).
+    sig = make_signals(duration_s=14.0)
+    t = sig["t_s"]
+    starts = [4.0, 4.6, 5.2, 5.8, 6.4]
+    for start in starts:
+        sig["closure_left"] = sig["closure_left"] + pulse(t, start, 0.3, 0.05)
+    twitches = [(start, 0.3) for start in starts]
+    change = _pictures(t, [1.0, 9.0, 12.5], right=[(3.0, 1.0), (10.5, 1.0)], left=[(10.5, 1.0), *twitches])
+    head_speed = np.where((t > 10.0) & (t < 11.3), 12.0, 1.0)
+    pictured = {**sig, "lid_picture_left": change["left"], "lid_picture_right": change["right"]}
+    events = detect_events(build({**pictured, "head_speed_deg_s": head_speed}))
+    assert [round(e.start_s, 1) for e in events if e.kind == "blink"] == [1.0, 9.0, 12.5]
+    # The pictures, scaled to those blinks, read the train.
+    (episode,) = group_episodes(events)
+    assert (episode.side, episode.pattern, episode.contractions) == ("left", "clonic", 5)
+    # Without head pose the stillness cannot be judged: no blink is read from the pictures alone.
+    assert not [e for e in detect_events(build(pictured)) if e.kind == "blink"]
+
+
 @pytest.mark.parametrize("case", ["one eye", "both eyes", "irregular", "off"])
 def test_a_clonic_train_that_only_its_own_eyes_picture_shows_is_an_episode_though_the_mesh_barely_moves(case):
     sig = make_signals(duration_s=14.0)

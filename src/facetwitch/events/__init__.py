@@ -38,7 +38,9 @@ Rules (all thresholds in :class:`DetectionParams`, times in seconds):
   only one eye's picture shows (the other eye's changed less than ``picture_blink_balance`` as much) is that eye's
   twitch, coupled into the other eye by the mesh. And a bilateral dip too faint for a blink in the mesh
   (``picture_blink_prominence`` up to ``blink_prominence``) is one where both eyes' pictures show it and the head
-  is still (:func:`blinks.pictured_blinks`): a weak lid's incomplete blink.
+  is still (:func:`blinks.pictured_blinks`): a weak lid's incomplete blink. Where the mesh reads no blink at all,
+  both eyes' pictures alone find them (:func:`blinks.picture_only_blinks`); a blink of the mesh that neither
+  eye's picture rose for is none (:func:`facetwitch.lid_picture.veto_unpictured_blinks`).
 * **Tremor**: a sliding spectral window (after a 1.5 Hz high-pass) finds a dominant 3–12 Hz rhythm in the jaw or
   in one lid, steady in amplitude and rate, that holds for at least ``tremor_min_s`` (its rate kept in the
   windows around it, :func:`tremor._holds_rate`); its frequency is re-estimated on the whole stretch. A lid
@@ -62,7 +64,12 @@ from facetwitch.events.params import MAIN_THRESHOLDS, DetectionParams
 from facetwitch.events.regions import cheek_from_picture
 from facetwitch.events.relabel import one_eyed_blinks
 from facetwitch.events.tremor import detect_tremor
-from facetwitch.lid_picture import scaled_pictures, veto_two_sided_pictures, veto_unseen_bilateral_holds
+from facetwitch.lid_picture import (
+    scaled_pictures,
+    veto_two_sided_pictures,
+    veto_unpictured_blinks,
+    veto_unseen_bilateral_holds,
+)
 from facetwitch.records import Event
 from facetwitch.signals import Signals
 
@@ -94,6 +101,7 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
     if params.lid_picture_veto > 0:
         events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
     events = veto_unseen_bilateral_holds(sig.t_s, scaled, events)
+    events = veto_unpictured_blinks(sig.t_s, scaled, events)
     if scaled is not None and params.picture_blink_prominence > 0:
         events = sorted(
             events + pictured_blinks(sig, scaled, events, params), key=lambda e: (e.start_s, e.kind)

@@ -189,6 +189,42 @@ def pictured_blinks(
     return out
 
 
+# Where the mesh reads no blink at all (a lid it cannot follow), both eyes' pictures alone find them: a dip of the
+# less-changed eye's picture at least this many times the recording's median change above its surroundings.
+PICTURE_ONLY_RISE = 1.5
+
+
+def picture_only_blinks(
+    sig: Signals, p: DetectionParams, sustained: list[tuple[float, float]]
+) -> list[Event]:
+    """Blinks of a recording whose mesh read none (:func:`blink_dips` found no blink): a peak of both eyes' picture
+    change (the less-changed eye, frame by frame: both must change) rising ``PICTURE_ONLY_RISE`` times its median
+    above its surroundings (``blink_window_s``), as narrow as a blink (``blink_min_s`` .. ``blink_max_s`` at half
+    height), seen throughout, with the head still (``STILL_HEAD_DEG_S``) and outside the ``sustained`` closures
+    (s). Their depth is the mesh's reading, as it is for every blink (where the lids are unmeasured, a lower
+    bound the analysis warns about)."""
+    if sig.lid_picture_left is None or sig.lid_picture_right is None or sig.head_speed_deg_s is None:
+        return []
+    t = sig.t_s
+    x = fill_short_gaps(np.fmin(sig.lid_picture_left, sig.lid_picture_right), t, p.gap_bridge_s)
+    if not np.isfinite(x).any():
+        return []
+    level = float(np.nanmedian(x))
+    unseen = ~np.isfinite(x)
+    x = np.nan_to_num(x, nan=level)
+    peaks, props = _dips(x, PICTURE_ONLY_RISE * level, frame_interval(t), p)
+    out = []
+    for pk, (width_s, lo, hi, frames) in zip(peaks, _dip_extents(x, peaks, props, t), strict=True):
+        if not p.blink_min_s <= width_s <= p.blink_max_s or unseen[frames].any():
+            continue
+        if exceeds(sig.head_speed_deg_s[frames], STILL_HEAD_DEG_S).any():
+            continue
+        blink = _blink(sig, pk, lo, hi, p)
+        if not any(blink.start_s < e1 and blink.end_s > e0 for e0, e1 in sustained):
+            out.append(blink)
+    return out
+
+
 def _tail_drifts_open(t_s: np.ndarray, x: np.ndarray, peak: int, p: DetectionParams) -> bool:
     """Whether a dip of ``x`` wider than ``blink_max_s`` at half height is a blink whose lids hang and drift open
     (:func:`drifts_open` over the frames around ``peak`` within ``split_prominence`` of its depth), the rule

@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 from scipy import signal as sps
 
-from facetwitch.events.blinks import blink_dips, blink_tail, drifts_open
+from facetwitch.events.blinks import blink_dips, blink_tail, drifts_open, picture_only_blinks
 from facetwitch.events.eyes import closing, coupled_but_pictured, held_one_sided, one_sided_eye
 from facetwitch.events.frames import (
     before_onset,
@@ -83,6 +83,9 @@ def closures_and_contractions(sig: Signals, p: DetectionParams) -> list[Event]:
         if not any(b.start_s < e1 and b.end_s > e0 for e0, e1 in sustained)
     ]
     blinks = [b for b, seen in dips if seen]
+    if not dips:
+        dips = [(b, True) for b in picture_only_blinks(sig, p, sustained)]
+        blinks = [b for b, _ in dips]
     events += blinks
     # A blink half hidden by a gap is not counted, but the one-sided closures inside it are its, not twitches.
     blink_spans = [(b.start_s, b.end_s) for b, _ in dips]
