@@ -332,7 +332,8 @@ def veto_unseen_bilateral_holds(
 
 # A blink of the mesh that neither eye's picture rose for, from its level just before, by this share of a blink's
 # change is none: a weak lid's mesh and blendshapes both settling a quarter closed for most of a second while both
-# pictures stand still or fall (tuning's depth-weak-control-hopper-10: -0.02; its true blinks 0.26 or more).
+# pictures stand still or fall (tuning: that false blink of depth-weak-control-hopper-10 -0.02, every true blink 0.26
+# or more).
 BLINK_RISE_MIN = 0.1
 
 

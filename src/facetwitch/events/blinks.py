@@ -189,8 +189,9 @@ def pictured_blinks(
     return out
 
 
-# Where the mesh reads no blink at all (a lid it cannot follow), both eyes' pictures alone find them: a dip of the
-# less-changed eye's picture at least this many times the recording's median change above its surroundings.
+# Where the mesh reads no blink at all (a lid it cannot follow), both eyes' pictures alone find them: a peak of the
+# less-changed eye's picture change at least this many times its median above its surroundings (tuning: the same
+# events from 0.7 to 2.5).
 PICTURE_ONLY_RISE = 1.5
 
 
