@@ -166,27 +166,17 @@ def pictured_blinks(
     (``STILL_HEAD_DEG_S``) and no other event over its span."""
     if sig.head_speed_deg_s is None:
         return []
-    t = sig.t_s
     both, unseen = _blink_signal(sig, p)
     prominence = max(p.picture_blink_prominence, p.noise_k * robust_noise(both))
-    peaks, props = _dips(both, prominence, frame_interval(t), p)
     one_sided = one_sided_eye(sig, p)
-    out = []
-    for pk, (width_s, lo, hi, frames) in zip(peaks, _dip_extents(both, peaks, props, t), strict=True):
-        if not p.blink_min_s <= width_s <= p.blink_max_s or unseen[frames].any():
-            continue
-        if (
-            one_sided["left"][pk]
-            or one_sided["right"][pk]
-            or exceeds(sig.head_speed_deg_s[frames], STILL_HEAD_DEG_S).any()
-        ):
-            continue
-        blink = _blink(sig, pk, lo, hi, p)
-        if any(e.start_s < blink.end_s and e.end_s > blink.start_s for e in events):
-            continue
-        if both_eyes_blink(t, scaled, blink):
-            out.append(blink)
-    return out
+    spans = [(e.start_s, e.end_s) for e in events]
+    return [
+        blink
+        for pk, blink in _still_blinks(sig, both, unseen, prominence, p)
+        if not (one_sided["left"][pk] or one_sided["right"][pk])
+        and not _overlaps(blink, spans)
+        and both_eyes_blink(sig.t_s, scaled, blink)
+    ]
 
 
 # Where the mesh reads no blink at all (a lid it cannot follow), both eyes' pictures alone find them: a peak of the
@@ -212,18 +202,31 @@ def picture_only_blinks(
         return []
     level = float(np.nanmedian(x))
     unseen = ~np.isfinite(x)
-    x = np.nan_to_num(x, nan=level)
-    peaks, props = _dips(x, PICTURE_ONLY_RISE * level, frame_interval(t), p)
+    candidates = _still_blinks(sig, np.nan_to_num(x, nan=level), unseen, PICTURE_ONLY_RISE * level, p)
+    return [blink for _, blink in candidates if not _overlaps(blink, sustained)]
+
+
+def _still_blinks(
+    sig: Signals, x: np.ndarray, unseen: np.ndarray, prominence: float, p: DetectionParams
+) -> list[tuple[int, Event]]:
+    """The peaks of ``x`` (per frame) at least ``prominence`` above their surroundings (:func:`_dips`) that are as
+    narrow as a blink (``blink_min_s`` .. ``blink_max_s`` at half height), seen throughout (``unseen``: bool per
+    frame) and made with the head still (``STILL_HEAD_DEG_S``), each as (deepest frame, its blink)."""
+    t = sig.t_s
+    peaks, props = _dips(x, prominence, frame_interval(t), p)
     out = []
     for pk, (width_s, lo, hi, frames) in zip(peaks, _dip_extents(x, peaks, props, t), strict=True):
         if not p.blink_min_s <= width_s <= p.blink_max_s or unseen[frames].any():
             continue
         if exceeds(sig.head_speed_deg_s[frames], STILL_HEAD_DEG_S).any():
             continue
-        blink = _blink(sig, pk, lo, hi, p)
-        if not any(blink.start_s < e1 and blink.end_s > e0 for e0, e1 in sustained):
-            out.append(blink)
+        out.append((int(pk), _blink(sig, pk, lo, hi, p)))
     return out
+
+
+def _overlaps(blink: Event, spans: list[tuple[float, float]]) -> bool:
+    """Whether ``blink`` overlaps any of ``spans`` (start, end in seconds)."""
+    return any(blink.start_s < end and blink.end_s > start for start, end in spans)
 
 
 def _tail_drifts_open(t_s: np.ndarray, x: np.ndarray, peak: int, p: DetectionParams) -> bool:
