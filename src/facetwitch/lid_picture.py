@@ -244,13 +244,23 @@ def both_eyes_blink(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event
 # for a second (fresh draws' weak-lid controls: 0.005 or less). Tuning and fresh draws 1-9: no true contraction
 # lost from 0.015 to 0.08 (under 0.045 a redundant one over a true twitch stays; 0.08 drops two more false ones);
 # the first true twitch is lost at 0.12.
+# With the head still it must also have risen this much more than the other eye's picture did: where both rose
+# alike, both lids closed (a blink the mesh read on one weak lid, the one-sided index taking a frame's lead of one
+# picture over the other). Tuning and fresh draws 5-11 (thirty-ninth round): the false closures so removed have
+# the other eye rising 0.05 less to 0.33 more than their own; the first true twitch is lost where the own eye
+# must lead by 0.08.
 OWN_RISE_MIN = 0.05
 
 
-def _risen(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event) -> bool:
-    """Whether ``event``'s own eye's picture rose ``OWN_RISE_MIN`` of a blink's change from its level just before
-    (True where that cannot be measured: the picture cannot judge)."""
-    rise = picture_changes(t_s, scaled, event, from_level=True)[event.side]
+def _risen(t_s: np.ndarray, scaled: dict[str, np.ndarray], event: Event, still: bool) -> bool:
+    """Whether ``event``'s own eye's picture rose ``OWN_RISE_MIN`` of a blink's change from its level just before,
+    and, made with the head ``still``, that much more than the other eye's picture rose (True where the own eye's
+    rise cannot be measured: the picture cannot judge). Where the head moves, one eye's picture changes with the
+    turn alone."""
+    rises = picture_changes(t_s, scaled, event, from_level=True)
+    rise = rises[event.side]
+    if still:
+        rise -= max(float(np.nan_to_num(rises[OTHER_SIDE[event.side]], nan=0.0)), 0.0)
     return not rise < OWN_RISE_MIN
 
 
@@ -260,10 +270,12 @@ def veto_two_sided_pictures(
     events: list[Event],
     threshold: float,
     burst_gap_s: float = 0.0,
+    moving: np.ndarray | None = None,
 ) -> list[Event]:
     """``events`` without the lid-only one-sided contractions whose one-sided index is under ``threshold`` (a
     share of a blink's picture change): both eyes' pictures changed alike, a blink or head motion the mesh read as
-    one-sided; nor those whose own eye's picture did not rise from its level just before (``OWN_RISE_MIN``). Both
+    one-sided; nor those whose own eye's picture did not rise from its level just before (``OWN_RISE_MIN``), or,
+    with the head still (no frame of the span ``moving``, per frame), not that much more than the other's. Both
     are read outside the blinks among ``events``: a closure the mesh runs into a blink would otherwise take the
     blink's picture change, in which one eye's picture often leads the other's by a frame or two. Without a blink
     to scale by (``scaled`` None: :func:`scaled_to_blinks`), or where the index cannot be measured (a span inside
@@ -278,8 +290,12 @@ def veto_two_sided_pictures(
             in_blink |= (t_s >= b.start_s) & (t_s <= b.end_s)
     scaled = {side: np.where(in_blink, np.nan, values) for side, values in scaled.items()}
     indices = one_sided_indices(t_s, scaled, events)
+
+    def still(e: Event) -> bool:
+        return moving is None or not moving[(t_s >= e.start_s) & (t_s <= e.end_s)].any()
+
     vetoed = [
-        index < threshold or (np.isfinite(index) and not _risen(t_s, scaled, e))
+        index < threshold or (np.isfinite(index) and not _risen(t_s, scaled, e, still(e)))
         for index, e in zip(indices, events, strict=True)
     ]
     standing = [

@@ -16,7 +16,7 @@ from facetwitch.events import (
 )
 from facetwitch.events.regions import cheek_from_picture, cheek_over_episodes
 from facetwitch.events.relabel import one_per_movement
-from facetwitch.lid_picture import one_sided_index, scaled_to_blinks, veto_two_sided_pictures
+from facetwitch.lid_picture import OWN_RISE_MIN, one_sided_index, scaled_to_blinks, veto_two_sided_pictures
 from facetwitch.records import Event
 from facetwitch.signals import Signals
 from facetwitch.simulate.kinematics import envelope
@@ -1023,11 +1023,11 @@ def test_the_veto_drops_a_lid_closure_whose_own_eyes_picture_never_rose_from_its
 
 def test_the_veto_reads_a_closure_that_runs_into_a_blink_outside_the_blink():
     # The mesh reads the right lid closing from 4.6 s while neither eye's picture moves; a blink follows at 5.0 s,
-    # in which the right eye's picture leads the left's by two frames. Read over the blink too, the right eye seems
-    # to change first and most; outside it, neither eye changed.
+    # in which the right eye's picture leads the left's by four frames. Read over the blink too, the right eye seems
+    # to change first and alone until 5.1 s; outside it, neither eye changed.
     t_s = np.arange(0, 10, 1 / FPS)
     right = np.where((t_s >= 5.0) & (t_s < 5.3), 1.0, 0.0)
-    left = np.where((t_s >= 5.0 + 2 / FPS) & (t_s < 5.3), 1.0, 0.0)
+    left = np.where((t_s >= 5.0 + 4 / FPS) & (t_s < 5.3), 1.0, 0.0)
     scaled = {"left": left, "right": right}
     blink_event = Event("blink", 5.0, 5.3, "both", ("eye",), peak=1.0, complete=True)
     closure = Event("contraction", 4.6, 5.1, "right", ("eye",), peak=0.3)
@@ -1082,6 +1082,30 @@ def test_where_the_mesh_reads_no_blink_both_eyes_pictures_find_them_and_scale_th
     assert (episode.side, episode.pattern, episode.contractions) == ("left", "clonic", 5)
     # Without head pose the stillness cannot be judged: no blink is read from the pictures alone.
     assert not [e for e in detect_events(build(pictured)) if e.kind == "blink"]
+
+
+def test_the_veto_drops_a_lid_closure_made_with_the_head_still_whose_other_eye_s_picture_rose_as_much():
+    # A blink that a weak lid's mesh read as a right lid-only closure: both eyes' pictures rise by 0.6 of a blink's
+    # change, the right one two frames first, so that the one-sided index reads 0.6.
+    t_s = np.arange(0, 10, 1 / FPS)
+    lead = 2 / FPS
+    right = np.where((t_s >= 4.0 - lead) & (t_s < 4.4), 0.6, 0.0)
+    left = np.where((t_s >= 4.0) & (t_s < 4.4), 0.6, 0.0)
+    # A true twitch at 6 s: the right eye's picture rises 0.4, the left one's 0.1 with it.
+    right[(t_s >= 6.0) & (t_s < 6.3)] = 0.4
+    left[(t_s >= 6.0) & (t_s < 6.3)] = 0.1
+    scaled = {"left": left, "right": right}
+    blink = Event("contraction", 4.0 - lead, 4.4, "right", ("eye",), peak=0.4)
+    twitch = Event("contraction", 6.0, 6.3, "right", ("eye",), peak=0.4)
+    assert one_sided_index(t_s, right, left, blink.start_s, blink.end_s) == pytest.approx(0.6)
+    still = np.zeros(t_s.size, dtype=bool)
+    assert veto_two_sided_pictures(t_s, scaled, [blink, twitch], 0.1, moving=still) == [twitch]
+    # In a turn one eye's picture changes with the turn alone: the rises are not compared there.
+    turning = (t_s >= 3.5) & (t_s < 4.6)
+    assert veto_two_sided_pictures(t_s, scaled, [blink, twitch], 0.1, moving=turning) == [blink, twitch]
+    # The right eye's picture rising OWN_RISE_MIN more than the left one's keeps it.
+    right[(t_s >= 4.0 - lead) & (t_s < 4.4)] = 0.6 + OWN_RISE_MIN + 0.01
+    assert veto_two_sided_pictures(t_s, scaled, [blink, twitch], 0.1, moving=still) == [blink, twitch]
 
 
 @pytest.mark.parametrize("case", ["one eye", "both eyes", "irregular", "off"])

@@ -57,9 +57,18 @@ twitches), :mod:`regions` (which parts took part) and :mod:`tremor`; :func:`dete
 from __future__ import annotations
 
 from facetwitch.episodes import MERGE_GAP_S
-from facetwitch.events.blinks import pictured_blinks
+from facetwitch.events.blinks import STILL_HEAD_DEG_S, pictured_blinks
 from facetwitch.events.contractions import closures_and_contractions, split_contractions
-from facetwitch.events.frames import bridge, bridge_gaps, extend, fill_short_gaps, runs, short_gaps, span
+from facetwitch.events.frames import (
+    bridge,
+    bridge_gaps,
+    exceeds,
+    extend,
+    fill_short_gaps,
+    runs,
+    short_gaps,
+    span,
+)
 from facetwitch.events.params import MAIN_THRESHOLDS, DetectionParams
 from facetwitch.events.regions import cheek_from_picture
 from facetwitch.events.relabel import one_eyed_blinks
@@ -98,8 +107,11 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
     scaled = scaled_pictures(sig, [e for e in events if e.kind == "blink"])
     if scaled is not None and params.picture_blink_balance > 0:
         events = one_eyed_blinks(events, sig, scaled, params)
+    moving = None if sig.head_speed_deg_s is None else exceeds(sig.head_speed_deg_s, STILL_HEAD_DEG_S)
     if params.lid_picture_veto > 0:
-        events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
+        events = veto_two_sided_pictures(
+            sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S, moving
+        )
     events = veto_unseen_bilateral_holds(sig.t_s, scaled, events)
     events = veto_unpictured_blinks(sig.t_s, scaled, events)
     if scaled is not None and params.picture_blink_prominence > 0:
@@ -115,5 +127,7 @@ def detect_events(sig: Signals, params: DetectionParams = DetectionParams()) -> 
         # lid-only after all: both eyes' pictures judge it like the others (fresh draw 7's
         # depth-weak-lid-luispedro-00: a weak lid's mesh reading it 0.44 closed for 0.7 s before a blink while
         # neither eye's picture nor blendshape moved).
-        events = veto_two_sided_pictures(sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S)
+        events = veto_two_sided_pictures(
+            sig.t_s, scaled, events, params.lid_picture_veto, MERGE_GAP_S, moving
+        )
     return events

@@ -152,7 +152,8 @@ def _blink(sig: Signals, peak: int, lo: float, hi: float, p: DetectionParams) ->
 
 # A blink that only the pictures confirm (:func:`pictured_blinks`) happens with the head this still (degrees/s):
 # head motion changes both eyes' pictures alike too (tuning: such dips 6.2 degrees/s and faster, the blinks up to
-# 3.4).
+# 3.4). The lid-picture veto (facetwitch.lid_picture) compares the two eyes' rises only as still as this: in a
+# turn one eye's picture changes with the turn alone.
 STILL_HEAD_DEG_S = 5.0
 
 
