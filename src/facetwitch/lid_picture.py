@@ -98,9 +98,14 @@ def picture_change(patches: np.ndarray, present: np.ndarray) -> np.ndarray:
     return change
 
 
+def _during(t_s: np.ndarray, event: Event) -> np.ndarray:
+    """The frames (bool per frame of ``t_s``, s) within ``event``'s span, both ends included."""
+    return (t_s >= event.start_s) & (t_s <= event.end_s)
+
+
 def span_peak(t_s: np.ndarray, values: np.ndarray, event: Event) -> float:
     """The largest of ``values`` (per frame) over ``event``'s span; NaN where the span has no measured frame."""
-    span = values[(t_s >= event.start_s) & (t_s <= event.end_s)]
+    span = values[_during(t_s, event)]
     return float(np.nanmax(span)) if np.isfinite(span).any() else float("nan")
 
 
@@ -287,12 +292,12 @@ def veto_two_sided_pictures(
     in_blink = np.zeros(t_s.size, dtype=bool)
     for b in events:
         if b.kind == "blink":
-            in_blink |= (t_s >= b.start_s) & (t_s <= b.end_s)
+            in_blink |= _during(t_s, b)
     scaled = {side: np.where(in_blink, np.nan, values) for side, values in scaled.items()}
     indices = one_sided_indices(t_s, scaled, events)
 
     def still(e: Event) -> bool:
-        return moving is None or not moving[(t_s >= e.start_s) & (t_s <= e.end_s)].any()
+        return moving is None or not moving[_during(t_s, e)].any()
 
     vetoed = [
         index < threshold or (np.isfinite(index) and not _risen(t_s, scaled, e, still(e)))
@@ -335,7 +340,7 @@ def veto_unseen_bilateral_holds(
     out = []
     for e in events:
         if e.kind == "contraction" and e.side == "both":
-            over = (t_s >= e.start_s) & (t_s <= e.end_s)
+            over = _during(t_s, e)
             raised = [
                 float(np.nanmedian(values[over])) - rest[side] if np.isfinite(values[over]).any() else np.nan
                 for side, values in scaled.items()
